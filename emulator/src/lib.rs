@@ -1,1 +1,25 @@
-//! placeholder
+//! The Ringfort machine: CPU state, physical bus, MMU and modeled TLB, rings, call gates,
+//! exceptions and interrupts, devices, and the engines that execute RF32 code.
+//!
+//! Start at [`machine::Machine`] (the state) and [`engine::Engine`] (what runs it).
+
+#![warn(missing_docs)]
+
+pub mod cpu;
+pub mod devices;
+pub mod engine;
+pub mod exceptions;
+mod exec;
+pub mod fault;
+mod gates;
+pub mod loader;
+pub mod machine;
+mod memory;
+pub mod mmu;
+pub mod stats;
+pub mod tlb;
+pub mod trace;
+
+pub use engine::{interp::Interp, Budget, Engine};
+pub use fault::Fault;
+pub use machine::{Config, Exit, Machine};

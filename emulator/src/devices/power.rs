@@ -1,0 +1,39 @@
+//! Power/reset controller. Registers: 0x00 POWEROFF (write: stop, exit code = value),
+//! 0x04 RESET (write 1: reset the machine).
+
+/// A request the guest made of the power controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerRequest {
+    /// Stop with this exit code.
+    Off(u32),
+    /// Reset.
+    Reset,
+}
+
+/// The power controller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Power {
+    /// What the guest asked for, taken by the machine after the instruction retires.
+    pub request: Option<PowerRequest>,
+}
+
+impl Power {
+    /// Register read (all registers read as 0).
+    pub fn read(&self, offset: u32) -> Option<u32> {
+        matches!(offset, 0x00 | 0x04).then_some(0)
+    }
+
+    /// Register write.
+    pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
+        match offset {
+            0x00 => self.request = Some(PowerRequest::Off(value)),
+            0x04 => {
+                if value & 1 != 0 {
+                    self.request = Some(PowerRequest::Reset)
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+}

@@ -1,0 +1,90 @@
+//! Timer: counts guest cycles (never host time), one-shot or periodic, interrupt on line 0.
+//!
+//! Registers: 0x00 CTRL (bit0 enable, bit1 periodic, bit2 interrupt enable), 0x04 PERIOD,
+//! 0x08 STATUS (bit0 fired, write 1 to clear), 0x0C NOW_LO, 0x10 NOW_HI.
+
+/// Interrupt line of the timer.
+pub const LINE: u8 = 0;
+
+const ENABLE: u32 = 1;
+const PERIODIC: u32 = 2;
+const IRQ: u32 = 4;
+
+/// The timer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timer {
+    /// CTRL register.
+    pub ctrl: u32,
+    /// PERIOD register.
+    pub period: u32,
+    /// STATUS register.
+    pub fired: bool,
+    /// Absolute cycle at which it fires next (`u64::MAX` when stopped).
+    pub deadline: u64,
+    /// Times it fired.
+    pub fires: u64,
+}
+
+impl Timer {
+    /// A stopped timer.
+    pub fn new() -> Timer {
+        Timer {
+            deadline: u64::MAX,
+            ..Timer::default()
+        }
+    }
+
+    /// Register read; `now` is the cycle count.
+    pub fn read(&self, offset: u32, now: u64) -> Option<u32> {
+        Some(match offset {
+            0x00 => self.ctrl,
+            0x04 => self.period,
+            0x08 => self.fired as u32,
+            0x0C => now as u32,
+            0x10 => (now >> 32) as u32,
+            _ => return None,
+        })
+    }
+
+    /// Register write; `now` is the cycle count at which the writing instruction retires.
+    pub fn write(&mut self, offset: u32, value: u32, now: u64) -> Option<()> {
+        match offset {
+            0x00 => {
+                self.ctrl = value & 7;
+                self.deadline = if value & ENABLE != 0 {
+                    now + self.period.max(1) as u64
+                } else {
+                    u64::MAX
+                };
+            }
+            0x04 => self.period = value,
+            0x08 => {
+                if value & 1 != 0 {
+                    self.fired = false;
+                }
+            }
+            0x0C | 0x10 => {}
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// Called at an instruction boundary with `now >= deadline`. Returns whether to raise the line.
+    pub fn fire(&mut self, now: u64) -> bool {
+        debug_assert!(now >= self.deadline);
+        self.fired = true;
+        self.fires += 1;
+        if self.ctrl & PERIODIC != 0 {
+            // Keep the period exact even when an instruction overshoots the deadline.
+            self.deadline += self.period.max(1) as u64;
+            if self.deadline <= now {
+                let p = self.period.max(1) as u64;
+                self.deadline += (now - self.deadline) / p * p + p;
+            }
+        } else {
+            self.ctrl &= !ENABLE;
+            self.deadline = u64::MAX;
+        }
+        self.ctrl & IRQ != 0
+    }
+}

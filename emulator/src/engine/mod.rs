@@ -1,0 +1,40 @@
+//! Execution engines: strategies over the same [`Machine`]. `run` drives one until the machine
+//! stops or the budget is spent; the debugger, `ringfort run` and `bench` all use this one call.
+
+pub mod interp;
+
+use crate::machine::{Exit, Machine};
+
+/// Limits of one `run` call (absolute values of the machine's counters).
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Stop before an instruction boundary at or past this cycle count.
+    pub max_cycles: u64,
+    /// Stop once the machine has taken this many steps in total (a step retires one
+    /// instruction or delivers one exception/interrupt; see [`Machine::steps`]).
+    pub max_steps: u64,
+}
+
+impl Budget {
+    /// No limit.
+    pub const UNLIMITED: Budget = Budget {
+        max_cycles: u64::MAX,
+        max_steps: u64::MAX,
+    };
+
+    /// Stop after `n` more steps on `m`.
+    pub fn steps(m: &Machine, n: u64) -> Budget {
+        Budget {
+            max_cycles: u64::MAX,
+            max_steps: m.steps.saturating_add(n),
+        }
+    }
+}
+
+/// An execution engine.
+pub trait Engine {
+    /// Short name (`interp`, `threaded`).
+    fn name(&self) -> &'static str;
+    /// Runs `m` until it stops or `budget` is reached.
+    fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit;
+}

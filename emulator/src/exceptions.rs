@@ -1,0 +1,148 @@
+//! Exception and interrupt delivery through the vector table, with double and triple faults.
+
+use crate::fault::Fault;
+use crate::machine::{Access, Delivery, Exit, Machine, Via};
+use isa_spec::cost::EXCEPTION_ENTRY;
+use isa_spec::cr::{cause, gate, gate_rule, num, status, vector, EXCEPTION_FRAME_WORDS};
+use isa_spec::regs::SP;
+
+/// A decoded gate descriptor (gate table and vector table share the format).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    /// Entry address.
+    pub entry: u32,
+    /// Present bit.
+    pub present: bool,
+    /// Ring the handler runs in.
+    pub target: u8,
+    /// Outermost ring allowed to use it explicitly.
+    pub dpl: u8,
+    /// Parameter words copied by `callg`.
+    pub params: u32,
+}
+
+impl Descriptor {
+    /// Decodes the two descriptor words.
+    pub fn decode(entry: u32, flags: u32) -> Descriptor {
+        Descriptor {
+            entry,
+            present: flags & gate::PRESENT != 0,
+            target: ((flags >> gate::TARGET_SHIFT) & 3) as u8,
+            dpl: ((flags >> gate::DPL_SHIFT) & 3) as u8,
+            params: (flags >> gate::PARAMS_SHIFT) & 15,
+        }
+    }
+}
+
+impl Machine {
+    /// Reads the descriptor at physical `addr` (bus error if it is not in RAM or ROM).
+    pub fn read_descriptor(&self, addr: u32) -> Result<Descriptor, Fault> {
+        let entry = self.peek_phys(addr, 4);
+        let flags = self.peek_phys(addr.wrapping_add(4), 4);
+        match (entry, flags) {
+            (Some(e), Some(f)) if addr & 3 == 0 => Ok(Descriptor::decode(e, f)),
+            _ => Err(Fault::new(vector::BUS_ERROR, addr)),
+        }
+    }
+
+    /// The vector-table descriptor for `v`.
+    pub fn vector_descriptor(&self, v: u8) -> Result<Descriptor, Fault> {
+        let base = self.cpu.crs[num::VBASE as usize];
+        self.read_descriptor(base.wrapping_add(v as u32 * gate::SIZE))
+    }
+
+    /// Takes a synchronous fault raised by the instruction at `pc` (which does not retire).
+    pub(crate) fn take_fault(&mut self, fault: Fault, pc: u32) {
+        self.raise(fault.vector, fault.cause(), fault.addr, pc);
+    }
+
+    /// Delivers vector `v`; a failure becomes a double fault, and a failure of that a triple
+    /// fault (the machine stops). Charges the entry cost and any walk cycles accrued.
+    pub(crate) fn raise(&mut self, v: u8, cause_word: u32, faddr: u32, frame_pc: u32) {
+        self.cpu.last_load = 0;
+        if let Some(log) = &mut self.deliveries {
+            log.push(Delivery {
+                cycle: self.cpu.cycles,
+                vector: v,
+                cause: cause_word,
+                pc: frame_pc,
+            });
+        }
+        if let Err(second) = self.deliver(v, cause_word, faddr, frame_pc) {
+            self.stats.double_faults += 1;
+            let df = cause(vector::DOUBLE_FAULT, v);
+            if let Err(third) = self.deliver(vector::DOUBLE_FAULT, df, faddr, frame_pc) {
+                self.stop = Some(Exit::TripleFault(format!(
+                    "triple fault: {} (vector {v}) at pc {frame_pc:#010x} in ring {}; \
+                     delivering it failed with {second}; delivering the double fault failed \
+                     with {third}",
+                    vector::name(v),
+                    self.cpu.ring(),
+                )));
+            }
+        }
+        self.cpu.cycles += (self.acc_walk + EXCEPTION_ENTRY) as u64;
+        self.acc_walk = 0;
+    }
+
+    /// One delivery attempt; on error nothing architectural has changed.
+    fn deliver(&mut self, v: u8, cause_word: u32, faddr: u32, frame_pc: u32) -> Result<(), Fault> {
+        let d = self.vector_descriptor(v)?;
+        let cpl = self.cpu.ring();
+        if !d.present {
+            return Err(Fault::gate(gate_rule::NOT_PRESENT));
+        }
+        if d.target > cpl {
+            return Err(Fault::gate(gate_rule::OUTWARD));
+        }
+        if d.entry & 3 != 0 {
+            return Err(Fault::gate(gate_rule::BAD_ENTRY));
+        }
+        let old_sp = self.cpu.regs[SP as usize];
+        let new_sp = if d.target < cpl {
+            self.cpu.ring_stack(d.target)
+        } else {
+            old_sp
+        };
+        let frame = new_sp.wrapping_sub(4 * EXCEPTION_FRAME_WORDS);
+        let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
+        let old_status = self.cpu.status();
+        for (pa, word) in pas
+            .into_iter()
+            .zip([frame_pc, old_status, cause_word, faddr, old_sp])
+        {
+            self.set_ram_word(pa, word);
+        }
+        self.stats.deliveries[v as usize] += 1;
+        self.cpu.crs[num::CAUSE as usize] = cause_word;
+        self.cpu.crs[num::FADDR as usize] = faddr;
+        self.cpu.regs[SP as usize] = frame;
+        let new_status = (old_status & !(status::RING_MASK | status::IE)) | d.target as u32;
+        self.set_status(new_status, Via::Vector(v), old_sp, 0);
+        self.cpu.pc = d.entry;
+        Ok(())
+    }
+
+    /// Takes the highest-priority deliverable interrupt line.
+    pub(crate) fn take_interrupt(&mut self) {
+        if let Some(line) = self.dev.pic.highest() {
+            self.dev.pic.acknowledge(line);
+            let v = vector::IRQ_BASE + line;
+            self.acc_walk = 0;
+            self.raise(v, cause(v, 0), 0, self.cpu.pc);
+        }
+    }
+
+    /// `iret`: pops the exception frame (pc, status, cause, faddr, sp).
+    pub(crate) fn iret(&mut self) -> Result<(), Fault> {
+        let sp = self.cpu.regs[SP as usize];
+        let pas = self.frame_addrs(sp, EXCEPTION_FRAME_WORDS, Access::Read, self.cpu.ring())?;
+        let pc = self.ram_word(pas[0]);
+        let st = self.ram_word(pas[1]);
+        let new_sp = self.ram_word(pas[4]);
+        self.cpu.regs[SP as usize] = new_sp;
+        self.set_status(st, Via::Iret, sp, 0);
+        self.cpu.pc = pc;
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! Call gates: `callg`, `retg`, and the checks of `trap`. Every rule is SPEC.md's gate table.
+
+use crate::exceptions::Descriptor;
+use crate::fault::Fault;
+use crate::machine::{Access, Machine, Via};
+use isa_spec::cr::{gate, gate_rule, num, status, vector, GATE_FRAME_WORDS};
+use isa_spec::regs::SP;
+
+impl Machine {
+    /// Reads gate `n`'s descriptor, checking the limit.
+    pub fn gate_descriptor(&self, n: u32) -> Result<Descriptor, Fault> {
+        if n >= self.cpu.crs[num::GLIMIT as usize] {
+            return Err(Fault::gate(gate_rule::LIMIT));
+        }
+        let base = self.cpu.crs[num::GBASE as usize];
+        self.read_descriptor(base.wrapping_add(n.wrapping_mul(gate::SIZE)))
+    }
+
+    /// Checks a descriptor for an explicit call from the current ring (present, DPL, outward,
+    /// entry alignment), in the spec's order.
+    fn check_call(&self, d: &Descriptor) -> Result<(), Fault> {
+        let cpl = self.cpu.ring();
+        if !d.present {
+            Err(Fault::gate(gate_rule::NOT_PRESENT))
+        } else if cpl > d.dpl {
+            Err(Fault::gate(gate_rule::DPL))
+        } else if d.target > cpl {
+            Err(Fault::gate(gate_rule::OUTWARD))
+        } else if d.entry & 3 != 0 {
+            Err(Fault::gate(gate_rule::BAD_ENTRY))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `callg n` at `pc`.
+    pub(crate) fn callg(&mut self, n: u32, pc: u32) -> Result<(), Fault> {
+        let d = self.gate_descriptor(n)?;
+        self.check_call(&d)?;
+        let cpl = self.cpu.ring();
+        let old_sp = self.cpu.regs[SP as usize];
+        let new_sp = if d.target < cpl {
+            self.cpu.ring_stack(d.target)
+        } else {
+            old_sp
+        };
+        // Parameters are read with the caller's rights, the frame written with the callee's;
+        // both are checked in full before anything changes, so a fault here is precise.
+        let param_pas = self.frame_addrs(old_sp, d.params, Access::Read, cpl)?;
+        let params: Vec<u32> = param_pas.iter().map(|&pa| self.ram_word(pa)).collect();
+        let words = GATE_FRAME_WORDS + d.params;
+        let frame = new_sp.wrapping_sub(4 * words);
+        let frame_pas = self.frame_addrs(frame, words, Access::Write, d.target)?;
+        let header = [pc.wrapping_add(4), cpl as u32, old_sp];
+        for (pa, w) in frame_pas.into_iter().zip(header.into_iter().chain(params)) {
+            self.set_ram_word(pa, w);
+        }
+        self.cpu.regs[SP as usize] = frame;
+        let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
+        self.set_status(st, Via::Gate(n), old_sp, d.params);
+        *self.stats.gate_calls.entry(n).or_insert(0) += 1;
+        self.cpu.pc = d.entry;
+        Ok(())
+    }
+
+    /// `retg`: returns through the frame at sp; never inward.
+    pub(crate) fn retg(&mut self) -> Result<(), Fault> {
+        let cpl = self.cpu.ring();
+        let sp = self.cpu.regs[SP as usize];
+        let pas = self.frame_addrs(sp, GATE_FRAME_WORDS, Access::Read, cpl)?;
+        let [ret, ring_word, saved_sp] = [0, 1, 2].map(|i| self.ram_word(pas[i]));
+        if ring_word & !status::RING_MASK != 0 {
+            return Err(Fault::gate(gate_rule::BAD_FRAME));
+        }
+        if (ring_word as u8) < cpl {
+            return Err(Fault::gate(gate_rule::RETURN_INWARD));
+        }
+        self.cpu.regs[SP as usize] = saved_sp;
+        let st = (self.cpu.status() & !status::RING_MASK) | ring_word;
+        self.set_status(st, Via::Retg, sp, 0);
+        self.cpu.pc = ret;
+        Ok(())
+    }
+
+    /// The checks `trap v` makes before delivering (limit is the vector count).
+    pub(crate) fn check_trap(&self, v: u32) -> Result<(), Fault> {
+        if v >= vector::COUNT as u32 {
+            return Err(Fault::gate(gate_rule::LIMIT));
+        }
+        let d = self.vector_descriptor(v as u8)?;
+        self.check_call(&d)
+    }
+}

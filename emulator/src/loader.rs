@@ -1,0 +1,67 @@
+//! Loading programs: ELF32 executables from the assembler, and flat binaries.
+
+use crate::machine::Machine;
+use isa_spec::cr::memmap;
+
+/// Why a program could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The ELF file is malformed or not for RF32.
+    #[error("{0}")]
+    Elf(String),
+    /// A segment does not fit in RAM or the boot ROM.
+    #[error(
+        "segment at {addr:#010x} ({len} bytes) does not fit in RAM (0..{ram:#x}) or the boot ROM \
+         ({rom:#x}..); give more memory with -m or link at another address"
+    )]
+    DoesNotFit {
+        /// Load address.
+        addr: u32,
+        /// Length.
+        len: usize,
+        /// RAM size.
+        ram: usize,
+        /// ROM base.
+        rom: u32,
+    },
+}
+
+impl Machine {
+    /// Copies `data` to physical `addr` (RAM or boot ROM).
+    pub fn load_segment(&mut self, addr: u32, data: &[u8]) -> Result<(), LoadError> {
+        let end = addr as u64 + data.len() as u64;
+        let err = || LoadError::DoesNotFit {
+            addr,
+            len: data.len(),
+            ram: self.ram.len(),
+            rom: memmap::ROM_BASE,
+        };
+        if end <= self.ram.len() as u64 {
+            self.ram[addr as usize..end as usize].copy_from_slice(data);
+        } else if addr >= memmap::ROM_BASE
+            && end <= memmap::ROM_BASE as u64 + memmap::ROM_SIZE as u64
+        {
+            let off = (addr - memmap::ROM_BASE) as usize;
+            if self.rom.len() < off + data.len() {
+                self.rom.resize(off + data.len(), 0);
+            }
+            self.rom[off..off + data.len()].copy_from_slice(data);
+        } else {
+            return Err(err());
+        }
+        Ok(())
+    }
+
+    /// Sets the reset pc and moves the CPU there.
+    pub fn set_entry(&mut self, entry: u32) {
+        self.reset_pc = entry;
+        self.cpu.pc = entry;
+    }
+
+    /// Loads a flat binary at `base` and makes `base` the entry point.
+    pub fn load_flat(&mut self, bytes: &[u8], base: u32) -> Result<(), LoadError> {
+        self.load_segment(base, bytes)?;
+        self.set_entry(base);
+        Ok(())
+    }
+}

@@ -1,0 +1,369 @@
+//! The machine: CPU state, physical memory, devices and the cycle clock, owned in one place.
+//! Engines (see [`crate::engine`]) execute instructions against it; everything an engine must not
+//! get wrong (memory map, MMU, exceptions, gates) is implemented here once.
+
+use crate::cpu::Cpu;
+use crate::devices::{uart::Sink, Devices};
+use crate::fault::Fault;
+use crate::stats::Stats;
+use crate::tlb::Tlb;
+use isa_spec::cost::MMIO_LATENCY;
+use isa_spec::cr::{memmap, num, status, vector};
+
+/// Default RAM size (64 MiB), as `-m 64M`.
+pub const DEFAULT_RAM: u32 = 64 << 20;
+
+/// How to build a machine.
+#[derive(Debug)]
+pub struct Config {
+    /// RAM size in bytes (at most [`memmap::RAM_MAX`]).
+    pub ram_size: u32,
+    /// Where the UART's output goes.
+    pub serial: Sink,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ram_size: DEFAULT_RAM,
+            serial: Sink::Buffer(Vec::new()),
+        }
+    }
+}
+
+/// Why a machine stopped (or an engine returned).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `halt` executed; the exit code is a0.
+    Halted(u32),
+    /// The guest wrote the power controller's POWEROFF register.
+    PowerOff(u32),
+    /// Fault while delivering a double fault: the machine stopped.
+    TripleFault(String),
+    /// `wfi` with nothing that could ever wake the CPU.
+    Idle,
+    /// The cycle limit of the run was reached.
+    CycleLimit,
+    /// The step limit of the run was reached (single-stepping).
+    StepLimit,
+    /// A debugger stop condition (breakpoint, watchpoint, catchpoint) matched.
+    Stopped,
+}
+
+/// How a ring transition happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// `callg N`.
+    Gate(u32),
+    /// `retg`.
+    Retg,
+    /// Exception, interrupt or trap through vector N.
+    Vector(u8),
+    /// `iret`.
+    Iret,
+    /// `mtcr status`.
+    Mtcr,
+}
+
+/// A record of the last change of ring, for the debugger and `--trace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// Ring before.
+    pub from: u8,
+    /// Ring after.
+    pub to: u8,
+    /// What caused it.
+    pub via: Via,
+    /// Stack pointer before.
+    pub old_sp: u32,
+    /// Stack pointer after.
+    pub new_sp: u32,
+    /// Parameter words copied (gate calls).
+    pub params: u32,
+    /// Cycle count when it happened.
+    pub cycle: u64,
+}
+
+/// One exception or interrupt delivery, for logs compared between engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// Cycle count at delivery (before the entry cost).
+    pub cycle: u64,
+    /// Vector delivered.
+    pub vector: u8,
+    /// `cause` value.
+    pub cause: u32,
+    /// pc saved in the frame.
+    pub pc: u32,
+}
+
+/// Access kind, for translation and faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Data read.
+    Read = 0,
+    /// Data write.
+    Write = 1,
+    /// Instruction fetch.
+    Exec = 2,
+}
+
+/// The whole machine.
+#[derive(Debug)]
+pub struct Machine {
+    /// Architectural CPU state.
+    pub cpu: Cpu,
+    /// RAM at physical 0. Allocated zeroed, so untouched pages cost nothing on the host.
+    pub ram: Vec<u8>,
+    /// Boot ROM contents (at [`memmap::ROM_BASE`]).
+    pub rom: Vec<u8>,
+    /// Devices.
+    pub dev: Devices,
+    /// The modeled TLB.
+    pub tlb: Tlb,
+    /// Counters for `--stats`.
+    pub stats: Stats,
+    /// Set when the guest stopped the machine.
+    pub stop: Option<Exit>,
+    /// The last ring transition and how many there have been.
+    pub last_transition: Option<Transition>,
+    /// Delivery log (kept when `Some`; tests compare it between engines).
+    pub deliveries: Option<Vec<Delivery>>,
+    /// Memory writes of the current instruction (kept when `Some`; for `--trace`).
+    pub trace_writes: Option<Vec<(u32, u32, u32)>>,
+    /// pc at reset.
+    pub reset_pc: u32,
+    /// Instruction boundaries passed: each retires an instruction or delivers an exception or
+    /// interrupt (not architectural; for stepping).
+    pub steps: u64,
+    /// Walk cycles accrued by the current instruction.
+    pub(crate) acc_walk: u32,
+    /// Other extra cycles (MMIO, taken branches) accrued by the current instruction.
+    pub(crate) acc_extra: u32,
+    /// Base cost + stall of the current instruction (for device writes that need "retire time").
+    pub(crate) acc_base: u32,
+}
+
+impl Machine {
+    /// A machine in its reset state with `config`.
+    pub fn new(config: Config) -> Machine {
+        let ram_size = config.ram_size.min(memmap::RAM_MAX);
+        Machine {
+            cpu: Cpu {
+                pc: memmap::ROM_BASE,
+                ..Cpu::default()
+            },
+            // vec! of zeroes is calloc: pages are only backed when the guest touches them.
+            ram: vec![0; ram_size as usize],
+            rom: Vec::new(),
+            dev: Devices::new(config.serial),
+            tlb: Tlb::default(),
+            stats: Stats::default(),
+            stop: None,
+            last_transition: None,
+            deliveries: None,
+            trace_writes: None,
+            reset_pc: memmap::ROM_BASE,
+            steps: 0,
+            acc_walk: 0,
+            acc_extra: 0,
+            acc_base: 0,
+        }
+    }
+
+    /// Resets the CPU, TLB and devices (RAM and ROM keep their contents).
+    pub fn reset(&mut self) {
+        self.cpu = Cpu {
+            pc: self.reset_pc,
+            ..Cpu::default()
+        };
+        self.tlb.flush();
+        let sink = std::mem::replace(&mut self.dev.uart.sink, Sink::None);
+        self.dev = Devices::new(sink);
+        self.stop = None;
+    }
+
+    /// Clears the per-instruction accumulators (call before fetching an instruction).
+    #[inline]
+    pub fn begin_instruction(&mut self) {
+        self.acc_walk = 0;
+        self.acc_extra = 0;
+        self.acc_base = 0;
+        if let Some(w) = &mut self.trace_writes {
+            w.clear();
+        }
+    }
+
+    /// Translates `va` for the debugger and tracer: no TLB, no side effects. `None` if unmapped.
+    pub fn debug_translate(&self, va: u32) -> Option<u32> {
+        if !self.cpu.paging() {
+            return Some(va);
+        }
+        let [_, leaf] = self.walk_steps(va);
+        leaf.entry
+            .filter(|e| e & isa_spec::cr::pte::P != 0)
+            .map(|e| (e & isa_spec::cr::pte::FRAME_MASK) | (va & 0xfff))
+    }
+
+    /// Reads `size` bytes at virtual `va` for the debugger (RAM/ROM only, no side effects).
+    pub fn peek_virt(&self, va: u32, size: u32) -> Option<u32> {
+        self.debug_translate(va)
+            .and_then(|pa| self.peek_phys(pa, size))
+    }
+
+    /// Cycle count at which the current instruction will retire (for device timing).
+    #[inline]
+    pub(crate) fn retire_time(&self) -> u64 {
+        self.cpu.cycles + (self.acc_base + self.acc_walk + self.acc_extra) as u64
+    }
+
+    // ---- physical memory ----
+
+    #[inline]
+    fn in_ram(&self, pa: u32, size: u32) -> bool {
+        (pa as u64 + size as u64) <= self.ram.len() as u64
+    }
+
+    #[inline]
+    fn is_mmio(pa: u32) -> bool {
+        (memmap::MMIO_BASE..memmap::MMIO_END).contains(&pa)
+    }
+
+    /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
+    pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
+        if self.in_ram(pa, size) {
+            return Ok(read_le(&self.ram[pa as usize..], size));
+        }
+        if pa >= memmap::ROM_BASE {
+            let off = (pa - memmap::ROM_BASE) as usize;
+            return Ok(if off + size as usize <= self.rom.len() {
+                read_le(&self.rom[off..], size)
+            } else if off + (size as usize) <= memmap::ROM_SIZE as usize {
+                0
+            } else {
+                return Err(Fault::new(vector::BUS_ERROR, va));
+            });
+        }
+        if Self::is_mmio(pa) {
+            self.check_iopl(ring, va)?;
+            if size != 4 {
+                return Err(Fault::new(vector::BUS_ERROR, va));
+            }
+            self.acc_extra += MMIO_LATENCY;
+            let now = self.retire_time();
+            return self
+                .dev
+                .read(pa, now)
+                .ok_or(Fault::new(vector::BUS_ERROR, va));
+        }
+        Err(Fault::new(vector::BUS_ERROR, va))
+    }
+
+    /// Writes `size` bytes of physical memory, as a store at `va` in `ring` would.
+    pub fn phys_store(
+        &mut self,
+        pa: u32,
+        size: u32,
+        value: u32,
+        va: u32,
+        ring: u8,
+    ) -> Result<(), Fault> {
+        if self.in_ram(pa, size) {
+            write_le(&mut self.ram[pa as usize..], size, value);
+            if let Some(w) = &mut self.trace_writes {
+                w.push((va, size, value));
+            }
+            return Ok(());
+        }
+        if Self::is_mmio(pa) {
+            self.check_iopl(ring, va)?;
+            if size != 4 {
+                return Err(Fault::new(vector::BUS_ERROR, va));
+            }
+            self.acc_extra += MMIO_LATENCY;
+            let now = self.retire_time();
+            if let Some(w) = &mut self.trace_writes {
+                w.push((va, size, value));
+            }
+            return self
+                .dev
+                .write(pa, value, now)
+                .ok_or(Fault::new(vector::BUS_ERROR, va));
+        }
+        Err(Fault::new(vector::BUS_ERROR, va))
+    }
+
+    fn check_iopl(&self, ring: u8, va: u32) -> Result<(), Fault> {
+        if ring as u32 > self.cpu.crs[num::IOPL as usize] & 3 {
+            Err(Fault::new(vector::IO_PRIVILEGE, va))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reads a word of RAM or ROM without side effects (debugger, walker). `None` outside them.
+    pub fn peek_phys(&self, pa: u32, size: u32) -> Option<u32> {
+        if self.in_ram(pa, size) {
+            Some(read_le(&self.ram[pa as usize..], size))
+        } else if pa >= memmap::ROM_BASE {
+            let off = (pa - memmap::ROM_BASE) as usize;
+            Some(if off + size as usize <= self.rom.len() {
+                read_le(&self.rom[off..], size)
+            } else {
+                0
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Writes RAM directly (loader, debugger). `false` outside RAM.
+    pub fn poke_phys(&mut self, pa: u32, bytes: &[u8]) -> bool {
+        if !self.in_ram(pa, bytes.len() as u32) {
+            return false;
+        }
+        self.ram[pa as usize..pa as usize + bytes.len()].copy_from_slice(bytes);
+        true
+    }
+
+    // ---- status and ring changes ----
+
+    /// Sets the status register (masked to the bits that exist), recording a ring change.
+    pub(crate) fn set_status(&mut self, value: u32, via: Via, old_sp: u32, params: u32) {
+        let from = self.cpu.ring();
+        self.cpu.crs[num::STATUS as usize] = value & status::WRITABLE;
+        let to = self.cpu.ring();
+        if from != to {
+            self.stats.ring_transitions[from as usize][to as usize] += 1;
+            self.last_transition = Some(Transition {
+                from,
+                to,
+                via,
+                old_sp,
+                new_sp: self.cpu.regs[isa_spec::regs::SP as usize],
+                params,
+                cycle: self.cpu.cycles,
+            });
+        }
+    }
+}
+
+/// Little-endian read of 1, 2 or 4 bytes.
+#[inline]
+fn read_le(bytes: &[u8], size: u32) -> u32 {
+    match size {
+        1 => bytes[0] as u32,
+        2 => u16::from_le_bytes([bytes[0], bytes[1]]) as u32,
+        _ => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+    }
+}
+
+/// Little-endian write of 1, 2 or 4 bytes.
+#[inline]
+fn write_le(bytes: &mut [u8], size: u32, value: u32) {
+    match size {
+        1 => bytes[0] = value as u8,
+        2 => bytes[..2].copy_from_slice(&(value as u16).to_le_bytes()),
+        _ => bytes[..4].copy_from_slice(&value.to_le_bytes()),
+    }
+}

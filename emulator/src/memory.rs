@@ -1,0 +1,81 @@
+//! Virtual memory accesses as instructions make them: alignment, translation, then the bus.
+
+use crate::fault::Fault;
+use crate::machine::{Access, Machine};
+use isa_spec::cr::{memmap, vector};
+
+impl Machine {
+    /// Loads `size` bytes (1, 2, 4) at virtual `va` in the current ring (zero-extended).
+    #[inline]
+    pub fn load(&mut self, va: u32, size: u32) -> Result<u32, Fault> {
+        if va & (size - 1) != 0 {
+            return Err(Fault::new(vector::MISALIGNED, va));
+        }
+        let ring = self.cpu.ring();
+        let pa = self.translate(va, Access::Read, ring)?;
+        self.phys_load(pa, size, va, ring)
+    }
+
+    /// Stores the low `size` bytes of `value` at virtual `va` in the current ring.
+    #[inline]
+    pub fn store(&mut self, va: u32, size: u32, value: u32) -> Result<(), Fault> {
+        if va & (size - 1) != 0 {
+            return Err(Fault::new(vector::MISALIGNED, va));
+        }
+        let ring = self.cpu.ring();
+        let pa = self.translate(va, Access::Write, ring)?;
+        self.phys_store(pa, size, value, va, ring)
+    }
+
+    /// Fetches the instruction word at `pc` (RAM or ROM only).
+    #[inline]
+    pub fn fetch(&mut self, pc: u32) -> Result<u32, Fault> {
+        if pc & 3 != 0 {
+            return Err(Fault::new(vector::MISALIGNED, pc));
+        }
+        let ring = self.cpu.ring();
+        let pa = self.translate(pc, Access::Exec, ring)?;
+        if (memmap::MMIO_BASE..memmap::ROM_BASE).contains(&pa) {
+            return Err(Fault::new(vector::BUS_ERROR, pc));
+        }
+        self.peek_phys(pa, 4)
+            .ok_or(Fault::new(vector::BUS_ERROR, pc))
+    }
+
+    /// Translates the `words` consecutive words at `va` for `access` from `ring`, checking all of
+    /// them (alignment, translation, RAM) before anything is written: used for gate and exception
+    /// frames, which must be all-or-nothing.
+    pub(crate) fn frame_addrs(
+        &mut self,
+        va: u32,
+        words: u32,
+        access: Access,
+        ring: u8,
+    ) -> Result<Vec<u32>, Fault> {
+        if va & 3 != 0 {
+            return Err(Fault::new(vector::MISALIGNED, va));
+        }
+        (0..words)
+            .map(|i| {
+                let a = va.wrapping_add(4 * i);
+                let pa = self.translate(a, access, ring)?;
+                if (pa as u64 + 4) > self.ram.len() as u64 {
+                    return Err(Fault::new(vector::BUS_ERROR, a));
+                }
+                Ok(pa)
+            })
+            .collect()
+    }
+
+    /// Reads a RAM word at a physical address checked by [`Machine::frame_addrs`].
+    pub(crate) fn ram_word(&self, pa: u32) -> u32 {
+        let a = pa as usize;
+        u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
+    }
+
+    /// Writes a RAM word at a physical address checked by [`Machine::frame_addrs`].
+    pub(crate) fn set_ram_word(&mut self, pa: u32, value: u32) {
+        let a = pa as usize;
+        self.ram[a..a + 4].copy_from_slice(&value.to_le_bytes());
+    }
+}
