@@ -60,6 +60,7 @@ impl Machine {
     /// fault (the machine stops). Charges the entry cost and any walk cycles accrued.
     pub(crate) fn raise(&mut self, v: u8, cause_word: u32, faddr: u32, frame_pc: u32) {
         self.cpu.last_load = 0;
+        self.delivered += 1;
         if let Some(log) = &mut self.deliveries {
             log.push(Delivery {
                 cycle: self.cpu.cycles,

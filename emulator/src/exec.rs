@@ -41,7 +41,14 @@ impl Machine {
         } else {
             0
         };
-        self.acc_base = info.cycles + stall;
+        self.complete(insn, pc, info.cycles + stall);
+    }
+
+    /// Executes and retires `insn` whose privilege has been checked, charging `base` (table cost
+    /// plus any load-use stall) — the part of [`Machine::retire`] the threaded engine shares.
+    #[inline]
+    pub(crate) fn complete(&mut self, insn: &Insn, pc: u32, base: u32) {
+        self.acc_base = base;
         match self.execute(insn, pc) {
             Ok(flow) => {
                 match flow {
@@ -60,7 +67,11 @@ impl Machine {
                 self.cpu.cycles += (self.acc_base + self.acc_walk + self.acc_extra) as u64;
                 self.acc_walk = 0;
                 self.cpu.retired += 1;
-                self.cpu.last_load = if info.kind == Kind::Load { insn.rd } else { 0 };
+                self.cpu.last_load = if insn.op.info().kind == Kind::Load {
+                    insn.rd
+                } else {
+                    0
+                };
                 match flow {
                     Flow::Deliver(v) => self.raise(v, cause(v, 0), 0, pc.wrapping_add(4)),
                     Flow::Wait => self.wait_for_interrupt(),

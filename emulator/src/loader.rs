@@ -36,6 +36,7 @@ impl Machine {
             ram: self.ram.len(),
             rom: memmap::ROM_BASE,
         };
+        self.code_epoch += 1;
         if end <= self.ram.len() as u64 {
             self.ram[addr as usize..end as usize].copy_from_slice(data);
         } else if addr >= memmap::ROM_BASE
@@ -63,5 +64,30 @@ impl Machine {
         self.load_segment(base, bytes)?;
         self.set_entry(base);
         Ok(())
+    }
+}
+
+impl Machine {
+    /// Loads an assembled program (from [`assembler::assemble`] or [`assembler::read_elf`]):
+    /// every segment, zero-filled to its memory size, and the entry point.
+    pub fn load_program(&mut self, prog: &assembler::Program) -> Result<(), LoadError> {
+        for seg in &prog.segments {
+            let mut bytes = if seg.nobits {
+                Vec::new()
+            } else {
+                seg.data.clone()
+            };
+            bytes.resize((seg.size as usize).max(bytes.len()), 0);
+            self.load_segment(seg.addr, &bytes)?;
+        }
+        self.set_entry(prog.entry);
+        Ok(())
+    }
+
+    /// Loads an ELF32 RF32 executable; malformed or foreign files are refused with the reason.
+    pub fn load_elf(&mut self, bytes: &[u8]) -> Result<assembler::Program, LoadError> {
+        let prog = assembler::read_elf(bytes).map_err(|e| LoadError::Elf(e.to_string()))?;
+        self.load_program(&prog)?;
+        Ok(prog)
     }
 }

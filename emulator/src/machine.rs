@@ -136,6 +136,18 @@ pub struct Machine {
     /// Instruction boundaries passed: each retires an instruction or delivers an exception or
     /// interrupt (not architectural; for stepping).
     pub steps: u64,
+    /// Physical RAM pages holding translated code (set by the threaded engine). A write to one
+    /// queues the page in `dirty_code` and sets `block_exit`.
+    pub code_pages: bitvec::vec::BitVec,
+    /// Code pages written since the threaded engine last looked.
+    pub dirty_code: Vec<u32>,
+    /// Bumped when memory changes wholesale (loading, ROM writes): drop every translation.
+    pub code_epoch: u64,
+    /// Set by anything that must end a translated block after the current instruction
+    /// (a write to a code page, a device access).
+    pub block_exit: bool,
+    /// Exceptions and interrupts delivered so far (engines use it to notice a fault).
+    pub delivered: u64,
     /// Walk cycles accrued by the current instruction.
     pub(crate) acc_walk: u32,
     /// Other extra cycles (MMIO, taken branches) accrued by the current instruction.
@@ -165,6 +177,11 @@ impl Machine {
             trace_writes: None,
             reset_pc: memmap::ROM_BASE,
             steps: 0,
+            code_pages: bitvec::vec::BitVec::repeat(false, (ram_size as usize).div_ceil(4096)),
+            dirty_code: Vec::new(),
+            code_epoch: 0,
+            block_exit: false,
+            delivered: 0,
             acc_walk: 0,
             acc_extra: 0,
             acc_base: 0,
@@ -250,6 +267,7 @@ impl Machine {
                 return Err(Fault::new(vector::BUS_ERROR, va));
             }
             self.acc_extra += MMIO_LATENCY;
+            self.block_exit = true;
             let now = self.retire_time();
             return self
                 .dev
@@ -269,6 +287,7 @@ impl Machine {
         ring: u8,
     ) -> Result<(), Fault> {
         if self.in_ram(pa, size) {
+            self.note_ram_write(pa);
             write_le(&mut self.ram[pa as usize..], size, value);
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
@@ -281,6 +300,7 @@ impl Machine {
                 return Err(Fault::new(vector::BUS_ERROR, va));
             }
             self.acc_extra += MMIO_LATENCY;
+            self.block_exit = true;
             let now = self.retire_time();
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
@@ -291,6 +311,18 @@ impl Machine {
                 .ok_or(Fault::new(vector::BUS_ERROR, va));
         }
         Err(Fault::new(vector::BUS_ERROR, va))
+    }
+
+    /// Every write to RAM goes through here first: a write into a page holding translated code
+    /// invalidates that code before the next instruction runs.
+    #[inline]
+    pub(crate) fn note_ram_write(&mut self, pa: u32) {
+        let page = (pa >> 12) as usize;
+        if self.code_pages.get(page).is_some_and(|b| *b) {
+            self.code_pages.set(page, false);
+            self.dirty_code.push(page as u32);
+            self.block_exit = true;
+        }
     }
 
     fn check_iopl(&self, ring: u8, va: u32) -> Result<(), Fault> {
@@ -321,6 +353,10 @@ impl Machine {
     pub fn poke_phys(&mut self, pa: u32, bytes: &[u8]) -> bool {
         if !self.in_ram(pa, bytes.len() as u32) {
             return false;
+        }
+        let last = pa as u64 + bytes.len().max(1) as u64 - 1;
+        for page in (pa >> 12) as u64..=(last >> 12) {
+            self.note_ram_write((page << 12) as u32);
         }
         self.ram[pa as usize..pa as usize + bytes.len()].copy_from_slice(bytes);
         true

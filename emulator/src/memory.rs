@@ -30,11 +30,23 @@ impl Machine {
     /// Fetches the instruction word at `pc` (RAM or ROM only).
     #[inline]
     pub fn fetch(&mut self, pc: u32) -> Result<u32, Fault> {
+        let pa = self.fetch_translate(pc)?;
+        self.fetch_word(pa, pc)
+    }
+
+    /// The translation half of a fetch: alignment, then translation for execute.
+    #[inline]
+    pub fn fetch_translate(&mut self, pc: u32) -> Result<u32, Fault> {
         if pc & 3 != 0 {
             return Err(Fault::new(vector::MISALIGNED, pc));
         }
         let ring = self.cpu.ring();
-        let pa = self.translate(pc, Access::Exec, ring)?;
+        self.translate(pc, Access::Exec, ring)
+    }
+
+    /// The bus half of a fetch: the word at physical `pa` (RAM or ROM; else a bus error at `pc`).
+    #[inline]
+    pub fn fetch_word(&self, pa: u32, pc: u32) -> Result<u32, Fault> {
         if (memmap::MMIO_BASE..memmap::ROM_BASE).contains(&pa) {
             return Err(Fault::new(vector::BUS_ERROR, pc));
         }
@@ -75,6 +87,7 @@ impl Machine {
 
     /// Writes a RAM word at a physical address checked by [`Machine::frame_addrs`].
     pub(crate) fn set_ram_word(&mut self, pa: u32, value: u32) {
+        self.note_ram_write(pa);
         let a = pa as usize;
         self.ram[a..a + 4].copy_from_slice(&value.to_le_bytes());
     }

@@ -52,10 +52,11 @@ impl Machine {
         }
         let vpn = va >> 12;
         if let Some(bits) = self.tlb.lookup(vpn) {
-            // A write through a clean entry re-walks to set D in memory (costs a walk).
+            // A hit is judged by the cached bits alone, even if the PTE has changed since.
+            check(bits, access, ring).map_err(|r| page_fault(va, access, r))?;
+            // A permitted write through a clean entry re-walks to set D in memory (a walk).
             if !(access == Access::Write && bits & pte::D == 0) {
                 self.tlb.hits += 1;
-                check(bits, access, ring).map_err(|r| page_fault(va, access, r))?;
                 return Ok((bits & pte::FRAME_MASK) | (va & 0xfff));
             }
         }
@@ -84,8 +85,7 @@ impl Machine {
         check(leaf, access, ring).map_err(|r| page_fault(va, access, r))?;
         let updated = leaf | pte::A | if access == Access::Write { pte::D } else { 0 };
         if updated != leaf {
-            self.ram[pte_addr as usize..pte_addr as usize + 4]
-                .copy_from_slice(&updated.to_le_bytes());
+            self.set_ram_word(pte_addr, updated);
         }
         self.tlb.fill(va >> 12, updated);
         Ok((updated & pte::FRAME_MASK) | (va & 0xfff))

@@ -61,7 +61,10 @@ const MAJOR_TO_OP: [u8; 64] = {
     let mut i = 0;
     while i < OPS.len() {
         if !matches!(OPS[i].format, Format::R) {
-            assert!(t[OPS[i].major as usize] == NO_OP, "two ops share a major opcode");
+            assert!(
+                t[OPS[i].major as usize] == NO_OP,
+                "two ops share a major opcode"
+            );
             t[OPS[i].major as usize] = i as u8;
         }
         i += 1;
@@ -78,7 +81,10 @@ const FUNCT_TO_OP: [u8; FUNCT_SLOTS] = {
     let mut i = 0;
     while i < OPS.len() {
         if matches!(OPS[i].format, Format::R) {
-            assert!(OPS[i].major as u32 == R_MAJOR, "R-format ops live in major 0x01");
+            assert!(
+                OPS[i].major as u32 == R_MAJOR,
+                "R-format ops live in major 0x01"
+            );
             assert!(MAJOR_TO_OP[R_MAJOR as usize] == NO_OP);
             t[OPS[i].funct as usize] = i as u8;
         }
@@ -217,11 +223,7 @@ fn check_reg(r: u8) -> Result<u32, EncodeError> {
 fn check_imm(value: i32, min: i64, max: i64) -> Result<u32, EncodeError> {
     let v = value as i64;
     if v < min || v > max {
-        Err(EncodeError::ImmOutOfRange {
-            value: v,
-            min,
-            max,
-        })
+        Err(EncodeError::ImmOutOfRange { value: v, min, max })
     } else {
         Ok(value as u32)
     }

@@ -50,15 +50,30 @@ mod tests {
     #[test]
     fn samples() {
         let w = |op, rd, rs1, rs2, imm| {
-            decode(encode(&Insn { op, rd, rs1, rs2, imm }).unwrap()).unwrap()
+            decode(
+                encode(&Insn {
+                    op,
+                    rd,
+                    rs1,
+                    rs2,
+                    imm,
+                })
+                .unwrap(),
+            )
+            .unwrap()
         };
         assert_eq!(disasm(&w(Opcode::Add, 10, 11, 12, 0), 0), "add a0, a1, a2");
         assert_eq!(disasm(&w(Opcode::Lw, 5, 2, 0, -8), 0), "lw t0, -8(sp)");
         assert_eq!(disasm(&w(Opcode::Sw, 0, 2, 1, 12), 0), "sw ra, 12(sp)");
-        assert_eq!(disasm(&w(Opcode::Beq, 0, 10, 0, -8), 0x100), "beq a0, zero, 0xf8");
+        assert_eq!(
+            disasm(&w(Opcode::Beq, 0, 10, 0, -8), 0x100),
+            "beq a0, zero, 0xf8"
+        );
         assert_eq!(disasm(&w(Opcode::Mtcr, 0, 5, 0, 4), 0), "mtcr ptbase, t0");
         assert_eq!(
-            disasm_with(&w(Opcode::Jal, 1, 0, 0, 16), 0x40, &|a| Some(format!("f{a:x}"))),
+            disasm_with(&w(Opcode::Jal, 1, 0, 0, 16), 0x40, &|a| Some(format!(
+                "f{a:x}"
+            ))),
             "jal ra, 0x50  # <f50>"
         );
     }

@@ -7,8 +7,8 @@
 
 #![warn(missing_docs)]
 
-pub mod cost;
 mod codec;
+pub mod cost;
 pub mod cr;
 mod disasm;
 pub mod regs;

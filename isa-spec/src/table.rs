@@ -65,7 +65,7 @@ macro_rules! for_each_op {
             Callg  "callg"  Gate   0x38  0 12 false Gate   "call through gate descriptor imm16 (see Call gates)";
             Retg   "retg"   N      0x39  0 10 false Gate   "return from a gate call; never inward";
             Trap   "trap"   Vec    0x3A  0  1 false Trap   "raise vector imm (0..63) if CPL <= its DPL";
-            Brk    "brk"    N      0x3B  0  1 false Trap   "raise the breakpoint exception (vector 9)";
+            Brk    "brk"    N      0x3B  0  1 false Trap   "raise the breakpoint exception (vector 8)";
             // ---- sensitive: ring 0 only ----
             Iret   "iret"   N      0x3C  0 10 true  System "pop the exception frame: pc, status, sp";
             Halt   "halt"   N      0x3D  0  1 true  System "stop the machine; exit code = a0";

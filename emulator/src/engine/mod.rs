@@ -2,6 +2,7 @@
 //! stops or the budget is spent; the debugger, `ringfort run` and `bench` all use this one call.
 
 pub mod interp;
+pub mod threaded;
 
 use crate::machine::{Exit, Machine};
 

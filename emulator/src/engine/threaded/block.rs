@@ -1,0 +1,35 @@
+//! Translated blocks: pre-decoded instructions with their static costs.
+
+use isa_spec::Insn;
+
+/// One pre-decoded instruction.
+#[derive(Clone, Copy, Debug)]
+pub struct Op {
+    /// The decoded instruction.
+    pub insn: Insn,
+    /// Table cost plus the load-use stall when the stall is known statically (not for the first
+    /// op of a block, whose predecessor is only known at run time).
+    pub base: u32,
+    /// A sensitive instruction in a block compiled for ring 1-3: it faults.
+    pub privilege_fault: bool,
+}
+
+/// A straight-line run of instructions inside one physical page.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Physical address of the first instruction.
+    pub pa: u32,
+    /// Virtual pc it was first translated at (for reports).
+    pub pc: u32,
+    /// The instructions.
+    pub ops: Vec<Op>,
+    /// Upper bound of the cycles the whole block can take (so one check decides whether it can
+    /// run to the end before the next device event).
+    pub max_cost: u64,
+    /// Still valid (cleared when its page is written).
+    pub valid: bool,
+    /// Times entered.
+    pub execs: u64,
+    /// Cycles spent in it (including exceptions it raised).
+    pub cycles: u64,
+}
