@@ -1,0 +1,134 @@
+//! `ringfort asm`: assemble RF32 sources into an ELF executable or a flat binary.
+
+use anyhow::{bail, Context};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Output container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    /// ELF32 executable with symbols and the `.rf32.lines` line table.
+    Elf,
+    /// Flat image: bytes from the lowest to the highest loaded address, gaps zero-filled.
+    Binary,
+}
+
+/// Assemble RF32 sources.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output file.
+    #[arg(short = 'o', long = "output", default_value = "a.out")]
+    pub output: PathBuf,
+    /// Output format: `elf` or `binary` (flat image starting at the lowest loaded address).
+    #[arg(short = 'O', long = "format", value_enum, default_value_t = OutFormat::Elf)]
+    pub format: OutFormat,
+    /// Also write a listing (line, address, bytes, source) to this file (`-` for stdout).
+    #[arg(short = 'l', long = "listing", value_name = "LISTING")]
+    pub listing: Option<PathBuf>,
+    /// Address of the first section (.text); later sections start on following 4 KiB pages.
+    #[arg(long, value_name = "ADDR", value_parser = parse_addr, default_value = "0")]
+    pub base: u32,
+    /// Entry symbol (default `_start`; without it the entry is the start of .text).
+    #[arg(long, value_name = "SYM")]
+    pub entry: Option<String>,
+    /// Directory to search for `.include` files (after the including file's directory).
+    #[arg(short = 'I', value_name = "DIR")]
+    pub include_dirs: Vec<PathBuf>,
+    /// Source files; global symbols are shared between them.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Parses an address or number: decimal, `0x` hex, `0o` octal or `0b` binary (`_` allowed).
+pub fn parse_addr(s: &str) -> Result<u32, String> {
+    let t: String = s.trim().chars().filter(|&c| c != '_').collect();
+    let (digits, radix) = if let Some(r) = t.strip_prefix("0x").or(t.strip_prefix("0X")) {
+        (r, 16)
+    } else if let Some(r) = t.strip_prefix("0o") {
+        (r, 8)
+    } else if let Some(r) = t.strip_prefix("0b") {
+        (r, 2)
+    } else {
+        (t.as_str(), 10)
+    };
+    u32::from_str_radix(digits, radix)
+        .map_err(|_| format!("`{s}` is not a 32-bit address (write e.g. 4096 or 0x1000)"))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
+/// that `path` is never left half-written.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> anyhow::Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all().ok();
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Runs `ringfort asm`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut opts = assembler::Options {
+        base: args.base,
+        include_dirs: args.include_dirs.clone(),
+        ..Default::default()
+    };
+    if let Some(e) = &args.entry {
+        opts.entry = e.clone();
+    }
+    let prog = match assembler::assemble_files(&args.files, &opts) {
+        Ok(p) => p,
+        Err(diags) => {
+            eprintln!("{diags}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if let Some(e) = &args.entry {
+        if !prog.symbols.iter().any(|s| &s.name == e) {
+            eprintln!(
+                "ringfort: warning: entry symbol `{e}` not found; using the start of .text ({:#x})",
+                prog.entry
+            );
+        }
+    }
+    let bytes = match args.format {
+        OutFormat::Elf => prog.to_elf(),
+        OutFormat::Binary => {
+            if prog.segments.iter().any(|s| s.nobits) {
+                // .bss is not part of a flat image; the loader must clear it.
+            }
+            prog.to_flat()
+        }
+    };
+    if let Some(l) = &args.listing {
+        let text = prog.listing();
+        if l.as_os_str() == "-" {
+            print!("{text}");
+        } else {
+            write_atomic(l, text.as_bytes())?;
+        }
+    }
+    if args.output.as_os_str().is_empty() {
+        bail!("empty output file name");
+    }
+    write_atomic(&args.output, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
