@@ -19,13 +19,44 @@ enum Command {
     Asm(cmd::asm::Args),
     /// Disassemble an ELF or flat image, like `objdump -d`.
     Disasm(cmd::disasm::Args),
+    /// Run a program headless until it halts (exit status = the guest's exit code).
+    Run(cmd::run::Args),
+}
+
+/// QEMU spells its long options with one dash (`-kernel`, `-serial`); clap wants two. Accept
+/// both by rewriting the QEMU spellings before parsing.
+fn qemu_style_args() -> Vec<std::ffi::OsString> {
+    const LONG: &[&str] = &[
+        "-kernel",
+        "-bios",
+        "-serial",
+        "-nographic",
+        "-drive",
+        "-display",
+        "-screenshot",
+        "-rtc",
+        "-memory",
+    ];
+    std::env::args_os()
+        .map(|a| match a.to_str() {
+            Some(s)
+                if LONG
+                    .iter()
+                    .any(|l| s == *l || s.starts_with(&format!("{l}="))) =>
+            {
+                format!("-{s}").into()
+            }
+            _ => a,
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(qemu_style_args());
     let result = match cli.command {
         Command::Asm(a) => cmd::asm::run(a),
         Command::Disasm(a) => cmd::disasm::run(a),
+        Command::Run(a) => cmd::run::run(a),
     };
     match result {
         Ok(code) => code,

@@ -2,7 +2,7 @@
 //! decoded instruction; only *when* they decode and how they dispatch differs.
 
 use crate::fault::Fault;
-use crate::machine::{Exit, Machine, Via};
+use crate::machine::{Access, Exit, Machine, Via};
 use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::cr::{cause, num, vector};
 use isa_spec::regs::A0;
@@ -119,74 +119,28 @@ impl Machine {
             m.cpu.set_reg(rd, v);
             Ok(Flow::Next)
         };
-        let branch = |taken: bool| {
-            Ok(if taken {
+        if let Some(v) = alu(i.op, a, b, imm, pc) {
+            self.cpu.set_reg(rd, v);
+            return Ok(Flow::Next);
+        }
+        if let Some(taken) = branch_taken(i.op, a, b) {
+            return Ok(if taken {
                 Flow::Jump(pc.wrapping_add(imm))
             } else {
                 Flow::Next
-            })
-        };
+            });
+        }
         match i.op {
-            Opcode::Add => set(self, a.wrapping_add(b)),
-            Opcode::Sub => set(self, a.wrapping_sub(b)),
-            Opcode::And => set(self, a & b),
-            Opcode::Or => set(self, a | b),
-            Opcode::Xor => set(self, a ^ b),
-            Opcode::Sll => set(self, a << (b & 31)),
-            Opcode::Srl => set(self, a >> (b & 31)),
-            Opcode::Sra => set(self, ((a as i32) >> (b & 31)) as u32),
-            Opcode::Slt => set(self, ((a as i32) < (b as i32)) as u32),
-            Opcode::Sltu => set(self, (a < b) as u32),
-            Opcode::Mul => set(self, a.wrapping_mul(b)),
-            Opcode::Mulh => set(self, ((a as i32 as i64 * b as i32 as i64) >> 32) as u32),
-            Opcode::Mulhu => set(self, ((a as u64 * b as u64) >> 32) as u32),
-            Opcode::Div | Opcode::Divu | Opcode::Rem | Opcode::Remu if b == 0 => {
+            Opcode::Div | Opcode::Divu | Opcode::Rem | Opcode::Remu => {
                 Err(Fault::new(vector::DIVIDE, 0))
             }
-            Opcode::Div => set(self, (a as i32).wrapping_div(b as i32) as u32),
-            Opcode::Divu => set(self, a / b),
-            Opcode::Rem => set(self, (a as i32).wrapping_rem(b as i32) as u32),
-            Opcode::Remu => set(self, a % b),
-            Opcode::Addi => set(self, a.wrapping_add(imm)),
-            Opcode::Slti => set(self, ((a as i32) < i.imm) as u32),
-            Opcode::Sltiu => set(self, (a < imm) as u32),
-            Opcode::Andi => set(self, a & imm),
-            Opcode::Ori => set(self, a | imm),
-            Opcode::Xori => set(self, a ^ imm),
-            Opcode::Slli => set(self, a << imm),
-            Opcode::Srli => set(self, a >> imm),
-            Opcode::Srai => set(self, ((a as i32) >> imm) as u32),
-            Opcode::Lui => set(self, imm << 16),
-            Opcode::Auipc => set(self, pc.wrapping_add(imm << 16)),
-            Opcode::Lb => {
-                let v = self.load(addr, 1)?;
-                set(self, v as u8 as i8 as i32 as u32)
+            Opcode::Lb | Opcode::Lh | Opcode::Lw | Opcode::Lbu | Opcode::Lhu => {
+                let raw = self.load(addr, access_size(i.op))?;
+                set(self, extend_load(i.op, raw))
             }
-            Opcode::Lh => {
-                let v = self.load(addr, 2)?;
-                set(self, v as u16 as i16 as i32 as u32)
+            Opcode::Sb | Opcode::Sh | Opcode::Sw => {
+                self.store(addr, access_size(i.op), b).map(|_| Flow::Next)
             }
-            Opcode::Lw => {
-                let v = self.load(addr, 4)?;
-                set(self, v)
-            }
-            Opcode::Lbu => {
-                let v = self.load(addr, 1)?;
-                set(self, v)
-            }
-            Opcode::Lhu => {
-                let v = self.load(addr, 2)?;
-                set(self, v)
-            }
-            Opcode::Sb => self.store(addr, 1, b).map(|_| Flow::Next),
-            Opcode::Sh => self.store(addr, 2, b).map(|_| Flow::Next),
-            Opcode::Sw => self.store(addr, 4, b).map(|_| Flow::Next),
-            Opcode::Beq => branch(a == b),
-            Opcode::Bne => branch(a != b),
-            Opcode::Blt => branch((a as i32) < (b as i32)),
-            Opcode::Bge => branch((a as i32) >= (b as i32)),
-            Opcode::Bltu => branch(a < b),
-            Opcode::Bgeu => branch(a >= b),
             Opcode::Jal => {
                 self.cpu.set_reg(rd, pc.wrapping_add(4));
                 Ok(Flow::Jump(pc.wrapping_add(imm)))
@@ -202,6 +156,39 @@ impl Machine {
             Opcode::Trap => self.check_trap(imm).map(|_| Flow::Deliver(imm as u8)),
             Opcode::Brk => Ok(Flow::Deliver(vector::BREAKPOINT)),
             Opcode::Iret => self.iret().map(|_| Flow::Set),
+            // Covered by `alu` and `branch_taken` above.
+            Opcode::Add
+            | Opcode::Sub
+            | Opcode::And
+            | Opcode::Or
+            | Opcode::Xor
+            | Opcode::Sll
+            | Opcode::Srl
+            | Opcode::Sra
+            | Opcode::Slt
+            | Opcode::Sltu
+            | Opcode::Mul
+            | Opcode::Mulh
+            | Opcode::Mulhu
+            | Opcode::Addi
+            | Opcode::Slti
+            | Opcode::Sltiu
+            | Opcode::Andi
+            | Opcode::Ori
+            | Opcode::Xori
+            | Opcode::Slli
+            | Opcode::Srli
+            | Opcode::Srai
+            | Opcode::Lui
+            | Opcode::Auipc
+            | Opcode::Beq
+            | Opcode::Bne
+            | Opcode::Blt
+            | Opcode::Bge
+            | Opcode::Bltu
+            | Opcode::Bgeu => {
+                unreachable!("handled by alu/branch_taken")
+            }
             Opcode::Halt => Ok(Flow::Halt(self.cpu.reg(A0))),
             Opcode::Wfi => Ok(Flow::Wait),
             Opcode::Tlbflush => {
@@ -257,5 +244,240 @@ impl Machine {
             num::CYCLE | num::CYCLEH => {}
             _ => self.cpu.crs[n as usize] = value,
         }
+    }
+}
+
+/// The value of every instruction that only computes `rd` from its operands (`a` = rs1,
+/// `b` = rs2, `imm`, `pc`); `None` for every other instruction, and for division by zero
+/// (which faults). Both engines use this one definition.
+#[inline(always)]
+pub fn alu(op: Opcode, a: u32, b: u32, imm: u32, pc: u32) -> Option<u32> {
+    Some(match op {
+        Opcode::Add => a.wrapping_add(b),
+        Opcode::Sub => a.wrapping_sub(b),
+        Opcode::And => a & b,
+        Opcode::Or => a | b,
+        Opcode::Xor => a ^ b,
+        Opcode::Sll => a << (b & 31),
+        Opcode::Srl => a >> (b & 31),
+        Opcode::Sra => ((a as i32) >> (b & 31)) as u32,
+        Opcode::Slt => ((a as i32) < (b as i32)) as u32,
+        Opcode::Sltu => (a < b) as u32,
+        Opcode::Mul => a.wrapping_mul(b),
+        Opcode::Mulh => ((a as i32 as i64 * b as i32 as i64) >> 32) as u32,
+        Opcode::Mulhu => ((a as u64 * b as u64) >> 32) as u32,
+        Opcode::Div if b != 0 => (a as i32).wrapping_div(b as i32) as u32,
+        Opcode::Divu if b != 0 => a / b,
+        Opcode::Rem if b != 0 => (a as i32).wrapping_rem(b as i32) as u32,
+        Opcode::Remu if b != 0 => a % b,
+        Opcode::Addi => a.wrapping_add(imm),
+        Opcode::Slti => ((a as i32) < (imm as i32)) as u32,
+        Opcode::Sltiu => (a < imm) as u32,
+        Opcode::Andi => a & imm,
+        Opcode::Ori => a | imm,
+        Opcode::Xori => a ^ imm,
+        Opcode::Slli => a << (imm & 31),
+        Opcode::Srli => a >> (imm & 31),
+        Opcode::Srai => ((a as i32) >> (imm & 31)) as u32,
+        Opcode::Lui => imm << 16,
+        Opcode::Auipc => pc.wrapping_add(imm << 16),
+        _ => return None,
+    })
+}
+
+/// Whether a conditional branch is taken; `None` for non-branches.
+#[inline(always)]
+pub fn branch_taken(op: Opcode, a: u32, b: u32) -> Option<bool> {
+    Some(match op {
+        Opcode::Beq => a == b,
+        Opcode::Bne => a != b,
+        Opcode::Blt => (a as i32) < (b as i32),
+        Opcode::Bge => (a as i32) >= (b as i32),
+        Opcode::Bltu => a < b,
+        Opcode::Bgeu => a >= b,
+        _ => return None,
+    })
+}
+
+/// Bytes accessed by a load or store.
+#[inline(always)]
+pub fn access_size(op: Opcode) -> u32 {
+    match op {
+        Opcode::Lb | Opcode::Lbu | Opcode::Sb => 1,
+        Opcode::Lh | Opcode::Lhu | Opcode::Sh => 2,
+        _ => 4,
+    }
+}
+
+/// Sign or zero extension of a loaded value.
+#[inline(always)]
+pub fn extend_load(op: Opcode, raw: u32) -> u32 {
+    match op {
+        Opcode::Lb => raw as u8 as i8 as i32 as u32,
+        Opcode::Lh => raw as u16 as i16 as i32 as u32,
+        _ => raw,
+    }
+}
+
+/// What [`exec_fast`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fast {
+    /// Executed; continue at pc + 4.
+    Next,
+    /// Executed a taken branch or jump to this address.
+    Taken(u32),
+    /// Executed (a store into translated code); a block must end here.
+    Exit,
+    /// Nothing changed: run the full path ([`Machine::complete`]).
+    Full,
+}
+
+/// `rs2` or the immediate, by format (for the generated fast-path arms).
+macro_rules! operand_b {
+    (R, $m:ident, $i:ident) => {
+        $m.cpu.regs[$i.rs2 as usize & 31]
+    };
+    ($other:ident, $m:ident, $i:ident) => {
+        $i.imm as u32
+    };
+}
+
+/// The fast-path arm of one instruction, by kind (for the generated match).
+macro_rules! fast_arm {
+    (Alu, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+        fast_alu!($fmt, $op, $m, $i, $pc)
+    };
+    (Mul, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+        fast_alu!($fmt, $op, $m, $i, $pc)
+    };
+    (Load, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+        let size = access_size($op);
+        let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
+        match $m.fast_ram_index(va, size, Access::Read, $ring) {
+            Some(x) => {
+                let raw = read_ram(&$m.ram, x, size);
+                $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
+                $m.cpu.regs[0] = 0;
+                Fast::Next
+            }
+            None => Fast::Full,
+        }
+    }};
+    (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+        let size = access_size($op);
+        let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
+        if $m.trace_writes.is_some() {
+            Fast::Full
+        } else {
+            match $m.fast_ram_index(va, size, Access::Write, $ring) {
+                Some(x) => {
+                    $m.note_ram_write(x as u32);
+                    write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
+                    if $m.block_exit {
+                        Fast::Exit
+                    } else {
+                        Fast::Next
+                    }
+                }
+                None => Fast::Full,
+            }
+        }
+    }};
+    (Branch, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+        let a = $m.cpu.regs[$i.rs1 as usize & 31];
+        let b = $m.cpu.regs[$i.rs2 as usize & 31];
+        if branch_taken($op, a, b).unwrap_or(false) {
+            Fast::Taken($pc.wrapping_add($i.imm as u32))
+        } else {
+            Fast::Next
+        }
+    }};
+    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+        if $op == Opcode::Jal {
+            $m.cpu.regs[$i.rd as usize & 31] = $pc.wrapping_add(4);
+            $m.cpu.regs[0] = 0;
+            Fast::Taken($pc.wrapping_add($i.imm as u32))
+        } else {
+            Fast::Full
+        }
+    };
+    ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+        Fast::Full
+    };
+}
+
+macro_rules! fast_alu {
+    ($fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident) => {{
+        let a = $m.cpu.regs[$i.rs1 as usize & 31];
+        let b = operand_b!($fmt, $m, $i);
+        match alu($op, a, b, $i.imm as u32, $pc) {
+            Some(v) => {
+                // Writing r0 and then clearing it is cheaper than testing rd.
+                $m.cpu.regs[$i.rd as usize & 31] = v;
+                $m.cpu.regs[0] = 0;
+                Fast::Next
+            }
+            None => Fast::Full,
+        }
+    }};
+}
+
+macro_rules! define_exec_fast {
+    ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $sum:literal;)*) => {
+        /// The fast path both engines share: the common instructions (ALU, loads and stores that
+        /// hit the TLB and RAM, branches, `jal`) executed inline with the same semantics as
+        /// [`Machine::complete`] ([`alu`], [`branch_taken`], [`extend_load`]), generated from
+        /// the op table. It touches only registers and memory; the caller does the accounting
+        /// (cycles, retirement, pc). Returns [`Fast::Full`], having changed nothing, for
+        /// everything else.
+        #[inline(always)]
+        pub fn exec_fast(m: &mut Machine, i: &Insn, pc: u32, ring: u8) -> Fast {
+            match i.op {
+                $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring),)*
+            }
+        }
+    };
+}
+isa_spec::for_each_op!(define_exec_fast);
+
+#[inline(always)]
+fn read_ram(ram: &[u8], x: usize, size: u32) -> u32 {
+    match size {
+        1 => ram[x] as u32,
+        2 => u16::from_le_bytes([ram[x], ram[x + 1]]) as u32,
+        _ => u32::from_le_bytes([ram[x], ram[x + 1], ram[x + 2], ram[x + 3]]),
+    }
+}
+
+#[inline(always)]
+fn write_ram(ram: &mut [u8], x: usize, size: u32, v: u32) {
+    match size {
+        1 => ram[x] = v as u8,
+        2 => ram[x..x + 2].copy_from_slice(&(v as u16).to_le_bytes()),
+        _ => ram[x..x + 4].copy_from_slice(&v.to_le_bytes()),
+    }
+}
+
+impl Machine {
+    /// Retires an instruction that [`exec_fast`] executed: cycles (`base` = table cost plus
+    /// stall, the taken penalty, and any fetch walk), counts, pc and the load-use state.
+    #[inline(always)]
+    pub fn retire_fast(&mut self, i: &Insn, pc: u32, base: u32, result: Fast) {
+        let mut cost = base + self.acc_walk;
+        self.acc_walk = 0;
+        self.cpu.pc = match result {
+            Fast::Taken(t) => {
+                cost += TAKEN_PENALTY;
+                t
+            }
+            _ => pc.wrapping_add(4),
+        };
+        self.cpu.cycles += cost as u64;
+        self.cpu.retired += 1;
+        self.cpu.last_load = if i.op.info().kind == Kind::Load {
+            i.rd
+        } else {
+            0
+        };
     }
 }

@@ -5,11 +5,12 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod cpu;
 pub mod devices;
 pub mod engine;
 pub mod exceptions;
-mod exec;
+pub mod exec;
 pub mod fault;
 mod gates;
 pub mod loader;

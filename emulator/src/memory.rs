@@ -47,6 +47,10 @@ impl Machine {
     /// The bus half of a fetch: the word at physical `pa` (RAM or ROM; else a bus error at `pc`).
     #[inline]
     pub fn fetch_word(&self, pa: u32, pc: u32) -> Result<u32, Fault> {
+        let i = pa as usize;
+        if let Some(b) = self.ram.get(i..i + 4) {
+            return Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        }
         if (memmap::MMIO_BASE..memmap::ROM_BASE).contains(&pa) {
             return Err(Fault::new(vector::BUS_ERROR, pc));
         }

@@ -2,3 +2,5 @@
 
 pub mod asm;
 pub mod disasm;
+pub mod run;
+pub mod stats;

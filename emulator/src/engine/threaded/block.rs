@@ -7,6 +7,12 @@ use isa_spec::Insn;
 pub struct Op {
     /// The decoded instruction.
     pub insn: Insn,
+    /// Sum of `base` of the ops before this one in the block (so that counters need not be
+    /// updated per instruction: the cycle count before op i is start + cost_before + dynamic
+    /// extras).
+    pub cost_before: u32,
+    /// The register this op loads (for the next op's load-use stall), or 0.
+    pub load_dest: u8,
     /// Table cost plus the load-use stall when the stall is known statically (not for the first
     /// op of a block, whose predecessor is only known at run time).
     pub base: u32,

@@ -5,6 +5,34 @@
 use super::block::Block;
 use crate::machine::Machine;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Multiplicative hashing for the cache's integer keys (SipHash's DoS resistance buys nothing
+/// here and costs a third of dispatch time).
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// Entries in the direct-mapped lookup table in front of the map.
+const L1_SIZE: usize = 4096;
 
 /// Cache key: physical pc, ring and paging bit (everything that changes how code runs).
 #[inline]
@@ -13,12 +41,13 @@ pub fn key(pa: u32, ring: u8, paging: bool) -> u64 {
 }
 
 /// Translated blocks.
-#[derive(Default)]
 pub struct Cache {
     /// All blocks ever translated (invalid ones stay until the next full flush).
     pub blocks: Vec<Block>,
-    map: HashMap<u64, u32>,
-    by_page: HashMap<u32, Vec<u32>>,
+    map: FastMap<u64, u32>,
+    /// Direct-mapped (key, block) pairs: most dispatches end here.
+    l1: Vec<(u64, u32)>,
+    by_page: FastMap<u32, Vec<u32>>,
     epoch: u64,
     /// Blocks translated (for reports).
     pub translations: u64,
@@ -26,11 +55,43 @@ pub struct Cache {
     pub invalidations: u64,
 }
 
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            blocks: Vec::new(),
+            map: FastMap::default(),
+            l1: vec![(u64::MAX, 0); L1_SIZE],
+            by_page: FastMap::default(),
+            epoch: 0,
+            translations: 0,
+            invalidations: 0,
+        }
+    }
+}
+
+#[inline]
+fn l1_slot(key: u64) -> usize {
+    (key >> 5) as usize % L1_SIZE
+}
+
 impl Cache {
     /// The block for `key`, if translated and valid.
     #[inline]
-    pub fn get(&self, key: u64) -> Option<u32> {
-        self.map.get(&key).copied()
+    pub fn get(&mut self, key: u64) -> Option<u32> {
+        let slot = l1_slot(key);
+        let (k, idx) = self.l1[slot];
+        if k == key {
+            return Some(idx);
+        }
+        let idx = *self.map.get(&key)?;
+        self.l1[slot] = (key, idx);
+        Some(idx)
+    }
+
+    /// Does the machine have invalidations for the cache to apply?
+    #[inline]
+    pub fn needs_sync(&self, m: &Machine) -> bool {
+        m.code_epoch != self.epoch || !m.dirty_code.is_empty()
     }
 
     /// Adds a block; RAM pages are marked in the machine's code-page bitmap.
@@ -43,6 +104,7 @@ impl Cache {
         }
         self.blocks.push(block);
         self.map.insert(key, idx);
+        self.l1[l1_slot(key)] = (key, idx);
         self.translations += 1;
         idx
     }
@@ -72,12 +134,18 @@ impl Cache {
             self.flush(m);
         }
         self.map.retain(|_, idx| self.blocks[*idx as usize].valid);
+        for e in &mut self.l1 {
+            if e.0 != u64::MAX && !self.blocks[e.1 as usize].valid {
+                e.0 = u64::MAX;
+            }
+        }
     }
 
     /// Drops everything.
     pub fn flush(&mut self, m: &mut Machine) {
         self.blocks.clear();
         self.map.clear();
+        self.l1.fill((u64::MAX, 0));
         self.by_page.clear();
         m.code_pages.fill(false);
         m.dirty_code.clear();

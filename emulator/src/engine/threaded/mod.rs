@@ -17,10 +17,12 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
+use crate::exec::{exec_fast, Fast};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
+use block::Op;
 use cache::{key, Cache};
-use isa_spec::cost::LOAD_USE_STALL;
+use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::cr::vector;
 
 /// The threaded-code engine.
@@ -46,7 +48,9 @@ impl Threaded {
             m.take_interrupt();
             return;
         }
-        self.cache.sync(m);
+        if self.cache.needs_sync(m) {
+            self.cache.sync(m);
+        }
         let pc = m.cpu.pc;
         let ring = m.cpu.ring();
         let paging = m.cpu.paging();
@@ -64,49 +68,149 @@ impl Threaded {
                 None => return single_fetched(m, pa, pc),
             },
         };
-        let block = &mut self.cache.blocks[idx as usize];
-        block.execs += 1;
-        let start_cycles = m.cpu.cycles;
+        let mut idx = idx;
+        let mut pc = pc;
         let limit = m.dev.next_event().min(budget.max_cycles);
-        let whole = m.cpu.cycles.saturating_add(block.max_cost) < limit
-            && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
-        let n = if whole { block.ops.len() } else { 1 };
-        // The code page's TLB entry as the first fetch left it; later fetches hit it or end the
-        // block.
-        let code_vpn = pc >> 12;
-        let code_entry = m.tlb.entries[crate::tlb::Tlb::slot(code_vpn)];
+        loop {
+            let block = &mut self.cache.blocks[idx as usize];
+            let start_cycles = m.cpu.cycles;
+            let whole = m.cpu.cycles.saturating_add(block.max_cost) < limit
+                && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
+            let n = if whole { block.ops.len() } else { 1 };
+            block.execs += 1;
+            let chainable = run_block(m, &block.ops[..n], pc, ring, paging);
+            block.cycles += m.cpu.cycles - start_cycles;
+            if !(chainable && whole) {
+                return;
+            }
+            // Chain to the successor without a dispatch when it starts in the same page and is
+            // already translated: no device event can be due (the limit check above held for
+            // the whole block), and only full-path ops could have changed interrupts, the TLB
+            // or translated code.
+            let next = m.cpu.pc;
+            if next >> 12 != pc >> 12 || next & 3 != 0 {
+                return;
+            }
+            let Some(succ) = self
+                .cache
+                .get(key((pa & !0xfff) | (next & 0xfff), ring, paging))
+            else {
+                return;
+            };
+            let succ_block = &self.cache.blocks[succ as usize];
+            if m.cpu.cycles.saturating_add(succ_block.max_cost) >= limit
+                || m.steps + succ_block.ops.len() as u64 > budget.max_steps
+            {
+                return;
+            }
+            // The successor's first fetch: a TLB hit on the same page, as the interpreter's.
+            m.steps += 1;
+            m.begin_instruction();
+            if paging {
+                m.tlb.hits += 1;
+            }
+            idx = succ;
+            pc = next;
+        }
+    }
+}
+
+/// Runs the ops of a block starting at `pc`, whose first fetch has been translated (its walk
+/// cycles, if any, are in `m.acc_walk`). Counters are derived from the block's static prefix
+/// sums and written to the machine only where someone could look: before an op that takes the
+/// full path, and at the end. Returns true when the block ended on a fast-path op (so nothing
+/// but registers and memory changed, and the next block may be chained without a dispatch).
+#[inline(always)]
+fn run_block(m: &mut Machine, ops: &[Op], pc: u32, ring: u8, paging: bool) -> bool {
+    let n = ops.len();
+    // The code page's TLB entry as the first fetch left it; later fetches hit it (only
+    // full-path ops can change the TLB, so it is re-checked after those).
+    let code_slot = crate::tlb::Tlb::slot(pc >> 12);
+    let code_entry = m.tlb.entries[code_slot];
+    let ll = m.cpu.last_load;
+    let stall0 = if ll != 0 && ops[0].insn.sources().contains(&ll) {
+        LOAD_USE_STALL
+    } else {
+        0
+    };
+    let fetch_walk = m.acc_walk;
+    m.acc_walk = 0;
+    let mut c0 = m.cpu.cycles; // cycles before op 0, from which cost_before counts
+    let r0 = m.cpu.retired;
+    let s0 = m.steps - 1; // steps before op 0
+    let mut extra = (stall0 + fetch_walk) as u64; // dynamic cycles since c0
+    let mut fetch_hits_counted = 1; // op 0's fetch went through the TLB already
+    let mut i = 0;
+    let next_pc = loop {
+        let op = &ops[i];
+        let op_pc = pc.wrapping_add(4 * i as u32);
+        match exec_fast(m, &op.insn, op_pc, ring) {
+            Fast::Next => {
+                i += 1;
+                if i < n {
+                    continue;
+                }
+                break op_pc.wrapping_add(4);
+            }
+            Fast::Taken(t) => {
+                extra += TAKEN_PENALTY as u64;
+                i += 1;
+                break t;
+            }
+            Fast::Exit => {
+                i += 1;
+                break op_pc.wrapping_add(4);
+            }
+            Fast::Full => {}
+        }
+        // The full path: bring the machine to the state before op i, then run op i the way
+        // the interpreter does.
+        m.cpu.retired = r0 + i as u64;
+        m.steps = s0 + i as u64 + 1;
+        m.cpu.pc = op_pc;
+        let mut base = op.base;
+        if i == 0 {
+            m.cpu.cycles = c0;
+            m.acc_walk = fetch_walk;
+            base += stall0;
+        } else {
+            m.cpu.cycles = c0 + op.cost_before as u64 + extra;
+            m.cpu.last_load = ops[i - 1].load_dest;
+            m.begin_instruction();
+        }
+        if paging {
+            m.tlb.hits += (i + 1 - fetch_hits_counted) as u64;
+            fetch_hits_counted = i + 1;
+        }
         let delivered = m.delivered;
         m.block_exit = false;
-        for (i, op) in block.ops[..n].iter().enumerate() {
-            let op_pc = pc.wrapping_add(4 * i as u32);
-            if i > 0 {
-                if paging {
-                    if m.tlb.entries[crate::tlb::Tlb::slot(code_vpn)] != code_entry {
-                        break;
-                    }
-                    m.tlb.hits += 1;
-                }
-                m.steps += 1;
-                m.begin_instruction();
-            }
-            if op.privilege_fault {
-                m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
-                break;
-            }
-            let mut base = op.base;
-            if i == 0 {
-                let ll = m.cpu.last_load;
-                if ll != 0 && op.insn.sources().contains(&ll) {
-                    base += LOAD_USE_STALL;
-                }
-            }
+        if op.privilege_fault {
+            m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
+        } else {
             m.complete(&op.insn, op_pc, base);
-            if m.block_exit || m.delivered != delivered || m.stop.is_some() {
-                break;
-            }
         }
-        block.cycles += m.cpu.cycles - start_cycles;
+        if i + 1 == n
+            || m.block_exit
+            || m.delivered != delivered
+            || m.stop.is_some()
+            || (paging && m.tlb.entries[code_slot] != code_entry)
+        {
+            return false;
+        }
+        i += 1;
+        c0 = m.cpu.cycles - ops[i].cost_before as u64;
+        extra = 0;
+    };
+    let last = &ops[i - 1];
+    m.cpu.cycles = c0 + (last.cost_before + last.base) as u64 + extra;
+    m.cpu.retired = r0 + i as u64;
+    m.steps = s0 + i as u64;
+    m.cpu.pc = next_pc;
+    m.cpu.last_load = last.load_dest;
+    if paging {
+        m.tlb.hits += (i - fetch_hits_counted) as u64;
     }
+    i == n
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a

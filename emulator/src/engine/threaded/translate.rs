@@ -38,6 +38,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut ops: Vec<Op> = Vec::new();
     let mut addr = pa;
     let mut prev_load = 0u8;
+    let mut cost_before = 0u32;
     loop {
         let Ok(word) = m.fetch_word(addr, pc) else {
             break;
@@ -51,11 +52,15 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         } else {
             0
         };
+        let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
         ops.push(Op {
             insn,
             base: info.cycles + stall,
+            cost_before,
+            load_dest,
             privilege_fault: info.privileged && ring != 0,
         });
+        cost_before += info.cycles + stall;
         prev_load = if info.kind == Kind::Load { insn.rd } else { 0 };
         addr = addr.wrapping_add(4);
         if ends_block(info.kind) || addr & 0xfff == 0 || ops.len() >= MAX_OPS {

@@ -1,0 +1,171 @@
+//! The benchmark kernels of `examples/bench/` (see `shared/bench-kernels.md`), shared by
+//! `ringfort bench` and the criterion benches. Each kernel checks its own checksum and exits
+//! through the runtime's gate with a0 = 0 (match) and a1 = the checksum, so a wrong engine can
+//! never produce a fast-looking figure.
+
+use crate::engine::interp::Interp;
+use crate::engine::threaded::Threaded;
+use crate::{Budget, Config, Engine, Exit, Machine};
+use std::time::{Duration, Instant};
+
+/// The runtime every kernel includes.
+const RT: &str = include_str!("../../examples/bench/rt.inc");
+
+/// A benchmark kernel.
+#[derive(Clone, Copy, Debug)]
+pub struct Kernel {
+    /// Name (the file name without `.s`).
+    pub name: &'static str,
+    /// Assembly source.
+    pub source: &'static str,
+    /// The checksum it must produce.
+    pub expected: u32,
+}
+
+/// All kernels, in report order.
+pub const KERNELS: &[Kernel] = &[
+    Kernel {
+        name: "crc32",
+        source: include_str!("../../examples/bench/crc32.s"),
+        expected: 0x29eff4f8,
+    },
+    Kernel {
+        name: "sieve",
+        source: include_str!("../../examples/bench/sieve.s"),
+        expected: 1_489_330,
+    },
+    Kernel {
+        name: "matmul",
+        source: include_str!("../../examples/bench/matmul.s"),
+        expected: 0x488f6651,
+    },
+    Kernel {
+        name: "fib",
+        source: include_str!("../../examples/bench/fib.s"),
+        expected: 9_227_465,
+    },
+    Kernel {
+        name: "memcpy",
+        source: include_str!("../../examples/bench/memcpy.s"),
+        expected: 0xa5b18440,
+    },
+    Kernel {
+        name: "gatecall",
+        source: include_str!("../../examples/bench/gatecall.s"),
+        expected: 1_000_000,
+    },
+    Kernel {
+        name: "tlbmiss",
+        source: include_str!("../../examples/bench/tlbmiss.s"),
+        expected: 130_560_000,
+    },
+];
+
+/// RAM for benchmark machines (the runtime maps the first 64 MiB).
+pub const BENCH_RAM: u32 = 64 << 20;
+
+/// One measured run.
+#[derive(Clone, Debug)]
+pub struct BenchResult {
+    /// Kernel name.
+    pub kernel: &'static str,
+    /// Engine name.
+    pub engine: &'static str,
+    /// Run as a ring-3 process with paging on?
+    pub paging: bool,
+    /// Guest instructions retired.
+    pub instructions: u64,
+    /// Guest cycles.
+    pub cycles: u64,
+    /// Host time of the run (excluding assembly and machine setup).
+    pub seconds: f64,
+    /// The checksum the guest computed.
+    pub checksum: u32,
+}
+
+impl BenchResult {
+    /// Retired guest instructions per host second, in millions.
+    pub fn mips(&self) -> f64 {
+        self.instructions as f64 / self.seconds.max(1e-9) / 1e6
+    }
+}
+
+/// Finds a kernel by name.
+pub fn kernel(name: &str) -> Option<&'static Kernel> {
+    KERNELS.iter().find(|k| k.name == name)
+}
+
+/// Assembles a kernel with the runtime.
+pub fn assemble(k: &Kernel) -> Result<assembler::Program, String> {
+    let text = k.source.replace(".include \"rt.inc\"", RT);
+    assembler::assemble(
+        &[assembler::Source {
+            name: format!("examples/bench/{}.s", k.name),
+            text,
+        }],
+        &Default::default(),
+    )
+    .map_err(|d| d.to_string())
+}
+
+/// A machine ready to run `prog` (paging chosen through a0 at reset, as the runtime expects).
+pub fn machine(prog: &assembler::Program, paging: bool) -> Result<Machine, String> {
+    let mut m = Machine::new(Config {
+        ram_size: BENCH_RAM,
+        ..Config::default()
+    });
+    m.load_program(prog).map_err(|e| e.to_string())?;
+    m.cpu.regs[isa_spec::regs::A0 as usize] = paging as u32;
+    Ok(m)
+}
+
+/// Makes an engine by name.
+pub fn engine(name: &str) -> Option<Box<dyn Engine>> {
+    match name {
+        "interp" => Some(Box::new(Interp::new())),
+        "threaded" => Some(Box::new(Threaded::new())),
+        _ => None,
+    }
+}
+
+/// Runs kernel `k` on `engine_name`, checks its checksum, and measures it.
+pub fn run(k: &Kernel, engine_name: &str, paging: bool) -> Result<BenchResult, String> {
+    let prog = assemble(k)?;
+    let mut m = machine(&prog, paging)?;
+    let mut e = engine(engine_name).ok_or_else(|| format!("no engine `{engine_name}`"))?;
+    let start = Instant::now();
+    let exit = e.run(&mut m, Budget::UNLIMITED);
+    let seconds = start.elapsed().as_secs_f64();
+    let checksum = m.cpu.regs[11];
+    match exit {
+        Exit::Halted(0) => {}
+        Exit::Halted(code) if code >= 0x80 => {
+            return Err(format!(
+                "{}: guest exception, vector {} at pc {:#x}",
+                k.name,
+                code - 0x80,
+                m.cpu.pc
+            ))
+        }
+        other => {
+            return Err(format!(
+                "{} on {engine_name}: checksum {checksum:#010x}, expected {:#010x} ({other:?})",
+                k.name, k.expected
+            ))
+        }
+    }
+    Ok(BenchResult {
+        kernel: k.name,
+        engine: e.name(),
+        paging,
+        instructions: m.cpu.retired,
+        cycles: m.cpu.cycles,
+        seconds,
+        checksum,
+    })
+}
+
+/// Time formatting helper for reports.
+pub fn fmt_duration(d: Duration) -> String {
+    format!("{:.3}s", d.as_secs_f64())
+}

@@ -1,0 +1,203 @@
+//! `ringfort run`: boot a program headless until it halts or powers off.
+
+use anyhow::{bail, Context, Result};
+use emulator::devices::uart::Sink;
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::trace::Tracer;
+use emulator::{Budget, Config, Engine, Exit, Machine};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status when `--max-cycles` stops the guest (as timeout(1) does).
+pub const EXIT_CYCLE_LIMIT: u8 = 124;
+/// Exit status after a triple fault.
+pub const EXIT_TRIPLE_FAULT: u8 = 125;
+/// Exit status when the guest waits for an interrupt that can never come.
+pub const EXIT_IDLE: u8 = 126;
+
+/// Options shared by `run`, `debug` and `bench`: what machine to build and what to load.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MachineArgs {
+    /// Program to run: an ELF32 executable from `ringfort asm`, or a flat binary (loaded at
+    /// --base).
+    pub program: Option<PathBuf>,
+    /// Same as the positional program (QEMU's -kernel).
+    #[arg(long = "kernel", value_name = "FILE")]
+    pub kernel: Option<PathBuf>,
+    /// Boot ROM image (ELF or flat, placed at 0xFFF00000 when flat).
+    #[arg(long = "bios", value_name = "FILE")]
+    pub bios: Option<PathBuf>,
+    /// RAM size, QEMU style: 64M, 1G, 65536K, or a number of MiB.
+    #[arg(short = 'm', long = "memory", default_value = "64M", value_parser = parse_size)]
+    pub memory: u32,
+    /// Load address of a flat binary program.
+    #[arg(long, default_value = "0", value_parser = parse_u32)]
+    pub base: u32,
+    /// Serial console back end: stdio or none.
+    #[arg(long = "serial", default_value = "stdio")]
+    pub serial: String,
+    /// No window; serial on the terminal (the default display is already none).
+    #[arg(long = "nographic")]
+    pub nographic: bool,
+}
+
+/// `ringfort run` arguments.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub machine: MachineArgs,
+    /// Print every retired instruction: cycle, pc, ring, disassembly, writes, cycles taken.
+    #[arg(long)]
+    pub trace: bool,
+    /// Stop the guest after this many cycles (exit status 124).
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
+    /// Print run statistics to stderr at exit.
+    #[arg(long)]
+    pub stats: bool,
+    /// Execution engine: `interp` (the reference interpreter) or `threaded` (cached
+    /// pre-decoded blocks; cycle-exact with interp).
+    #[arg(long, default_value = "interp", value_parser = ["interp", "threaded"])]
+    pub engine: String,
+}
+
+/// Parses a QEMU-style memory size.
+pub fn parse_size(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let (digits, mult) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('m' | 'M') => (&s[..s.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&s[..s.len() - 1], 1 << 30),
+        Some('b' | 'B') => (&s[..s.len() - 1], 1),
+        _ => (s, 1 << 20),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write e.g. 64M or 1G"))?;
+    let bytes = n.checked_mul(mult).ok_or("size too large")?;
+    let max = isa_spec::cr::memmap::RAM_MAX as u64;
+    if bytes == 0 || bytes > max || bytes % 4096 != 0 {
+        return Err(format!(
+            "memory size must be a multiple of 4K between 4K and {}M",
+            max >> 20
+        ));
+    }
+    Ok(bytes as u32)
+}
+
+/// Parses a number in decimal or 0x hex.
+pub fn parse_u32(s: &str) -> Result<u32, String> {
+    let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u32::from_str_radix(&h.replace('_', ""), 16),
+        None => s.replace('_', "").parse(),
+    };
+    r.map_err(|_| format!("`{s}` is not a 32-bit number"))
+}
+
+/// Loads an ELF or flat file into `m`; flat files go to `base`. Returns the ELF's symbols.
+pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<assembler::Program>> {
+    if matches!(path.extension().and_then(|e| e.to_str()), Some("s" | "S")) {
+        // Assembly source: assemble it on the fly, as if `ringfort asm` had run first.
+        let prog = assembler::assemble_files(std::slice::from_ref(path), &Default::default())
+            .map_err(|d| anyhow::anyhow!("{d}"))?;
+        m.load_program(&prog)
+            .with_context(|| format!("{}: cannot load", path.display()))?;
+        return Ok(Some(prog));
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"\x7fELF") {
+        let prog = m
+            .load_elf(&bytes)
+            .with_context(|| format!("{}: cannot load", path.display()))?;
+        Ok(Some(prog))
+    } else {
+        if bytes.is_empty() {
+            bail!("{}: file is empty", path.display());
+        }
+        m.load_flat(&bytes, base)
+            .with_context(|| format!("cannot load {}", path.display()))?;
+        Ok(None)
+    }
+}
+
+/// Builds the machine the arguments describe.
+pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Program>)> {
+    let serial = match a.serial.as_str() {
+        "stdio" => Sink::Stdout,
+        "none" => Sink::None,
+        other => bail!("-serial {other}: supported back ends are stdio and none"),
+    };
+    let mut m = Machine::new(Config {
+        ram_size: a.memory,
+        serial,
+    });
+    if let Some(bios) = &a.bios {
+        let prog = load_file(&mut m, bios, isa_spec::cr::memmap::ROM_BASE)?;
+        if prog.is_none() {
+            m.set_entry(isa_spec::cr::memmap::ROM_BASE);
+        }
+    }
+    let program = match (&a.program, &a.kernel) {
+        (Some(_), Some(_)) => bail!("give the program either as a file or with -kernel, not both"),
+        (Some(p), None) | (None, Some(p)) => load_file(&mut m, p, a.base)?,
+        (None, None) if a.bios.is_some() => None,
+        (None, None) => {
+            bail!("no program given: ringfort run PROGRAM (an ELF from `ringfort asm`)")
+        }
+    };
+    Ok((m, program))
+}
+
+/// Runs the command.
+pub fn run(a: Args) -> Result<ExitCode> {
+    let (mut m, _) = build_machine(&a.machine)?;
+    let mut engine: Box<dyn Engine> = if a.engine == "threaded" && !a.trace {
+        Box::new(Threaded::new())
+    } else {
+        // Tracing is the interpreter's job: it sees every instruction one at a time.
+        let mut interp = Interp::new();
+        if a.trace {
+            interp.tracer = Some(Tracer::new(Box::new(std::io::stderr())));
+        }
+        Box::new(interp)
+    };
+    let budget = Budget {
+        max_cycles: a.max_cycles.unwrap_or(u64::MAX),
+        ..Budget::UNLIMITED
+    };
+    let started = std::time::Instant::now();
+    let exit = engine.run(&mut m, budget);
+    let elapsed = started.elapsed();
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    if a.stats {
+        eprint!("{}", crate::cmd::stats::report(&m, elapsed));
+    }
+    Ok(match exit {
+        Exit::Halted(code) | Exit::PowerOff(code) => ExitCode::from(code as u8),
+        Exit::CycleLimit => {
+            eprintln!(
+                "ringfort: guest stopped at the cycle limit ({} cycles, pc {:#010x}, ring {}); \
+                 raise --max-cycles if it needs longer",
+                m.cpu.cycles,
+                m.cpu.pc,
+                m.cpu.ring()
+            );
+            ExitCode::from(EXIT_CYCLE_LIMIT)
+        }
+        Exit::TripleFault(diag) => {
+            eprintln!("ringfort: {diag}");
+            ExitCode::from(EXIT_TRIPLE_FAULT)
+        }
+        Exit::Idle => {
+            eprintln!(
+                "ringfort: the guest waits for an interrupt (wfi at {:#010x}) but no device can \
+                 raise one",
+                m.cpu.pc.wrapping_sub(4)
+            );
+            ExitCode::from(EXIT_IDLE)
+        }
+        Exit::StepLimit | Exit::Stopped => ExitCode::SUCCESS,
+    })
+}

@@ -1,0 +1,118 @@
+//! Shared test helpers: assemble a guest program, run it on BOTH engines, check they end in
+//! identical state, and hand back the machine for assertions.
+#![allow(dead_code)]
+
+use emulator::devices::uart::Sink;
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::{Budget, Config, Engine, Exit, Machine};
+use std::path::{Path, PathBuf};
+
+/// RAM for test machines: small, so that comparing memory between engines stays cheap.
+pub const TEST_RAM: u32 = 4 << 20;
+/// Cycle limit for test programs (a runaway test fails instead of hanging).
+pub const TEST_CYCLES: u64 = 50_000_000;
+
+/// A finished run.
+pub struct Run {
+    /// The machine after the run (the interpreter's; the threaded engine's was identical).
+    pub m: Machine,
+    /// Why it stopped.
+    pub exit: Exit,
+}
+
+impl Run {
+    /// What the guest wrote to the UART.
+    pub fn serial(&self) -> String {
+        String::from_utf8_lossy(self.m.dev.uart.output()).into_owned()
+    }
+}
+
+/// Path of a file under tests/.
+pub fn test_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(rel)
+}
+
+/// Assembles `src` (named `name`, includes resolved from tests/guest) into a program.
+pub fn assemble(name: &str, src: &str) -> assembler::Program {
+    let opts = assembler::Options {
+        include_dirs: vec![test_path("guest")],
+        ..Default::default()
+    };
+    let source = assembler::Source {
+        name: name.to_string(),
+        text: src.to_string(),
+    };
+    match assembler::assemble(&[source], &opts) {
+        Ok(p) => p,
+        Err(d) => panic!("{name} does not assemble:\n{d}"),
+    }
+}
+
+/// A fresh machine with `prog` loaded.
+pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
+    let mut m = Machine::new(Config {
+        ram_size: ram,
+        serial: Sink::Buffer(Vec::new()),
+    });
+    m.deliveries = Some(Vec::new());
+    m.load_program(prog).expect("program loads");
+    m
+}
+
+/// Asserts two machines are in the same architectural state.
+pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
+    assert_eq!(a.cpu, b.cpu, "{what}: CPU state differs between engines");
+    assert_eq!(a.tlb.entries, b.tlb.entries, "{what}: TLB differs");
+    assert_eq!(a.dev.pic, b.dev.pic, "{what}: interrupt controller differs");
+    assert_eq!(a.dev.timer, b.dev.timer, "{what}: timer differs");
+    assert_eq!(a.dev.uart.output(), b.dev.uart.output(), "{what}: serial output differs");
+    assert_eq!(a.deliveries, b.deliveries, "{what}: exception sequence differs");
+    if a.ram != b.ram {
+        let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y).unwrap();
+        panic!("{what}: memory differs first at {first:#x}");
+    }
+}
+
+/// Runs `prog` on both engines with `budget`, checks they agree, returns the interpreter's run.
+pub fn run_program_budget(name: &str, prog: &assembler::Program, ram: u32, budget: Budget) -> Run {
+    let mut a = machine_with(prog, ram);
+    let mut b = machine_with(prog, ram);
+    let ea = Interp::new().run(&mut a, budget);
+    let eb = Threaded::new().run(&mut b, budget);
+    assert_eq!(ea, eb, "{name}: engines stopped differently");
+    assert_same_state(&a, &b, name);
+    Run { m: a, exit: ea }
+}
+
+/// Runs assembly source on both engines (cycle limit [`TEST_CYCLES`]).
+pub fn run_src(name: &str, src: &str) -> Run {
+    let prog = assemble(name, src);
+    let budget = Budget {
+        max_cycles: TEST_CYCLES,
+        ..Budget::UNLIMITED
+    };
+    run_program_budget(name, &prog, TEST_RAM, budget)
+}
+
+/// Runs tests/guest/NAME on both engines.
+pub fn run_guest(name: &str) -> Run {
+    let path = test_path(&format!("guest/{name}"));
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    run_src(name, &src)
+}
+
+/// Runs tests/guest/NAME and requires it to halt with exit code 0 (the guest tests' "pass";
+/// a non-zero code is the number of the check that failed).
+pub fn pass_guest(name: &str) -> Run {
+    let run = run_guest(name);
+    match &run.exit {
+        Exit::Halted(0) => run,
+        Exit::Halted(code) => panic!(
+            "{name}: check {code} failed (pc {:#x}, serial: {:?})",
+            run.m.cpu.pc,
+            run.serial()
+        ),
+        other => panic!("{name}: stopped with {other:?} at pc {:#x}", run.m.cpu.pc),
+    }
+}
