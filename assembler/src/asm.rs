@@ -26,6 +26,13 @@ const MAX_EXPANDED_LINES: u64 = 1_000_000;
 const MAX_ALIGN: u32 = 4096;
 const PAGE: u64 = 4096;
 const MAX_EQU_DEPTH: u32 = 100;
+/// Errors kept; later ones are only counted (pathological inputs would otherwise use
+/// unbounded memory).
+const MAX_ERRORS: usize = 10_000;
+/// Macro-expansion notes kept per error (innermost first).
+const MAX_NOTES: usize = 8;
+/// Longest line a macro expansion may produce.
+const MAX_LINE: usize = 64 * 1024;
 
 type SecId = u32;
 type Span = (usize, usize);
@@ -295,6 +302,7 @@ pub(crate) struct Assembler {
     collecting: Option<MacroBuild>,
     macro_counter: u32,
     sym_order: u32,
+    suppressed: usize,
 }
 
 impl Assembler {
@@ -321,6 +329,7 @@ impl Assembler {
             collecting: None,
             macro_counter: 0,
             sym_order: 0,
+            suppressed: 0,
         };
         a.section_id(".text");
         if opts.base % 4 != 0 {
@@ -339,8 +348,16 @@ impl Assembler {
 
     pub(crate) fn file_error(&mut self, file: &str, msg: String) {
         self.seq += 1;
-        self.diags
-            .push((self.seq, 0, Diagnostic::file_error(file, msg)));
+        self.push_diag(self.seq, Diagnostic::file_error(file, msg));
+    }
+
+    fn push_diag(&mut self, seq: u64, d: Diagnostic) {
+        if self.diags.len() >= MAX_ERRORS {
+            self.suppressed += 1;
+            return;
+        }
+        let col = d.col;
+        self.diags.push((seq, col, d));
     }
 
     fn make_diag(&self, ctx: &LineCtx, span: Span, msg: String) -> Diagnostic {
@@ -364,15 +381,16 @@ impl Assembler {
     }
 
     fn error(&mut self, ctx: &LineCtx, span: Span, msg: String) {
-        let d = self.make_diag(ctx, span, msg);
-        let col = d.col;
-        self.diags.push((self.seq, col, d));
+        self.error_seq(self.seq, ctx, span, msg);
     }
 
     fn error_seq(&mut self, seq: u64, ctx: &LineCtx, span: Span, msg: String) {
+        if self.diags.len() >= MAX_ERRORS {
+            self.suppressed += 1;
+            return;
+        }
         let d = self.make_diag(ctx, span, msg);
-        let col = d.col;
-        self.diags.push((seq, col, d));
+        self.push_diag(seq, d);
     }
 
     fn loc_string(&self, ctx: &LineCtx, span: Span) -> String {
@@ -602,10 +620,18 @@ impl Assembler {
         let off = self.cur_off();
         let sec = &mut self.sections[self.cur_sec as usize];
         if !nobits {
-            let start = sec.data.len();
-            sec.data.reserve(n as usize);
-            for i in 0..n as usize {
-                sec.data.push(pattern[(start + i) % pattern.len()]);
+            if let [b] = pattern {
+                sec.data.resize(sec.data.len() + n as usize, *b);
+            } else {
+                // Multi-byte patterns (.fill values, nop padding) repeat from the start of the
+                // reserved range.
+                let n = n as usize;
+                sec.data.reserve(n);
+                let full = n / pattern.len();
+                for _ in 0..full {
+                    sec.data.extend_from_slice(pattern);
+                }
+                sec.data.extend_from_slice(&pattern[..n % pattern.len()]);
             }
         }
         sec.size += n as u32;
@@ -840,7 +866,13 @@ impl Assembler {
     // ---------------------------------------------------------------- macros
 
     fn expand_macro(&mut self, ctx: &Rc<LineCtx>, m: Rc<Macro>, hspan: Span, s: usize, e: usize) {
+        if ctx.depth == 0 {
+            // A new top-level call: report its own problems.
+            self.expansion_overflow = false;
+        }
         if ctx.depth >= MAX_MACRO_DEPTH {
+            // Stop every expansion in progress: one error is enough.
+            self.expansion_overflow = true;
             self.error(
                 ctx,
                 hspan,
@@ -918,6 +950,10 @@ impl Assembler {
                 m.name
             ),
         );
+        if notes.len() > MAX_NOTES {
+            notes.truncate(MAX_NOTES - 1);
+            notes.push("note: ... (outer macro expansions omitted)".to_string());
+        }
         let notes = Rc::new(notes);
         for (body, file, line) in &m.body {
             if self.units[self.cur_unit].ended {
@@ -935,7 +971,20 @@ impl Assembler {
                 );
                 return;
             }
-            let text: Rc<str> = substitute(body, &bound, counter).into();
+            let text = substitute(body, &bound, counter);
+            if text.len() > MAX_LINE {
+                self.expansion_overflow = true;
+                self.error(
+                    ctx,
+                    hspan,
+                    format!(
+                        "macro `{}` expanded to a line longer than {MAX_LINE} bytes; stopping (do its arguments grow on every call?)",
+                        m.name
+                    ),
+                );
+                return;
+            }
+            let text: Rc<str> = text.into();
             let c = Rc::new(LineCtx {
                 file: *file,
                 line: *line,
@@ -2251,6 +2300,19 @@ impl Assembler {
         if !self.diags.is_empty() {
             let mut d = std::mem::take(&mut self.diags);
             d.sort_by_key(|(seq, col, _)| (*seq, *col));
+            if self.suppressed > 0 {
+                d.push((
+                    u64::MAX,
+                    0,
+                    Diagnostic::file_error(
+                        "<input>",
+                        format!(
+                            "too many errors: {} more not shown (fix the ones above first)",
+                            self.suppressed
+                        ),
+                    ),
+                ));
+            }
             return Err(Diagnostics {
                 errors: d.into_iter().map(|(_, _, d)| d).collect(),
             });

@@ -400,7 +400,8 @@ pub(crate) fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, Le
         if c == b'%' {
             let rest = &line[i + 1..end];
             for (name, hi) in [("hi", true), ("lo", false)] {
-                if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(name) {
+                let rb = rest.as_bytes();
+                if rb.len() >= 2 && rb[..2].eq_ignore_ascii_case(name.as_bytes()) {
                     let after = rest[2..].trim_start();
                     if after.starts_with('(') {
                         out.push(Token {

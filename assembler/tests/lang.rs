@@ -1,0 +1,658 @@
+//! The assembly language, through the public API: every directive, pseudo-instruction and
+//! error path, checked against words built with `isa_spec::encode`.
+
+use assembler::*;
+use isa_spec::regs::parse_reg;
+use isa_spec::{encode, Insn, Opcode};
+
+fn asm(src: &str) -> Result<Program, Diagnostics> {
+    assemble(&[Source::new("t.s", src)], &Options::default())
+}
+
+fn ok(src: &str) -> Program {
+    asm(src).unwrap_or_else(|e| panic!("unexpected errors:\n{e}"))
+}
+
+fn err(src: &str) -> Diagnostics {
+    match asm(src) {
+        Ok(_) => panic!("expected errors for:\n{src}"),
+        Err(e) => e,
+    }
+}
+
+fn r(name: &str) -> u8 {
+    parse_reg(name).unwrap()
+}
+
+fn w(op: Opcode, rd: &str, rs1: &str, rs2: &str, imm: i32) -> u32 {
+    encode(&Insn {
+        op,
+        rd: r(rd),
+        rs1: r(rs1),
+        rs2: r(rs2),
+        imm,
+    })
+    .unwrap()
+}
+
+fn words(p: &Program, seg: &str) -> Vec<u32> {
+    let s = p.segments.iter().find(|s| s.name == seg).unwrap();
+    s.data
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+fn sym(p: &Program, name: &str) -> u32 {
+    p.symbols
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no symbol {name}"))
+        .value
+}
+
+use Opcode::*;
+
+#[test]
+fn every_format() {
+    let p = ok("
+        add a0, a1, a2
+        addi t0, sp, -8
+        andi t0, t0, 0xff00
+        slli s0, s1, 31
+        lui gp, 0xffff
+        lw a0, 12(sp)
+        lw a0, (sp)
+        jalr ra, -4(t1)
+        sw ra, -12(sp)
+        beq a0, zero, 0
+        jal ra, 0
+        cas a0, a1, (a2)
+        callg 7
+        trap 63
+        tlbinval a3
+        mfcr t0, ptbase
+        mtcr cause, t1
+        iret
+        jal 0
+        jalr t2
+    ");
+    let pc = |i: i32| -(i * 4);
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Add, "a0", "a1", "a2", 0),
+            w(Addi, "t0", "sp", "zero", -8),
+            w(Andi, "t0", "t0", "zero", 0xff00),
+            w(Slli, "s0", "s1", "zero", 31),
+            w(Lui, "gp", "zero", "zero", 0xffff),
+            w(Lw, "a0", "sp", "zero", 12),
+            w(Lw, "a0", "sp", "zero", 0),
+            w(Jalr, "ra", "t1", "zero", -4),
+            w(Sw, "zero", "sp", "ra", -12),
+            w(Beq, "zero", "a0", "zero", pc(9)),
+            w(Jal, "ra", "zero", "zero", pc(10)),
+            w(Cas, "a0", "a2", "a1", 0),
+            w(Callg, "zero", "zero", "zero", 7),
+            w(Trap, "zero", "zero", "zero", 63),
+            w(Tlbinval, "zero", "a3", "zero", 0),
+            w(Mfcr, "t0", "zero", "zero", 4),
+            w(Mtcr, "zero", "t1", "zero", 9),
+            w(Iret, "zero", "zero", "zero", 0),
+            w(Jal, "ra", "zero", "zero", pc(18)),
+            w(Jalr, "ra", "t2", "zero", 0),
+        ]
+    );
+}
+
+#[test]
+fn pseudo_instructions() {
+    let p = ok("
+    top:
+        nop
+        mv a0, a1
+        not a0, a0
+        neg a1, a2
+        j top
+        jr t0
+        call top
+        ret
+        beqz a0, top
+        bnez a0, top
+        bltz a0, top
+        bgez a0, top
+        blez a0, top
+        bgtz a0, top
+        bgt a0, a1, top
+        ble a0, a1, top
+        bgtu a0, a1, top
+        bleu a0, a1, top
+        seqz t0, t1
+        snez t0, t1
+        subi sp, sp, 16
+    ");
+    let b = |i: i32| -(i * 4);
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "zero", "zero", "zero", 0),
+            w(Addi, "a0", "a1", "zero", 0),
+            w(Sub, "a0", "zero", "a0", 0),
+            w(Addi, "a0", "a0", "zero", -1),
+            w(Sub, "a1", "zero", "a2", 0),
+            w(Jal, "zero", "zero", "zero", b(5)),
+            w(Jalr, "zero", "t0", "zero", 0),
+            w(Jal, "ra", "zero", "zero", b(7)),
+            w(Jalr, "zero", "ra", "zero", 0),
+            w(Beq, "zero", "a0", "zero", b(9)),
+            w(Bne, "zero", "a0", "zero", b(10)),
+            w(Blt, "zero", "a0", "zero", b(11)),
+            w(Bge, "zero", "a0", "zero", b(12)),
+            w(Bge, "zero", "zero", "a0", b(13)),
+            w(Blt, "zero", "zero", "a0", b(14)),
+            w(Blt, "zero", "a1", "a0", b(15)),
+            w(Bge, "zero", "a1", "a0", b(16)),
+            w(Bltu, "zero", "a1", "a0", b(17)),
+            w(Bgeu, "zero", "a1", "a0", b(18)),
+            w(Sltiu, "t0", "t1", "zero", 1),
+            w(Sltu, "t0", "zero", "t1", 0),
+            w(Addi, "sp", "sp", "zero", -16),
+        ]
+    );
+}
+
+#[test]
+fn li_forms_and_la() {
+    let p = ok("
+        li a0, -5
+        li a0, 0x12340000
+        li a0, 0xffff
+        li a0, 0x12345678
+        li a0, later
+        la a1, later
+        later = 7
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "a0", "zero", "zero", -5),
+            w(Lui, "a0", "zero", "zero", 0x1234),
+            w(Ori, "a0", "zero", "zero", 0xffff),
+            w(Lui, "a0", "zero", "zero", 0x1234),
+            w(Ori, "a0", "a0", "zero", 0x5678),
+            w(Lui, "a0", "zero", "zero", 0),
+            w(Ori, "a0", "a0", "zero", 7),
+            w(Lui, "a1", "zero", "zero", 0),
+            w(Ori, "a1", "a1", "zero", 7),
+        ]
+    );
+}
+
+#[test]
+fn hi_lo_relocations() {
+    let p = assemble(
+        &[Source::new(
+            "t.s",
+            ".text\n lui t0, %hi(x)\n addi t0, t0, %lo(x)\n lw a0, %lo(x)(t0)\n.data\n.org 0x8004\nx: .word 1\n",
+        )],
+        &Options {
+            base: 0x10000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let x = sym(&p, "x");
+    assert_eq!(x, 0x11000 + 0x8004);
+    let hi = ((x + 0x8000) >> 16) as i32;
+    let lo = x as u16 as i16 as i32;
+    assert!(lo < 0, "test should exercise the carry");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Lui, "t0", "zero", "zero", hi),
+            w(Addi, "t0", "t0", "zero", lo),
+            w(Lw, "a0", "t0", "zero", lo),
+        ]
+    );
+    assert_eq!(((hi as u32) << 16).wrapping_add(lo as u32), x);
+}
+
+#[test]
+fn data_directives() {
+    let p = ok(r#"
+        .data
+    a:  .byte 1, -1, 'A', '\n'
+        .half 0x1234, -2
+        .short 3
+        .2byte 4
+        .word 0xdeadbeef, a
+        .long 5
+        .4byte 6
+        .ascii "ab\t\"\\"
+        .asciz "x\x41\101"
+        .string ""
+        .space 3, 0x7f
+        .skip 1
+        .zero 2
+        .fill 2, 2, 0x0102
+        .balign 8
+    b:  .p2align 2
+        .align 3, 0xee
+    "#);
+    let d = &p.segments[0].data;
+    let a = sym(&p, "a");
+    let mut want = vec![1u8, 0xff, b'A', b'\n', 0x34, 0x12, 0xfe, 0xff, 3, 0, 4, 0];
+    want.extend(0xdeadbeefu32.to_le_bytes());
+    want.extend(a.to_le_bytes());
+    want.extend(5u32.to_le_bytes());
+    want.extend(6u32.to_le_bytes());
+    want.extend(b"ab\t\"\\");
+    want.extend(b"xAA\0");
+    want.push(0);
+    want.extend([0x7f, 0x7f, 0x7f, 0, 0, 0]);
+    want.extend([2, 1, 2, 1]);
+    while want.len() % 8 != 0 {
+        want.push(0);
+    }
+    assert_eq!(sym(&p, "b") - a, want.len() as u32);
+    assert_eq!(&d[..want.len()], &want[..]);
+    assert_eq!(d.len(), want.len(), "already aligned: no padding");
+}
+
+#[test]
+fn org_align_and_code_padding() {
+    let p = ok(".text\n nop\n .align 4\n x: halt\n .org 0x40\n y: halt\n");
+    assert_eq!(sym(&p, "x"), 16);
+    assert_eq!(sym(&p, "y"), 0x40);
+    let ws = words(&p, ".text");
+    // Padding in code is nops so the image stays executable.
+    assert_eq!(ws[1], w(Addi, "zero", "zero", "zero", 0));
+    let e = err(".text\n.org 8\n.org 4\n");
+    assert!(e.to_string().contains("cannot move backwards"), "{e}");
+}
+
+#[test]
+fn sections_are_placed_on_pages_in_order() {
+    let p = assemble(
+        &[Source::new(
+            "t.s",
+            ".data\nd: .word 1\n.bss\nb: .space 8\n.rodata\nr: .byte 1\n.section .mine, \"aw\"\nm: .word 2\n.text\nt: nop\n",
+        )],
+        &Options {
+            base: 0x4000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let segs: Vec<(&str, u32, String, bool)> = p
+        .segments
+        .iter()
+        .map(|s| (s.name.as_str(), s.addr, s.flags.to_string(), s.nobits))
+        .collect();
+    assert_eq!(
+        segs,
+        vec![
+            (".text", 0x4000, "r-x".to_string(), false),
+            (".rodata", 0x5000, "r--".to_string(), false),
+            (".data", 0x6000, "rw-".to_string(), false),
+            (".bss", 0x7000, "rw-".to_string(), true),
+            (".mine", 0x8000, "rw-".to_string(), false),
+        ]
+    );
+    assert_eq!(p.segments[3].size, 8);
+    assert!(p.segments[3].data.is_empty());
+    assert_eq!(p.entry, 0x4000, "no _start: entry is the start of .text");
+}
+
+#[test]
+fn equates_and_expressions() {
+    let p = ok("
+        .equ A, 3
+        .set B, A * 4 + 1
+        C = (B << 2) | 1
+        .word A, B, C, D, -1 >> 28, 'a' + 1, 7 / 2, 7 % 4, !0, ~0 & 0xf, 1 < 2, 2 <= 1, 0 || 5, 3 && 0
+        D = end - start
+    start: .word .
+        .word . - start
+    end:
+    ");
+    let ws = words(&p, ".text");
+    assert_eq!(&ws[..14], &[3, 13, 53, 8, 15, 98, 3, 3, 1, 15, 1, 0, 1, 0]);
+    assert_eq!(ws[14], sym(&p, "start"));
+    assert_eq!(ws[15], 4);
+}
+
+#[test]
+fn numeric_local_labels() {
+    let p = ok("
+    1:  j 1f
+    1:  j 1b
+        j 1b
+    1:  j 2f
+    2:  nop
+    ");
+    let ws = words(&p, ".text");
+    assert_eq!(ws[0], w(Jal, "zero", "zero", "zero", 4));
+    assert_eq!(ws[1], w(Jal, "zero", "zero", "zero", 0));
+    assert_eq!(ws[2], w(Jal, "zero", "zero", "zero", -4));
+    assert_eq!(ws[3], w(Jal, "zero", "zero", "zero", 4));
+    assert!(p.symbols.is_empty(), "{:?}", p.symbols);
+    let e = err("j 3f\n");
+    assert!(e.to_string().contains("local label 3"), "{e}");
+}
+
+#[test]
+fn macros() {
+    let p = ok(r"
+        .macro push reg, size=4
+        addi sp, sp, -\size
+        sw \reg, 0(sp)
+        .endm
+        .macro twice insn:req
+        \insn
+        \insn
+        .endm
+        .macro label_gen
+    L\@: nop
+        .endm
+        push ra
+        push a0, 8
+        push size=12, reg=s0
+        twice nop
+        label_gen
+        label_gen
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "sp", "sp", "zero", -4),
+            w(Sw, "zero", "sp", "ra", 0),
+            w(Addi, "sp", "sp", "zero", -8),
+            w(Sw, "zero", "sp", "a0", 0),
+            w(Addi, "sp", "sp", "zero", -12),
+            w(Sw, "zero", "sp", "s0", 0),
+            w(Addi, "zero", "zero", "zero", 0),
+            w(Addi, "zero", "zero", "zero", 0),
+            w(Addi, "zero", "zero", "zero", 0),
+            w(Addi, "zero", "zero", "zero", 0),
+        ]
+    );
+    // Errors inside expansions point at the body line and note the call.
+    let e = err(".macro bad\n addi a0, a0, nosuch\n.endm\n bad\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:2:15: error: undefined symbol `nosuch`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:4:2: note: in expansion of macro `bad`"),
+        "{s}"
+    );
+    // Runaway recursion is bounded.
+    let e = err(".macro r\n r\n r\n.endm\n r\n");
+    assert!(e.to_string().contains("nested more than"), "{e}");
+    let e = err(".macro m a\n.endm\n m 1, 2\n");
+    assert!(e.to_string().contains("too many arguments"), "{e}");
+    let e = err(".macro m a\n nop\n");
+    assert!(e.to_string().contains("no matching `.endm`"), "{e}");
+}
+
+#[test]
+fn comments_and_statements() {
+    let p = ok("nop # c\nnop // c\n/* a\n b */ nop ; nop /* x */ ; halt\n.ascii \"#;//\"\n");
+    assert_eq!(p.segments[0].data.len(), 4 * 5 + 4);
+    assert_eq!(&p.segments[0].data[20..], b"#;//");
+}
+
+#[test]
+fn symbols_types_sizes_and_locality() {
+    let p = ok("
+        .global f
+        .type f, @function
+    f:  nop
+        ret
+        .size f, . - f
+        .type obj, %object
+    obj: .word 1
+        .size obj, 4
+    .Lhidden: nop
+        K = 5
+    ");
+    let f = p.symbols.iter().find(|s| s.name == "f").unwrap();
+    assert!(f.global);
+    assert_eq!(
+        (f.kind, f.size, f.section.as_deref()),
+        (SymbolKind::Func, 8, Some(".text"))
+    );
+    let o = p.symbols.iter().find(|s| s.name == "obj").unwrap();
+    assert_eq!((o.kind, o.size, o.global), (SymbolKind::Object, 4, false));
+    let k = p.symbols.iter().find(|s| s.name == "K").unwrap();
+    assert_eq!((k.value, k.section.clone()), (5, None));
+    assert!(p.symbols.iter().all(|s| !s.name.starts_with(".L")));
+    assert_eq!(p.symbol_at(4).as_deref(), Some("f+0x4"));
+    assert_eq!(p.symbol_at(8).as_deref(), Some("obj"));
+}
+
+#[test]
+fn linking_multiple_sources() {
+    let a = Source::new(
+        "a.s",
+        ".global _start\n_start: call helper\n la a0, shared\n halt\nlocal: nop\n",
+    );
+    let b = Source::new(
+        "b.s",
+        ".global helper, shared\nhelper: ret\nlocal: nop\n.data\nshared: .word helper\n",
+    );
+    let p = assemble(&[a.clone(), b.clone()], &Options::default()).unwrap();
+    let helper = sym(&p, "helper");
+    assert_eq!(helper, 20);
+    assert_eq!(words(&p, ".text")[0], w(Jal, "ra", "zero", "zero", 20));
+    assert_eq!(words(&p, ".data")[0], helper);
+    assert_eq!(p.symbols.iter().filter(|s| s.name == "local").count(), 2);
+    // A non-global label is not visible from another file.
+    let c = Source::new("c.s", "j local\n");
+    let e = assemble(&[b.clone(), c], &Options::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("c.s:1:3: error: undefined symbol `local`"),
+        "{e}"
+    );
+    // Duplicate globals name both places.
+    let d = Source::new("d.s", ".global helper\nhelper: nop\n");
+    let e = assemble(&[b, d], &Options::default()).unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("d.s:2:1: error: global symbol `helper` is defined twice"),
+        "{s}"
+    );
+    assert!(s.contains("b.s:2:1"), "{s}");
+}
+
+#[test]
+fn many_errors_are_all_reported_in_order() {
+    let e = err("
+        add foo, a1, a2
+        addi a0, a0, 70000
+        bogus x
+        j nowhere
+        .word 1/0
+        lw a0, 4(q9)
+        beq a0, a1
+        dup: nop
+        dup: nop
+        andi a0, a0, -1
+        slli a0, a0, 32
+        .byte 300
+        .bss
+        nop
+    ");
+    let lines: Vec<u32> = e.errors.iter().map(|d| d.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 15], "{e}");
+    let s = e.to_string();
+    for needle in [
+        "t.s:2:13: error: expected a register (r0..r31 or an ABI name like a0), found `foo`",
+        "expected -32768..32767",
+        "unknown instruction `bogus`",
+        "undefined symbol `nowhere`",
+        "division by zero",
+        "expected a base register inside the parentheses, found `q9`",
+        "`beq` expects 3 operands (rs1, rs2, target), found 2",
+        "`dup` is already defined (first defined at t.s:9:9)",
+        "expected 0..65535",
+        "expected 0..31",
+        "does not fit in a byte",
+        "holds no file contents",
+        "12 errors generated",
+    ] {
+        assert!(s.contains(needle), "missing {needle:?} in:\n{s}");
+    }
+    // Caret under the column.
+    assert!(
+        s.contains("    2 |         add foo, a1, a2\n      |             ^~~\n"),
+        "{s}"
+    );
+}
+
+#[test]
+fn branch_range_and_alignment_errors() {
+    let e = err("beq a0, a1, 0x40000\n");
+    assert!(e.to_string().contains("-131072..131068"), "{e}");
+    let e = err("j 6\n");
+    assert!(e.to_string().contains("not 4-byte aligned"), "{e}");
+    let e = err("bne a0, a1, fwd\n.space 0x30000\nfwd: nop\n");
+    assert!(e.to_string().contains("out of range for `bne`"), "{e}");
+}
+
+#[test]
+fn limits() {
+    let e = err(".space 0x20000000\n");
+    assert!(e.to_string().contains("256 MiB"), "{e}");
+    let e = err(".fill 0x10000000, 8, 0\n");
+    assert!(e.to_string().contains("256 MiB"), "{e}");
+    let e = err(".align 13\n");
+    assert!(e.to_string().contains("4096"), "{e}");
+    let e = err(&format!(".word {}1{}\n", "(".repeat(500), ")".repeat(500)));
+    assert!(e.to_string().contains("nested too deeply"), "{e}");
+    let e = err("x = y\ny = x\n.word x\n");
+    assert!(e.to_string().contains("defined in terms of itself"), "{e}");
+}
+
+#[test]
+fn includes() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = dir.path().join("inc");
+    std::fs::create_dir(&inc).unwrap();
+    std::fs::write(dir.path().join("defs.s"), "VAL = 9\n.include \"more.s\"\n").unwrap();
+    std::fs::write(inc.join("more.s"), "MORE = 10\n").unwrap();
+    std::fs::write(dir.path().join("self.s"), ".include \"self.s\"\n").unwrap();
+    let main = dir.path().join("main.s");
+    std::fs::write(&main, ".include \"defs.s\"\n.word VAL, MORE\n").unwrap();
+    let opts = Options {
+        include_dirs: vec![inc.clone()],
+        ..Default::default()
+    };
+    let p = assemble_files(&[main.clone()], &opts).unwrap();
+    assert_eq!(words(&p, ".text"), vec![9, 10]);
+    let e = assemble_files(&[main], &Options::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("cannot find include file `more.s`"),
+        "{e}"
+    );
+    let e = assemble_files(&[dir.path().join("self.s")], &Options::default()).unwrap_err();
+    assert!(e.to_string().contains("nested more than"), "{e}");
+    let bad = dir.path().join("bad.s");
+    std::fs::write(&bad, b"nop\n\xff\xfe\n").unwrap();
+    let e = assemble_files(&[bad], &Options::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("not valid UTF-8 text (bad byte at line 2, column 1)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn end_directive_and_entry() {
+    let p = ok("nop\nmain: nop\n.end\nthis is not assembled\n");
+    assert_eq!(p.segments[0].size, 8);
+    let p = assemble(
+        &[Source::new("t.s", "nop\nmain: nop\n")],
+        &Options {
+            entry: "main".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(p.entry, 4);
+}
+
+#[test]
+fn elf_round_trip_and_line_table() {
+    let p = ok(".global _start\n_start: li a0, 1\n halt\n.data\nv: .word 7\n.bss\nz: .space 16\n");
+    let elf = p.to_elf();
+    let back = read_elf(&elf).unwrap();
+    assert_eq!(back.segments, p.segments);
+    assert_eq!(back.entry, p.entry);
+    assert_eq!(back.lines, p.lines);
+    let mut a = back.symbols.clone();
+    let mut b = p.symbols.clone();
+    a.sort_by(|x, y| x.name.cmp(&y.name));
+    b.sort_by(|x, y| x.name.cmp(&y.name));
+    assert_eq!(a, b);
+    assert_eq!(p.line_at(4).map(|l| l.line), Some(3));
+    assert_eq!(
+        p.line_at(0).map(|l| (l.file.as_str(), l.line)),
+        Some(("t.s", 2))
+    );
+}
+
+#[test]
+fn bad_elf_files_are_refused_with_reasons() {
+    let good = ok("nop\n").to_elf();
+    let msg = |b: &[u8]| read_elf(b).unwrap_err().to_string();
+    assert!(msg(&good[..10]).contains("too short"));
+    assert!(msg(b"hello world, this is not an ELF file at all").contains("not an ELF"));
+    let mut c = good.clone();
+    c[4] = 2;
+    assert!(msg(&c).contains("64-bit"));
+    let mut c = good.clone();
+    c[5] = 2;
+    assert!(msg(&c).contains("big-endian"));
+    let mut c = good.clone();
+    c[18] = 0x3e;
+    c[19] = 0;
+    assert!(msg(&c).contains("not RF32"));
+    let mut c = good.clone();
+    c[16] = 1;
+    assert!(msg(&c).contains("not an executable"));
+    // Truncation anywhere: an error, never a panic.
+    for n in 0..good.len() {
+        let _ = read_elf(&good[..n]);
+    }
+    let truncated = msg(&good[..good.len() / 2]);
+    assert!(truncated.contains("malformed"), "{truncated}");
+}
+
+#[test]
+fn listing_shows_addresses_bytes_and_source() {
+    let p = ok("start: li a0, 0x12345678 # big\n.data\n.word 1\n");
+    let l = p.listing();
+    assert!(
+        l.contains("    1 00000000 7856a0093412... ") || l.contains("    1 00000000 "),
+        "{l}"
+    );
+    let first = l
+        .lines()
+        .find(|x| x.trim_start().starts_with("1 "))
+        .unwrap();
+    let expect = [
+        w(Lui, "a0", "zero", "zero", 0x1234).to_le_bytes(),
+        w(Ori, "a0", "a0", "zero", 0x5678).to_le_bytes(),
+    ]
+    .concat()
+    .iter()
+    .map(|b| format!("{b:02x}"))
+    .collect::<String>();
+    assert!(first.contains(&expect), "{first} vs {expect}");
+    assert!(first.ends_with("start: li a0, 0x12345678 # big"), "{first}");
+    assert!(l.contains("    3 00001000 01000000"), "{l}");
+}
