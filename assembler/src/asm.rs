@@ -37,6 +37,10 @@ const MAX_LINE: usize = 64 * 1024;
 type SecId = u32;
 type Span = (usize, usize);
 type PErr = (Span, String);
+/// A `.size` expression: the expression, where it was written, `.` there, statement number.
+type SizeExpr = (Expr, Rc<LineCtx>, (SecId, u32), u64);
+/// Macro parameters: name and default value.
+type Params = Vec<(String, Option<String>)>;
 
 /// Pseudo-instruction names (used for "did you mean" suggestions and dispatch).
 const PSEUDOS: [&str; 23] = [
@@ -74,7 +78,7 @@ struct SymEntry {
     def_loc: Option<(Rc<LineCtx>, Span)>,
     global: bool,
     kind: SymbolKind,
-    size: Option<(Expr, Rc<LineCtx>, (SecId, u32), u64)>,
+    size: Option<SizeExpr>,
     redefinable: bool,
     order: u32,
     cache: Option<Result<u32, ()>>,
@@ -332,7 +336,7 @@ impl Assembler {
             suppressed: 0,
         };
         a.section_id(".text");
-        if opts.base % 4 != 0 {
+        if !opts.base.is_multiple_of(4) {
             a.file_error(
                 "<options>",
                 format!(
@@ -1272,7 +1276,11 @@ impl Assembler {
                 let sec = &self.sections[self.cur_sec as usize];
                 let pattern = match fill {
                     Some(f) => vec![f],
-                    None if sec.flags.exec && off % 4 == 0 && pad % 4 == 0 && !sec.nobits => {
+                    None if sec.flags.exec
+                        && off.is_multiple_of(4)
+                        && pad.is_multiple_of(4)
+                        && !sec.nobits =>
+                    {
                         nop_word().to_le_bytes().to_vec()
                     }
                     None => vec![0],
@@ -2300,6 +2308,8 @@ impl Assembler {
         if !self.diags.is_empty() {
             let mut d = std::mem::take(&mut self.diags);
             d.sort_by_key(|(seq, col, _)| (*seq, *col));
+            // One source mistake can fail several expansions (e.g. both halves of `la`).
+            d.dedup_by(|a, b| a.2 == b.2);
             if self.suppressed > 0 {
                 d.push((
                     u64::MAX,
@@ -2530,11 +2540,7 @@ fn split_args(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Parses `.macro NAME [p1[=def], p2 ...]` from the text after `.macro`.
-fn parse_macro_header(
-    text: &str,
-    s: usize,
-    e: usize,
-) -> Result<(String, Vec<(String, Option<String>)>), PErr> {
+fn parse_macro_header(text: &str, s: usize, e: usize) -> Result<(String, Params), PErr> {
     let body = &text[s..e];
     let trimmed = body.trim_start();
     let name_start = s + (body.len() - trimmed.len());

@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(ev("1 + 2 * 3"), 7);
         assert_eq!(ev("(1 + 2) * 3"), 9);
         assert_eq!(ev("1 << 2 + 1"), 8);
-        assert_eq!(ev("1 | 2 ^ 3 & 4"), 1 | (2 ^ (3 & 4)));
+        assert_eq!(ev("1 | 6 ^ 3 & 5"), 1 | (6 ^ (3 & 5)));
         assert_eq!(ev("-1"), u32::MAX);
         assert_eq!(ev("~0 >> 28"), 15);
         assert_eq!(ev("!0 + !5"), 1);

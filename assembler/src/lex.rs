@@ -456,7 +456,8 @@ mod tests {
 
     #[test]
     fn numbers_and_refs() {
-        let t = lex("0x10 0b101 0o17 1b 2f 'a' '\\n' 12", 0, 32).unwrap();
+        let src = "0x10 0b101 0o17 1b 2f 'a' '\\n' 12";
+        let t = lex(src, 0, src.len()).unwrap();
         let k: Vec<Tok> = t.into_iter().map(|t| t.tok).collect();
         assert_eq!(
             k,

@@ -551,7 +551,7 @@ fn includes() {
         include_dirs: vec![inc.clone()],
         ..Default::default()
     };
-    let p = assemble_files(&[main.clone()], &opts).unwrap();
+    let p = assemble_files(std::slice::from_ref(&main), &opts).unwrap();
     assert_eq!(words(&p, ".text"), vec![9, 10]);
     let e = assemble_files(&[main], &Options::default()).unwrap_err();
     assert!(

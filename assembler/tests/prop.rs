@@ -26,12 +26,12 @@ fn text_words(p: &Program) -> Vec<u32> {
 fn legal_word() -> impl Strategy<Value = u32> {
     (0..OPS.len(), any::<u32>()).prop_filter_map("illegal", |(i, bits)| {
         let o = &OPS[i];
-        let mut w = (o.major as u32) << 26 | (bits & 0x03ff_ffff);
+        let mut w = ((o.major as u32) << 26) | (bits & 0x03ff_ffff);
         match o.format {
             Format::R => w = (w & !0x7ff) | o.funct as u32,
             Format::Sh => w &= !0xffe0,
             Format::Vec => w &= 0xfc00_003f,
-            Format::Mfcr | Format::Mtcr => w = (w & !0xffff) | (bits >> 16) % 17,
+            Format::Mfcr | Format::Mtcr => w = (w & !0xffff) | ((bits >> 16) % 17),
             _ => {}
         }
         decode(w).ok().map(|_| w)
