@@ -21,6 +21,8 @@ enum Command {
     Disasm(cmd::disasm::Args),
     /// Run a program headless until it halts (exit status = the guest's exit code).
     Run(cmd::run::Args),
+    /// Run the benchmark kernels and report MIPS per kernel and engine.
+    Bench(cmd::bench::Args),
 }
 
 /// QEMU spells its long options with one dash (`-kernel`, `-serial`); clap wants two. Accept
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Asm(a) => cmd::asm::run(a),
         Command::Disasm(a) => cmd::disasm::run(a),
         Command::Run(a) => cmd::run::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,7 @@
 use crate::engine::interp::Interp;
 use crate::engine::threaded::Threaded;
 use crate::{Budget, Config, Engine, Exit, Machine};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The runtime every kernel includes.
 const RT: &str = include_str!("../../examples/bench/rt.inc");
@@ -77,7 +77,9 @@ pub struct BenchResult {
     pub instructions: u64,
     /// Guest cycles.
     pub cycles: u64,
-    /// Host time of the run (excluding assembly and machine setup).
+    /// Host time of the run: CPU time of the thread that ran it (excluding assembly and
+    /// machine setup). CPU time rather than wall time, so that other processes on a busy
+    /// machine do not distort the figure.
     pub seconds: f64,
     /// The checksum the guest computed.
     pub checksum: u32,
@@ -133,7 +135,7 @@ pub fn run(k: &Kernel, engine_name: &str, paging: bool) -> Result<BenchResult, S
     let prog = assemble(k)?;
     let mut m = machine(&prog, paging)?;
     let mut e = engine(engine_name).ok_or_else(|| format!("no engine `{engine_name}`"))?;
-    let start = Instant::now();
+    let start = cpu_time::ThreadTime::now();
     let exit = e.run(&mut m, Budget::UNLIMITED);
     let seconds = start.elapsed().as_secs_f64();
     let checksum = m.cpu.regs[11];

@@ -319,18 +319,16 @@ pub fn extend_load(op: Opcode, raw: u32) -> u32 {
     }
 }
 
-/// What [`exec_fast`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fast {
-    /// Executed; continue at pc + 4.
-    Next,
-    /// Executed a taken branch or jump to this address.
-    Taken(u32),
-    /// Executed (a store into translated code); a block must end here.
-    Exit,
-    /// Nothing changed: run the full path ([`Machine::complete`]).
-    Full,
-}
+/// What [`exec_fast`] did, as one word (cheaper to return and test than an enum with a
+/// payload): [`NEXT`], [`FULL`], [`EXIT`], or else the target of a taken branch or jump (always
+/// a multiple of 4, so it never collides with the codes).
+pub type Fast = u32;
+/// Executed; continue at pc + 4.
+pub const NEXT: Fast = 1;
+/// Nothing changed: run the full path ([`Machine::complete`]).
+pub const FULL: Fast = 2;
+/// Executed (a store into translated code); a block must end here.
+pub const EXIT: Fast = 3;
 
 /// `rs2` or the immediate, by format (for the generated fast-path arms).
 macro_rules! operand_b {
@@ -358,28 +356,28 @@ macro_rules! fast_arm {
                 let raw = read_ram(&$m.ram, x, size);
                 $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
                 $m.cpu.regs[0] = 0;
-                Fast::Next
+                NEXT
             }
-            None => Fast::Full,
+            None => FULL,
         }
     }};
     (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
         let size = access_size($op);
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
         if $m.trace_writes.is_some() {
-            Fast::Full
+            FULL
         } else {
             match $m.fast_ram_index(va, size, Access::Write, $ring) {
                 Some(x) => {
                     $m.note_ram_write(x as u32);
                     write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
                     if $m.block_exit {
-                        Fast::Exit
+                        EXIT
                     } else {
-                        Fast::Next
+                        NEXT
                     }
                 }
-                None => Fast::Full,
+                None => FULL,
             }
         }
     }};
@@ -387,22 +385,28 @@ macro_rules! fast_arm {
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = $m.cpu.regs[$i.rs2 as usize & 31];
         if branch_taken($op, a, b).unwrap_or(false) {
-            Fast::Taken($pc.wrapping_add($i.imm as u32))
+            $pc.wrapping_add($i.imm as u32)
         } else {
-            Fast::Next
+            NEXT
         }
     }};
-    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
-        if $op == Opcode::Jal {
+    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+        let target = if $op == Opcode::Jal {
+            $pc.wrapping_add($i.imm as u32)
+        } else {
+            $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32)
+        };
+        if target & 3 != 0 {
+            // A misaligned jalr target (it faults at the next fetch): the full path.
+            FULL
+        } else {
             $m.cpu.regs[$i.rd as usize & 31] = $pc.wrapping_add(4);
             $m.cpu.regs[0] = 0;
-            Fast::Taken($pc.wrapping_add($i.imm as u32))
-        } else {
-            Fast::Full
+            target
         }
-    };
+    }};
     ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
-        Fast::Full
+        FULL
     };
 }
 
@@ -415,9 +419,9 @@ macro_rules! fast_alu {
                 // Writing r0 and then clearing it is cheaper than testing rd.
                 $m.cpu.regs[$i.rd as usize & 31] = v;
                 $m.cpu.regs[0] = 0;
-                Fast::Next
+                NEXT
             }
-            None => Fast::Full,
+            None => FULL,
         }
     }};
 }
@@ -428,7 +432,7 @@ macro_rules! define_exec_fast {
         /// hit the TLB and RAM, branches, `jal`) executed inline with the same semantics as
         /// [`Machine::complete`] ([`alu`], [`branch_taken`], [`extend_load`]), generated from
         /// the op table. It touches only registers and memory; the caller does the accounting
-        /// (cycles, retirement, pc). Returns [`Fast::Full`], having changed nothing, for
+        /// (cycles, retirement, pc). Returns [`FULL`], having changed nothing, for
         /// everything else.
         #[inline(always)]
         pub fn exec_fast(m: &mut Machine, i: &Insn, pc: u32, ring: u8) -> Fast {
@@ -465,12 +469,11 @@ impl Machine {
     pub fn retire_fast(&mut self, i: &Insn, pc: u32, base: u32, result: Fast) {
         let mut cost = base + self.acc_walk;
         self.acc_walk = 0;
-        self.cpu.pc = match result {
-            Fast::Taken(t) => {
-                cost += TAKEN_PENALTY;
-                t
-            }
-            _ => pc.wrapping_add(4),
+        self.cpu.pc = if result & 3 == 0 {
+            cost += TAKEN_PENALTY;
+            result
+        } else {
+            pc.wrapping_add(4)
         };
         self.cpu.cycles += cost as u64;
         self.cpu.retired += 1;

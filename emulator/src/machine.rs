@@ -108,8 +108,8 @@ pub enum Access {
     Exec = 2,
 }
 
-/// The whole machine.
-#[derive(Debug)]
+/// The whole machine. `Clone` gives a snapshot (the debugger's time travel).
+#[derive(Clone, Debug)]
 pub struct Machine {
     /// Architectural CPU state.
     pub cpu: Cpu,
@@ -148,6 +148,11 @@ pub struct Machine {
     pub block_exit: bool,
     /// Exceptions and interrupts delivered so far (engines use it to notice a fault).
     pub delivered: u64,
+    /// Debugger write watch: physical byte ranges `[start, end)`. A RAM write that may touch
+    /// one sets [`Machine::watch_hit`] (empty when no watchpoint is set: one cheap check).
+    pub watch: Vec<(u32, u32)>,
+    /// Set when a write touched a watched range; the debugger clears it.
+    pub watch_hit: bool,
     /// Walk cycles accrued by the current instruction.
     pub(crate) acc_walk: u32,
     /// Other extra cycles (MMIO, taken branches) accrued by the current instruction.
@@ -182,6 +187,8 @@ impl Machine {
             code_epoch: 0,
             block_exit: false,
             delivered: 0,
+            watch: Vec::new(),
+            watch_hit: false,
             acc_walk: 0,
             acc_extra: 0,
             acc_base: 0,
@@ -321,6 +328,25 @@ impl Machine {
         if self.code_pages.get(page).is_some_and(|b| *b) {
             self.code_pages.set(page, false);
             self.dirty_code.push(page as u32);
+            self.block_exit = true;
+        }
+        if !self.watch.is_empty() {
+            self.check_watch(pa);
+        }
+    }
+
+    /// The debugger's write watch: a write at `pa` touches at most the bytes up to the end of
+    /// its aligned word (the caller does not pass the size, so this may over-report; the
+    /// debugger compares values).
+    #[cold]
+    fn check_watch(&mut self, pa: u32) {
+        let end = (pa | 3) as u64 + 1;
+        if self
+            .watch
+            .iter()
+            .any(|&(s, e)| (pa as u64) < e as u64 && (s as u64) < end)
+        {
+            self.watch_hit = true;
             self.block_exit = true;
         }
     }

@@ -9,7 +9,7 @@ pub mod uart;
 use isa_spec::cr::memmap;
 
 /// Every device of the machine.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Devices {
     /// Interrupt controller.
     pub pic: pic::Pic,

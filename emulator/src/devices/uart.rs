@@ -12,6 +12,7 @@ use std::io::Write;
 pub const LINE: u8 = 1;
 
 /// Where transmitted bytes go.
+#[derive(Clone)]
 pub enum Sink {
     /// Discard.
     None,
@@ -32,7 +33,7 @@ impl std::fmt::Debug for Sink {
 }
 
 /// The UART.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Uart {
     /// Transmit destination.
     pub sink: Sink,

@@ -2,7 +2,7 @@
 //! oracle the threaded engine is tested against, so it is written to be read, not to be fast.
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, Fast};
+use crate::exec::{exec_fast, FULL};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
@@ -68,7 +68,7 @@ fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Option<Insn>) {
     // one. Both are the same semantics.
     let ring = m.cpu.ring();
     let result = exec_fast(m, &insn, pc, ring);
-    if result != Fast::Full {
+    if result != FULL {
         let ll = m.cpu.last_load;
         let stall = if ll != 0 && insn.sources().contains(&ll) {
             LOAD_USE_STALL
@@ -95,6 +95,12 @@ impl Engine for Interp {
             }
             if m.steps >= budget.max_steps {
                 return Exit::StepLimit;
+            }
+            // Debugger stops: a watched location was written, or pc is at a breakpoint.
+            if m.watch_hit
+                || (!budget.breakpoints.is_empty() && budget.breakpoints.contains(&m.cpu.pc))
+            {
+                return Exit::Stopped;
             }
             match &mut self.tracer {
                 None => {

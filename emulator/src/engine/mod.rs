@@ -8,26 +8,32 @@ use crate::machine::{Exit, Machine};
 
 /// Limits of one `run` call (absolute values of the machine's counters).
 #[derive(Clone, Copy, Debug)]
-pub struct Budget {
+pub struct Budget<'a> {
     /// Stop before an instruction boundary at or past this cycle count.
     pub max_cycles: u64,
     /// Stop once the machine has taken this many steps in total (a step retires one
     /// instruction or delivers one exception/interrupt; see [`Machine::steps`]).
     pub max_steps: u64,
+    /// Debugger breakpoints: stop with [`Exit::Stopped`] before executing an instruction at one
+    /// of these addresses (the reference interpreter checks them; engines that cannot, such as
+    /// the threaded one, ignore them, so the debugger runs the interpreter when any are set).
+    pub breakpoints: &'a [u32],
 }
 
-impl Budget {
+impl<'a> Budget<'a> {
     /// No limit.
-    pub const UNLIMITED: Budget = Budget {
+    pub const UNLIMITED: Budget<'a> = Budget {
         max_cycles: u64::MAX,
         max_steps: u64::MAX,
+        breakpoints: &[],
     };
 
     /// Stop after `n` more steps on `m`.
-    pub fn steps(m: &Machine, n: u64) -> Budget {
+    pub fn steps(m: &Machine, n: u64) -> Budget<'a> {
         Budget {
             max_cycles: u64::MAX,
             max_steps: m.steps.saturating_add(n),
+            breakpoints: &[],
         }
     }
 }

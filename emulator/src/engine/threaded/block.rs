@@ -34,6 +34,12 @@ pub struct Block {
     pub max_cost: u64,
     /// Still valid (cleared when its page is written).
     pub valid: bool,
+    /// Bit r set when the first op reads register r (for its load-use stall, which depends on
+    /// the block before).
+    pub first_sources: u32,
+    /// Successor links, (pc, block index): [fall-through or jump target, taken-branch
+    /// target]. A hint, checked on use (pc equal and block still valid).
+    pub next: [(u32, u32); 2],
     /// Times entered.
     pub execs: u64,
     /// Cycles spent in it (including exceptions it raised).

@@ -17,12 +17,12 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, Fast};
+use crate::exec::{exec_fast, EXIT, NEXT};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use block::Op;
 use cache::{key, Cache};
-use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
+use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::vector;
 
 /// The threaded-code engine.
@@ -71,14 +71,18 @@ impl Threaded {
         let mut idx = idx;
         let mut pc = pc;
         let limit = m.dev.next_event().min(budget.max_cycles);
+        let page_pa = pa & !0xfff;
         loop {
-            let block = &mut self.cache.blocks[idx as usize];
+            let blocks = &mut self.cache.blocks;
+            let block = &mut blocks[idx as usize];
             let start_cycles = m.cpu.cycles;
             let whole = m.cpu.cycles.saturating_add(block.max_cost) < limit
                 && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
             let n = if whole { block.ops.len() } else { 1 };
             block.execs += 1;
-            let chainable = run_block(m, &block.ops[..n], pc, ring, paging);
+            let ll = m.cpu.last_load;
+            let stall0 = ((block.first_sources >> ll) & 1) * isa_spec::cost::LOAD_USE_STALL;
+            let chainable = run_block(m, &block.ops[..n], pc, ring, paging, stall0);
             block.cycles += m.cpu.cycles - start_cycles;
             if !(chainable && whole) {
                 return;
@@ -91,11 +95,16 @@ impl Threaded {
             if next >> 12 != pc >> 12 || next & 3 != 0 {
                 return;
             }
-            let Some(succ) = self
-                .cache
-                .get(key((pa & !0xfff) | (next & 0xfff), ring, paging))
-            else {
-                return;
+            let slot = (next != pc.wrapping_add(4 * n as u32)) as usize;
+            let (link_pc, link_idx) = block.next[slot];
+            let succ = if link_pc == next && blocks[link_idx as usize].valid {
+                link_idx
+            } else {
+                let Some(succ) = self.cache.get(key(page_pa | (next & 0xfff), ring, paging)) else {
+                    return;
+                };
+                self.cache.blocks[idx as usize].next[slot] = (next, succ);
+                succ
             };
             let succ_block = &self.cache.blocks[succ as usize];
             if m.cpu.cycles.saturating_add(succ_block.max_cost) >= limit
@@ -105,7 +114,6 @@ impl Threaded {
             }
             // The successor's first fetch: a TLB hit on the same page, as the interpreter's.
             m.steps += 1;
-            m.begin_instruction();
             if paging {
                 m.tlb.hits += 1;
             }
@@ -116,23 +124,18 @@ impl Threaded {
 }
 
 /// Runs the ops of a block starting at `pc`, whose first fetch has been translated (its walk
-/// cycles, if any, are in `m.acc_walk`). Counters are derived from the block's static prefix
-/// sums and written to the machine only where someone could look: before an op that takes the
-/// full path, and at the end. Returns true when the block ended on a fast-path op (so nothing
-/// but registers and memory changed, and the next block may be chained without a dispatch).
+/// cycles, if any, are in `m.acc_walk`; `stall0` is the first op's load-use stall). Counters are
+/// derived from the block's static prefix sums and written to the machine only where someone
+/// could look: before an op that takes the full path, and at the end. Returns true when the
+/// block ended on a fast-path op (so nothing but registers and memory changed, and the next
+/// block may be chained without a dispatch).
 #[inline(always)]
-fn run_block(m: &mut Machine, ops: &[Op], pc: u32, ring: u8, paging: bool) -> bool {
+fn run_block(m: &mut Machine, ops: &[Op], pc: u32, ring: u8, paging: bool, stall0: u32) -> bool {
     let n = ops.len();
     // The code page's TLB entry as the first fetch left it; later fetches hit it (only
     // full-path ops can change the TLB, so it is re-checked after those).
     let code_slot = crate::tlb::Tlb::slot(pc >> 12);
     let code_entry = m.tlb.entries[code_slot];
-    let ll = m.cpu.last_load;
-    let stall0 = if ll != 0 && ops[0].insn.sources().contains(&ll) {
-        LOAD_USE_STALL
-    } else {
-        0
-    };
     let fetch_walk = m.acc_walk;
     m.acc_walk = 0;
     let mut c0 = m.cpu.cycles; // cycles before op 0, from which cost_before counts
@@ -144,24 +147,23 @@ fn run_block(m: &mut Machine, ops: &[Op], pc: u32, ring: u8, paging: bool) -> bo
     let next_pc = loop {
         let op = &ops[i];
         let op_pc = pc.wrapping_add(4 * i as u32);
-        match exec_fast(m, &op.insn, op_pc, ring) {
-            Fast::Next => {
-                i += 1;
-                if i < n {
-                    continue;
-                }
-                break op_pc.wrapping_add(4);
+        let r = exec_fast(m, &op.insn, op_pc, ring);
+        if r == NEXT {
+            i += 1;
+            if i < n {
+                continue;
             }
-            Fast::Taken(t) => {
-                extra += TAKEN_PENALTY as u64;
-                i += 1;
-                break t;
-            }
-            Fast::Exit => {
-                i += 1;
-                break op_pc.wrapping_add(4);
-            }
-            Fast::Full => {}
+            break op_pc.wrapping_add(4);
+        }
+        if r & 3 == 0 {
+            // A taken branch or jump (always the last op of a block).
+            extra += TAKEN_PENALTY as u64;
+            i += 1;
+            break r;
+        }
+        if r == EXIT {
+            i += 1;
+            break op_pc.wrapping_add(4);
         }
         // The full path: bring the machine to the state before op i, then run op i the way
         // the interpreter does.

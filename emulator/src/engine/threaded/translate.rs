@@ -71,12 +71,20 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         return None;
     }
     let max_cost = ops.iter().map(worst_case).sum();
+    let first_sources = ops[0]
+        .insn
+        .sources()
+        .iter()
+        .fold(0u32, |mask, &r| mask | (1 << r));
     Some(Block {
         pa,
         pc,
         ops,
         max_cost,
         valid: true,
+        // r0 never stalls (a load into r0 leaves last_load = 0).
+        first_sources: first_sources & !1,
+        next: [(u32::MAX, 0); 2],
         execs: 0,
         cycles: 0,
     })
