@@ -60,7 +60,11 @@ fn the_check_runtime_reports_failures() {
     let src = ".include \"check.inc\"\nmain: drop_to 3\n li t0, 1\n expect t0, 1, 8\n expect t0, 3, 9\n pass\n";
     let run = common::run_src("fail3.s", src);
     assert_eq!(run.exit, Exit::Halted(9));
-    assert_eq!(run.m.stats.gate_calls.get(&0), Some(&1), "left through the exit gate");
+    assert_eq!(
+        run.m.stats.gate_calls.get(&0),
+        Some(&1),
+        "left through the exit gate"
+    );
     let src = ".include \"check.inc\"\nmain: halt\n";
     assert_eq!(common::run_src("ok.s", src).exit, Exit::Halted(0));
     let src = ".include \"check.inc\"\nmain: div t0, t0, zero\n expect_exc_count 0, 5\n pass\n";

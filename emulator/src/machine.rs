@@ -117,6 +117,9 @@ pub struct Machine {
     pub ram: Vec<u8>,
     /// Boot ROM contents (at [`memmap::ROM_BASE`]).
     pub rom: Vec<u8>,
+    /// Framebuffer memory (at [`memmap::FB_BASE`]); allocated on the first write, reads as 0
+    /// until then.
+    pub fb: Vec<u8>,
     /// Devices.
     pub dev: Devices,
     /// The modeled TLB.
@@ -173,6 +176,7 @@ impl Machine {
             // vec! of zeroes is calloc: pages are only backed when the guest touches them.
             ram: vec![0; ram_size as usize],
             rom: Vec::new(),
+            fb: Vec::new(),
             dev: Devices::new(config.serial),
             tlb: Tlb::default(),
             stats: Stats::default(),
@@ -253,6 +257,11 @@ impl Machine {
         (memmap::MMIO_BASE..memmap::MMIO_END).contains(&pa)
     }
 
+    #[inline]
+    fn is_fb(pa: u32) -> bool {
+        (memmap::FB_BASE..memmap::FB_BASE + memmap::FB_SIZE).contains(&pa)
+    }
+
     /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
     pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
         if self.in_ram(pa, size) {
@@ -280,6 +289,14 @@ impl Machine {
                 .dev
                 .read(pa, now)
                 .ok_or(Fault::new(vector::BUS_ERROR, va));
+        }
+        if Self::is_fb(pa) {
+            // Framebuffer memory: any width, a device access (iopl, latency).
+            self.check_iopl(ring, va)?;
+            self.acc_extra += MMIO_LATENCY;
+            self.block_exit = true;
+            let off = (pa - memmap::FB_BASE) as usize;
+            return Ok(self.fb.get(off..).map_or(0, |b| read_le(b, size)));
         }
         Err(Fault::new(vector::BUS_ERROR, va))
     }
@@ -316,6 +333,20 @@ impl Machine {
                 .dev
                 .write(pa, value, now)
                 .ok_or(Fault::new(vector::BUS_ERROR, va));
+        }
+        if Self::is_fb(pa) {
+            self.check_iopl(ring, va)?;
+            self.acc_extra += MMIO_LATENCY;
+            self.block_exit = true;
+            if self.fb.is_empty() {
+                self.fb = vec![0; memmap::FB_SIZE as usize];
+            }
+            let off = (pa - memmap::FB_BASE) as usize;
+            write_le(&mut self.fb[off..], size, value);
+            if let Some(w) = &mut self.trace_writes {
+                w.push((va, size, value));
+            }
+            return Ok(());
         }
         Err(Fault::new(vector::BUS_ERROR, va))
     }

@@ -60,11 +60,15 @@ c3:     cas     t0, t1, (s1)
         li      s1, 0xC0000000
 c4:     cas     t0, t1, (s1)
         expect_fault 4, V_BUS_ERROR, 0xC0000000, c4, 39
+        li      s1, 0xF1000000          # the framebuffer is not RAM either
+c6:     cas     t0, t1, (s1)
+        expect_fault 5, V_BUS_ERROR, 0xF1000000, c6, 80
+        clear_exc
         # in ring 3 with iopl 0, a device register is still a BUS_ERROR, not IO_PRIVILEGE
         drop_to 3
         li      s1, PIC + PIC_ENABLE
 c5:     cas     t0, t1, (s1)
-        expect_fault 5, V_BUS_ERROR, PIC + PIC_ENABLE, c5, 43
+        expect_fault 1, V_BUS_ERROR, PIC + PIC_ENABLE, c5, 43
         expect_exc EXC_STATUS, 3, 47
         # and cas works from ring 3 on RAM (paging off: no page checks)
         li      t0, 0x55
