@@ -107,7 +107,18 @@ struct Macro {
     body: Vec<(Rc<str>, u32, u32)>,
 }
 
+/// What a collected block becomes at its closing directive.
+enum BlockKind {
+    /// `.macro` ... `.endm`: a definition.
+    Macro,
+    /// `.rept N` ... `.endr`: the body N times.
+    Rept(u32),
+    /// `.irp P, V1, V2...` ... `.endr`: the body once per value with `\P` replaced.
+    Irp(String, Vec<String>),
+}
+
 struct MacroBuild {
+    kind: BlockKind,
     name: String,
     params: Vec<(String, Option<String>)>,
     body: Vec<(Rc<str>, u32, u32)>,
@@ -307,6 +318,8 @@ pub(crate) struct Assembler {
     macro_counter: u32,
     sym_order: u32,
     suppressed: usize,
+    /// Memo of `Opcode::from_mnemonic` results.
+    mnemonics: HashMap<String, Option<Opcode>>,
 }
 
 impl Assembler {
@@ -334,6 +347,7 @@ impl Assembler {
             macro_counter: 0,
             sym_order: 0,
             suppressed: 0,
+            mnemonics: HashMap::new(),
         };
         a.section_id(".text");
         if !opts.base.is_multiple_of(4) {
@@ -425,10 +439,16 @@ impl Assembler {
             self.error(
                 &mb.ctx,
                 mb.span,
-                format!(
-                    "`.macro {}` has no matching `.endm` before the end of the file",
-                    mb.name
-                ),
+                match mb.kind {
+                    BlockKind::Macro => format!(
+                        "`.macro {}` has no matching `.endm` before the end of the file",
+                        mb.name
+                    ),
+                    _ => format!(
+                        "`{}` has no matching `.endr` before the end of the file",
+                        mb.name
+                    ),
+                },
             );
         }
     }
@@ -487,21 +507,37 @@ impl Assembler {
                 .find(|w| !w.is_empty())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if first == ".endm" {
+            if first == ".endm" || first == ".endr" {
                 mb.depth -= 1;
                 if mb.depth == 0 {
                     let mb = self.collecting.take().expect("collecting");
-                    let m = Macro {
-                        name: mb.name.clone(),
-                        params: mb.params,
-                        body: mb.body,
-                    };
-                    self.units[self.cur_unit].macros.insert(mb.name, Rc::new(m));
+                    let is_macro = matches!(mb.kind, BlockKind::Macro);
+                    let want = if is_macro { ".endm" } else { ".endr" };
+                    if first != want {
+                        let at = ctx.text.to_ascii_lowercase().find(&first).unwrap_or(0);
+                        self.seq += 1;
+                        self.error(
+                            ctx,
+                            (at, at + first.len()),
+                            format!("`{first}` cannot close `{}`; write `{want}`", mb.name),
+                        );
+                    }
+                    if is_macro {
+                        let m = Macro {
+                            name: mb.name.clone(),
+                            params: mb.params,
+                            body: mb.body,
+                        };
+                        self.units[self.cur_unit].macros.insert(mb.name, Rc::new(m));
+                    } else {
+                        self.expand_block(mb);
+                    }
                     return;
                 }
-            } else if first == ".macro" {
+            } else if matches!(first.as_str(), ".macro" | ".rept" | ".irp") {
                 mb.depth += 1;
             }
+
             mb.body.push((ctx.text.clone(), ctx.file, ctx.line));
             return;
         }
@@ -959,7 +995,22 @@ impl Assembler {
             notes.push("note: ... (outer macro expansions omitted)".to_string());
         }
         let notes = Rc::new(notes);
-        for (body, file, line) in &m.body {
+        self.run_body(ctx, hspan, &m.name, &m.body, &bound, counter, &notes);
+    }
+
+    /// Processes the lines of a macro / `.rept` / `.irp` body with parameters substituted.
+    #[allow(clippy::too_many_arguments)]
+    fn run_body(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        hspan: Span,
+        what: &str,
+        body: &[(Rc<str>, u32, u32)],
+        bound: &[(String, String)],
+        counter: u32,
+        notes: &Rc<Vec<String>>,
+    ) {
+        for (body, file, line) in body {
             if self.units[self.cur_unit].ended {
                 break;
             }
@@ -975,15 +1026,14 @@ impl Assembler {
                 );
                 return;
             }
-            let text = substitute(body, &bound, counter);
+            let text = substitute(body, bound, counter);
             if text.len() > MAX_LINE {
                 self.expansion_overflow = true;
                 self.error(
                     ctx,
                     hspan,
                     format!(
-                        "macro `{}` expanded to a line longer than {MAX_LINE} bytes; stopping (do its arguments grow on every call?)",
-                        m.name
+                        "`{what}` expanded to a line longer than {MAX_LINE} bytes; stopping (do its arguments grow on every call?)"
                     ),
                 );
                 return;
@@ -1001,6 +1051,65 @@ impl Assembler {
             });
             self.process_line(&c);
             if self.expansion_overflow {
+                return;
+            }
+        }
+    }
+
+    /// Expands a finished `.rept` or `.irp` block.
+    fn expand_block(&mut self, mb: MacroBuild) {
+        let ctx = mb.ctx.clone();
+        if ctx.depth == 0 {
+            self.expansion_overflow = false;
+        }
+        if ctx.depth >= MAX_MACRO_DEPTH {
+            self.expansion_overflow = true;
+            self.error(
+                &ctx,
+                mb.span,
+                format!("`{}` nested more than {MAX_MACRO_DEPTH} deep", mb.name),
+            );
+            return;
+        }
+        let mut notes = ctx.notes.as_ref().clone();
+        notes.insert(
+            0,
+            format!(
+                "{}: note: in expansion of `{}`",
+                self.loc_string(&ctx, mb.span),
+                mb.name
+            ),
+        );
+        notes.truncate(MAX_NOTES);
+        let notes = Rc::new(notes);
+        let runs: Vec<Vec<(String, String)>> = match &mb.kind {
+            BlockKind::Rept(n) => {
+                // Every repetition counts against the expansion budget, even of an empty body.
+                let n = *n as u64;
+                if self.expanded + n > MAX_EXPANDED_LINES {
+                    self.error(
+                        &ctx,
+                        mb.span,
+                        format!(
+                            "`.rept {n}` goes past the {MAX_EXPANDED_LINES}-line expansion limit"
+                        ),
+                    );
+                    return;
+                }
+                self.expanded += n;
+                (0..n).map(|_| Vec::new()).collect()
+            }
+            BlockKind::Irp(p, values) => values
+                .iter()
+                .map(|v| vec![(p.clone(), v.clone())])
+                .collect(),
+            BlockKind::Macro => return,
+        };
+        for bound in runs {
+            let counter = self.macro_counter;
+            self.macro_counter += 1;
+            self.run_body(&ctx, mb.span, &mb.name, &mb.body, &bound, counter, &notes);
+            if self.expansion_overflow || self.units[self.cur_unit].ended {
                 return;
             }
         }
@@ -1349,6 +1458,7 @@ impl Assembler {
             ".macro" => {
                 let (mname, params) = parse_macro_header(&ctx.text, hspan.1, end)?;
                 self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Macro,
                     name: mname,
                     params,
                     body: Vec::new(),
@@ -1357,7 +1467,52 @@ impl Assembler {
                     span: hspan,
                 });
             }
+            ".rept" => {
+                if ops.len() != 1 {
+                    need(1, "a repeat count (`.rept N`)")?;
+                }
+                let n = self.const_now(ctx, ops[0], end, "the repeat count")?;
+                if (n as i32) < 0 {
+                    return Err((
+                        span_of(ops[0], end),
+                        format!("repeat count {} is negative", n as i32),
+                    ));
+                }
+                self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Rept(n),
+                    name: ".rept".into(),
+                    params: Vec::new(),
+                    body: Vec::new(),
+                    depth: 1,
+                    ctx: ctx.clone(),
+                    span: hspan,
+                });
+            }
+            ".irp" => {
+                if ops.is_empty() {
+                    need(1, "a parameter name and values (`.irp P, V1, V2`)")?;
+                }
+                let (p, _) = single_ident(ops[0], "a parameter name", end)?;
+                let values = ops[1..]
+                    .iter()
+                    .map(|o| {
+                        let sp = span_of(o, end);
+                        ctx.text[sp.0..sp.1].to_string()
+                    })
+                    .collect();
+                self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Irp(p, values),
+                    name: ".irp".into(),
+                    params: Vec::new(),
+                    body: Vec::new(),
+                    depth: 1,
+                    ctx: ctx.clone(),
+                    span: hspan,
+                });
+            }
+            ".endr" => return Err((hspan, "`.endr` without a matching `.rept` or `.irp`".into())),
             ".endm" => return Err((hspan, "`.endm` without a matching `.macro`".into())),
+
             ".end" => {
                 self.units[self.cur_unit].ended = true;
             }
@@ -1367,6 +1522,7 @@ impl Assembler {
                     ".global", ".globl", ".type", ".size", ".byte", ".half", ".short", ".word",
                     ".long", ".ascii", ".asciz", ".string", ".space", ".skip", ".zero", ".fill",
                     ".align", ".balign", ".p2align", ".org", ".include", ".macro", ".endm", ".end",
+                    ".rept", ".endr", ".irp",
                 ];
                 let best = known
                     .iter()
@@ -1684,7 +1840,17 @@ impl Assembler {
             insn.rs1 = rs;
             return self.emit_insn(ctx, insn, None, hspan);
         }
-        if let Some(op) = Opcode::from_mnemonic(&m) {
+        let found = match self.mnemonics.get(&m) {
+            Some(op) => *op,
+            None => {
+                let op = Opcode::from_mnemonic(&m);
+                if self.mnemonics.len() < 4096 {
+                    self.mnemonics.insert(m.clone(), op);
+                }
+                op
+            }
+        };
+        if let Some(op) = found {
             let f = op.info().format;
             if ops.len() != operand_count(f) {
                 let sp = if ops.is_empty() {

@@ -418,7 +418,19 @@ pub(crate) fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, Le
                 continue;
             }
         }
-        if let Some(p) = PUNCT.iter().find(|p| line[i..end].starts_with(**p)) {
+        let two = if i + 1 < end { b[i + 1] } else { 0 };
+        let punct = match (c, two) {
+            (b'<', b'<')
+            | (b'>', b'>')
+            | (b'<', b'=')
+            | (b'>', b'=')
+            | (b'=', b'=')
+            | (b'!', b'=')
+            | (b'&', b'&')
+            | (b'|', b'|') => PUNCT[..8].iter().find(|p| p.as_bytes() == [c, two]),
+            _ => PUNCT[8..].iter().find(|p| p.as_bytes()[0] == c),
+        };
+        if let Some(p) = punct {
             i += p.len();
             out.push(Token {
                 tok: Tok::P(p),

@@ -656,3 +656,34 @@ fn listing_shows_addresses_bytes_and_source() {
     assert!(first.ends_with("start: li a0, 0x12345678 # big"), "{first}");
     assert!(l.contains("    3 00001000 01000000"), "{l}");
 }
+
+#[test]
+fn rept_and_irp() {
+    let p = ok("
+        .rept 3
+        addi a0, a0, 1
+        .endr
+        .irp r, a1, a2
+        mv \\r, zero
+        .endr
+        .rept 2
+        .rept 2
+        nop
+        .endr
+        .endr
+        .rept 0
+        halt
+        .endr
+    ");
+    let mut want = vec![w(Addi, "a0", "a0", "zero", 1); 3];
+    want.push(w(Addi, "a1", "zero", "zero", 0));
+    want.push(w(Addi, "a2", "zero", "zero", 0));
+    want.extend(vec![w(Addi, "zero", "zero", "zero", 0); 4]);
+    assert_eq!(words(&p, ".text"), want);
+    let e = err(".rept 2\nnop\n.endm\n");
+    assert!(e.to_string().contains("write `.endr`"), "{e}");
+    let e = err(".rept 2000000000\n.endr\n");
+    assert!(e.to_string().contains("expansion limit"), "{e}");
+    let e = err(".rept 2\nnop\n");
+    assert!(e.to_string().contains("no matching `.endr`"), "{e}");
+}
