@@ -165,7 +165,7 @@ struct Fixup {
 struct ListingBuild {
     file: u32,
     line: u32,
-    text: String,
+    text: Rc<str>,
     chunks: Vec<(SecId, u32, u32)>,
 }
 
@@ -320,6 +320,8 @@ pub(crate) struct Assembler {
     suppressed: usize,
     /// Memo of `Opcode::from_mnemonic` results.
     mnemonics: HashMap<String, Option<Opcode>>,
+    /// The (shared) empty note list of lines outside macros.
+    no_notes: Rc<Vec<String>>,
 }
 
 impl Assembler {
@@ -348,6 +350,7 @@ impl Assembler {
             sym_order: 0,
             suppressed: 0,
             mnemonics: HashMap::new(),
+            no_notes: Rc::new(Vec::new()),
         };
         a.section_id(".text");
         if !opts.base.is_multiple_of(4) {
@@ -479,20 +482,27 @@ impl Assembler {
                 break;
             }
             let listing = self.listing.len();
+            let display: Rc<str> = raw[i].into();
+            // Lines without comments share one buffer for parsing and display.
+            let text = if line.as_str() == raw[i] {
+                display.clone()
+            } else {
+                line.as_str().into()
+            };
             self.listing.push(ListingBuild {
                 file,
                 line: i as u32 + 1,
-                text: raw[i].to_string(),
+                text: display.clone(),
                 chunks: Vec::new(),
             });
             let ctx = Rc::new(LineCtx {
                 file,
                 line: i as u32 + 1,
-                text: line.as_str().into(),
-                display: raw[i].into(),
+                text,
+                display,
                 listing,
                 phys: (file, i as u32 + 1),
-                notes: Rc::new(Vec::new()),
+                notes: self.no_notes.clone(),
                 depth: 0,
             });
             self.process_line(&ctx);
@@ -2526,7 +2536,7 @@ impl Assembler {
             .map(|l| ListingLine {
                 file: self.files[l.file as usize].0.clone(),
                 line: l.line,
-                text: l.text.clone(),
+                text: l.text.to_string(),
                 chunks: l
                     .chunks
                     .iter()
