@@ -29,3 +29,14 @@ fn trap_follows_the_gate_table() {
     assert_eq!(m.stats.deliveries[6], 44);
     assert_eq!(m.stats.deliveries[2], 10);
 }
+
+#[test]
+fn gate_refusals_parameters_frames_retg_and_trap() {
+    let run = pass_guest("gate_rules.s");
+    // The brk through a not-present vector 8 became a double fault.
+    assert_eq!(run.m.stats.double_faults, 1);
+    assert_eq!(run.m.stats.deliveries[10], 1, "one double fault delivered");
+    // The cause register after the last exception (the BUS_ERROR of the unreadable trap
+    // descriptor) is vector 4.
+    assert_eq!(run.m.cpu.crs[isa_spec::cr::num::CAUSE as usize], 4);
+}
