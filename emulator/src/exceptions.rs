@@ -108,10 +108,8 @@ impl Machine {
         let frame = new_sp.wrapping_sub(4 * EXCEPTION_FRAME_WORDS);
         let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
         let old_status = self.cpu.status();
-        for (pa, word) in pas
-            .into_iter()
-            .zip([frame_pc, old_status, cause_word, faddr, old_sp])
-        {
+        let words = [frame_pc, old_status, cause_word, faddr, old_sp];
+        for (&pa, word) in pas.as_slice().iter().zip(words) {
             self.set_ram_word(pa, word);
         }
         self.stats.deliveries[v as usize] += 1;
@@ -138,6 +136,7 @@ impl Machine {
     pub(crate) fn iret(&mut self) -> Result<(), Fault> {
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, EXCEPTION_FRAME_WORDS, Access::Read, self.cpu.ring())?;
+        let pas = pas.as_slice();
         let pc = self.ram_word(pas[0]);
         let st = self.ram_word(pas[1]);
         let new_sp = self.ram_word(pas[4]);

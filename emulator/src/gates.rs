@@ -47,12 +47,16 @@ impl Machine {
         // Parameters are read with the caller's rights, the frame written with the callee's;
         // both are checked in full before anything changes, so a fault here is precise.
         let param_pas = self.frame_addrs(old_sp, d.params, Access::Read, cpl)?;
-        let params: Vec<u32> = param_pas.iter().map(|&pa| self.ram_word(pa)).collect();
+        let mut params = [0u32; 15];
+        for (p, &pa) in params.iter_mut().zip(param_pas.as_slice()) {
+            *p = self.ram_word(pa);
+        }
         let words = GATE_FRAME_WORDS + d.params;
         let frame = new_sp.wrapping_sub(4 * words);
         let frame_pas = self.frame_addrs(frame, words, Access::Write, d.target)?;
         let header = [pc.wrapping_add(4), cpl as u32, old_sp];
-        for (pa, w) in frame_pas.into_iter().zip(header.into_iter().chain(params)) {
+        let words_iter = header.into_iter().chain(params.into_iter().take(d.params as usize));
+        for (&pa, w) in frame_pas.as_slice().iter().zip(words_iter) {
             self.set_ram_word(pa, w);
         }
         self.cpu.regs[SP as usize] = frame;
@@ -68,7 +72,7 @@ impl Machine {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, GATE_FRAME_WORDS, Access::Read, cpl)?;
-        let [ret, ring_word, saved_sp] = [0, 1, 2].map(|i| self.ram_word(pas[i]));
+        let [ret, ring_word, saved_sp] = [0, 1, 2].map(|i| self.ram_word(pas.as_slice()[i]));
         if ring_word & !status::RING_MASK != 0 {
             return Err(Fault::gate(gate_rule::BAD_FRAME));
         }

@@ -4,6 +4,23 @@ use crate::fault::Fault;
 use crate::machine::{Access, Machine};
 use isa_spec::cr::{memmap, vector};
 
+/// Largest frame: a gate frame with 15 parameter words.
+const MAX_FRAME_WORDS: usize = isa_spec::cr::GATE_FRAME_WORDS as usize + 15;
+
+/// Physical addresses of the words of a frame, checked before any is written (no allocation:
+/// gate calls are hot).
+pub(crate) struct FrameAddrs {
+    pas: [u32; MAX_FRAME_WORDS],
+    len: usize,
+}
+
+impl FrameAddrs {
+    /// The addresses, lowest first.
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        &self.pas[..self.len]
+    }
+}
+
 impl Machine {
     /// Loads `size` bytes (1, 2, 4) at virtual `va` in the current ring (zero-extended).
     #[inline]
@@ -67,20 +84,23 @@ impl Machine {
         words: u32,
         access: Access,
         ring: u8,
-    ) -> Result<Vec<u32>, Fault> {
+    ) -> Result<FrameAddrs, Fault> {
         if va & 3 != 0 {
             return Err(Fault::new(vector::MISALIGNED, va));
         }
-        (0..words)
-            .map(|i| {
-                let a = va.wrapping_add(4 * i);
-                let pa = self.translate(a, access, ring)?;
-                if (pa as u64 + 4) > self.ram.len() as u64 {
-                    return Err(Fault::new(vector::BUS_ERROR, a));
-                }
-                Ok(pa)
-            })
-            .collect()
+        let mut out = FrameAddrs {
+            pas: [0; MAX_FRAME_WORDS],
+            len: words as usize,
+        };
+        for i in 0..words {
+            let a = va.wrapping_add(4 * i);
+            let pa = self.translate(a, access, ring)?;
+            if (pa as u64 + 4) > self.ram.len() as u64 {
+                return Err(Fault::new(vector::BUS_ERROR, a));
+            }
+            out.pas[i as usize] = pa;
+        }
+        Ok(out)
     }
 
     /// Reads a RAM word at a physical address checked by [`Machine::frame_addrs`].
