@@ -1036,7 +1036,34 @@ impl Assembler {
                 );
                 return;
             }
-            let text = substitute(body, bound, counter);
+            let (text, unknown) = substitute(body, bound, counter);
+            if let Some(u) = unknown {
+                let names: Vec<&str> = bound.iter().map(|(p, _)| p.as_str()).collect();
+                let c = LineCtx {
+                    file: *file,
+                    line: *line,
+                    text: body.clone(),
+                    display: body.clone(),
+                    listing: ctx.listing,
+                    phys: ctx.phys,
+                    notes: notes.clone(),
+                    depth: ctx.depth + 1,
+                };
+                let at = body.find(&format!("\\{u}")).unwrap_or(0);
+                self.error(
+                    &c,
+                    (at, at + 1 + u.len()),
+                    format!(
+                        "`\\{u}` is not a parameter of `{what}`{}",
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (its parameters: {})", names.join(", "))
+                        }
+                    ),
+                );
+                continue;
+            }
             if text.len() > MAX_LINE {
                 self.expansion_overflow = true;
                 self.error(
@@ -1811,12 +1838,16 @@ impl Assembler {
             ));
         }
         let sp = span_of(op, end);
+        let found = &ctx.text[sp.0..sp.1.max(sp.0)];
+        let hint = match op {
+            [t] if t.ident().and_then(isa_spec::regs::parse_reg).is_some() => {
+                format!(" (write `0({found})`)")
+            }
+            _ => String::new(),
+        };
         Err((
             sp,
-            format!(
-                "expected a memory operand like `8(sp)` or `(a0)`, found `{}`",
-                &ctx.text[sp.0..sp.1.max(sp.0)]
-            ),
+            format!("expected a memory operand like `8(sp)` or `(a0)`, found `{found}`{hint}"),
         ))
     }
 
@@ -2771,13 +2802,19 @@ fn parse_macro_header(text: &str, s: usize, e: usize) -> Result<(String, Params)
     Ok((name, params))
 }
 
-/// Replaces `\param`, `\@` and `\()` in a macro body line.
-fn substitute(line: &str, bound: &[(String, String)], counter: u32) -> String {
+/// Replaces `\param`, `\@` and `\()` in a macro body line. Also returns the first `\name`
+/// outside a string literal that names no parameter (inside strings it is an escape).
+fn substitute(line: &str, bound: &[(String, String)], counter: u32) -> (String, Option<String>) {
     let mut out = String::with_capacity(line.len());
     let b = line.as_bytes();
     let mut i = 0;
     let mut last = 0;
+    let mut in_str = false;
+    let mut unknown = None;
     while i < b.len() {
+        if b[i] == b'"' {
+            in_str = !in_str;
+        }
         if b[i] != b'\\' {
             i += 1;
             continue;
@@ -2800,15 +2837,21 @@ fn substitute(line: &str, bound: &[(String, String)], counter: u32) -> String {
                     i += 1 + n;
                 }
                 _ => {
-                    out.push('\\');
-                    i += 1;
+                    if n > 0 && !in_str && unknown.is_none() {
+                        unknown = Some(r[..n].to_string());
+                    }
+                    // Keep the backslash and the character after it (an escape like \" must
+                    // not end a string).
+                    let next = r.chars().next().map_or(0, |c| c.len_utf8());
+                    out.push_str(&line[i..i + 1 + next]);
+                    i += 1 + next;
                 }
             }
         }
         last = i;
     }
     out.push_str(&line[last.min(line.len())..]);
-    out
+    (out, unknown)
 }
 
 /// Describes invalid UTF-8: "is not valid UTF-8 (line L, column C)".
