@@ -16,7 +16,7 @@ const RT: &str = include_str!("../../examples/bench/rt.inc");
 pub struct Kernel {
     /// Name (the file name without `.s`).
     pub name: &'static str,
-    /// Assembly source.
+    /// Assembly source (empty for generated kernels: see [`Kernel::text`]).
     pub source: &'static str,
     /// The checksum it must produce.
     pub expected: u32,
@@ -59,7 +59,47 @@ pub const KERNELS: &[Kernel] = &[
         source: include_str!("../../examples/bench/tlbmiss.s"),
         expected: 130_560_000,
     },
+    Kernel {
+        name: "straight",
+        source: "",
+        expected: straight_expected(),
+    },
 ];
+
+/// Instructions in the generated straight-line kernel (about 1 MiB of code).
+pub const STRAIGHT_LEN: u32 = 260_000;
+
+/// The straight-line kernel's checksum: a0 += (i % 7) + 1 for each of its instructions.
+const fn straight_expected() -> u32 {
+    let mut sum = 0u32;
+    let mut i = 0;
+    while i < STRAIGHT_LEN {
+        sum = sum.wrapping_add(i % 7 + 1);
+        i += 1;
+    }
+    sum
+}
+
+impl Kernel {
+    /// The kernel's assembly source. `straight` is generated: about 1 MiB of straight-line
+    /// code that runs each instruction exactly once, so translation cost is all there is to
+    /// see (the threaded engine must not fall far behind the interpreter on it).
+    pub fn text(&self) -> String {
+        if self.name == "straight" {
+            let mut s = String::from(
+                "# straight: generated, each instruction runs once\n\
+                 .equ EXPECTED, 0\n.include \"rt.inc\"\n.text\nmain:\n        li a0, 0\n",
+            );
+            for i in 0..STRAIGHT_LEN {
+                s += &format!("        addi a0, a0, {}\n", i % 7 + 1);
+            }
+            s += "        ret\n";
+            s.replace(".equ EXPECTED, 0", &format!(".equ EXPECTED, {}", self.expected))
+        } else {
+            self.source.to_string()
+        }
+    }
+}
 
 /// RAM for benchmark machines (the runtime maps the first 64 MiB).
 pub const BENCH_RAM: u32 = 64 << 20;
@@ -99,7 +139,7 @@ pub fn kernel(name: &str) -> Option<&'static Kernel> {
 
 /// Assembles a kernel with the runtime.
 pub fn assemble(k: &Kernel) -> Result<assembler::Program, String> {
-    let text = k.source.replace(".include \"rt.inc\"", RT);
+    let text = k.text().replace(".include \"rt.inc\"", RT);
     assembler::assemble(
         &[assembler::Source {
             name: format!("examples/bench/{}.s", k.name),

@@ -151,7 +151,7 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
-    let (mut m, _) = build_machine(&a.machine)?;
+    let (mut m, symbols) = build_machine(&a.machine)?;
     let mut engine: Box<dyn Engine> = if a.engine == "threaded" && !a.trace {
         Box::new(Threaded::new())
     } else {
@@ -173,6 +173,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let _ = std::io::stdout().flush();
     if a.stats {
         eprint!("{}", crate::cmd::stats::report(&m, elapsed));
+        let hot = engine.hot_blocks(10);
+        if !hot.is_empty() {
+            eprintln!("hottest blocks (engine {}):", engine.name());
+            for b in hot {
+                let share = 100.0 * b.cycles as f64 / m.cpu.cycles.max(1) as f64;
+                let name = symbols
+                    .as_ref()
+                    .and_then(|p| p.symbol_at(b.pc))
+                    .unwrap_or_default();
+                eprintln!(
+                    "  {:#010x} {:<24} {:>3} insns  {:>12} runs  {:>14} cycles  {:>5.1}%",
+                    b.pc, name, b.len, b.execs, b.cycles, share
+                );
+            }
+        }
     }
     Ok(match exit {
         Exit::Halted(code) | Exit::PowerOff(code) => ExitCode::from(code as u8),

@@ -38,10 +38,28 @@ impl<'a> Budget<'a> {
     }
 }
 
+/// One hot spot: a translated block and what it cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HotBlock {
+    /// Virtual pc of the block's first instruction (when first translated).
+    pub pc: u32,
+    /// Times the block was entered.
+    pub execs: u64,
+    /// Cycles spent in it.
+    pub cycles: u64,
+    /// Instructions in the block.
+    pub len: usize,
+}
+
 /// An execution engine.
 pub trait Engine {
     /// Short name (`interp`, `threaded`).
     fn name(&self) -> &'static str;
     /// Runs `m` until it stops or `budget` is reached.
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit;
+    /// The `n` hottest blocks by cycles (engines that keep no blocks return none).
+    fn hot_blocks(&self, n: usize) -> Vec<HotBlock> {
+        let _ = n;
+        Vec::new()
+    }
 }

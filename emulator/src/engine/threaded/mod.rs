@@ -233,6 +233,19 @@ impl Engine for Threaded {
         "threaded"
     }
 
+    fn hot_blocks(&self, n: usize) -> Vec<super::HotBlock> {
+        self.cache
+            .hottest(n)
+            .into_iter()
+            .map(|(pc, execs, cycles, len)| super::HotBlock {
+                pc,
+                execs,
+                cycles,
+                len,
+            })
+            .collect()
+    }
+
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         loop {
             if let Some(exit) = &m.stop {
