@@ -1,0 +1,140 @@
+//! Exceptions and interrupts (SPEC.md §9): frames, stacks, iret, nested, double and triple
+//! faults, interrupt delivery through the PIC and the timer.
+
+mod common;
+
+use common::{assemble, assert_same_state, machine_with, pass_guest, run_src, Run};
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::{Budget, Engine, Exit, Machine};
+
+/// Like `common::run_src`, but lets the host change both machines before they run (to raise
+/// interrupt lines no guest-visible device can raise).
+fn run_prepared(name: &str, src: &str, prepare: impl Fn(&mut Machine)) -> Run {
+    let prog = assemble(name, src);
+    let mut a = machine_with(&prog, common::TEST_RAM);
+    let mut b = machine_with(&prog, common::TEST_RAM);
+    prepare(&mut a);
+    prepare(&mut b);
+    let budget = Budget {
+        max_cycles: common::TEST_CYCLES,
+        ..Budget::UNLIMITED
+    };
+    let ea = Interp::new().run(&mut a, budget);
+    let eb = Threaded::new().run(&mut b, budget);
+    assert_eq!(ea, eb, "{name}: engines stopped differently");
+    assert_same_state(&a, &b, name);
+    Run { m: a, exit: ea }
+}
+
+/// The address of symbol `name` in the assembled `src`.
+fn symbol(name: &str, src: &str) -> u32 {
+    let prog = assemble("sym.s", src);
+    prog.symbols
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no symbol {name}"))
+        .value
+}
+
+#[test]
+fn exception_frames_stacks_iret_and_double_faults() {
+    let run = pass_guest("exceptions.s");
+    assert_eq!(run.m.stats.double_faults, 7);
+    assert_eq!(run.m.stats.deliveries[10], 7);
+}
+
+#[test]
+fn timer_interrupts_pic_and_wfi() {
+    let run = pass_guest("interrupts.s");
+    let log = run.m.deliveries.as_ref().unwrap();
+    // Every interrupt delivery is logged with its vector and cause 32.
+    let irqs: Vec<_> = log.iter().filter(|d| d.vector == 32).collect();
+    assert_eq!(irqs.len(), 8);
+    assert!(irqs.iter().all(|d| d.cause == 32));
+    assert_eq!(run.m.dev.pic.in_service, 0);
+}
+
+#[test]
+fn interrupt_priority_and_ties() {
+    let src = std::fs::read_to_string(common::test_path("guest/irq_priority.s")).unwrap();
+    let run = run_prepared("irq_priority.s", &src, |m| {
+        for line in [5, 9, 12, 14] {
+            m.dev.pic.raise(line);
+        }
+    });
+    assert_eq!(run.exit, Exit::Halted(0), "check {:?} failed", run.exit);
+    let order: Vec<u8> = run.m.deliveries.as_ref().unwrap().iter().map(|d| d.vector).collect();
+    assert_eq!(order, vec![32 + 9, 32 + 5, 32 + 12, 32 + 14]);
+}
+
+/// A fault whose delivery fails, and whose double fault cannot be delivered either, stops the
+/// machine with a diagnostic naming the vector, the pc and the ring — not a host panic.
+#[test]
+fn triple_fault_stops_the_machine() {
+    let src = r#"
+        .include "check.inc"
+main:   set_vec V_DIVIDE, rec_handler, 0        # not present
+        set_vec V_DOUBLE_FAULT, rec_handler, 0  # not present either
+        drop_to 3
+        li      t0, 0
+boom:   div     t1, t0, t0
+        pass
+"#;
+    let run = run_src("triple.s", src);
+    let boom = symbol("boom", src);
+    let Exit::TripleFault(diag) = &run.exit else {
+        panic!("expected a triple fault, got {:?}", run.exit);
+    };
+    assert!(diag.contains("triple fault"), "{diag}");
+    assert!(diag.contains("vector 7"), "{diag}");
+    assert!(diag.contains(&format!("{boom:#010x}")), "{diag}");
+    assert!(diag.contains("ring 3"), "{diag}");
+    // Nothing was delivered: still in ring 3 at the div, with the double fault counted.
+    assert_eq!(run.m.cpu.ring(), 3);
+    assert_eq!(run.m.cpu.pc, boom);
+    assert_eq!(run.m.stats.double_faults, 1);
+}
+
+/// The classic: a ring-0 kernel stack overflows into an unmapped page. The page fault's frame
+/// cannot be pushed (same ring, same stack), nor can the double fault's: triple fault.
+#[test]
+fn kernel_stack_overflow_is_a_triple_fault() {
+    let src = r#"
+        .include "check.inc"
+        .include "paging.inc"
+main:   paging_on
+        li      sp, TESTWIN + 0x1000    # the test window: nothing mapped
+push:   sw      zero, -4(sp)            # page fault, then its frame push faults too
+        pass
+"#;
+    let run = run_src("overflow.s", src);
+    let push = symbol("push", src);
+    let Exit::TripleFault(diag) = &run.exit else {
+        panic!("expected a triple fault, got {:?}", run.exit);
+    };
+    assert!(diag.contains("vector 5"), "{diag}");
+    assert!(diag.contains(&format!("{push:#010x}")), "{diag}");
+    assert!(diag.contains("ring 0"), "{diag}");
+}
+
+/// `iret` with sp outside RAM in ring 0: BUS_ERROR, whose frame goes on the same (bad) stack.
+#[test]
+fn iret_with_a_bad_stack_in_ring_0_is_a_triple_fault() {
+    let src = r#"
+        .include "check.inc"
+main:   li      sp, 0xC0000000
+        iret
+"#;
+    let run = run_src("iret.s", src);
+    assert!(matches!(run.exit, Exit::TripleFault(_)), "{:?}", run.exit);
+    assert_eq!(run.m.stats.double_faults, 1);
+}
+
+/// `wfi` with no device that could ever raise a line: the machine stops ("idle forever").
+#[test]
+fn wfi_with_nothing_to_wait_for_stops_idle() {
+    let src = ".include \"check.inc\"\nmain: wfi\n pass\n";
+    let run = run_src("idle.s", src);
+    assert_eq!(run.exit, Exit::Idle);
+}
