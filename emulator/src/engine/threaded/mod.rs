@@ -20,9 +20,9 @@ use super::{Budget, Engine};
 use crate::exec::{exec_fast, EXIT, NEXT};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
-use block::Op;
+use block::Block;
 use cache::{key, Cache};
-use isa_spec::cost::TAKEN_PENALTY;
+use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::cr::vector;
 
 /// The threaded-code engine.
@@ -82,7 +82,12 @@ impl Threaded {
             block.execs += 1;
             let ll = m.cpu.last_load;
             let stall0 = ((block.first_sources >> ll) & 1) * isa_spec::cost::LOAD_USE_STALL;
-            let chainable = run_block(m, &block.ops[..n], pc, ring, paging, stall0);
+            let limits = Limits {
+                cycles: limit,
+                steps: budget.max_steps,
+            };
+            let (chainable, passes) = run_block(m, block, n, pc, ring, paging, stall0, limits);
+            block.execs += passes - 1;
             block.cycles += m.cpu.cycles - start_cycles;
             if !(chainable && whole) {
                 return;
@@ -123,96 +128,147 @@ impl Threaded {
     }
 }
 
+/// How far a block may run: the cycle count it must stay below (next device event or the
+/// budget) and the step budget.
+#[derive(Clone, Copy)]
+struct Limits {
+    cycles: u64,
+    steps: u64,
+}
+
 /// Runs the ops of a block starting at `pc`, whose first fetch has been translated (its walk
 /// cycles, if any, are in `m.acc_walk`; `stall0` is the first op's load-use stall). Counters are
 /// derived from the block's static prefix sums and written to the machine only where someone
-/// could look: before an op that takes the full path, and at the end. Returns true when the
-/// block ended on a fast-path op (so nothing but registers and memory changed, and the next
-/// block may be chained without a dispatch).
+/// could look: before an op that takes the full path, and at the end. A block that branches
+/// back to its own start (a loop) runs again directly while the limits allow a whole pass.
+/// Returns (ended on a fast-path op — so the next block may be chained —, passes run).
 #[inline(always)]
-fn run_block(m: &mut Machine, ops: &[Op], pc: u32, ring: u8, paging: bool, stall0: u32) -> bool {
-    let n = ops.len();
+fn run_block(
+    m: &mut Machine,
+    block: &Block,
+    n: usize,
+    pc: u32,
+    ring: u8,
+    paging: bool,
+    stall0: u32,
+    limits: Limits,
+) -> (bool, u64) {
+    let ops = &block.ops[..n];
     // The code page's TLB entry as the first fetch left it; later fetches hit it (only
     // full-path ops can change the TLB, so it is re-checked after those).
     let code_slot = crate::tlb::Tlb::slot(pc >> 12);
     let code_entry = m.tlb.entries[code_slot];
     let fetch_walk = m.acc_walk;
     m.acc_walk = 0;
-    let mut c0 = m.cpu.cycles; // cycles before op 0, from which cost_before counts
-    let r0 = m.cpu.retired;
-    let s0 = m.steps - 1; // steps before op 0
+    let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
+    let mut r0 = m.cpu.retired;
+    let mut s0 = m.steps - 1; // steps before op 0 of this pass
     let mut extra = (stall0 + fetch_walk) as u64; // dynamic cycles since c0
-    let mut fetch_hits_counted = 1; // op 0's fetch went through the TLB already
+    let mut fetch_hits: u64 = 0; // fetch hits not yet added to the TLB counter
+    let mut passes = 1;
+    let mut cur_stall = stall0; // op 0's stall in the current pass
+                                // Stall of op 0 when the block follows itself.
+    let last = &ops[n - 1];
+    let loop_stall = ((block.first_sources >> last.load_dest) & 1) * LOAD_USE_STALL;
     let mut i = 0;
-    let next_pc = loop {
+    loop {
         let op = &ops[i];
         let op_pc = pc.wrapping_add(4 * i as u32);
         let r = exec_fast(m, &op.insn, op_pc, ring);
+        let next_pc;
         if r == NEXT {
             i += 1;
             if i < n {
                 continue;
             }
-            break op_pc.wrapping_add(4);
-        }
-        if r & 3 == 0 {
+            next_pc = op_pc.wrapping_add(4);
+        } else if r & 3 == 0 {
             // A taken branch or jump (always the last op of a block).
             extra += TAKEN_PENALTY as u64;
             i += 1;
-            break r;
-        }
-        if r == EXIT {
+            next_pc = r;
+        } else if r == EXIT {
             i += 1;
-            break op_pc.wrapping_add(4);
-        }
-        // The full path: bring the machine to the state before op i, then run op i the way
-        // the interpreter does.
-        m.cpu.retired = r0 + i as u64;
-        m.steps = s0 + i as u64 + 1;
-        m.cpu.pc = op_pc;
-        let mut base = op.base;
-        if i == 0 {
-            m.cpu.cycles = c0;
-            m.acc_walk = fetch_walk;
-            base += stall0;
+            next_pc = op_pc.wrapping_add(4);
         } else {
-            m.cpu.cycles = c0 + op.cost_before as u64 + extra;
-            m.cpu.last_load = ops[i - 1].load_dest;
-            m.begin_instruction();
+            // The full path: bring the machine to the state before op i, then run op i the
+            // way the interpreter does.
+            m.cpu.retired = r0 + i as u64;
+            m.steps = s0 + i as u64 + 1;
+            m.cpu.pc = op_pc;
+            let mut base = op.base;
+            if i == 0 {
+                m.cpu.cycles = c0;
+                // complete() charges the stall through base and the fetch walk (first pass
+                // only) through acc_walk.
+                base += cur_stall;
+                m.acc_walk = (extra - cur_stall as u64) as u32;
+            } else {
+                m.cpu.cycles = c0 + op.cost_before as u64 + extra;
+                m.cpu.last_load = ops[i - 1].load_dest;
+                m.begin_instruction();
+            }
+            if paging {
+                m.tlb.hits += fetch_hits.wrapping_add(i as u64);
+            }
+            let delivered = m.delivered;
+            m.block_exit = false;
+            if op.privilege_fault {
+                m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
+            } else {
+                m.complete(&op.insn, op_pc, base);
+            }
+            if i + 1 == n
+                || m.block_exit
+                || m.delivered != delivered
+                || m.stop.is_some()
+                || (paging && m.tlb.entries[code_slot] != code_entry)
+            {
+                return (false, passes);
+            }
+            i += 1;
+            c0 = m.cpu.cycles - ops[i].cost_before as u64;
+            r0 = m.cpu.retired - i as u64;
+            s0 = m.steps - i as u64;
+            extra = 0;
+            // Fetches of later ops count from here (op i's fetch hit was counted above).
+            fetch_hits = 0u64.wrapping_sub(i as u64);
+            continue;
         }
-        if paging {
-            m.tlb.hits += (i + 1 - fetch_hits_counted) as u64;
-            fetch_hits_counted = i + 1;
-        }
-        let delivered = m.delivered;
-        m.block_exit = false;
-        if op.privilege_fault {
-            m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
-        } else {
-            m.complete(&op.insn, op_pc, base);
-        }
-        if i + 1 == n
-            || m.block_exit
-            || m.delivered != delivered
-            || m.stop.is_some()
-            || (paging && m.tlb.entries[code_slot] != code_entry)
+        // End of a pass (i ops ran: all of them, or up to a store into translated code).
+        let done = &ops[i - 1];
+        let cycles = c0 + (done.cost_before + done.base) as u64 + extra;
+        let retired = r0 + i as u64;
+        let steps = s0 + i as u64;
+        // i fetches in this pass; the first was counted by whoever translated it.
+        fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
+        if i == n
+            && next_pc == pc
+            && r != EXIT
+            && cycles.saturating_add(block.max_cost) < limits.cycles
+            && steps + n as u64 <= limits.steps
         {
-            return false;
+            // Loop: the next pass's first fetch hits the same page.
+            fetch_hits += 1;
+            passes += 1;
+            c0 = cycles;
+            r0 = retired;
+            s0 = steps;
+            extra = loop_stall as u64;
+            cur_stall = loop_stall;
+            i = 0;
+            continue;
         }
-        i += 1;
-        c0 = m.cpu.cycles - ops[i].cost_before as u64;
-        extra = 0;
-    };
-    let last = &ops[i - 1];
-    m.cpu.cycles = c0 + (last.cost_before + last.base) as u64 + extra;
-    m.cpu.retired = r0 + i as u64;
-    m.steps = s0 + i as u64;
-    m.cpu.pc = next_pc;
-    m.cpu.last_load = last.load_dest;
-    if paging {
-        m.tlb.hits += (i - fetch_hits_counted) as u64;
+        m.cpu.cycles = cycles;
+        m.cpu.retired = retired;
+        m.steps = steps;
+        m.cpu.pc = next_pc;
+        m.cpu.last_load = done.load_dest;
+        if paging {
+            m.tlb.hits += fetch_hits;
+        }
+        return (i == n && r != EXIT, passes);
     }
-    i == n
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a
