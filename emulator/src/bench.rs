@@ -94,7 +94,10 @@ impl Kernel {
                 s += &format!("        addi a0, a0, {}\n", i % 7 + 1);
             }
             s += "        ret\n";
-            s.replace(".equ EXPECTED, 0", &format!(".equ EXPECTED, {}", self.expected))
+            s.replace(
+                ".equ EXPECTED, 0",
+                &format!(".equ EXPECTED, {}", self.expected),
+            )
         } else {
             self.source.to_string()
         }

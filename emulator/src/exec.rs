@@ -464,9 +464,10 @@ fn write_ram(ram: &mut [u8], x: usize, size: u32, v: u32) {
 
 impl Machine {
     /// Retires an instruction that [`exec_fast`] executed: cycles (`base` = table cost plus
-    /// stall, the taken penalty, and any fetch walk), counts, pc and the load-use state.
+    /// stall, the taken penalty, and any fetch walk), counts, pc and the load-use state
+    /// (`load_dest`: the register it loaded, or 0).
     #[inline(always)]
-    pub fn retire_fast(&mut self, i: &Insn, pc: u32, base: u32, result: Fast) {
+    pub fn retire_fast(&mut self, pc: u32, base: u32, result: Fast, load_dest: u8) {
         let mut cost = base + self.acc_walk;
         self.acc_walk = 0;
         self.cpu.pc = if result & 3 == 0 {
@@ -477,10 +478,6 @@ impl Machine {
         };
         self.cpu.cycles += cost as u64;
         self.cpu.retired += 1;
-        self.cpu.last_load = if i.op.info().kind == Kind::Load {
-            i.rd
-        } else {
-            0
-        };
+        self.cpu.last_load = load_dest;
     }
 }

@@ -55,7 +55,9 @@ impl Machine {
         let frame = new_sp.wrapping_sub(4 * words);
         let frame_pas = self.frame_addrs(frame, words, Access::Write, d.target)?;
         let header = [pc.wrapping_add(4), cpl as u32, old_sp];
-        let words_iter = header.into_iter().chain(params.into_iter().take(d.params as usize));
+        let words_iter = header
+            .into_iter()
+            .chain(params.into_iter().take(d.params as usize));
         for (&pa, w) in frame_pas.as_slice().iter().zip(words_iter) {
             self.set_ram_word(pa, w);
         }

@@ -19,15 +19,54 @@ pub struct Interp {
     pub tracer: Option<Tracer>,
     /// Decoding is a pure function of the instruction word, so its results are memoized by
     /// word (not by address: nothing here can go stale). Every instruction is still fetched.
-    memo: Vec<(u32, Option<Insn>)>,
+    memo: Vec<Decoded>,
+}
+
+/// A memoized decode: the instruction and what the cycle model needs to know about it.
+#[derive(Clone, Copy)]
+struct Decoded {
+    /// The instruction word this entry is for.
+    word: u32,
+    /// The instruction (`None`: illegal).
+    insn: Option<Insn>,
+    /// Base cost from the table.
+    cycles: u32,
+    /// Bit r set when the instruction reads register r (r0 excluded).
+    sources: u32,
+    /// The register it loads (0 if not a load).
+    load_dest: u8,
+}
+
+impl Decoded {
+    fn new(word: u32) -> Decoded {
+        let insn = isa_spec::decode(word).ok();
+        let (cycles, sources, load_dest) = match &insn {
+            Some(i) => (
+                i.op.info().cycles,
+                i.sources().iter().fold(0u32, |m, &r| m | 1 << r) & !1,
+                if i.op.info().kind == isa_spec::Kind::Load {
+                    i.rd
+                } else {
+                    0
+                },
+            ),
+            None => (0, 0, 0),
+        };
+        Decoded {
+            word,
+            insn,
+            cycles,
+            sources,
+            load_dest,
+        }
+    }
 }
 
 impl Default for Interp {
     fn default() -> Self {
         Interp {
             tracer: None,
-            // Word 0 is illegal: a correct entry for the initial (0, None).
-            memo: vec![(0, None); MEMO_SIZE],
+            memo: vec![Decoded::new(0); MEMO_SIZE],
         }
     }
 }
@@ -41,12 +80,12 @@ impl Interp {
 
 /// One instruction boundary: device events, then an interrupt or one instruction.
 pub fn step(m: &mut Machine) {
-    step_with(m, &mut |w| isa_spec::decode(w).ok())
+    step_with(m, &mut Decoded::new)
 }
 
 /// [`step`] with a given decoder.
 #[inline(always)]
-fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Option<Insn>) {
+fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) {
     m.steps += 1;
     if m.cpu.cycles >= m.dev.next_event() {
         m.dev.service(m.cpu.cycles);
@@ -61,7 +100,8 @@ fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Option<Insn>) {
         Ok(w) => w,
         Err(f) => return m.take_fault(f, pc),
     };
-    let Some(insn) = decode(word) else {
+    let d = decode(word);
+    let Some(insn) = d.insn else {
         return m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
@@ -69,13 +109,8 @@ fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Option<Insn>) {
     let ring = m.cpu.ring();
     let result = exec_fast(m, &insn, pc, ring);
     if result != FULL {
-        let ll = m.cpu.last_load;
-        let stall = if ll != 0 && insn.sources().contains(&ll) {
-            LOAD_USE_STALL
-        } else {
-            0
-        };
-        return m.retire_fast(&insn, pc, insn.op.info().cycles + stall, result);
+        let stall = ((d.sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+        return m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
     }
     m.retire(&insn, pc)
 }
@@ -108,10 +143,10 @@ impl Engine for Interp {
                     step_with(m, &mut |w| {
                         let slot = ((w ^ (w >> 13) ^ (w >> 26)) as usize) % MEMO_SIZE;
                         let e = &mut memo[slot];
-                        if e.0 != w {
-                            *e = (w, isa_spec::decode(w).ok());
+                        if e.word != w {
+                            *e = Decoded::new(w);
                         }
-                        e.1
+                        *e
                     })
                 }
                 Some(t) => t.traced_step(m, step),
