@@ -197,6 +197,17 @@ main:
         reset_vec 48
         reset_vec V_BREAKPOINT
 
+        # ---- delivery clears the load-use state: the handler's first instruction reads the
+        # register loaded just before the faulting instruction, without a stall
+        set_vec V_MISALIGNED, use_after_fault, D_P
+        cyc_begin
+        lw      t0, 0(s0)               # 1
+        lw      t1, 1(s0)               # misaligned: 0 + delivery 12
+        sub     t0, s11, s10            # use_after_fault resumes here
+        addi    t0, t0, -2
+        expect  t0, 1 + 12 + 1, 54      # + the handler's add (1, no stall)
+        reset_vec V_MISALIGNED
+
         # ---- callg 12, retg 10 (no taken penalty), iret 10
         set_gate GATE_FREE, g_ret, D_P + 3 * D_DPL
         set_gate GATE_FREE + 1, g_time, D_P + 3 * D_DPL
@@ -335,6 +346,15 @@ time_fault:
 # trap / brk vector: count at entry in s11 (the frame pc is already the next instruction).
 time_trap:
         mfcr    s11, cycle
+        iret
+
+# Vector 3: use t0 (loaded right before the fault) first thing, then read the count.
+use_after_fault:
+        add     t2, t0, t0
+        mfcr    s11, cycle
+        lw      t2, 0(sp)
+        addi    t2, t2, 4
+        sw      t2, 0(sp)
         iret
 
 g_ret:  retg

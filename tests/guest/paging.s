@@ -161,7 +161,63 @@ q5:     lw      t0, 0(s0)               # ... but not a ring-1 page
 w1:     lw      t1, 0(s0)
         expect_fault 1, V_BUS_ERROR, 0x01400010, w1, 110
         sw      zero, 20(t0)
+
+        # ================================================= cas always translates as a write: D is
+        # set even when the compare fails (and nothing is stored)
+        set_pte PG_C, FR_C + PTE_USER
+        tlbflush
+        li      s0, PG_C
+        li      t0, FR_C
+        li      t1, 0x600D
+        sw      t1, 0(t0)
+        li      t0, 0x12345             # not equal to the word
+        li      t1, 0xBAD
+        cas     t0, t1, (s0)
+        expect  t0, 0x600D, 115
+        expect_word FR_C, 0x600D, 116
+        expect_pte PG_C, FR_C + PTE_USER + PTE_A + PTE_D, 117
+
+        # ================================================= gates under paging: parameters are
+        # read with the CALLER's ring, the frame written with the TARGET's ring (§8.2)
+        clear_exc
+        set_pte PG_A, FR_A + PTE_P + PTE_R + PTE_W + 0 * PTE_RING  # ring 0 data
+        set_pte PG_B, FR_B + PTE_P + PTE_R + 3 * PTE_RING          # read-only
+        tlbflush
+        set_gate GATE_FREE, gate_ret, D_P + 0 * D_T + 3 * D_DPL + 1 * D_N
+        set_gate GATE_FREE + 1, gate_ret, D_P + 1 * D_T + 3 * D_DPL
+        drop_to 3
+        li      sp, PG_A + 0x100        # a parameter on a page ring 3 may not read: the ring-0
+g1:     callg   GATE_FREE               # callee could, but the read is made as ring 3
+        li      sp, STACK3_HOME
+        expect_fault 1, PF_R_RING, PG_A + 0x100, g1, 120
+        rise_to 0
+        li      t0, PG_A + 0x800        # ring 1's stack on a ring-0 page: ring 1 cannot write
+        mtcr    sp1, t0
+        drop_to 3
+g2:     callg   GATE_FREE + 1
+        expect_fault 2, PF_W_RING, PG_A + 0x800 - 12, g2, 124
+        rise_to 0
+        li      t0, PG_B + 0x800        # ring 1's stack on a read-only page
+        mtcr    sp1, t0
+        drop_to 3
+g3:     callg   GATE_FREE + 1
+        expect_fault 3, PF_W_PERM, PG_B + 0x800 - 12, g3, 128
+        rise_to 0
+        # an exception to ring 1 with that stack: the frame push faults -> double fault
+        set_vec V_DIVIDE, rec_handler, D_P + 1 * D_T
+        drop_to 3
+        li      t0, 0
+g4:     div     t1, t0, t0
+        expect_fault 4, V_DOUBLE_FAULT + (V_DIVIDE << 8), 0, g4, 132
+        expect_exc EXC_STATUS, 3 + ST_PG, 136
+        rise_to 0
+        reset_vec V_DIVIDE
+        li      t0, SP1_TOP
+        mtcr    sp1, t0
         pass
+
+gate_ret:
+        retg
 
 bad:    li      a0, 999
         j       check_failed
