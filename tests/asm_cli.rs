@@ -105,6 +105,8 @@ fn expected_all() -> Vec<u8> {
     img.extend([0xaa, 0xaa, 0xaa, 0, 2, 1, 2, 1]);
     img.resize(0x2000 + 0x20, 0); // .align 3, .p2align 2, .org 0x20
     img.extend(0x1234u32.to_le_bytes());
+    img.extend([5, 0, 6, 0, 7, 0, 0, 0, 8, 0, 0, 0]); // .short .2byte .long .4byte
+    img.extend([0, 0, 9, 9, 10, 11]); // .zero 2, .rept, .irp
     img
 }
 
@@ -357,7 +359,7 @@ fn readelf_accepts_the_output() {
     assert!(s.contains(".rf32.lines"), "{s}");
     assert!(s.contains("FUNC    GLOBAL DEFAULT    1 _start"), "{s}");
     assert!(
-        s.contains("LOAD           0x003000 0x00002000 0x00002000 0x00028 0x00028 RW  0x1000"),
+        s.contains("LOAD           0x003000 0x00002000 0x00002000 0x0003a 0x0003a RW  0x1000"),
         "{s}"
     );
 }

@@ -687,3 +687,15 @@ fn rept_and_irp() {
     let e = err(".rept 2\nnop\n");
     assert!(e.to_string().contains("no matching `.endr`"), "{e}");
 }
+
+#[test]
+fn macro_parameters_in_strings_and_unknown_parameters() {
+    let p = ok(".macro s a\n.asciz \"v=\\a\\n\"\n.endm\ns 7\n");
+    assert_eq!(p.segments[0].data, b"v=7\n\0");
+    let e = err(".macro m x\n add \\x, \\x, \\y\n.endm\n m a0\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:2:14: error: `\\y` is not a parameter of `m` (its parameters: x)"),
+        "{s}"
+    );
+}

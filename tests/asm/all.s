@@ -62,6 +62,17 @@ table:  .word   0x11223344, table, L
         .p2align 2
         .org    0x20
         .word   INC_VAL
+        .short  5
+        .2byte  6
+        .long   7
+        .4byte  8
+        .zero   2
+        .rept   2
+        .byte   9
+        .endr
+        .irp    v, 10, 11
+        .byte   \v
+        .endr
 
         .bss
         .globl  buf
