@@ -386,6 +386,22 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
     if hdr.e_type(e) != elf::ET_EXEC {
         return Err(ElfError::NotExecutable(hdr.e_type(e).0));
     }
+    // Name truncation plainly before the generic checks below.
+    let u16_at = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as u64;
+    let u32_at =
+        |o: usize| u32::from_le_bytes([data[o], data[o + 1], data[o + 2], data[o + 3]]) as u64;
+    for (what, off, entsize, num) in [
+        ("program header table", u32_at(28), u16_at(42), u16_at(44)),
+        ("section header table", u32_at(32), u16_at(46), u16_at(48)),
+    ] {
+        let end = off + entsize * num;
+        if off != 0 && end > data.len() as u64 {
+            return Err(ElfError::Malformed(format!(
+                "the file is truncated: the {what} (offset {off:#x}, {num} entries of {entsize} bytes) ends at {end:#x}, past the end of the file ({:#x} bytes)",
+                data.len()
+            )));
+        }
+    }
     let phdrs = hdr.program_headers(e, data).map_err(malformed)?;
     let sections = if hdr.e_shoff(e) == 0 {
         None
