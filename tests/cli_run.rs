@@ -81,7 +81,10 @@ fn max_cycles_stops_an_infinite_loop_with_124() {
         assert_eq!(status(&o), 124, "{engine}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains("cycle limit"), "{engine}: {err}");
-        assert!(err.contains("--max-cycles"), "{engine}: says how to raise it: {err}");
+        assert!(
+            err.contains("--max-cycles"),
+            "{engine}: says how to raise it: {err}"
+        );
     }
 }
 
@@ -148,7 +151,10 @@ vectors:
     assert!(addi.contains("t0=0x5"), "register written: {addi}");
     assert!(addi.contains("(+1)"), "cycles: {addi}");
     let sw = line("sw t0, 256(zero)");
-    assert!(sw.contains("[0x100]") && sw.contains("=0x5"), "memory written: {sw}");
+    assert!(
+        sw.contains("[0x100]") && sw.contains("=0x5"),
+        "memory written: {sw}"
+    );
     let add = line("add t2, t1, t1");
     assert!(add.contains("t2=0xa"), "{add}");
     assert!(add.contains("(+2)"), "load-use stall: {add}");
@@ -189,9 +195,15 @@ fn stats_report_every_counter() {
     assert!(err.contains("by vector"), "{err}");
     assert_eq!((m.stats.deliveries[7], m.stats.deliveries[8]), (1, 1));
     let v7 = value("7 ");
-    assert!(v7.contains("divide") && v7.trim_end().ends_with(" 1"), "{v7}");
+    assert!(
+        v7.contains("divide") && v7.trim_end().ends_with(" 1"),
+        "{v7}"
+    );
     let v8 = value("8 ");
-    assert!(v8.contains("breakpoint") && v8.trim_end().ends_with(" 1"), "{v8}");
+    assert!(
+        v8.contains("breakpoint") && v8.trim_end().ends_with(" 1"),
+        "{v8}"
+    );
     // gate calls by gate: gate 0 (exit) once, gate 4 (the service) once
     assert!(err.contains("gate calls"), "{err}");
     let g4 = value("gate 4");
@@ -201,8 +213,14 @@ fn stats_report_every_counter() {
     let t03 = m.stats.ring_transitions[0][3];
     let t30 = m.stats.ring_transitions[3][0];
     assert!(t03 >= 3 && t30 >= 3, "{t03} {t30}");
-    assert!(value("0 -> 3").trim_end().ends_with(&format!(" {t03}")), "{err}");
-    assert!(value("3 -> 0").trim_end().ends_with(&format!(" {t30}")), "{err}");
+    assert!(
+        value("0 -> 3").trim_end().ends_with(&format!(" {t03}")),
+        "{err}"
+    );
+    assert!(
+        value("3 -> 0").trim_end().ends_with(&format!(" {t30}")),
+        "{err}"
+    );
 }
 
 /// A valid ELF from `ringfort asm`, for the corruption tests.
@@ -219,10 +237,17 @@ fn bad_elf_files_are_refused_cleanly() {
     let elf = good_elf(dir.path());
     let ok = write(dir.path(), "ok2.elf", "");
     std::fs::write(&ok, &elf).unwrap();
-    assert_eq!(status(&ringfort(&["run", s(&ok)])), 3, "the intact file runs");
+    assert_eq!(
+        status(&ringfort(&["run", s(&ok)])),
+        3,
+        "the intact file runs"
+    );
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated header", elf[..20].to_vec()),
-        ("truncated after the header", elf[..60.min(elf.len() - 1)].to_vec()),
+        (
+            "truncated after the header",
+            elf[..60.min(elf.len() - 1)].to_vec(),
+        ),
         ("truncated program data", elf[..elf.len() / 2].to_vec()),
         ("wrong machine", {
             let mut e = elf.clone();
@@ -304,7 +329,10 @@ fn memory_size_option() {
         let err = stderr(&o);
         assert_ne!(status(&o), 0, "-m {bad:?}");
         assert_ne!(status(&o), 101, "-m {bad:?} panicked: {err}");
-        assert!(err.contains("-m") || err.contains("memory"), "-m {bad:?}: {err}");
+        assert!(
+            err.contains("-m") || err.contains("memory"),
+            "-m {bad:?}: {err}"
+        );
     }
 }
 
@@ -325,7 +353,10 @@ fn large_ram_is_not_touched_up_front() {
     });
     let grown = rss_kib().saturating_sub(before);
     assert_eq!(m.ram.len(), 1 << 30);
-    assert!(grown < 256 << 10, "RSS grew by {grown} KiB for 1 GiB of guest RAM");
+    assert!(
+        grown < 256 << 10,
+        "RSS grew by {grown} KiB for 1 GiB of guest RAM"
+    );
 }
 
 #[test]
@@ -339,7 +370,14 @@ fn flat_binary_runs_at_its_base() {
     );
     let bin = dir.path().join("flat.bin");
     let o = ringfort(&[
-        "asm", "-O", "binary", "--base", "0x10000", "-o", s(&bin), s(&src),
+        "asm",
+        "-O",
+        "binary",
+        "--base",
+        "0x10000",
+        "-o",
+        s(&bin),
+        s(&src),
     ]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let bytes = std::fs::read(&bin).unwrap();

@@ -64,7 +64,14 @@ fn interrupt_priority_and_ties() {
         }
     });
     assert_eq!(run.exit, Exit::Halted(0), "check {:?} failed", run.exit);
-    let order: Vec<u8> = run.m.deliveries.as_ref().unwrap().iter().map(|d| d.vector).collect();
+    let order: Vec<u8> = run
+        .m
+        .deliveries
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|d| d.vector)
+        .collect();
     assert_eq!(order, vec![32 + 9, 32 + 5, 32 + 12, 32 + 14]);
 }
 
