@@ -21,6 +21,8 @@ enum Command {
     Disasm(cmd::disasm::Args),
     /// Run a program headless until it halts (exit status = the guest's exit code).
     Run(cmd::run::Args),
+    /// Debug a program: step, break, watch, and see every ring change (a GDB-like prompt).
+    Debug(cmd::debug::Args),
     /// Run the benchmark kernels and report MIPS per kernel and engine.
     Bench(cmd::bench::Args),
 }
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Asm(a) => cmd::asm::run(a),
         Command::Disasm(a) => cmd::disasm::run(a),
         Command::Run(a) => cmd::run::run(a),
+        Command::Debug(a) => cmd::debug::run(a),
         Command::Bench(a) => cmd::bench::run(a),
     };
     match result {

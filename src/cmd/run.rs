@@ -60,6 +60,9 @@ pub struct Args {
     /// pre-decoded blocks; cycle-exact with interp).
     #[arg(long, default_value = "interp", value_parser = ["interp", "threaded"])]
     pub engine: String,
+    /// Start the machine stopped and enter the debugger (as `ringfort debug`).
+    #[arg(short = 'S')]
+    pub stopped: bool,
 }
 
 /// Parses a QEMU-style memory size.
@@ -152,6 +155,15 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
     let (mut m, symbols) = build_machine(&a.machine)?;
+    if a.stopped {
+        let name = a.machine.program.as_ref().or(a.machine.kernel.as_ref());
+        let opts = crate::cmd::debug::Options {
+            threaded: a.engine == "threaded",
+            ..Default::default()
+        };
+        let name = name.map(|p| p.display().to_string());
+        return Ok(crate::cmd::debug::start(m, symbols, name, &opts));
+    }
     let mut engine: Box<dyn Engine> = if a.engine == "threaded" && !a.trace {
         Box::new(Threaded::new())
     } else {

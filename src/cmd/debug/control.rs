@@ -1,0 +1,732 @@
+//! Running the guest between stops: stepping, continuing, breakpoints, watchpoints,
+//! catchpoints, and reverse execution.
+//!
+//! The guest runs in chunks through the engine's `run` with a [`Budget`]: a step limit (so
+//! Ctrl-C, snapshots and serial output are handled between chunks) and the breakpoint
+//! addresses, which the interpreter checks before each instruction. Write watchpoints use the
+//! machine's write-watch hook; the engine returns right after a watched write. Only read and
+//! access watchpoints and catchpoints need the debugger to look after every single step.
+
+use super::points::{Catch, Kind, WatchKind};
+use super::session::{transition_count, CmdResult, DbgError, Debugger, EngineKind, StopWhy};
+use super::INTERRUPTED;
+use emulator::{Budget, Engine, Machine};
+use isa_spec::cr::{num, vector};
+use isa_spec::{Format, Kind as InsnKind, Opcode};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// Steps per engine call: between chunks the debugger checks Ctrl-C and takes snapshots.
+const CHUNK: u64 = 1 << 20;
+
+/// A place where a nexti/finish/until stops.
+#[derive(Clone, Copy, Debug)]
+pub struct StopAt {
+    /// pc.
+    pub addr: u32,
+    /// Only in this ring.
+    pub ring: Option<u8>,
+    /// Only when sp is at least this (the frame has returned, not a deeper recursion).
+    pub min_sp: Option<u32>,
+}
+
+impl StopAt {
+    fn matches(&self, m: &Machine) -> bool {
+        m.cpu.pc == self.addr
+            && self.ring.is_none_or_eq(m.cpu.ring())
+            && self
+                .min_sp
+                .is_none_or_le(m.cpu.regs[isa_spec::regs::SP as usize])
+    }
+}
+
+trait OptExt<T> {
+    fn is_none_or_eq(&self, v: T) -> bool;
+    fn is_none_or_le(&self, v: T) -> bool;
+}
+
+impl<T: PartialOrd + Copy> OptExt<T> for Option<T> {
+    fn is_none_or_eq(&self, v: T) -> bool {
+        match self {
+            None => true,
+            Some(x) => *x == v,
+        }
+    }
+    fn is_none_or_le(&self, v: T) -> bool {
+        match self {
+            None => true,
+            Some(x) => *x <= v,
+        }
+    }
+}
+
+/// What a run is for.
+#[derive(Clone, Debug, Default)]
+pub struct Goal {
+    /// Stop when `Machine::steps` reaches this.
+    pub target: Option<u64>,
+    /// Internal stops (nexti, finish, until).
+    pub stops: Vec<StopAt>,
+    /// Honour the user's breakpoints, watchpoints and catchpoints.
+    pub user_points: bool,
+    /// Check stop points at the starting position too (reverse scans).
+    pub check_start: bool,
+}
+
+/// What the step about to run will do (captured before it, for catchpoints and read watches).
+struct Pre {
+    retired: u64,
+    delivered: u64,
+    transitions: u64,
+    irq_line: Option<u8>,
+    insn: Option<isa_spec::Insn>,
+    /// Memory access: virtual address, physical address, size, reads, writes.
+    access: Option<(u32, Option<u32>, u32, bool, bool)>,
+}
+
+impl Pre {
+    fn capture(m: &Machine) -> Pre {
+        let irq_line = (m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0)
+            .then(|| m.dev.pic.highest())
+            .flatten();
+        let insn = if irq_line.is_some() {
+            None
+        } else {
+            m.peek_virt(m.cpu.pc, 4)
+                .and_then(|w| isa_spec::decode(w).ok())
+        };
+        let access = insn.and_then(|i| {
+            let base = m.cpu.reg(i.rs1);
+            let (va, size, r, w) = match i.op.info().kind {
+                InsnKind::Load if i.op != Opcode::Jalr => (
+                    base.wrapping_add(i.imm as u32),
+                    emulator::exec::access_size(i.op),
+                    true,
+                    false,
+                ),
+                InsnKind::Store => (
+                    base.wrapping_add(i.imm as u32),
+                    emulator::exec::access_size(i.op),
+                    false,
+                    true,
+                ),
+                InsnKind::Atomic => (base, 4, true, true),
+                _ => return None,
+            };
+            Some((va, m.debug_translate(va), size, r, w))
+        });
+        Pre {
+            retired: m.cpu.retired,
+            delivered: m.delivered,
+            transitions: transition_count(m),
+            irq_line,
+            insn,
+            access,
+        }
+    }
+}
+
+fn overlaps(a: u32, alen: u32, b: u32, blen: u32) -> bool {
+    (a as u64) < b as u64 + blen as u64 && (b as u64) < a as u64 + alen as u64
+}
+
+impl Debugger {
+    /// Reads a watched value.
+    fn watch_value(&self, addr: u32, len: u32, phys: bool) -> Option<u32> {
+        if phys {
+            self.m.peek_phys(addr, len)
+        } else {
+            super::expr::read_virt(&self.m, addr, len)
+        }
+    }
+
+    /// Points the machine's write hook at the enabled watchpoints and records their values.
+    fn arm_watch(&mut self) {
+        let mut ranges = Vec::new();
+        let mut olds = Vec::new();
+        for p in self.points.watches() {
+            if let Kind::Watch(w) = &p.kind {
+                olds.push((p.id, self.watch_value(w.addr, w.len, w.phys)));
+                if w.kind == WatchKind::Read {
+                    continue;
+                }
+                for i in 0..w.len {
+                    let a = w.addr.wrapping_add(i);
+                    let pa = if w.phys {
+                        Some(a)
+                    } else {
+                        self.m.debug_translate(a)
+                    };
+                    if let Some(pa) = pa {
+                        ranges.push((pa, pa.saturating_add(1)));
+                    }
+                }
+            }
+        }
+        for (id, old) in olds {
+            if let Some(p) = self.points.get_mut(id) {
+                if let Kind::Watch(w) = &mut p.kind {
+                    w.old = old;
+                }
+            }
+        }
+        ranges.sort_unstable();
+        ranges.dedup();
+        self.m.watch = ranges;
+        self.m.watch_hit = false;
+    }
+
+    fn disarm_watch(&mut self) {
+        self.m.watch.clear();
+        self.m.watch_hit = false;
+    }
+
+    /// Checks a point's condition; errors count as "stop".
+    fn cond_ok(&self, id: usize) -> Result<bool, String> {
+        let Some(p) = self.points.list.iter().find(|p| p.id == id) else {
+            return Ok(false);
+        };
+        match &p.cond {
+            None => Ok(true),
+            Some((_, e)) => e
+                .eval(&super::expr::Env {
+                    m: &self.m,
+                    history: &self.values,
+                })
+                .map(|v| v as u32 != 0),
+        }
+    }
+
+    /// Registers a hit of point `id` (counts it, deletes a temporary breakpoint).
+    fn hit(&mut self, id: usize) {
+        let mut remove = false;
+        if let Some(p) = self.points.get_mut(id) {
+            p.hits += 1;
+            remove = matches!(p.kind, Kind::Break { temp: true, .. });
+        }
+        if remove {
+            self.points.remove(id);
+        }
+    }
+
+    /// A breakpoint at the current pc whose condition holds.
+    fn check_breaks(&mut self) -> Option<StopWhy> {
+        let pc = self.m.cpu.pc;
+        let ids: Vec<(usize, bool)> = self
+            .points
+            .list
+            .iter()
+            .filter(|p| p.enabled)
+            .filter_map(|p| match p.kind {
+                Kind::Break { addr, temp } if addr == pc => Some((p.id, temp)),
+                _ => None,
+            })
+            .collect();
+        for (id, temp) in ids {
+            match self.cond_ok(id) {
+                Ok(false) => continue,
+                Ok(true) => {
+                    self.hit(id);
+                    return Some(StopWhy::Breakpoint { id, temp });
+                }
+                Err(msg) => return Some(StopWhy::CondError { id, msg }),
+            }
+        }
+        None
+    }
+
+    /// After a watched write: which write watchpoints changed value (or access ones were hit).
+    fn check_watch_writes(&mut self, pre: Option<&Pre>) -> Option<StopWhy> {
+        let mut found = None;
+        let list: Vec<(usize, super::points::Watch)> = self
+            .points
+            .watches()
+            .filter_map(|p| match &p.kind {
+                Kind::Watch(w) if w.kind != WatchKind::Read => Some((p.id, w.clone())),
+                _ => None,
+            })
+            .collect();
+        for (id, w) in list {
+            let new = self.watch_value(w.addr, w.len, w.phys);
+            let changed = new != w.old;
+            // An access watchpoint reports every write that touches it (known exactly only
+            // in single-step mode, where the access was decoded before the step).
+            let touched = match (w.kind, pre) {
+                (WatchKind::Access, Some(pre)) => {
+                    pre.access.is_some_and(|(va, pa, size, _, wr)| {
+                        wr && if w.phys {
+                            pa.is_some_and(|pa| overlaps(pa, size, w.addr, w.len))
+                        } else {
+                            overlaps(va, size, w.addr, w.len)
+                        }
+                    })
+                }
+                _ => false,
+            };
+            if let Some(p) = self.points.get_mut(id) {
+                if let Kind::Watch(wm) = &mut p.kind {
+                    wm.old = new;
+                }
+            }
+            if found.is_none() && (changed || touched) {
+                match self.cond_ok(id) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(msg) => {
+                        found = Some(StopWhy::CondError { id, msg });
+                        continue;
+                    }
+                }
+                self.hit(id);
+                let show = |v: Option<u32>| match v {
+                    Some(v) => super::session::format_value(v as i64, None),
+                    None => "<unreadable>".to_string(),
+                };
+                let what = self
+                    .points
+                    .list
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map(|p| p.what.clone())
+                    .unwrap_or_default();
+                found = Some(StopWhy::Watch {
+                    id,
+                    text: vec![
+                        format!("{} {id}: {what}", w.kind.label()),
+                        String::new(),
+                        format!("Old value = {}", show(w.old)),
+                        format!("New value = {}", show(new)),
+                    ],
+                });
+            }
+        }
+        found
+    }
+
+    /// After one step in single-step mode: catchpoints and read/access watchpoints.
+    fn check_after_step(&mut self, pre: &Pre) -> Option<StopWhy> {
+        let m = &self.m;
+        let retired = m.cpu.retired > pre.retired;
+        let delivered = m.delivered > pre.delivered;
+        let ring_changed = transition_count(m) > pre.transitions;
+        let cause = m.cpu.crs[num::CAUSE as usize];
+        let mut candidates: Vec<(usize, String)> = Vec::new();
+        for p in self.points.list.iter().filter(|p| p.enabled) {
+            match &p.kind {
+                Kind::Catch(c) => {
+                    let text = match c {
+                        Catch::RingChange if ring_changed => m
+                            .last_transition
+                            .map(|t| format!("ring change: ring {} -> ring {}", t.from, t.to)),
+                        Catch::Gate(n) => match pre.insn {
+                            Some(i) if i.op == Opcode::Callg && retired && !delivered => {
+                                let g = i.imm as u32;
+                                (n.is_none() || *n == Some(g)).then(|| {
+                                    format!(
+                                        "gate {g}: callg {g} from ring {}",
+                                        m.last_transition
+                                            .filter(|_| ring_changed)
+                                            .map(|t| t.from)
+                                            .unwrap_or(m.cpu.ring())
+                                    )
+                                })
+                            }
+                            _ => None,
+                        },
+                        Catch::Exception(v) if delivered && pre.irq_line.is_none() => {
+                            let vec = (cause & 0xff) as u8;
+                            (v.is_none() || *v == Some(vec)).then(|| {
+                                format!(
+                                    "exception: vector {vec} ({}), cause {cause:#x}, faddr \
+                                     {:#010x}",
+                                    vector::name(vec),
+                                    m.cpu.crs[num::FADDR as usize]
+                                )
+                            })
+                        }
+                        Catch::Interrupt(l) if delivered && pre.irq_line.is_some() => {
+                            let line = pre.irq_line.unwrap_or(0);
+                            (l.is_none() || *l == Some(line)).then(|| {
+                                format!(
+                                    "interrupt: line {line}{}, vector {}",
+                                    match line {
+                                        0 => " (timer)",
+                                        1 => " (uart)",
+                                        _ => "",
+                                    },
+                                    vector::IRQ_BASE + line
+                                )
+                            })
+                        }
+                        _ => None,
+                    };
+                    if let Some(t) = text {
+                        candidates.push((p.id, t));
+                    }
+                }
+                Kind::Watch(w) if w.kind != WatchKind::Write => {
+                    if let Some((va, pa, size, rd, _)) = pre.access {
+                        let hit = if w.phys {
+                            pa.is_some_and(|pa| overlaps(pa, size, w.addr, w.len))
+                        } else {
+                            overlaps(va, size, w.addr, w.len)
+                        };
+                        if hit && rd && retired {
+                            let v = self.watch_value(w.addr, w.len, w.phys);
+                            candidates.push((
+                                p.id,
+                                format!(
+                                    "\u{0}{} {}: {}\n\nValue = {}",
+                                    w.kind.label(),
+                                    p.id,
+                                    p.what,
+                                    v.map(|v| super::session::format_value(v as i64, None))
+                                        .unwrap_or_else(|| "<unreadable>".into())
+                                ),
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (id, text) in candidates {
+            match self.cond_ok(id) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(msg) => return Some(StopWhy::CondError { id, msg }),
+            }
+            self.hit(id);
+            if let Some(t) = text.strip_prefix('\u{0}') {
+                return Some(StopWhy::Watch {
+                    id,
+                    text: t.split('\n').map(String::from).collect(),
+                });
+            }
+            return Some(StopWhy::Catch { id, text });
+        }
+        if self.m.watch_hit || pre.access.is_some_and(|a| a.4) {
+            self.m.watch_hit = false;
+            if let Some(why) = self.check_watch_writes(Some(pre)) {
+                return Some(why);
+            }
+        }
+        None
+    }
+
+    /// Runs the engine: the threaded one only when nothing has to be checked.
+    fn engine_run(&mut self, budget: Budget, plain: bool) -> emulator::Exit {
+        if plain && self.engine == EngineKind::Threaded && !self.tracing {
+            self.threaded.run(&mut self.m, budget)
+        } else {
+            self.interp.run(&mut self.m, budget)
+        }
+    }
+
+    /// Runs forward until the goal or a stop point. `quiet`: a replay (no snapshots, no
+    /// Ctrl-C).
+    pub fn run_forward(&mut self, goal: &Goal, quiet: bool) -> StopWhy {
+        let why = self.run_forward_inner(goal, quiet);
+        self.disarm_watch();
+        self.drain_serial();
+        why
+    }
+
+    fn run_forward_inner(&mut self, goal: &Goal, quiet: bool) -> StopWhy {
+        let start = self.m.steps;
+        let use_points = goal.user_points;
+        let mut addrs = if use_points {
+            self.points.break_addrs()
+        } else {
+            Vec::new()
+        };
+        addrs.extend(goal.stops.iter().map(|s| s.addr));
+        addrs.sort_unstable();
+        addrs.dedup();
+        let single = use_points && self.points.need_single_step();
+        let watching = use_points && self.points.watches().next().is_some();
+        if watching {
+            self.arm_watch();
+        } else {
+            self.disarm_watch();
+        }
+        let plain = addrs.is_empty() && !watching && !single;
+        let mut clock = (Instant::now(), start);
+        let mut first = true;
+        loop {
+            if let Some(e) = &self.m.stop {
+                return StopWhy::Halted(e.clone());
+            }
+            if !quiet && INTERRUPTED.swap(false, Ordering::SeqCst) {
+                return StopWhy::Interrupted;
+            }
+            let here = self.m.steps;
+            if here != start || (first && goal.check_start) {
+                if goal.stops.iter().any(|s| s.matches(&self.m)) {
+                    return StopWhy::Internal;
+                }
+                if use_points {
+                    if let Some(why) = self.check_breaks() {
+                        return why;
+                    }
+                }
+            }
+            first = false;
+            if let Some(t) = goal.target {
+                if here >= t {
+                    return StopWhy::Done;
+                }
+            }
+            if !quiet {
+                let el = clock.0.elapsed().as_secs_f64();
+                if el > 0.05 {
+                    self.rate = (here - clock.1) as f64 / el;
+                    clock = (Instant::now(), here);
+                }
+                let serial = self.serial_count;
+                self.tt.maybe_take(&mut self.m, serial, self.rate);
+            }
+            if single {
+                let pre = Pre::capture(&self.m);
+                let b = Budget::steps(&self.m, 1);
+                self.interp.run(&mut self.m, b);
+                self.drain_serial();
+                if let Some(why) = self.check_after_step(&pre) {
+                    return why;
+                }
+                continue;
+            }
+            let limit = goal
+                .target
+                .unwrap_or(u64::MAX)
+                .min(here.saturating_add(CHUNK));
+            if addrs.binary_search(&self.m.cpu.pc).is_ok() {
+                // Step off the breakpoint we are standing on.
+                let b = Budget::steps(&self.m, 1);
+                self.interp.run(&mut self.m, b);
+            } else {
+                let b = Budget {
+                    max_cycles: u64::MAX,
+                    max_steps: limit,
+                    breakpoints: &addrs,
+                };
+                self.engine_run(b, plain);
+            }
+            self.drain_serial();
+            if self.m.watch_hit {
+                self.m.watch_hit = false;
+                if let Some(why) = self.check_watch_writes(None) {
+                    return why;
+                }
+            }
+        }
+    }
+
+    /// `stepi N`.
+    pub fn stepi(&mut self, n: u64) -> StopWhy {
+        let goal = Goal {
+            target: Some(self.m.steps.saturating_add(n)),
+            user_points: true,
+            ..Goal::default()
+        };
+        self.run_forward(&goal, false)
+    }
+
+    /// Is the instruction at pc a call that returns to pc + 4 (jal/jalr that link, callg,
+    /// trap, brk)?
+    pub fn is_call_at_pc(&self) -> bool {
+        match self.insn_at(self.m.cpu.pc) {
+            Some(i) => match i.op {
+                Opcode::Jal | Opcode::Jalr => i.rd != 0,
+                Opcode::Callg | Opcode::Trap | Opcode::Brk => true,
+                _ => false,
+            },
+            None => false,
+        }
+    }
+
+    /// `nexti N`: like stepi, but a call runs until it returns.
+    pub fn nexti(&mut self, n: u64) -> StopWhy {
+        for _ in 0..n {
+            let why = if self.is_call_at_pc() {
+                let pc = self.m.cpu.pc;
+                let goal = Goal {
+                    stops: vec![StopAt {
+                        addr: pc.wrapping_add(4),
+                        ring: Some(self.m.cpu.ring()),
+                        min_sp: Some(self.m.cpu.regs[isa_spec::regs::SP as usize]),
+                    }],
+                    user_points: true,
+                    ..Goal::default()
+                };
+                self.run_forward(&goal, false)
+            } else {
+                self.stepi(1)
+            };
+            if !matches!(why, StopWhy::Done | StopWhy::Internal) {
+                return why;
+            }
+        }
+        StopWhy::Done
+    }
+
+    /// `continue`.
+    pub fn cont(&mut self) -> StopWhy {
+        let goal = Goal {
+            user_points: true,
+            ..Goal::default()
+        };
+        self.run_forward(&goal, false)
+    }
+
+    /// Runs to one of `stops` (or a user stop point).
+    pub fn run_to(&mut self, stops: Vec<StopAt>) -> StopWhy {
+        let goal = Goal {
+            stops,
+            user_points: true,
+            ..Goal::default()
+        };
+        self.run_forward(&goal, false)
+    }
+
+    /// Restores snapshot `i` (changes made after it are undone).
+    pub fn restore_snap(&mut self, i: usize) {
+        self.serial_count = self.tt.restore(i, &mut self.m);
+        let s = self.tt.steps_of(i);
+        self.mods.retain(|(at, _)| *at <= s);
+    }
+
+    /// Restores snapshot `i` and replays to exactly step `target`.
+    pub fn travel(&mut self, i: usize, target: u64) {
+        self.restore_snap(i);
+        let tracer = self.interp.tracer.take();
+        let goal = Goal {
+            target: Some(target),
+            ..Goal::default()
+        };
+        self.run_forward(&goal, true);
+        self.interp.tracer = tracer;
+    }
+
+    /// `reverse-stepi N`.
+    pub fn reverse_stepi(&mut self, n: u64) -> Result<StopWhy, DbgError> {
+        let now = self.m.steps;
+        let target = now.saturating_sub(n);
+        let Some(i) = self.tt.latest_at_or_before(target) else {
+            return Err(DbgError::hint(
+                format!(
+                    "no recorded history reaches step {target} (the earliest saved state is \
+                     step {})",
+                    self.tt.earliest().unwrap_or(now)
+                ),
+                "time travel starts where the program was loaded, last restarted, or a \
+                 snapshot was loaded",
+            ));
+        };
+        let earliest = self.tt.steps_of(i);
+        self.travel(i, target);
+        if n > 0 && target == earliest && now.saturating_sub(n) < earliest {
+            return Ok(StopWhy::HistoryStart);
+        }
+        Ok(StopWhy::Done)
+    }
+
+    /// `reverse-continue`: back to the previous breakpoint, watchpoint or catchpoint hit.
+    pub fn reverse_continue(&mut self) -> Result<StopWhy, DbgError> {
+        let now = self.m.steps;
+        let saved_points = self.points.clone();
+        let mut upper = now;
+        loop {
+            let Some(i) = self.tt.latest_before(upper) else {
+                // Nothing earlier: go to the earliest state.
+                let Some(first) = self.tt.latest_at_or_before(upper) else {
+                    return Err("no recorded history".into());
+                };
+                let s = self.tt.steps_of(first);
+                self.travel(first, s);
+                self.points = saved_points;
+                return Ok(StopWhy::HistoryStart);
+            };
+            let s = self.tt.steps_of(i);
+            self.restore_snap(i);
+            let tracer = self.interp.tracer.take();
+            let mut last: Option<(u64, StopWhy)> = None;
+            let mut check_start = true;
+            loop {
+                let goal = Goal {
+                    target: Some(upper),
+                    user_points: true,
+                    check_start,
+                    ..Goal::default()
+                };
+                check_start = false;
+                let why = self.run_forward(&goal, true);
+                match why {
+                    StopWhy::Done | StopWhy::Halted(_) => break,
+                    StopWhy::Interrupted | StopWhy::Internal | StopWhy::HistoryStart => break,
+                    hit => {
+                        if self.m.steps < now {
+                            last = Some((self.m.steps, hit));
+                        }
+                    }
+                }
+                if self.m.steps >= upper {
+                    break;
+                }
+            }
+            self.interp.tracer = tracer;
+            self.points = saved_points.clone();
+            if let Some((h, why)) = last {
+                self.travel(i, h);
+                // Hit counts as in forward execution.
+                if let StopWhy::Breakpoint { id, .. }
+                | StopWhy::Watch { id, .. }
+                | StopWhy::Catch { id, .. } = &why
+                {
+                    if let Some(p) = self.points.get_mut(*id) {
+                        p.hits += 1;
+                    }
+                }
+                return Ok(why);
+            }
+            if self.tt.latest_before(s).is_none() {
+                self.travel(i, s);
+                return Ok(StopWhy::HistoryStart);
+            }
+            upper = s;
+        }
+    }
+
+    /// The user changed the machine (`change`): the recorded future is void from here.
+    pub fn note_modified(&mut self, change: Option<super::snapshot::Mod>) {
+        if let Some(c) = change {
+            self.mods.push((self.m.steps, c));
+        }
+        let serial = self.serial_count;
+        self.tt.modified(&mut self.m, serial);
+    }
+
+    /// `run`: start the program again from its loaded state.
+    pub fn restart(&mut self) -> CmdResult {
+        self.initial.restore(0, &mut self.m);
+        self.tt.clear();
+        self.tt.take(&mut self.m, 0);
+        self.mods.clear();
+        self.serial_count = 0;
+        self.serial_shown = 0;
+        self.seen_transitions = transition_count(&self.m);
+        self.last_stop_cycles = 0;
+        self.prev_stop_cycles = 0;
+        self.threaded = emulator::engine::threaded::Threaded::new();
+        self.hot_base_cycles = 0;
+        Ok(())
+    }
+
+    /// Does this instruction at `pc` jump backwards (a loop)?
+    pub fn is_backward_branch(&self, pc: u32) -> bool {
+        match self.insn_at(pc) {
+            Some(i) => matches!(i.op.info().format, Format::B | Format::J) && i.imm < 0,
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `ringfort debug PROG` (and `ringfort run -S`): the step debugger.
+//!
+//! - [`session`]: the debugger's state and how a stop is shown (pc, ring, symbol, instruction,
+//!   and any ring change: from, to, through which gate or vector, stack switch, parameters);
+//! - [`control`]: running between stops (stepping, breakpoints, watchpoints, catchpoints,
+//!   reverse execution); [`timetravel`]: the snapshots behind reverse execution;
+//! - [`commands`]: the command table and what each does; [`expr`] and [`location`]: what the
+//!   commands take; [`views`] and [`frames`]: what they show;
+//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes.
+//!
+//! docs/debugger.md is the user's guide.
+
+pub mod commands;
+pub mod control;
+pub mod expr;
+pub mod frames;
+pub mod location;
+pub mod points;
+pub mod repl;
+pub mod session;
+pub mod snapshot;
+pub mod symbols;
+pub mod timetravel;
+pub mod views;
+
+use crate::cmd::run::{build_machine, MachineArgs};
+use anyhow::Result;
+use emulator::Machine;
+use session::{Debugger, EngineKind};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by Ctrl-C; the run loop stops at the next chunk boundary.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// A command is executing (Ctrl-C then stops the guest instead of ending the debugger).
+pub static BUSY: AtomicBool = AtomicBool::new(false);
+/// Commands come from a terminal (Ctrl-C at the prompt is the line editor's).
+pub static INTERACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// `ringfort debug` arguments.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub machine: MachineArgs,
+    /// Execute debugger commands from FILE first (may be repeated), like gdb -x.
+    #[arg(short = 'x', long = "command", value_name = "FILE")]
+    pub scripts: Vec<PathBuf>,
+    /// Exit after the -x files instead of reading commands from the terminal or stdin.
+    #[arg(long)]
+    pub batch: bool,
+    /// Print each command after a `(rfdb) ` prompt before its output (for transcripts).
+    #[arg(long)]
+    pub echo: bool,
+    /// Engine for `continue` when nothing must be checked: `interp` or `threaded` (needed for
+    /// `hot`). Stop points and tracing always use the interpreter.
+    #[arg(long, default_value = "interp", value_parser = ["interp", "threaded"])]
+    pub engine: String,
+}
+
+/// How the debugger session runs.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `-x` files.
+    pub scripts: Vec<PathBuf>,
+    /// Stop after the scripts.
+    pub batch: bool,
+    /// Echo commands.
+    pub echo: bool,
+    /// Use the threaded engine when possible.
+    pub threaded: bool,
+}
+
+/// Runs `ringfort debug`.
+pub fn run(a: Args) -> Result<ExitCode> {
+    let (m, prog) = build_machine(&a.machine)?;
+    let name = a
+        .machine
+        .program
+        .as_ref()
+        .or(a.machine.kernel.as_ref())
+        .map(|p| p.display().to_string());
+    let opts = Options {
+        scripts: a.scripts,
+        batch: a.batch,
+        echo: a.echo,
+        threaded: a.engine == "threaded",
+    };
+    Ok(start(m, prog, name, &opts))
+}
+
+/// Enters the debugger on a built machine, stopped before its first instruction.
+pub fn start(
+    m: Machine,
+    prog: Option<assembler::Program>,
+    name: Option<String>,
+    opts: &Options,
+) -> ExitCode {
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        if !BUSY.load(Ordering::SeqCst) && !INTERACTIVE.load(Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let engine = if opts.threaded {
+        EngineKind::Threaded
+    } else {
+        EngineKind::Interp
+    };
+    let mut dbg = Debugger::new(m, prog, engine);
+    dbg.program_name = name.clone();
+    let entry = dbg.m.cpu.pc;
+    dbg.say(format!(
+        "Ringfort debugger: {}, entry {entry:#010x}{}, {} MiB RAM, engine {}. `help` lists the \
+         commands.",
+        name.as_deref().unwrap_or("(no program)"),
+        dbg.syms.angle(entry),
+        dbg.m.ram.len() >> 20,
+        if opts.threaded { "threaded" } else { "interp" }
+    ));
+    let w = dbg.where_line();
+    dbg.say(w);
+    let code = repl::run(&mut dbg, opts);
+    dbg.drain_serial();
+    ExitCode::from(code)
+}

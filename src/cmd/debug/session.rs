@@ -1,0 +1,659 @@
+//! The debugger's state and the pieces every command shares: where the machine is, how a
+//! stop is shown, guest serial output, errors.
+
+use super::expr::{self, Env, Expr};
+use super::points::Points;
+use super::snapshot::{Image, Mod};
+use super::symbols::Symbols;
+use super::timetravel::TimeTravel;
+use emulator::devices::uart::Sink;
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::machine::{Transition, Via};
+use emulator::Machine;
+use isa_spec::cr::{num, vector, EXCEPTION_FRAME_WORDS, GATE_FRAME_WORDS};
+use std::io::Write;
+
+/// A command's failure: one line, with a hint when there is a useful one.
+#[derive(Debug)]
+pub struct DbgError {
+    /// What went wrong.
+    pub msg: String,
+    /// What to do instead.
+    pub hint: Option<String>,
+}
+
+impl DbgError {
+    /// An error with a hint.
+    pub fn hint(msg: impl Into<String>, hint: impl Into<String>) -> DbgError {
+        DbgError {
+            msg: msg.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// The one line shown to the user (newlines removed).
+    pub fn line(&self) -> String {
+        let mut s = format!("error: {}", self.msg);
+        if let Some(h) = &self.hint {
+            s += &format!(" (hint: {h})");
+        }
+        s.replace(['\n', '\r'], " ")
+    }
+}
+
+impl From<String> for DbgError {
+    fn from(msg: String) -> DbgError {
+        DbgError { msg, hint: None }
+    }
+}
+
+impl From<&str> for DbgError {
+    fn from(msg: &str) -> DbgError {
+        DbgError {
+            msg: msg.to_string(),
+            hint: None,
+        }
+    }
+}
+
+/// A command's result.
+pub type CmdResult = Result<(), DbgError>;
+
+/// Which engine runs the guest between stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    /// The reference interpreter (checks breakpoints itself).
+    Interp,
+    /// The threaded engine (used only when nothing must be checked; keeps block profiles).
+    Threaded,
+}
+
+/// Why the machine stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopWhy {
+    /// Stepping finished.
+    Done,
+    /// A nexti/finish/until target was reached.
+    Internal,
+    /// A breakpoint.
+    Breakpoint {
+        /// Its number.
+        id: usize,
+        /// It was temporary (and is now deleted).
+        temp: bool,
+    },
+    /// A breakpoint condition could not be evaluated.
+    CondError {
+        /// Its number.
+        id: usize,
+        /// Why.
+        msg: String,
+    },
+    /// A watchpoint triggered; the text says how.
+    Watch {
+        /// Its number.
+        id: usize,
+        /// Header and value lines.
+        text: Vec<String>,
+    },
+    /// A catchpoint triggered.
+    Catch {
+        /// Its number.
+        id: usize,
+        /// What happened.
+        text: String,
+    },
+    /// The machine stopped (halt, power off, triple fault, idle).
+    Halted(emulator::Exit),
+    /// Ctrl-C.
+    Interrupted,
+    /// Reverse execution reached the start of the recorded history.
+    HistoryStart,
+}
+
+/// A `display` expression.
+pub struct DisplayItem {
+    /// Number.
+    pub id: usize,
+    /// As typed.
+    pub text: String,
+    /// Parsed.
+    pub expr: Expr,
+    /// Print format letter (`x`, `d`, `u`, `c`, `t`, `i`), if any.
+    pub fmt: Option<char>,
+}
+
+/// The whole debugger.
+pub struct Debugger {
+    /// The machine being debugged.
+    pub m: Machine,
+    /// Its program's symbols and lines.
+    pub syms: Symbols,
+    /// The interpreter (always used when something must be checked).
+    pub interp: Interp,
+    /// The threaded engine (for `continue` without stop points when chosen, and `hot`).
+    pub threaded: Threaded,
+    /// The engine chosen by the user.
+    pub engine: EngineKind,
+    /// Breakpoints, watchpoints, catchpoints.
+    pub points: Points,
+    /// `display` expressions.
+    pub displays: Vec<DisplayItem>,
+    /// Next display number.
+    pub next_display: usize,
+    /// `print` results (`$1`, `$2` ...).
+    pub values: Vec<i64>,
+    /// Snapshots for reverse execution.
+    pub tt: TimeTravel,
+    /// The freshly loaded machine (for `run`).
+    pub initial: TimeTravel,
+    /// Serial bytes the guest sent on the current timeline.
+    pub serial_count: u64,
+    /// Serial bytes already shown to the user (replays do not show them again).
+    pub serial_shown: u64,
+    /// The last thing printed ended a line.
+    pub at_line_start: bool,
+    /// Use colour (terminal only).
+    pub color: bool,
+    /// Cycle count at the last stop (for `cycles`).
+    pub last_stop_cycles: u64,
+    /// Cycle count at the stop before that.
+    pub prev_stop_cycles: u64,
+    /// Ring transitions counted at the last stop.
+    pub seen_transitions: u64,
+    /// Where `x` with no address continues, and its last format.
+    pub x_next: Option<u32>,
+    /// Last `x` format: count, letter, size.
+    pub x_fmt: (u32, char, u32),
+    /// Where `list` with no argument continues: file and first line.
+    pub list_next: Option<(String, u32)>,
+    /// Program file name (for snapshots).
+    pub program_name: Option<String>,
+    /// Set by `quit`: the exit status.
+    pub quit: Option<u8>,
+    /// Instruction trace is on.
+    pub tracing: bool,
+    /// Recent execution speed (steps per second), for snapshot spacing.
+    pub rate: f64,
+    /// Cycle count when the threaded engine's profile starts (for `hot` shares).
+    pub hot_base_cycles: u64,
+    /// The image the machine started from (for snapshot files).
+    pub image: Image,
+    /// The user's changes on the current timeline, each at its step (for snapshot files).
+    pub mods: Vec<(u64, Mod)>,
+}
+
+/// Counts of ring transitions.
+pub fn transition_count(m: &Machine) -> u64 {
+    m.stats.ring_transitions.iter().flatten().sum()
+}
+
+impl Debugger {
+    /// A debugger for `m`, whose program (if it has symbols) is `prog`.
+    pub fn new(mut m: Machine, prog: Option<assembler::Program>, engine: EngineKind) -> Debugger {
+        // Guest output is kept aside and shown between commands, so that replays (reverse
+        // execution) do not print it twice.
+        if matches!(m.dev.uart.sink, Sink::Stdout) {
+            m.dev.uart.sink = Sink::Buffer(Vec::new());
+        }
+        let mut tt = TimeTravel::default();
+        tt.take(&mut m, 0);
+        let mut initial = TimeTravel::default();
+        initial.take(&mut m, 0);
+        let seen = transition_count(&m);
+        let image = Image::capture(&m);
+        Debugger {
+            image,
+            mods: Vec::new(),
+            last_stop_cycles: m.cpu.cycles,
+            prev_stop_cycles: m.cpu.cycles,
+            seen_transitions: seen,
+            hot_base_cycles: m.cpu.cycles,
+            m,
+            syms: Symbols::new(prog),
+            interp: Interp::new(),
+            threaded: Threaded::new(),
+            engine,
+            points: Points::default(),
+            displays: Vec::new(),
+            next_display: 1,
+            values: Vec::new(),
+            tt,
+            initial,
+            serial_count: 0,
+            serial_shown: 0,
+            at_line_start: true,
+            color: false,
+            x_next: None,
+            x_fmt: (1, 'x', 4),
+            list_next: None,
+            program_name: None,
+            quit: None,
+            tracing: false,
+            rate: 0.0,
+        }
+    }
+
+    /// Prints a line of debugger output (after guest output that did not end a line).
+    pub fn say(&mut self, line: impl AsRef<str>) {
+        let mut out = std::io::stdout().lock();
+        if !self.at_line_start {
+            let _ = out.write_all(b"\n");
+            self.at_line_start = true;
+        }
+        let _ = writeln!(out, "{}", line.as_ref());
+    }
+
+    /// Wraps text in an ANSI style when colour is on.
+    pub fn style(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Shows guest serial output produced since the last call (only bytes not shown before).
+    pub fn drain_serial(&mut self) {
+        let Sink::Buffer(buf) = &mut self.m.dev.uart.sink else {
+            return;
+        };
+        if buf.is_empty() {
+            return;
+        }
+        let bytes = std::mem::take(buf);
+        let start = self.serial_count;
+        self.serial_count += bytes.len() as u64;
+        if self.serial_count > self.serial_shown {
+            let skip = self.serial_shown.saturating_sub(start) as usize;
+            let new = &bytes[skip..];
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(new);
+            let _ = out.flush();
+            if let Some(&last) = new.last() {
+                self.at_line_start = last == b'\n';
+            }
+            self.serial_shown = self.serial_count;
+        }
+    }
+
+    /// Parses an expression against the program's symbols.
+    pub fn parse_expr(&self, text: &str) -> Result<Expr, DbgError> {
+        expr::parse(text, &self.syms).map_err(|e| {
+            DbgError::hint(
+                e,
+                "expressions use $registers, symbols, numbers, *(u32*)ADDR, + - * / % << >> & | ^ \
+                 == != < <= > >= && || and parentheses",
+            )
+        })
+    }
+
+    /// Evaluates an expression now.
+    pub fn eval(&self, e: &Expr) -> Result<i64, DbgError> {
+        e.eval(&Env {
+            m: &self.m,
+            history: &self.values,
+        })
+        .map_err(DbgError::from)
+    }
+
+    /// Parses and evaluates.
+    pub fn eval_str(&self, text: &str) -> Result<i64, DbgError> {
+        let e = self.parse_expr(text)?;
+        self.eval(&e)
+    }
+
+    /// ` <sym+off>` for a value that looks like an address: exactly a symbol, or an aligned
+    /// address in an executable segment.
+    pub fn value_sym(&self, v: u32) -> String {
+        let Some(prog) = &self.syms.prog else {
+            return String::new();
+        };
+        let exact = prog
+            .symbols
+            .iter()
+            .any(|s| s.value == v && s.section.is_some());
+        let code = v % 4 == 0 && prog.segment_at(v).is_some_and(|s| s.flags.exec);
+        if exact || code {
+            self.syms.angle(v)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Disassembly of the instruction at virtual `pc`.
+    pub fn insn_text(&self, pc: u32) -> String {
+        match self.m.peek_virt(pc, 4) {
+            None => "(no memory here)".to_string(),
+            Some(w) => match isa_spec::decode(w) {
+                Ok(i) => isa_spec::disasm_with(&i, pc, &|a| self.syms.name_at(a)),
+                Err(_) => format!("(illegal instruction word {w:#010x})"),
+            },
+        }
+    }
+
+    /// The decoded instruction at virtual `pc`, if any.
+    pub fn insn_at(&self, pc: u32) -> Option<isa_spec::Insn> {
+        self.m
+            .peek_virt(pc, 4)
+            .and_then(|w| isa_spec::decode(w).ok())
+    }
+
+    /// `[ring 3] 0x00000120 <main+0xc>:  callg 1   (prog.s:45)`
+    pub fn where_line(&self) -> String {
+        let pc = self.m.cpu.pc;
+        let ring = self.m.cpu.ring();
+        let head = format!("[ring {ring}] {pc:#010x}{}:", self.syms.angle(pc));
+        format!(
+            "{}  {:<32}{}",
+            self.style("1", &head),
+            self.insn_text(pc),
+            self.syms.line_suffix(pc)
+        )
+    }
+
+    /// Describes a ring transition in teaching terms.
+    pub fn describe_transition(&self, t: &Transition) -> Vec<String> {
+        let m = &self.m;
+        let mut out = Vec::new();
+        let stack_note = |ring: u8| -> String {
+            if ring < 3 {
+                format!(
+                    "ring {ring} stack, from sp{ring} = {:#010x}",
+                    m.cpu.ring_stack(ring)
+                )
+            } else {
+                format!("ring {ring} stack")
+            }
+        };
+        match t.via {
+            Via::Gate(n) => {
+                let entry = m.gate_descriptor(n).ok().map(|d| d.entry);
+                let name = entry
+                    .and_then(|e| self.syms.name_at(e))
+                    .map(|s| format!(" <{s}>"))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "ring change: ring {} -> ring {} through gate {n}{name} (callg)",
+                    t.from, t.to
+                ));
+                out.push(format!(
+                    "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
+                    t.old_sp,
+                    t.from,
+                    t.new_sp,
+                    stack_note(t.to)
+                ));
+                let frame = format!(
+                    "  gate frame at {:#010x}: return pc, caller ring, caller sp",
+                    t.new_sp
+                );
+                out.push(frame);
+                let at_entry = entry == Some(m.cpu.pc)
+                    && m.cpu.ring() == t.to
+                    && m.cpu.regs[isa_spec::regs::SP as usize] == t.new_sp;
+                if t.params == 0 {
+                    out.push("  parameters copied: none".to_string());
+                } else if at_entry {
+                    let vals: Vec<String> = (0..t.params)
+                        .map(|i| {
+                            let a = t.new_sp.wrapping_add(4 * (GATE_FRAME_WORDS + i));
+                            match m.peek_virt(a, 4) {
+                                Some(v) => format!("{v:#x}"),
+                                None => "?".into(),
+                            }
+                        })
+                        .collect();
+                    out.push(format!(
+                        "  parameters copied: {} word{} [{}] from the caller's stack at {:#010x}",
+                        t.params,
+                        if t.params == 1 { "" } else { "s" },
+                        vals.join(", "),
+                        t.old_sp
+                    ));
+                } else {
+                    out.push(format!(
+                        "  parameters copied: {} word{} from the caller's stack at {:#010x}",
+                        t.params,
+                        if t.params == 1 { "" } else { "s" },
+                        t.old_sp
+                    ));
+                }
+            }
+            Via::Vector(v) => {
+                let entry = m.vector_descriptor(v).ok().map(|d| d.entry);
+                let name = entry
+                    .and_then(|e| self.syms.name_at(e))
+                    .map(|s| format!(" <{s}>"))
+                    .unwrap_or_default();
+                let kind = if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&v)
+                {
+                    format!("interrupt line {}", v - vector::IRQ_BASE)
+                } else {
+                    vector::name(v).to_string()
+                };
+                out.push(format!(
+                    "ring change: ring {} -> ring {} through vector {v} ({kind}){name}",
+                    t.from, t.to
+                ));
+                out.push(format!(
+                    "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
+                    t.old_sp,
+                    t.from,
+                    t.new_sp,
+                    stack_note(t.to)
+                ));
+                let words: Vec<String> = (0..EXCEPTION_FRAME_WORDS)
+                    .map(|i| match m.peek_virt(t.new_sp.wrapping_add(4 * i), 4) {
+                        Some(w) => format!("{w:#x}"),
+                        None => "?".into(),
+                    })
+                    .collect();
+                out.push(format!(
+                    "  exception frame at {:#010x}: pc, status, cause, faddr, sp = [{}]",
+                    t.new_sp,
+                    words.join(", ")
+                ));
+                out.push(format!(
+                    "  cause {:#x}, faddr {:#010x}; no parameters are copied",
+                    m.cpu.crs[num::CAUSE as usize],
+                    m.cpu.crs[num::FADDR as usize]
+                ));
+            }
+            Via::Retg => {
+                out.push(format!(
+                    "ring change: ring {} -> ring {} by retg (return through the gate frame at \
+                     {:#010x})",
+                    t.from, t.to, t.old_sp
+                ));
+                out.push(format!(
+                    "  stack switched: {:#010x} (ring {}) -> {:#010x} (ring {}, the caller's sp \
+                     from the frame)",
+                    t.old_sp, t.from, t.new_sp, t.to
+                ));
+            }
+            Via::Iret => {
+                out.push(format!(
+                    "ring change: ring {} -> ring {} by iret (exception frame at {:#010x})",
+                    t.from, t.to, t.old_sp
+                ));
+                out.push(format!(
+                    "  stack switched: {:#010x} (ring {}) -> {:#010x} (ring {}, the sp saved in \
+                     the frame)",
+                    t.old_sp, t.from, t.new_sp, t.to
+                ));
+            }
+            Via::Mtcr => {
+                out.push(format!(
+                    "ring change: ring {} -> ring {} by mtcr status (no stack switch: sp stays \
+                     {:#010x})",
+                    t.from, t.to, t.new_sp
+                ));
+            }
+        }
+        out
+    }
+
+    /// Shows a stop: why, any ring change since the last stop, where, and the displays.
+    pub fn show_stop(&mut self, why: &StopWhy) {
+        self.drain_serial();
+        match why {
+            StopWhy::Done | StopWhy::Internal => {}
+            StopWhy::Breakpoint { id, temp } => {
+                let label = if *temp {
+                    "Temporary breakpoint"
+                } else {
+                    "Breakpoint"
+                };
+                let pc = self.m.cpu.pc;
+                let at = self
+                    .syms
+                    .name_at(pc)
+                    .unwrap_or_else(|| format!("{pc:#010x}"));
+                let line = format!("{label} {id}, {at}");
+                let styled = self.style("1;33", &line);
+                self.say(styled);
+            }
+            StopWhy::CondError { id, msg } => {
+                self.say(format!(
+                    "Error in condition of breakpoint {id}: {msg} (stopped here)"
+                ));
+            }
+            StopWhy::Watch { text, .. } => {
+                for l in text.clone() {
+                    self.say(l);
+                }
+            }
+            StopWhy::Catch { id, text } => {
+                let line = format!("Catchpoint {id} ({text})");
+                let styled = self.style("1;33", &line);
+                self.say(styled);
+            }
+            StopWhy::Halted(exit) => {
+                let text = match exit {
+                    emulator::Exit::Halted(c) => {
+                        format!("The machine halted (halt in ring 0), exit code {c}.")
+                    }
+                    emulator::Exit::PowerOff(c) => {
+                        format!("The machine powered off, exit code {c}.")
+                    }
+                    emulator::Exit::TripleFault(d) => format!("The machine stopped: {d}."),
+                    emulator::Exit::Idle => "The machine stopped: wfi with no interrupt that \
+                                             could ever wake it."
+                        .to_string(),
+                    other => format!("The machine stopped: {other:?}."),
+                };
+                let styled = self.style("1;31", &text);
+                self.say(styled);
+            }
+            StopWhy::Interrupted => self.say("Interrupted (Ctrl-C)."),
+            StopWhy::HistoryStart => {
+                self.say("No more reverse-execution history: this is the earliest saved state.")
+            }
+        }
+        let count = transition_count(&self.m);
+        if count > self.seen_transitions {
+            if let Some(t) = self.m.last_transition {
+                let n = count - self.seen_transitions;
+                if n > 1 {
+                    self.say(format!(
+                        "({n} ring changes since the last stop; the last one:)"
+                    ));
+                }
+                for l in self.describe_transition(&t) {
+                    let styled = self.style("36", &l);
+                    self.say(styled);
+                }
+            }
+        }
+        self.seen_transitions = count;
+        let w = self.where_line();
+        self.say(w);
+        self.show_displays();
+        self.last_stop_cycles_mark();
+        self.x_next = None;
+        self.list_next = None;
+    }
+
+    fn last_stop_cycles_mark(&mut self) {
+        // `cycles` reports the cost since the previous stop: keep the one before this stop.
+        self.prev_stop_cycles = self.last_stop_cycles;
+        self.last_stop_cycles = self.m.cpu.cycles;
+    }
+
+    /// Evaluates and prints every `display`.
+    pub fn show_displays(&mut self) {
+        let mut lines = Vec::new();
+        for d in &self.displays {
+            let text = match d.fmt {
+                Some('i') => {
+                    let addr = match self.eval(&d.expr) {
+                        Ok(v) => v as u32,
+                        Err(e) => {
+                            lines.push(format!("{}: x/i {} = <error: {}>", d.id, d.text, e.msg));
+                            continue;
+                        }
+                    };
+                    format!(
+                        "{}: x/i {}\n   {addr:#010x}{}:  {}",
+                        d.id,
+                        d.text,
+                        self.syms.angle(addr),
+                        self.insn_text(addr)
+                    )
+                }
+                fmt => match self.eval(&d.expr) {
+                    Ok(v) => format!("{}: {} = {}", d.id, d.text, format_value(v, fmt)),
+                    Err(e) => format!("{}: {} = <error: {}>", d.id, d.text, e.msg),
+                },
+            };
+            lines.push(text);
+        }
+        for l in lines {
+            self.say(l);
+        }
+    }
+}
+
+/// Formats a value: `/x` hex, `/d` signed, `/u` unsigned, `/t` binary, `/c` char, `/o` octal;
+/// default: decimal with hex.
+pub fn format_value(v: i64, fmt: Option<char>) -> String {
+    let u = v as u32;
+    match fmt {
+        Some('x') => format!("{u:#x}"),
+        Some('d') => format!("{}", u as i32),
+        Some('u') => format!("{u}"),
+        Some('t') => format!("{u:#b}"),
+        Some('o') => format!("{u:#o}"),
+        Some('c') => format!("{} '{}'", u & 0xff, char_repr(u as u8)),
+        Some('a') => format!("{u:#010x}"),
+        _ => {
+            if (-(1i64 << 31)..(1i64 << 32)).contains(&v) {
+                if v < 0 {
+                    format!("{v} ({u:#x})")
+                } else if v < 10 {
+                    format!("{v}")
+                } else {
+                    format!("{v} ({v:#x})")
+                }
+            } else {
+                format!("{v} ({v:#x})")
+            }
+        }
+    }
+}
+
+/// A byte as GDB shows a char.
+pub fn char_repr(b: u8) -> String {
+    match b {
+        b'\n' => "\\n".into(),
+        b'\t' => "\\t".into(),
+        b'\r' => "\\r".into(),
+        0 => "\\0".into(),
+        b'\\' => "\\\\".into(),
+        b'\'' => "\\'".into(),
+        0x20..=0x7e => (b as char).to_string(),
+        _ => format!("\\{b:03o}"),
+    }
+}

@@ -1,0 +1,250 @@
+//! Time travel: periodic in-memory snapshots of the whole machine plus deterministic
+//! re-execution. The machine is deterministic (same state + same steps = same result), so
+//! going back N steps is: restore the latest snapshot at or before the target, then run
+//! forward to exactly the target step.
+//!
+//! Snapshots share RAM pages: a page equal to the same page of the previous snapshot is
+//! shared (`Arc`), an all-zero page is not stored, so a snapshot costs one scan of RAM plus the
+//! pages that changed.
+//!
+//! Every snapshot kept is on the current timeline: when the user changes the machine (`set`,
+//! `reset`) at step S, the snapshots after S describe a future that will not happen any more
+//! and are dropped; a fresh one is taken at S. Going back past a change undoes it, and drops
+//! the snapshots taken after it.
+
+use emulator::devices::uart::Sink;
+use emulator::Machine;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Bytes per snapshot page.
+const PAGE: usize = 4096;
+/// At most this many snapshots are kept; older ones are thinned out.
+const MAX_SNAPS: usize = 48;
+/// Smallest distance between periodic snapshots, in steps.
+const MIN_INTERVAL: u64 = 1 << 20;
+
+type Page = Arc<[u8]>;
+
+/// One saved state.
+pub struct Snap {
+    /// `Machine::steps` when it was taken.
+    pub steps: u64,
+    /// The machine without its RAM.
+    machine: Machine,
+    /// RAM pages (`None` = all zero).
+    pages: Vec<Option<Page>>,
+    /// Serial bytes the guest had sent before this point.
+    pub serial_count: u64,
+}
+
+/// The snapshot store.
+pub struct TimeTravel {
+    snaps: Vec<Snap>,
+    /// Steps at which the user changed the machine, on the current timeline.
+    mods: Vec<u64>,
+    /// Distance between periodic snapshots (adapted to what a snapshot costs).
+    interval: u64,
+    /// Time spent taking snapshots, for `info timetravel`-style reports.
+    pub spent: Duration,
+}
+
+impl Default for TimeTravel {
+    fn default() -> Self {
+        TimeTravel {
+            snaps: Vec::new(),
+            mods: Vec::new(),
+            interval: 4 * MIN_INTERVAL,
+            spent: Duration::ZERO,
+        }
+    }
+}
+
+impl TimeTravel {
+    /// Number of snapshots kept.
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    /// Steps of the earliest snapshot.
+    pub fn earliest(&self) -> Option<u64> {
+        self.snaps.first().map(|s| s.steps)
+    }
+
+    /// Steps of every snapshot.
+    pub fn steps_list(&self) -> Vec<u64> {
+        self.snaps.iter().map(|s| s.steps).collect()
+    }
+
+    /// Takes a periodic snapshot if the last one at or before `m.steps` is far enough back.
+    /// `rate` is the recent execution speed in steps per second (to keep snapshots cheap).
+    pub fn maybe_take(&mut self, m: &mut Machine, serial_count: u64, rate: f64) {
+        let last = self
+            .latest_at_or_before(m.steps)
+            .map(|i| self.snaps[i].steps);
+        if let Some(l) = last {
+            if m.steps < l + self.interval {
+                return;
+            }
+        }
+        let t0 = Instant::now();
+        self.take(m, serial_count);
+        let cost = t0.elapsed();
+        // Keep snapshot time near 3% of run time: interval = cost * 33 * rate.
+        if rate > 0.0 {
+            let want = (cost.as_secs_f64() * 33.0 * rate) as u64;
+            self.interval = want.clamp(MIN_INTERVAL, 1 << 28);
+        }
+    }
+
+    /// Takes a snapshot of `m` now (replacing one at the same step).
+    pub fn take(&mut self, m: &mut Machine, serial_count: u64) {
+        let t0 = Instant::now();
+        let reference = self
+            .latest_at_or_before(m.steps)
+            .or(if self.snaps.is_empty() { None } else { Some(0) });
+        let npages = m.ram.len().div_ceil(PAGE);
+        let mut pages = Vec::with_capacity(npages);
+        for i in 0..npages {
+            let chunk = &m.ram[i * PAGE..((i + 1) * PAGE).min(m.ram.len())];
+            let prev = reference.and_then(|r| self.snaps[r].pages.get(i).cloned().flatten());
+            pages.push(match prev {
+                Some(p) if *p == *chunk => Some(p),
+                _ if is_zero(chunk) => None,
+                _ => Some(Arc::from(chunk)),
+            });
+        }
+        let mut machine = without_ram(m);
+        machine.watch.clear();
+        machine.watch_hit = false;
+        let snap = Snap {
+            steps: m.steps,
+            machine,
+            pages,
+            serial_count,
+        };
+        match self.snaps.binary_search_by_key(&m.steps, |s| s.steps) {
+            Ok(i) => self.snaps[i] = snap,
+            Err(i) => self.snaps.insert(i, snap),
+        }
+        if self.snaps.len() > MAX_SNAPS {
+            self.thin();
+        }
+        self.spent += t0.elapsed();
+    }
+
+    /// Drops every other snapshot of the older half (keeping the first).
+    fn thin(&mut self) {
+        let half = self.snaps.len() / 2;
+        let mut i = 0;
+        let mods = &self.mods;
+        self.snaps.retain(|s| {
+            // A snapshot where the user changed the machine cannot be re-derived: keep it.
+            let keep = i == 0 || i >= half || i % 2 == 0 || mods.contains(&s.steps);
+            i += 1;
+            keep
+        });
+    }
+
+    /// Index of the latest snapshot at or before `steps`.
+    pub fn latest_at_or_before(&self, steps: u64) -> Option<usize> {
+        let i = self.snaps.partition_point(|s| s.steps <= steps);
+        i.checked_sub(1)
+    }
+
+    /// Index of the latest snapshot strictly before `steps`.
+    pub fn latest_before(&self, steps: u64) -> Option<usize> {
+        let i = self.snaps.partition_point(|s| s.steps < steps);
+        i.checked_sub(1)
+    }
+
+    /// Steps of snapshot `i`.
+    pub fn steps_of(&self, i: usize) -> u64 {
+        self.snaps[i].steps
+    }
+
+    /// Restores snapshot `i` into `m` (keeping `m`'s UART sink kind, emptied, and its watch
+    /// list). Returns the serial count at the snapshot. Undoes user changes made after it.
+    pub fn restore(&mut self, i: usize, m: &mut Machine) -> u64 {
+        let snap = &self.snaps[i];
+        let ram = std::mem::take(&mut m.ram);
+        let watch = std::mem::take(&mut m.watch);
+        let sink = match &m.dev.uart.sink {
+            Sink::Buffer(_) => Sink::Buffer(Vec::new()),
+            Sink::None => Sink::None,
+            Sink::Stdout => Sink::Stdout,
+        };
+        let epoch = m.code_epoch;
+        let tracing = m.trace_writes.is_some();
+        *m = snap.machine.clone();
+        m.ram = ram;
+        restore_pages(&mut m.ram, &snap.pages);
+        m.watch = watch;
+        m.watch_hit = false;
+        m.dev.uart.sink = sink;
+        // Translated code must be dropped: memory may differ from what it was made from.
+        m.code_epoch = epoch + 1;
+        m.code_pages.fill(false);
+        m.dirty_code.clear();
+        m.block_exit = false;
+        if tracing {
+            m.trace_writes = Some(Vec::new());
+        }
+        let steps = snap.steps;
+        let serial = snap.serial_count;
+        if self.mods.iter().any(|&s| s > steps) {
+            self.mods.retain(|&s| s <= steps);
+            self.snaps.retain(|s| s.steps <= steps);
+        }
+        serial
+    }
+
+    /// The user changed the machine at the current step: the recorded future is void.
+    pub fn modified(&mut self, m: &mut Machine, serial_count: u64) {
+        self.snaps.retain(|s| s.steps < m.steps);
+        self.mods.push(m.steps);
+        self.take(m, serial_count);
+    }
+
+    /// Forgets everything (a new machine).
+    pub fn clear(&mut self) {
+        self.snaps.clear();
+        self.mods.clear();
+    }
+}
+
+/// A copy of `m` without its RAM (cheap: RAM is the only big part).
+pub fn without_ram(m: &mut Machine) -> Machine {
+    let ram = std::mem::take(&mut m.ram);
+    let trace = m.trace_writes.take();
+    let copy = m.clone();
+    m.ram = ram;
+    m.trace_writes = trace;
+    copy
+}
+
+/// Is the slice all zero? (Folds 64-byte chunks so the compiler can vectorize.)
+pub fn is_zero(b: &[u8]) -> bool {
+    b.chunks(64)
+        .all(|c| c.iter().fold(0u8, |acc, &x| acc | x) == 0)
+}
+
+fn restore_pages(ram: &mut [u8], pages: &[Option<Page>]) {
+    for (i, p) in pages.iter().enumerate() {
+        let start = i * PAGE;
+        let end = ((i + 1) * PAGE).min(ram.len());
+        let dst = &mut ram[start..end];
+        match p {
+            Some(p) => {
+                if **p != *dst {
+                    dst.copy_from_slice(p);
+                }
+            }
+            None => {
+                if !is_zero(dst) {
+                    dst.fill(0);
+                }
+            }
+        }
+    }
+}
