@@ -16,7 +16,12 @@ fn kernels(c: &mut Criterion) {
         let prog = bench::assemble(k).expect("kernel assembles");
         for engine in ["interp", "threaded"] {
             for paging in [false, true] {
-                let name = format!("{}/{}/{}", k.name, engine, if paging { "paging" } else { "flat" });
+                let name = format!(
+                    "{}/{}/{}",
+                    k.name,
+                    engine,
+                    if paging { "paging" } else { "flat" }
+                );
                 group.bench_function(name, |b| {
                     b.iter_batched(
                         || bench::machine(&prog, paging).expect("machine"),

@@ -86,7 +86,13 @@ impl Threaded {
                 cycles: limit,
                 steps: budget.max_steps,
             };
-            let (chainable, passes) = run_block(m, block, n, pc, ring, paging, stall0, limits);
+            let at = Entry {
+                pc,
+                ring,
+                paging,
+                stall0,
+            };
+            let (chainable, passes) = run_block(m, block, n, at, limits);
             block.execs += passes - 1;
             block.cycles += m.cpu.cycles - start_cycles;
             if !(chainable && whole) {
@@ -136,6 +142,16 @@ struct Limits {
     steps: u64,
 }
 
+/// Where a block runs: its pc, the ring and paging mode it was translated for, and the first
+/// op's load-use stall.
+#[derive(Clone, Copy)]
+struct Entry {
+    pc: u32,
+    ring: u8,
+    paging: bool,
+    stall0: u32,
+}
+
 /// Runs the ops of a block starting at `pc`, whose first fetch has been translated (its walk
 /// cycles, if any, are in `m.acc_walk`; `stall0` is the first op's load-use stall). Counters are
 /// derived from the block's static prefix sums and written to the machine only where someone
@@ -143,16 +159,13 @@ struct Limits {
 /// back to its own start (a loop) runs again directly while the limits allow a whole pass.
 /// Returns (ended on a fast-path op — so the next block may be chained —, passes run).
 #[inline(always)]
-fn run_block(
-    m: &mut Machine,
-    block: &Block,
-    n: usize,
-    pc: u32,
-    ring: u8,
-    paging: bool,
-    stall0: u32,
-    limits: Limits,
-) -> (bool, u64) {
+fn run_block(m: &mut Machine, block: &Block, n: usize, at: Entry, limits: Limits) -> (bool, u64) {
+    let Entry {
+        pc,
+        ring,
+        paging,
+        stall0,
+    } = at;
     let ops = &block.ops[..n];
     // The code page's TLB entry as the first fetch left it; later fetches hit it (only
     // full-path ops can change the TLB, so it is re-checked after those).

@@ -39,13 +39,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut addr = pa;
     let mut prev_load = 0u8;
     let mut cost_before = 0u32;
-    loop {
-        let Ok(word) = m.fetch_word(addr, pc) else {
-            break;
-        };
-        let Ok(insn) = decode(word) else {
-            break;
-        };
+    while let Some(insn) = m.fetch_word(addr, pc).ok().and_then(|w| decode(w).ok()) {
         let info = insn.op.info();
         let stall = if !ops.is_empty() && prev_load != 0 && insn.sources().contains(&prev_load) {
             LOAD_USE_STALL
