@@ -420,3 +420,66 @@ fn growing_macro_arguments_are_bounded() {
     assert!(e.to_string().contains("longer than"), "{e}");
     assert!(e.len() <= 2, "{e}");
 }
+
+const PROGRAM: &str = r#"
+        .equ    K, 5
+        .macro  push reg, n=4
+        addi    sp, sp, -\n
+        sw      \reg, 0(sp)
+        .endm
+        .text
+        .global _start
+_start: li      a0, K * 3 + 'a'
+        la      t0, table
+1:      lw      a1, %lo(table)(t0)
+        beqz    a1, 1f
+        push    ra
+        .rept   2
+        nop
+        .endr
+        j       1b
+1:      call    f
+        halt
+f:      ret
+        .size   f, . - f
+        .rodata
+table:  .word   1, 2, table, end - table
+        .asciz  "x\ty\n"
+end:
+        .data
+        .balign 8
+        .fill   3, 2, 0x1234
+        .org    0x40
+        .bss
+        .space  64
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// A valid program with a few random edits: an error or a program, never a panic.
+    #[test]
+    fn edited_program_never_panics(edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, 32u8..127), 1..6)) {
+        let mut text: Vec<u8> = PROGRAM.as_bytes().to_vec();
+        for (at, kind, ch) in edits {
+            let i = at.index(text.len());
+            match kind {
+                0 => { text.remove(i); }
+                1 => text.insert(i, ch),
+                _ => text[i] = ch,
+            }
+        }
+        let src = String::from_utf8(text).unwrap();
+        if let Ok(p) = asm(&src) {
+            let _ = read_elf(&p.to_elf()).unwrap();
+            let _ = p.listing();
+            let _ = p.to_flat();
+        }
+    }
+}
+
+#[test]
+fn the_base_program_assembles() {
+    let p = asm(PROGRAM).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.segments.len(), 4);
+}
