@@ -111,12 +111,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let bytes = match args.format {
         OutFormat::Elf => prog.to_elf(),
-        OutFormat::Binary => {
-            if prog.segments.iter().any(|s| s.nobits) {
-                // .bss is not part of a flat image; the loader must clear it.
-            }
-            prog.to_flat()
-        }
+        // .bss is not part of a flat image; whoever loads it must clear that memory.
+        OutFormat::Binary => prog.to_flat(),
     };
     if let Some(l) = &args.listing {
         let text = prog.listing();
