@@ -78,7 +78,6 @@ struct Pre {
     retired: u64,
     delivered: u64,
     transitions: u64,
-    irq_line: Option<u8>,
     insn: Option<isa_spec::Insn>,
     /// Memory access: virtual address, physical address, size, reads, writes.
     access: Option<(u32, Option<u32>, u32, bool, bool)>,
@@ -86,15 +85,9 @@ struct Pre {
 
 impl Pre {
     fn capture(m: &Machine) -> Pre {
-        let irq_line = (m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0)
-            .then(|| m.dev.pic.highest())
-            .flatten();
-        let insn = if irq_line.is_some() {
-            None
-        } else {
-            m.peek_virt(m.cpu.pc, 4)
-                .and_then(|w| isa_spec::decode(w).ok())
-        };
+        let insn = m
+            .peek_virt(m.cpu.pc, 4)
+            .and_then(|w| isa_spec::decode(w).ok());
         let access = insn.and_then(|i| {
             let base = m.cpu.reg(i.rs1);
             let (va, size, r, w) = match i.op.info().kind {
@@ -119,7 +112,6 @@ impl Pre {
             retired: m.cpu.retired,
             delivered: m.delivered,
             transitions: transition_count(m),
-            irq_line,
             insn,
             access,
         }
@@ -310,6 +302,12 @@ impl Debugger {
         let delivered = m.delivered > pre.delivered;
         let ring_changed = transition_count(m) > pre.transitions;
         let cause = m.cpu.crs[num::CAUSE as usize];
+        // An interrupt is taken at a boundary without executing anything (the device may
+        // have raised its line at that very boundary, so it is recognized afterwards).
+        let vec_now = (cause & 0xff) as u8;
+        let irq = delivered
+            && !retired
+            && (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&vec_now);
         let mut candidates: Vec<(usize, String)> = Vec::new();
         for p in self.points.list.iter().filter(|p| p.enabled) {
             match &p.kind {
@@ -333,7 +331,7 @@ impl Debugger {
                             }
                             _ => None,
                         },
-                        Catch::Exception(v) if delivered && pre.irq_line.is_none() => {
+                        Catch::Exception(v) if delivered && !irq => {
                             let vec = (cause & 0xff) as u8;
                             (v.is_none() || *v == Some(vec)).then(|| {
                                 format!(
@@ -344,8 +342,8 @@ impl Debugger {
                                 )
                             })
                         }
-                        Catch::Interrupt(l) if delivered && pre.irq_line.is_some() => {
-                            let line = pre.irq_line.unwrap_or(0);
+                        Catch::Interrupt(l) if irq => {
+                            let line = vec_now - vector::IRQ_BASE;
                             (l.is_none() || *l == Some(line)).then(|| {
                                 format!(
                                     "interrupt: line {line}{}, vector {}",
@@ -611,24 +609,20 @@ impl Debugger {
     /// `reverse-stepi N`.
     pub fn reverse_stepi(&mut self, n: u64) -> Result<StopWhy, DbgError> {
         let now = self.m.steps;
-        let target = now.saturating_sub(n);
-        let Some(i) = self.tt.latest_at_or_before(target) else {
-            return Err(DbgError::hint(
-                format!(
-                    "no recorded history reaches step {target} (the earliest saved state is \
-                     step {})",
-                    self.tt.earliest().unwrap_or(now)
-                ),
-                "time travel starts where the program was loaded, last restarted, or a \
-                 snapshot was loaded",
-            ));
+        let Some(first) = self.tt.earliest() else {
+            return Err("no recorded history".into());
         };
-        let earliest = self.tt.steps_of(i);
+        let wanted = now.checked_sub(n).filter(|&t| t >= first);
+        let target = wanted.unwrap_or(first.min(now));
+        let Some(i) = self.tt.latest_at_or_before(target) else {
+            return Err("no recorded history".into());
+        };
         self.travel(i, target);
-        if n > 0 && target == earliest && now.saturating_sub(n) < earliest {
-            return Ok(StopWhy::HistoryStart);
-        }
-        Ok(StopWhy::Done)
+        Ok(if wanted.is_none() {
+            StopWhy::HistoryStart
+        } else {
+            StopWhy::Done
+        })
     }
 
     /// `reverse-continue`: back to the previous breakpoint, watchpoint or catchpoint hit.
