@@ -219,6 +219,12 @@ main:
         sub     t0, s11, s10
         addi    t0, t0, -2
         expect  t0, 12, 61
+        set_gate GATE_FREE + 2, g_time, D_P + 3 * D_DPL + 15 * D_N
+        cyc_begin
+        callg   GATE_FREE + 2           # 15 parameters copied: still 12
+        sub     t0, s11, s10
+        addi    t0, t0, -2
+        expect  t0, 12, 64
         li      t1, 3                   # the same from ring 3 (stack switch included)
         cyc_begin
         mtcr    status, t1

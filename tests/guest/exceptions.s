@@ -85,6 +85,19 @@ r3:     mfcr    t0, cause               # ring 3 now: PRIVILEGE
         rise_to 0
         expect_exc EXC_CRCAUSE, V_PRIVILEGE, 56 # (the PRIVILEGE delivery rewrote cause)
 
+        # iret checks all five frame reads before changing anything, even the skipped cause
+        # and faddr words: a frame whose faddr word is past the end of RAM
+        clear_exc
+        li      s2, 0x400000 - 12       # words at -12, -8, -4 in RAM; +12 = 0x400000 is not
+        mv      s3, sp
+        mv      sp, s2
+r4:     iret
+        mv      t0, sp
+        mv      sp, s3
+        expect_eq t0, s2, 57            # sp unchanged (the fault's frame went below it)
+        expect_fault 1, V_BUS_ERROR, 0x400000, r4, 58
+        expect_cr status, 0, 62
+
         # ================================================= nested: a fault inside a handler
         # is delivered on top, on the same stack (ring 0 -> ring 0)
         clear_exc

@@ -260,6 +260,12 @@ r6:     retg
 r7:     retg
         li      sp, STACK3_HOME
         expect_fault 8, V_MISALIGNED, STACK3_HOME - 14, r7, 237
+        # a frame straddling the end of RAM: the third word (sp) is not readable
+        li      sp, 0x400000 - 8
+r9:     retg
+        li      sp, STACK3_HOME
+        expect_fault 9, V_BUS_ERROR, 0x400000, r9, 250
+        clear_exc
         # same ring is fine; a misaligned return pc faults at the next fetch, in the new ring
         addi    sp, sp, -12
         la      t0, r8 + 2
@@ -271,7 +277,7 @@ r7:     retg
         resume_at 3f
         retg
 r8:     j       bad
-3:      expect_fault 9, V_MISALIGNED, r8 + 2, r8 + 2, 241
+3:      expect_fault 1, V_MISALIGNED, r8 + 2, r8 + 2, 241
         expect_exc EXC_STATUS, 3, 245
         expect  sp, STACK3_HOME, 246
         rise_to 0
