@@ -1,0 +1,197 @@
+//! Random command lines and expressions: the debugger never panics, and every failing command
+//! answers with exactly one line starting `error:`.
+
+use proptest::prelude::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const WORDS: &[&str] = &[
+    "stepi",
+    "si",
+    "nexti",
+    "ni",
+    "continue",
+    "until",
+    "advance",
+    "finish",
+    "break",
+    "tbreak",
+    "delete",
+    "disable",
+    "enable",
+    "condition",
+    "watch",
+    "rwatch",
+    "awatch",
+    "catch",
+    "info",
+    "set",
+    "x",
+    "x/4xw",
+    "x/s",
+    "x/3i",
+    "x/2c",
+    "print",
+    "p",
+    "p/x",
+    "display",
+    "undisplay",
+    "disassemble",
+    "list",
+    "backtrace",
+    "bt",
+    "trace",
+    "hot",
+    "engine",
+    "reverse-stepi",
+    "reverse-continue",
+    "snapshot",
+    "cycles",
+    "help",
+    "echo",
+    "registers",
+    "rings",
+    "gates",
+    "vectors",
+    "pagetable",
+    "tlb",
+    "devices",
+    "breakpoints",
+    "cr",
+    "ring-change",
+    "gate",
+    "exception",
+    "interrupt",
+    "on",
+    "off",
+    "save",
+    "load",
+    "if",
+    "-phys",
+    "main",
+    "square",
+    "counter",
+    "loop",
+    "nosuch",
+    "dbg_rings.s:90",
+    "foo.s:1",
+    "$a0",
+    "$sp",
+    "$pc",
+    "$ring",
+    "$cycles",
+    "$status",
+    "$r31",
+    "$r32",
+    "$1",
+    "$",
+    "*",
+    "*(u8*)",
+    "(",
+    ")",
+    "+",
+    "-",
+    "==",
+    "&&",
+    "||",
+    "=",
+    "0",
+    "1",
+    "7",
+    "0x2000",
+    "0xffffffff",
+    "-1",
+    "99999999999",
+    ",",
+    "'a'",
+    "''",
+    "\\",
+    "/",
+    "%",
+    ":",
+    "!",
+    "~",
+];
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::sample::select(WORDS).prop_map(String::from),
+        1 => "[ -~]{0,8}",
+    ]
+}
+
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => proptest::collection::vec(word(), 1..6).prop_map(|w| w.join(" ")),
+        2 => expr(3).prop_map(|e| format!("print {e}")),
+        1 => "[ -~]{0,30}",
+    ]
+    .prop_filter("no quit (it ends the session early)", |l| {
+        let w = l.split_whitespace().next().unwrap_or("");
+        !matches!(w, "quit" | "q" | "exit" | "qu" | "qui")
+    })
+}
+
+fn expr(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        any::<i32>().prop_map(|n| n.to_string()),
+        proptest::sample::select(
+            &[
+                "$a0", "$pc", "$sp", "$ring", "$cycles", "$status", "main", "counter", "nosuch",
+                "$9", "0x10"
+            ][..]
+        )
+        .prop_map(String::from),
+    ];
+    leaf.prop_recursive(depth, 16, 3, |inner| {
+        let ops = proptest::sample::select(
+            &[
+                "+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "==", "!=", "<", "<=", ">",
+                ">=", "&&", "||",
+            ][..],
+        );
+        prop_oneof![
+            (inner.clone(), ops, inner.clone()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+            inner.clone().prop_map(|a| format!("({a})")),
+            inner.clone().prop_map(|a| format!("*(u8*){a}")),
+            inner.clone().prop_map(|a| format!("*{a}")),
+            inner.clone().prop_map(|a| format!("-{a}")),
+            inner.prop_map(|a| format!("(i32){a}")),
+        ]
+    })
+    .boxed()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_commands_never_crash_and_errors_are_one_line(lines in proptest::collection::vec(line(), 1..12)) {
+        let tmp = tempfile::tempdir().unwrap();
+        let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/dbg_rings.s");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+            .args(["debug", "--echo"])
+            .arg(&guest)
+            .current_dir(tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let script: String = lines.iter().map(|l| format!("{}\n", l.replace(['\n', '\r'], " "))).collect();
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(!stderr.contains("panicked"), "panic:\n{}\nscript:\n{}", stderr, script);
+        prop_assert_eq!(out.status.code(), Some(0), "exit status; stderr {}", stderr);
+        // Split the transcript at the echoed prompts; a section with an error has one line.
+        for sec in stdout.split("(rfdb) ").skip(1) {
+            let body: Vec<&str> = sec.lines().skip(1).collect();
+            if body.iter().any(|l| l.starts_with("error:")) {
+                prop_assert_eq!(body.len(), 1, "multi-line error:\n{}", sec);
+            }
+        }
+    }
+}
