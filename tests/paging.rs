@@ -31,3 +31,8 @@ fn tlb_staleness_invalidation_and_walk_costs() {
     }
     assert!(m.tlb.misses > 0 && m.tlb.hits > m.tlb.misses);
 }
+
+#[test]
+fn code_fetch_follows_the_tlb_and_stores() {
+    pass_guest("code_pages.s");
+}
