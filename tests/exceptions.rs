@@ -145,3 +145,31 @@ fn wfi_with_nothing_to_wait_for_stops_idle() {
     let run = run_src("idle.s", src);
     assert_eq!(run.exit, Exit::Idle);
 }
+
+#[test]
+fn interrupts_all_over_a_busy_loop() {
+    let run = pass_guest("irq_stress.s");
+    let m = &run.m;
+    let ticks = m.stats.deliveries[32];
+    assert_eq!(ticks, m.dev.timer.fires, "every fire was delivered");
+    assert!(ticks >= 50);
+    // Deadlines are exactly 97 cycles apart; each tick is taken at the first boundary at or
+    // after its deadline, so at most one instruction (here at most a divu or a gate call with
+    // a TLB walk or two, well under 40 cycles) late: consecutive ticks are 97 +- 40 apart.
+    let log = m.deliveries.as_ref().unwrap();
+    let irq: Vec<u64> = log
+        .iter()
+        .filter(|d| d.vector == 32)
+        .map(|d| d.cycle)
+        .collect();
+    let first = irq[0];
+    for (k, &c) in irq.iter().enumerate() {
+        let late = c - first;
+        let k = k as u64;
+        assert!(
+            late + 40 >= k * 97 && late <= k * 97 + 40,
+            "tick {k} at +{late}, deadline +{}",
+            k * 97
+        );
+    }
+}
