@@ -1,22 +1,31 @@
-//! Quick benchmark run without the CLI: `cargo run --release -p emulator --example bench_quick
-//! [KERNEL...]`.
+//! Benchmark kernels without the CLI: `cargo run --release -p emulator --example bench_quick
+//! -- [interp|threaded] [on|off] [KERNEL...]` (the CLI's `ringfort bench` is the reference).
 
 fn main() {
-    let names: Vec<String> = std::env::args().skip(1).collect();
+    let mut engines = vec!["interp", "threaded"];
+    let mut modes = vec![false, true];
+    let mut names = Vec::new();
+    for a in std::env::args().skip(1) {
+        match a.as_str() {
+            "interp" | "threaded" => engines = vec![if a == "interp" { "interp" } else { "threaded" }],
+            "on" => modes = vec![true],
+            "off" => modes = vec![false],
+            _ => names.push(a),
+        }
+    }
     for k in emulator::bench::KERNELS {
         if !names.is_empty() && !names.iter().any(|n| n == k.name) {
             continue;
         }
-        for paging in [false, true] {
-            for engine in ["interp", "threaded"] {
+        for &paging in &modes {
+            for &engine in &engines {
                 match emulator::bench::run(k, engine, paging) {
                     Ok(r) => println!(
-                        "{:<9} {:<8} paging={:<5} insns={:>11} cycles={:>11} {:>7.3}s {:>7.1} MIPS",
+                        "{:<9} {:<8} paging={:<5} insns={:>11} {:>7.3}s {:>7.1} MIPS",
                         r.kernel,
                         r.engine,
                         r.paging,
                         r.instructions,
-                        r.cycles,
                         r.seconds,
                         r.mips()
                     ),

@@ -86,23 +86,46 @@ pub fn step(m: &mut Machine) {
 /// [`step`] with a given decoder.
 #[inline(always)]
 fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) {
-    m.steps += 1;
+    if !boundary(m) {
+        execute_one(m, decode);
+    }
+}
+
+/// The instruction-boundary work: device events due, then a pending interrupt. Returns true
+/// when an interrupt was taken (that is the step).
+#[inline(always)]
+fn boundary(m: &mut Machine) -> bool {
     if m.cpu.cycles >= m.dev.next_event() {
         m.dev.service(m.cpu.cycles);
     }
     if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
+        m.steps += 1;
         m.take_interrupt();
-        return;
+        return true;
     }
+    false
+}
+
+/// Fetches, decodes and executes one instruction. Returns true when it took the fast path,
+/// which changes nothing but registers, RAM and the clock (no device, interrupt, ring or
+/// control-register state): after such an instruction the next boundary needs no event or
+/// interrupt check unless the clock reached the next event.
+#[inline(always)]
+fn execute_one(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) -> bool {
+    m.steps += 1;
     let pc = m.cpu.pc;
     m.begin_instruction();
     let word = match m.fetch(pc) {
         Ok(w) => w,
-        Err(f) => return m.take_fault(f, pc),
+        Err(f) => {
+            m.take_fault(f, pc);
+            return false;
+        }
     };
     let d = decode(word);
     let Some(insn) = d.insn else {
-        return m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
+        m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
+        return false;
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
     // one. Both are the same semantics.
@@ -110,9 +133,11 @@ fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) {
     let result = exec_fast(m, &insn, pc, ring);
     if result != FULL {
         let stall = ((d.sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
-        return m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
+        m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
+        return true;
     }
-    m.retire(&insn, pc)
+    m.retire(&insn, pc);
+    false
 }
 
 impl Engine for Interp {
@@ -137,20 +162,32 @@ impl Engine for Interp {
             {
                 return Exit::Stopped;
             }
-            match &mut self.tracer {
-                None => {
-                    let memo = &mut self.memo;
-                    step_with(m, &mut |w| {
-                        let slot = ((w ^ (w >> 13) ^ (w >> 26)) as usize) % MEMO_SIZE;
-                        let e = &mut memo[slot];
-                        if e.word != w {
-                            *e = Decoded::new(w);
-                        }
-                        *e
-                    })
-                }
-                Some(t) => t.traced_step(m, step),
+            if let Some(t) = &mut self.tracer {
+                t.traced_step(m, step);
+                continue;
             }
+            let memo = &mut self.memo;
+            let mut decode = |w: u32| {
+                let slot = ((w ^ (w >> 13) ^ (w >> 26)) as usize) % MEMO_SIZE;
+                let e = &mut memo[slot];
+                if e.word != w {
+                    *e = Decoded::new(w);
+                }
+                *e
+            };
+            if boundary(m) {
+                continue;
+            }
+            // Until the clock reaches the next device event or the budget, boundaries after
+            // fast-path instructions need only these limit checks.
+            let limit = m.dev.next_event().min(budget.max_cycles);
+            let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
+            while execute_one(m, &mut decode)
+                && m.cpu.cycles < limit
+                && m.steps < budget.max_steps
+                && !(debugging
+                    && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
+            {}
         }
     }
 }
