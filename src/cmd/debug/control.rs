@@ -18,6 +18,8 @@ use std::time::Instant;
 
 /// Steps per engine call: between chunks the debugger checks Ctrl-C and takes snapshots.
 const CHUNK: u64 = 1 << 20;
+/// Steps between looks at the clock and the snapshot schedule.
+const CHECK_EVERY: u64 = 1 << 16;
 
 /// A place where a nexti/finish/until stops.
 #[derive(Clone, Copy, Debug)]
@@ -163,8 +165,14 @@ impl Debugger {
             }
         }
         ranges.sort_unstable();
-        ranges.dedup();
-        self.m.watch = ranges;
+        let mut merged: Vec<(u32, u32)> = Vec::new();
+        for (s, e) in ranges {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        self.m.watch = merged;
         self.m.watch_hit = false;
     }
 
@@ -204,27 +212,39 @@ impl Debugger {
     /// A breakpoint at the current pc whose condition holds.
     fn check_breaks(&mut self) -> Option<StopWhy> {
         let pc = self.m.cpu.pc;
-        let ids: Vec<(usize, bool)> = self
-            .points
-            .list
-            .iter()
-            .filter(|p| p.enabled)
-            .filter_map(|p| match p.kind {
-                Kind::Break { addr, temp } if addr == pc => Some((p.id, temp)),
-                _ => None,
-            })
-            .collect();
-        for (id, temp) in ids {
-            match self.cond_ok(id) {
+        let mut found = None;
+        for p in self.points.list.iter().filter(|p| p.enabled) {
+            let Kind::Break { addr, temp } = p.kind else {
+                continue;
+            };
+            if addr != pc {
+                continue;
+            }
+            let ok = match &p.cond {
+                None => Ok(true),
+                Some((_, e)) => e
+                    .eval(&super::expr::Env {
+                        m: &self.m,
+                        history: &self.values,
+                    })
+                    .map(|v| v as u32 != 0),
+            };
+            match ok {
                 Ok(false) => continue,
                 Ok(true) => {
-                    self.hit(id);
-                    return Some(StopWhy::Breakpoint { id, temp });
+                    found = Some(StopWhy::Breakpoint { id: p.id, temp });
+                    break;
                 }
-                Err(msg) => return Some(StopWhy::CondError { id, msg }),
+                Err(msg) => {
+                    found = Some(StopWhy::CondError { id: p.id, msg });
+                    break;
+                }
             }
         }
-        None
+        if let Some(StopWhy::Breakpoint { id, .. }) = &found {
+            self.hit(*id);
+        }
+        found
     }
 
     /// After a watched write: which write watchpoints changed value (or access ones were hit).
@@ -450,6 +470,7 @@ impl Debugger {
         }
         let plain = addrs.is_empty() && !watching && !single;
         let mut clock = (Instant::now(), start);
+        let mut next_check = start;
         let mut first = true;
         loop {
             if let Some(e) = &self.m.stop {
@@ -459,7 +480,9 @@ impl Debugger {
                 return StopWhy::Interrupted;
             }
             let here = self.m.steps;
-            if here != start || (first && goal.check_start) {
+            if (here != start || (first && goal.check_start))
+                && addrs.binary_search(&self.m.cpu.pc).is_ok()
+            {
                 if goal.stops.iter().any(|s| s.matches(&self.m)) {
                     return StopWhy::Internal;
                 }
@@ -475,7 +498,10 @@ impl Debugger {
                     return StopWhy::Done;
                 }
             }
-            if !quiet {
+            // Speed and snapshots are looked at every so many steps, not at every stop of a
+            // conditional breakpoint (reading the clock is not free).
+            if !quiet && here >= next_check {
+                next_check = here + CHECK_EVERY;
                 let el = clock.0.elapsed().as_secs_f64();
                 if el > 0.05 {
                     self.rate = (here - clock.1) as f64 / el;
