@@ -278,13 +278,7 @@ impl Machine {
             });
         }
         if Self::is_mmio(pa) {
-            self.check_iopl(ring, va)?;
-            if size != 4 {
-                return Err(Fault::new(vector::BUS_ERROR, va));
-            }
-            self.acc_extra += MMIO_LATENCY;
-            self.block_exit = true;
-            let now = self.retire_time();
+            let now = self.device_access(ring, va, size)?;
             return self
                 .dev
                 .read(pa, now)
@@ -319,13 +313,7 @@ impl Machine {
             return Ok(());
         }
         if Self::is_mmio(pa) {
-            self.check_iopl(ring, va)?;
-            if size != 4 {
-                return Err(Fault::new(vector::BUS_ERROR, va));
-            }
-            self.acc_extra += MMIO_LATENCY;
-            self.block_exit = true;
-            let now = self.retire_time();
+            let now = self.device_access(ring, va, size)?;
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
             }
@@ -380,6 +368,18 @@ impl Machine {
             self.watch_hit = true;
             self.block_exit = true;
         }
+    }
+
+    /// The checks and costs of a device-register access (I/O privilege, word size, latency;
+    /// it ends a translated block). Returns the cycle count at which the access retires.
+    fn device_access(&mut self, ring: u8, va: u32, size: u32) -> Result<u64, Fault> {
+        self.check_iopl(ring, va)?;
+        if size != 4 {
+            return Err(Fault::new(vector::BUS_ERROR, va));
+        }
+        self.acc_extra += MMIO_LATENCY;
+        self.block_exit = true;
+        Ok(self.retire_time())
     }
 
     fn check_iopl(&self, ring: u8, va: u32) -> Result<(), Fault> {

@@ -147,14 +147,8 @@ impl Engine for Interp {
 
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         loop {
-            if let Some(exit) = &m.stop {
-                return exit.clone();
-            }
-            if m.cpu.cycles >= budget.max_cycles {
-                return Exit::CycleLimit;
-            }
-            if m.steps >= budget.max_steps {
-                return Exit::StepLimit;
+            if let Some(exit) = budget.exhausted(m) {
+                return exit;
             }
             // Debugger stops: a watched location was written, or pc is at a breakpoint.
             if m.watch_hit

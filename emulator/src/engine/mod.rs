@@ -38,6 +38,23 @@ impl<'a> Budget<'a> {
     }
 }
 
+impl Budget<'_> {
+    /// Why a run must return before the next step, if it must: the machine has stopped, or a
+    /// limit of this budget is reached. Every engine checks this at each dispatch.
+    #[inline]
+    pub fn exhausted(&self, m: &Machine) -> Option<Exit> {
+        if let Some(exit) = &m.stop {
+            Some(exit.clone())
+        } else if m.cpu.cycles >= self.max_cycles {
+            Some(Exit::CycleLimit)
+        } else if m.steps >= self.max_steps {
+            Some(Exit::StepLimit)
+        } else {
+            None
+        }
+    }
+}
+
 /// One hot spot: a translated block and what it cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HotBlock {

@@ -317,14 +317,8 @@ impl Engine for Threaded {
 
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         loop {
-            if let Some(exit) = &m.stop {
-                return exit.clone();
-            }
-            if m.cpu.cycles >= budget.max_cycles {
-                return Exit::CycleLimit;
-            }
-            if m.steps >= budget.max_steps {
-                return Exit::StepLimit;
+            if let Some(exit) = budget.exhausted(m) {
+                return exit;
             }
             self.dispatch(m, &budget);
         }
