@@ -92,9 +92,15 @@ impl Machine {
             pas: [0; MAX_FRAME_WORDS],
             len: words as usize,
         };
+        let mut pa = 0;
         for i in 0..words {
             let a = va.wrapping_add(4 * i);
-            let pa = self.translate(a, access, ring)?;
+            // One translation per page the frame touches (the same TLB entry serves the rest).
+            pa = if i == 0 || a & 0xfff == 0 {
+                self.translate(a, access, ring)?
+            } else {
+                pa + 4
+            };
             if (pa as u64 + 4) > self.ram.len() as u64 {
                 return Err(Fault::new(vector::BUS_ERROR, a));
             }
