@@ -695,7 +695,7 @@ impl Debugger {
             ));
         }
         let (addr, len) = self.watch_target(target)?;
-        if addr % len != 0 {
+        if addr & (len - 1) != 0 {
             return Err(DbgError::hint(
                 format!("{addr:#010x} is not aligned to the watched size ({len})"),
                 "RF32 accesses are aligned; watch an aligned address",
@@ -950,7 +950,7 @@ impl Debugger {
                 Mod::var(var, v as u32)
             }
             Place::Mem(addr, size) => {
-                if addr % size != 0 {
+                if addr & (size - 1) != 0 {
                     return Err(format!("{addr:#010x} is not aligned to {size}").into());
                 }
                 let bytes =
@@ -981,7 +981,7 @@ impl Debugger {
         };
         self.x_fmt = (count, fmt, size);
         let size = if matches!(fmt, 's' | 'i') { 1 } else { size };
-        if size > 1 && addr % size != 0 {
+        if size > 1 && addr & (size - 1) != 0 {
             return Err(DbgError::hint(
                 format!("{addr:#010x} is not aligned to the unit size {size}"),
                 "use x/Nxb for bytes at any address",

@@ -314,7 +314,7 @@ impl Debugger {
             .symbols
             .iter()
             .any(|s| s.value == v && s.section.is_some());
-        let code = v % 4 == 0 && prog.segment_at(v).is_some_and(|s| s.flags.exec);
+        let code = v & 3 == 0 && prog.segment_at(v).is_some_and(|s| s.flags.exec);
         if exact || code {
             self.syms.angle(v)
         } else {

@@ -140,7 +140,7 @@ impl TimeTravel {
         let mods = &self.mods;
         self.snaps.retain(|s| {
             // A snapshot where the user changed the machine cannot be re-derived: keep it.
-            let keep = i == 0 || i >= half || i % 2 == 0 || mods.contains(&s.steps);
+            let keep = i == 0 || i >= half || i & 1 == 0 || mods.contains(&s.steps);
             i += 1;
             keep
         });

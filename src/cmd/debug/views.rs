@@ -827,7 +827,7 @@ impl Debugger {
                         if b == 0 {
                             break;
                         }
-                        s += &char_repr(b as u8).replace('\'', "'");
+                        s += &char_repr(b as u8);
                         if n >= 200 {
                             s += "...";
                             break;
