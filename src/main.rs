@@ -25,6 +25,8 @@ enum Command {
     Debug(cmd::debug::Args),
     /// Run the benchmark kernels and report MIPS per kernel and engine.
     Bench(cmd::bench::Args),
+    /// Create a disk image for -drive: blank, or with host files packed into RFFS.
+    Mkdisk(cmd::mkdisk::Args),
 }
 
 /// QEMU spells its long options with one dash (`-kernel`, `-serial`); clap wants two. Accept
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd::run::run(a),
         Command::Debug(a) => cmd::debug::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Mkdisk(a) => cmd::mkdisk::run(a),
     };
     match result {
         Ok(code) => code,

@@ -117,9 +117,6 @@ pub struct Machine {
     pub ram: Vec<u8>,
     /// Boot ROM contents (at [`memmap::ROM_BASE`]).
     pub rom: Vec<u8>,
-    /// Framebuffer memory (at [`memmap::FB_BASE`]); allocated on the first write, reads as 0
-    /// until then.
-    pub fb: Vec<u8>,
     /// Devices.
     pub dev: Devices,
     /// The modeled TLB.
@@ -176,7 +173,6 @@ impl Machine {
             // vec! of zeroes is calloc: pages are only backed when the guest touches them.
             ram: vec![0; ram_size as usize],
             rom: Vec::new(),
-            fb: Vec::new(),
             dev: Devices::new(config.serial),
             tlb: Tlb::default(),
             stats: Stats::default(),
@@ -201,13 +197,13 @@ impl Machine {
 
     /// Resets the CPU, TLB and devices (RAM and ROM keep their contents).
     pub fn reset(&mut self) {
+        // Devices reset first: they rebase their deadlines on the count before it restarts.
+        self.dev.reset(self.cpu.cycles);
         self.cpu = Cpu {
             pc: self.reset_pc,
             ..Cpu::default()
         };
         self.tlb.flush();
-        let sink = std::mem::replace(&mut self.dev.uart.sink, Sink::None);
-        self.dev = Devices::new(sink);
         self.stop = None;
     }
 
@@ -262,6 +258,21 @@ impl Machine {
         (memmap::FB_BASE..memmap::FB_BASE + memmap::FB_SIZE).contains(&pa)
     }
 
+    /// Performs the DMA writes devices asked for (each already checked to lie in RAM), through
+    /// [`Machine::note_ram_write`] for every page touched.
+    fn device_dma(&mut self) {
+        for (pa, data) in self.dev.take_dma() {
+            if data.is_empty() || !self.in_ram(pa, data.len() as u32) {
+                continue;
+            }
+            let last = pa as u64 + data.len() as u64 - 1;
+            for page in (pa >> 12) as u64..=(last >> 12) {
+                self.note_ram_write(((page << 12) as u32).max(pa));
+            }
+            self.ram[pa as usize..pa as usize + data.len()].copy_from_slice(&data);
+        }
+    }
+
     /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
     pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
         if self.in_ram(pa, size) {
@@ -285,12 +296,12 @@ impl Machine {
                 .ok_or(Fault::new(vector::BUS_ERROR, va));
         }
         if Self::is_fb(pa) {
-            // Framebuffer memory: any width, a device access (iopl, latency).
+            // Framebuffer memory (the framebuffer device): any width, a device access (iopl,
+            // latency).
             self.check_iopl(ring, va)?;
             self.acc_extra += MMIO_LATENCY;
             self.block_exit = true;
-            let off = (pa - memmap::FB_BASE) as usize;
-            return Ok(self.fb.get(off..).map_or(0, |b| read_le(b, size)));
+            return Ok(self.dev.fb_read(pa - memmap::FB_BASE, size));
         }
         Err(Fault::new(vector::BUS_ERROR, va))
     }
@@ -317,20 +328,17 @@ impl Machine {
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
             }
-            return self
-                .dev
-                .write(pa, value, now)
-                .ok_or(Fault::new(vector::BUS_ERROR, va));
+            let r = self.dev.write(pa, value, now, &self.ram);
+            // Wait states (a UART write to a full FIFO) lengthen the instruction.
+            self.acc_extra += self.dev.take_stall() as u32;
+            self.device_dma();
+            return r.ok_or(Fault::new(vector::BUS_ERROR, va));
         }
         if Self::is_fb(pa) {
             self.check_iopl(ring, va)?;
             self.acc_extra += MMIO_LATENCY;
             self.block_exit = true;
-            if self.fb.is_empty() {
-                self.fb = vec![0; memmap::FB_SIZE as usize];
-            }
-            let off = (pa - memmap::FB_BASE) as usize;
-            write_le(&mut self.fb[off..], size, value);
+            self.dev.fb_write(pa - memmap::FB_BASE, size, value);
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
             }

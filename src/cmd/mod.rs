@@ -1,8 +1,9 @@
 //! One module per subcommand.
 
 pub mod asm;
-pub mod debug;
 pub mod bench;
+pub mod debug;
 pub mod disasm;
+pub mod mkdisk;
 pub mod run;
 pub mod stats;

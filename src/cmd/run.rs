@@ -34,12 +34,108 @@ pub struct MachineArgs {
     /// Load address of a flat binary program.
     #[arg(long, default_value = "0", value_parser = parse_u32)]
     pub base: u32,
-    /// Serial console back end: stdio or none.
-    #[arg(long = "serial", default_value = "stdio")]
+    /// Serial console back end: stdio (a terminal is put in raw mode; Ctrl-A x quits,
+    /// Ctrl-A h helps), none, file:PATH, or tcp:HOST:PORT[,wait] (a server for nc/telnet;
+    /// wait = block until a client connects; port 0 picks a free one).
+    #[arg(long = "serial", default_value = "stdio", value_name = "BACKEND")]
     pub serial: String,
     /// No window; serial on the terminal (the default display is already none).
     #[arg(long = "nographic")]
     pub nographic: bool,
+    /// Disk image for the block device: file=PATH[,readonly=on][,format=raw]. Writes reach
+    /// the file at the guest's flush and at exit; a read-only image is never written.
+    #[arg(long = "drive", value_name = "file=PATH[,readonly=on]")]
+    pub drive: Option<String>,
+    /// Display: none (headless, the default) or window (a real window showing the
+    /// framebuffer, keys go to the keyboard device; needs the `window` build feature).
+    #[arg(long = "display", default_value = "none", value_name = "none|window")]
+    pub display: String,
+    /// Write the framebuffer to this PNG file when the machine stops.
+    #[arg(long = "screenshot", value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Real-time clock start: base=utc (the host clock, the default), base=2026-01-01T00:00:00
+    /// (UTC) or base=SECONDS since 1970. The clock then advances with guest cycles only, so a
+    /// fixed base gives deterministic runs.
+    #[arg(long = "rtc", value_name = "base=TIME")]
+    pub rtc: Option<String>,
+}
+
+/// A parsed `-drive` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveSpec {
+    /// Image file.
+    pub file: PathBuf,
+    /// Never write the image.
+    pub readonly: bool,
+}
+
+/// Parses `-drive file=PATH[,readonly=on|off][,format=raw][,if=...][,media=disk]` (a bare
+/// path is taken as file=PATH).
+pub fn parse_drive(s: &str) -> Result<DriveSpec, String> {
+    let mut file = None;
+    let mut readonly = false;
+    for (i, part) in s.split(',').enumerate() {
+        let (k, v) = match part.split_once('=') {
+            Some(kv) => kv,
+            None if i == 0 => ("file", part),
+            None if part == "readonly" => ("readonly", "on"),
+            None => return Err(format!("-drive {s}: `{part}` is not key=value")),
+        };
+        match k {
+            "file" if !v.is_empty() => file = Some(PathBuf::from(v)),
+            "readonly" | "read-only" => {
+                readonly = match v {
+                    "on" | "true" | "yes" | "1" => true,
+                    "off" | "false" | "no" | "0" => false,
+                    _ => return Err(format!("-drive {s}: readonly={v}: write on or off")),
+                }
+            }
+            "format" if v == "raw" => {}
+            "format" => return Err(format!("-drive {s}: format={v}: only raw images exist")),
+            "if" | "media" | "index" | "id" | "cache" => {}
+            _ => return Err(format!("-drive {s}: unknown option `{k}`")),
+        }
+    }
+    let file = file.ok_or_else(|| format!("-drive {s}: give the image as file=PATH"))?;
+    Ok(DriveSpec { file, readonly })
+}
+
+/// Parses `-rtc base=...[,clock=vm]` into seconds since the epoch.
+pub fn parse_rtc(s: &str) -> Result<u64, String> {
+    let mut base = None;
+    for part in s.split(',') {
+        match part.split_once('=') {
+            Some(("base", v)) => base = Some(emulator::devices::rtc::parse_base(v)?),
+            Some(("clock", "vm" | "host")) | Some(("driftfix", _)) => {}
+            _ => return Err(format!("-rtc {s}: expected base=utc|DATE-TIME|SECONDS")),
+        }
+    }
+    base.ok_or_else(|| format!("-rtc {s}: expected base=..."))
+}
+
+/// Where the serial console goes, from `-serial` (and `-nographic`).
+enum Serial {
+    Stdio,
+    None,
+    File(String),
+    Tcp(emulator::devices::serial::TcpSpec),
+}
+
+fn parse_serial(a: &MachineArgs) -> Result<Serial> {
+    let s = a.serial.as_str();
+    Ok(match s {
+        "stdio" | "mon:stdio" => Serial::Stdio,
+        "none" | "null" => Serial::None,
+        _ if s.starts_with("file:") => Serial::File(s["file:".len()..].to_string()),
+        _ if s.starts_with("tcp:") => Serial::Tcp(
+            emulator::devices::serial::TcpSpec::parse(&s["tcp:".len()..])
+                .map_err(|e| anyhow::anyhow!("-serial {e}"))?,
+        ),
+        other => bail!(
+            "-serial {other}: supported back ends are stdio, none, file:PATH and \
+             tcp:HOST:PORT[,wait]"
+        ),
+    })
 }
 
 /// `ringfort run` arguments.
@@ -126,15 +222,64 @@ pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<as
 
 /// Builds the machine the arguments describe.
 pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Program>)> {
-    let serial = match a.serial.as_str() {
-        "stdio" => Sink::Stdout,
-        "none" => Sink::None,
-        other => bail!("-serial {other}: supported back ends are stdio and none"),
+    let serial = parse_serial(a)?;
+    let window = match a.display.as_str() {
+        "none" => false,
+        "window" | "sdl" | "gtk" => true,
+        other => bail!("-display {other}: choose none or window"),
+    };
+    if window && a.nographic {
+        bail!("-nographic and -display window contradict each other");
+    }
+    if a.nographic && !matches!(serial, Serial::Stdio) {
+        bail!(
+            "-nographic puts the serial console on stdio; drop -serial {}",
+            a.serial
+        );
+    }
+    let drive = a
+        .drive
+        .as_deref()
+        .map(parse_drive)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let rtc_base = match &a.rtc {
+        Some(r) => parse_rtc(r).map_err(anyhow::Error::msg)?,
+        None => emulator::devices::rtc::parse_base("utc").map_err(anyhow::Error::msg)?,
+    };
+    let sink = match serial {
+        // Standard input is attached by `run` (see `attach_console`); the debugger keeps
+        // the terminal for itself.
+        Serial::Stdio => Sink::Stdout,
+        _ => Sink::None,
     };
     let mut m = Machine::new(Config {
         ram_size: a.memory,
-        serial,
+        serial: sink,
     });
+    m.dev.rtc.set_base(rtc_base);
+    match serial {
+        Serial::File(path) => m.dev.uart.attach_host(
+            emulator::devices::serial::FileSink::create(&path).map_err(anyhow::Error::msg)?,
+            0,
+        ),
+        Serial::Tcp(spec) => m.dev.uart.attach_host(
+            emulator::devices::serial::Tcp::listen(&spec).map_err(anyhow::Error::msg)?,
+            0,
+        ),
+        Serial::Stdio | Serial::None => {}
+    }
+    if let Some(d) = drive {
+        let img = emulator::devices::disk::Image::open(&d.file, d.readonly)
+            .map_err(anyhow::Error::msg)?;
+        m.dev.attach_disk(img);
+    }
+    if window {
+        let (w, h) = (m.dev.fb.width, m.dev.fb.height);
+        let d = emulator::devices::display::Display::open("Ringfort", w, h)
+            .map_err(|e| anyhow::anyhow!("-display window: {e}"))?;
+        m.dev.attach_display(d);
+    }
     if let Some(bios) = &a.bios {
         let prog = load_file(&mut m, bios, isa_spec::cr::memmap::ROM_BASE)?;
         if prog.is_none() {
@@ -152,6 +297,33 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
     Ok((m, program))
 }
 
+/// With `-serial stdio`, connects standard input to the UART too (a terminal goes into raw
+/// mode until the machine is dropped).
+pub fn attach_console(m: &mut Machine) {
+    if matches!(m.dev.uart.sink, Sink::Stdout) && m.dev.uart.host.is_none() {
+        m.dev.uart.sink = Sink::None;
+        m.dev
+            .uart
+            .attach_host(emulator::devices::serial::Stdio::new(), m.cpu.cycles);
+    }
+}
+
+/// The end of a run: console output flushed, disk writes in the image file, the screenshot
+/// written. Errors are the user's data at risk, so they are reported and fail the run.
+pub fn finish_machine(m: &mut Machine, a: &MachineArgs) -> Result<()> {
+    let disk = m.dev.shutdown();
+    let shot = match &a.screenshot {
+        Some(p) => m
+            .dev
+            .fb
+            .save_png(p)
+            .with_context(|| format!("-screenshot: cannot write {}", p.display())),
+        None => Ok(()),
+    };
+    disk.map_err(anyhow::Error::msg)?;
+    shot
+}
+
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
     let (mut m, symbols) = build_machine(&a.machine)?;
@@ -164,6 +336,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let name = name.map(|p| p.display().to_string());
         return Ok(crate::cmd::debug::start(m, symbols, name, &opts));
     }
+    attach_console(&mut m);
     let mut engine: Box<dyn Engine> = if a.engine == "threaded" && !a.trace {
         Box::new(Threaded::new())
     } else {
@@ -183,6 +356,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let elapsed = started.elapsed();
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    let finished = finish_machine(&mut m, &a.machine);
+    if m.dev.quit {
+        eprintln!("ringfort: terminated");
+    }
     if a.stats {
         eprint!("{}", crate::cmd::stats::report(&m, elapsed));
         let hot = engine.hot_blocks(10);
@@ -201,6 +378,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
         }
     }
+    // Leave raw terminal mode (if any) before the final messages.
+    drop(m.dev.uart.host.take());
+    finished?;
     Ok(match exit {
         Exit::Halted(code) | Exit::PowerOff(code) => ExitCode::from(code as u8),
         Exit::CycleLimit => {

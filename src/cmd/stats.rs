@@ -51,10 +51,45 @@ pub fn report(m: &Machine, elapsed: Duration) -> String {
             }
         }
     }
+    s.push_str(&device_report(m));
+    s
+}
+
+/// The per-device part of the report.
+pub fn device_report(m: &Machine) -> String {
+    let mut s = String::new();
+    let d = m.dev.stats();
     let _ = writeln!(
         s,
-        "devices: {} register accesses, timer fired {}, uart {} bytes out",
-        m.dev.accesses, m.dev.timer.fires, m.dev.uart.tx_bytes
+        "devices: {} register accesses, {} framebuffer accesses",
+        m.dev.accesses, d.fb_accesses
     );
+    const LINES: [&str; 6] = ["timer", "uart", "disk", "keyboard", "camera", "rtc"];
+    let _ = writeln!(s, "interrupts raised by line:");
+    for (line, &n) in d.irqs.iter().enumerate() {
+        if n > 0 {
+            let name = LINES.get(line).copied().unwrap_or("-");
+            let _ = writeln!(s, "  {line:>2} {name:<10} {n}");
+        }
+    }
+    let _ = writeln!(s, "  timer            fired {}", d.timer_fires);
+    let _ = writeln!(
+        s,
+        "  uart             {} bytes out, {} bytes in",
+        d.uart_tx, d.uart_rx
+    );
+    let _ = writeln!(
+        s,
+        "  disk             {} sectors read, {} written, {} flushes",
+        d.sectors_read, d.sectors_written, d.disk_flushes
+    );
+    let _ = writeln!(s, "  dma              {} bytes", d.dma_bytes);
+    let _ = writeln!(
+        s,
+        "  camera           {} frames captured",
+        d.frames_captured
+    );
+    let _ = writeln!(s, "  keyboard         {} events", d.key_events);
+    let _ = writeln!(s, "  rtc              {} alarms", d.rtc_alarms);
     s
 }

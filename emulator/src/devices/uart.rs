@@ -1,24 +1,57 @@
-//! UART console (minimal register model; the full device with FIFOs and host back ends is
-//! tracked by the devices issue).
+//! UART console: 16-byte TX and RX FIFOs (on `ringbuf`), a modeled line speed of one byte per
+//! [`BYTE_CYCLES`] cycles, interrupts on received data and on transmit space (line 1).
 //!
-//! Registers: 0x00 DATA (write: transmit; read: next received byte, 0 if none), 0x04 STATUS
-//! (bit0 RX ready, bit1 TX can accept), 0x08 CTRL (bit0 RX interrupt enable, bit1 TX interrupt
-//! enable).
+//! Registers (SPEC.md §11.5): 0x00 DATA, 0x04 STATUS, 0x08 CTRL, 0x0C RXCOUNT, 0x10 TXCOUNT.
+//!
+//! Timing, all on the cycle clock:
+//! * **TX.** A byte the guest writes is handed to the host back end at once and occupies the TX
+//!   FIFO until it has been shifted out: the head byte leaves [`BYTE_CYCLES`] after it started,
+//!   the next one starts then. Writing `DATA` while the FIFO is full waits (the store retires
+//!   when the head byte leaves), so output is never lost.
+//! * **RX.** Input arrives with a cycle timestamp (a host poll every [`POLL_CYCLES`] while a
+//!   back end can deliver input, or a scripted [`Uart::inject`]). It waits in an unbounded
+//!   holding queue and enters the RX FIFO one byte per [`BYTE_CYCLES`]; while the FIFO is full
+//!   the line is held (flow control) and resumes one byte time after the guest reads `DATA`.
+//!   Nothing is dropped.
 
+use super::fifo::Fifo;
+use super::serial::{Host, HostEvent};
 use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 /// Interrupt line of the UART.
 pub const LINE: u8 = 1;
+/// Depth of each FIFO.
+pub const FIFO_SIZE: usize = 16;
+/// Cycles to send or receive one byte (the modeled line speed).
+pub const BYTE_CYCLES: u64 = 100;
+/// Interval between polls of a host back end that can deliver input.
+pub const POLL_CYCLES: u64 = 100_000;
 
-/// Where transmitted bytes go.
+/// CTRL bit 0: interrupt when a byte enters the RX FIFO.
+pub const CTRL_RXIE: u32 = 1;
+/// CTRL bit 1: interrupt when a byte leaves the TX FIFO.
+pub const CTRL_TXIE: u32 = 2;
+/// STATUS bit 0: the RX FIFO holds a byte.
+pub const ST_RX_READY: u32 = 1;
+/// STATUS bit 1: the TX FIFO has room.
+pub const ST_TX_SPACE: u32 = 2;
+/// STATUS bit 2: the TX FIFO is empty (everything has been sent).
+pub const ST_TX_EMPTY: u32 = 4;
+/// STATUS bit 3: more input is waiting than the RX FIFO holds.
+pub const ST_RX_HELD: u32 = 8;
+
+const NEVER: u64 = u64::MAX;
+
+/// Where transmitted bytes go, besides a host back end (see [`Uart::attach_host`]).
 #[derive(Clone)]
 pub enum Sink {
     /// Discard.
     None,
-    /// Host standard output.
+    /// Host standard output (no input).
     Stdout,
-    /// Kept in memory (tests, embedding).
+    /// Kept in memory (tests, embedding, the debugger); input only through [`Uart::inject`].
     Buffer(Vec<u8>),
 }
 
@@ -32,17 +65,58 @@ impl std::fmt::Debug for Sink {
     }
 }
 
+/// A host back end, shared by machine snapshots.
+#[derive(Clone)]
+pub struct SharedHost(pub Arc<Mutex<dyn Host>>);
+
+impl SharedHost {
+    fn with<R>(&self, f: impl FnOnce(&mut dyn Host) -> R) -> Option<R> {
+        self.0.lock().ok().map(|mut h| f(&mut *h))
+    }
+}
+
+impl std::fmt::Debug for SharedHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.with(|h| h.describe()).unwrap_or_default();
+        write!(f, "Host({d})")
+    }
+}
+
 /// The UART.
 #[derive(Clone, Debug)]
 pub struct Uart {
     /// Transmit destination.
     pub sink: Sink,
-    /// Received bytes waiting for the guest.
-    pub rx: VecDeque<u8>,
+    /// Host back end (output and input), when attached.
+    pub host: Option<SharedHost>,
+    /// Transmit FIFO (bytes being sent).
+    pub tx: Fifo<u8>,
+    /// Receive FIFO (bytes waiting to be read).
+    pub rx: Fifo<u8>,
+    /// Input that has arrived but is not in the RX FIFO yet.
+    held: VecDeque<u8>,
+    /// Scripted input not yet arrived: (cycle, bytes), in cycle order.
+    script: VecDeque<(u64, Vec<u8>)>,
     /// CTRL register.
     pub ctrl: u32,
+    /// When the byte at the head of the TX FIFO has been sent (`NEVER` when empty).
+    tx_done: u64,
+    /// When the next held byte enters the RX FIFO (`NEVER`: none held, or blocked).
+    rx_next: u64,
+    /// The RX FIFO was full when a byte was due: the line waits for a `DATA` read.
+    rx_blocked: bool,
+    /// Next host poll (`NEVER` when the back end cannot deliver input).
+    poll_at: u64,
+    /// An interrupt to raise.
+    irq: bool,
+    /// Console commands from the host (quit, flush) for the machine.
+    pub events: Vec<HostEvent>,
     /// Bytes transmitted.
     pub tx_bytes: u64,
+    /// Bytes received into the RX FIFO.
+    pub rx_bytes: u64,
+    /// Cycles stores to `DATA` waited for FIFO space.
+    pub stall_cycles: u64,
 }
 
 impl Uart {
@@ -50,45 +124,269 @@ impl Uart {
     pub fn new(sink: Sink) -> Uart {
         Uart {
             sink,
-            rx: VecDeque::new(),
+            host: None,
+            tx: Fifo::new(FIFO_SIZE),
+            rx: Fifo::new(FIFO_SIZE),
+            held: VecDeque::new(),
+            script: VecDeque::new(),
             ctrl: 0,
+            tx_done: NEVER,
+            rx_next: NEVER,
+            rx_blocked: false,
+            poll_at: NEVER,
+            irq: false,
+            events: Vec::new(),
             tx_bytes: 0,
+            rx_bytes: 0,
+            stall_cycles: 0,
         }
     }
 
-    /// Register read.
-    pub fn read(&mut self, offset: u32) -> Option<u32> {
+    /// Attaches a host back end: output goes to it (as well as to the sink), and it is polled
+    /// for input every [`POLL_CYCLES`] from cycle `now` on, for as long as it can deliver input.
+    pub fn attach_host(&mut self, h: impl Host + 'static, now: u64) {
+        self.host = Some(SharedHost(Arc::new(Mutex::new(h))));
+        self.poll_at = now;
+    }
+
+    /// Schedules `bytes` of input to arrive at cycle `at` (tests and replays; the same input
+    /// at the same cycles gives the same run).
+    pub fn inject(&mut self, at: u64, bytes: &[u8]) {
+        let pos = self.script.partition_point(|(t, _)| *t <= at);
+        self.script.insert(pos, (at, bytes.to_vec()));
+    }
+
+    /// The next cycle at which the UART has something to do.
+    pub fn next_event(&self) -> u64 {
+        let script = self.script.front().map_or(NEVER, |e| e.0);
+        self.tx_done.min(self.rx_next).min(script).min(self.poll_at)
+    }
+
+    /// Whether a person may be typing at the back end.
+    pub fn interactive(&self) -> bool {
+        self.host
+            .as_ref()
+            .and_then(|h| h.with(|h| h.interactive()))
+            .unwrap_or(false)
+    }
+
+    /// Takes the pending interrupt request.
+    pub fn take_irq(&mut self) -> bool {
+        std::mem::take(&mut self.irq)
+    }
+
+    /// Processes every line event due at or before `now` (not the host poll).
+    fn advance(&mut self, now: u64) {
+        loop {
+            let script = self.script.front().map_or(NEVER, |e| e.0);
+            let t = self.tx_done.min(self.rx_next).min(script);
+            if t > now {
+                return;
+            }
+            if t == self.tx_done {
+                self.tx.pop();
+                self.tx_done = if self.tx.is_empty() {
+                    NEVER
+                } else {
+                    t + BYTE_CYCLES
+                };
+                if self.ctrl & CTRL_TXIE != 0 {
+                    self.irq = true;
+                }
+            } else if t == script {
+                if let Some((at, bytes)) = self.script.pop_front() {
+                    self.arrive(at, &bytes);
+                }
+            } else {
+                self.land(t);
+            }
+        }
+    }
+
+    /// Input reaches the holding queue at cycle `at`.
+    fn arrive(&mut self, at: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let idle = self.held.is_empty() && !self.rx_blocked;
+        self.held.extend(bytes);
+        if idle {
+            self.rx_next = at + BYTE_CYCLES;
+        }
+    }
+
+    /// The next held byte is due in the RX FIFO at cycle `t`.
+    fn land(&mut self, t: u64) {
+        if self.rx.is_full() {
+            self.rx_next = NEVER;
+            self.rx_blocked = true;
+            return;
+        }
+        if let Some(b) = self.held.pop_front() {
+            let _ = self.rx.push(b);
+            self.rx_bytes += 1;
+            if self.ctrl & CTRL_RXIE != 0 {
+                self.irq = true;
+            }
+        }
+        self.rx_next = if self.held.is_empty() {
+            NEVER
+        } else {
+            t + BYTE_CYCLES
+        };
+    }
+
+    /// Device events at an instruction boundary: the line, then the host poll if due.
+    /// Returns whether the host was polled.
+    pub fn service(&mut self, now: u64) -> bool {
+        self.advance(now);
+        if now >= self.poll_at {
+            self.poll_host(now);
+            return true;
+        }
+        false
+    }
+
+    fn poll_host(&mut self, now: u64) {
+        let Some(h) = &self.host else {
+            self.poll_at = NEVER;
+            return;
+        };
+        let mut input = Vec::new();
+        let events = &mut self.events;
+        let open = h
+            .with(|h| {
+                let open = h.poll(&mut input, events);
+                h.flush();
+                open
+            })
+            .unwrap_or(false);
+        self.arrive(now, &input);
+        self.poll_at = if open { now + POLL_CYCLES } else { NEVER };
+    }
+
+    /// Sends a byte to the host side.
+    fn emit(&mut self, b: u8) {
+        match &mut self.sink {
+            Sink::None => {}
+            Sink::Stdout => {
+                let _ = std::io::stdout().lock().write_all(&[b]);
+            }
+            Sink::Buffer(v) => v.push(b),
+        }
+        if let Some(h) = &self.host {
+            h.with(|h| h.write(&[b]));
+        }
+    }
+
+    /// Register read at cycle `now`.
+    pub fn read(&mut self, offset: u32, now: u64) -> Option<u32> {
+        self.advance(now);
         Some(match offset {
-            0x00 => self.rx.pop_front().unwrap_or(0) as u32,
-            0x04 => (!self.rx.is_empty()) as u32 | 2,
+            0x00 => {
+                let b = self.rx.pop();
+                if b.is_some() && self.rx_blocked {
+                    self.rx_blocked = false;
+                    self.rx_next = now + BYTE_CYCLES;
+                }
+                b.unwrap_or(0) as u32
+            }
+            0x04 => self.status(),
             0x08 => self.ctrl,
+            0x0C => self.rx.len() as u32,
+            0x10 => self.tx.len() as u32,
             _ => return None,
         })
     }
 
-    /// Register write.
-    pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
+    /// STATUS as it reads now.
+    pub fn status(&self) -> u32 {
+        let mut s = 0;
+        if !self.rx.is_empty() {
+            s |= ST_RX_READY;
+        }
+        if !self.tx.is_full() {
+            s |= ST_TX_SPACE;
+        }
+        if self.tx.is_empty() {
+            s |= ST_TX_EMPTY;
+        }
+        if !self.held.is_empty() {
+            s |= ST_RX_HELD;
+        }
+        s
+    }
+
+    /// Register write at cycle `now`. Returns the cycles the store waits (a `DATA` write to a
+    /// full TX FIFO waits until the head byte has been sent).
+    pub fn write(&mut self, offset: u32, value: u32, now: u64) -> Option<u64> {
+        self.advance(now);
+        let mut wait = 0;
         match offset {
             0x00 => {
+                let mut at = now;
+                if self.tx.is_full() {
+                    wait = self.tx_done - now;
+                    at = self.tx_done;
+                    self.stall_cycles += wait;
+                    self.advance(at);
+                }
                 let b = value as u8;
+                if self.tx.is_empty() {
+                    self.tx_done = at + BYTE_CYCLES;
+                }
+                let _ = self.tx.push(b);
                 self.tx_bytes += 1;
-                match &mut self.sink {
-                    Sink::None => {}
-                    Sink::Stdout => {
-                        let mut out = std::io::stdout().lock();
-                        let _ = out.write_all(&[b]);
-                        if b == b'\n' {
-                            let _ = out.flush();
-                        }
-                    }
-                    Sink::Buffer(v) => v.push(b),
+                self.emit(b);
+            }
+            0x04 | 0x0C | 0x10 => {}
+            0x08 => {
+                self.ctrl = value & (CTRL_RXIE | CTRL_TXIE);
+                if (self.ctrl & CTRL_RXIE != 0 && !self.rx.is_empty())
+                    || (self.ctrl & CTRL_TXIE != 0 && !self.tx.is_full())
+                {
+                    self.irq = true;
                 }
             }
-            0x04 => {}
-            0x08 => self.ctrl = value & 3,
             _ => return None,
         }
-        Some(())
+        Some(wait)
+    }
+
+    /// Reset (SPEC §13): registers and FIFOs cleared. Bytes in the RX FIFO go back to the
+    /// front of the holding queue (input is never dropped); times are rebased to the cycle
+    /// counter restarting at 0 (`elapsed` = the count before the reset).
+    pub fn reset(&mut self, elapsed: u64) {
+        let mut back: Vec<u8> = self.rx.items();
+        back.extend(self.held.drain(..));
+        self.held = back.into();
+        self.rx.clear();
+        self.tx.clear();
+        self.ctrl = 0;
+        self.irq = false;
+        self.tx_done = NEVER;
+        self.rx_blocked = false;
+        self.rx_next = if self.held.is_empty() {
+            NEVER
+        } else {
+            BYTE_CYCLES
+        };
+        for e in self.script.iter_mut() {
+            e.0 = e.0.saturating_sub(elapsed);
+        }
+        if self.poll_at != NEVER {
+            self.poll_at = self.poll_at.saturating_sub(elapsed);
+        }
+    }
+
+    /// Flushes the host back end's buffered output.
+    pub fn flush(&mut self) {
+        if matches!(self.sink, Sink::Stdout) {
+            let _ = std::io::stdout().flush();
+        }
+        if let Some(h) = &self.host {
+            h.with(|h| h.flush());
+        }
     }
 
     /// The bytes transmitted so far, when the sink is a buffer.
@@ -97,5 +395,73 @@ impl Uart {
             Sink::Buffer(v) => v,
             _ => &[],
         }
+    }
+
+    /// Bytes waiting in the RX FIFO and the holding queue (for tests and the debugger).
+    pub fn pending_input(&self) -> usize {
+        self.rx.len() + self.held.len() + self.script.iter().map(|e| e.1.len()).sum::<usize>()
+    }
+}
+
+/// The parts of the UART both engines must agree on (everything but the host back end).
+impl PartialEq for Uart {
+    fn eq(&self, o: &Self) -> bool {
+        self.output() == o.output()
+            && self.tx == o.tx
+            && self.rx == o.rx
+            && self.held == o.held
+            && self.script == o.script
+            && self.ctrl == o.ctrl
+            && self.tx_done == o.tx_done
+            && self.rx_next == o.rx_next
+            && self.rx_blocked == o.rx_blocked
+            && self.tx_bytes == o.tx_bytes
+            && self.rx_bytes == o.rx_bytes
+            && self.stall_cycles == o.stall_cycles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tx_fifo_drains_one_byte_per_byte_time_and_full_writes_wait() {
+        let mut u = Uart::new(Sink::Buffer(Vec::new()));
+        for i in 0..FIFO_SIZE as u32 {
+            assert_eq!(u.write(0, b'a' as u32 + i, 10), Some(0));
+        }
+        assert_eq!(u.read(0x04, 10), Some(0)); // TX full, nothing received
+        assert_eq!(u.next_event(), 10 + BYTE_CYCLES);
+        // A 17th byte waits for the first to leave.
+        assert_eq!(u.write(0, b'!' as u32, 20), Some(10 + BYTE_CYCLES - 20));
+        assert_eq!(u.read(0x10, 10 + BYTE_CYCLES), Some(FIFO_SIZE as u32));
+        // Everything is out 17 byte times after the first write.
+        assert_eq!(
+            u.read(0x04, 10 + 17 * BYTE_CYCLES),
+            Some(ST_TX_SPACE | ST_TX_EMPTY)
+        );
+        assert_eq!(u.output(), b"abcdefghijklmnop!");
+    }
+
+    #[test]
+    fn rx_input_is_held_not_dropped() {
+        let mut u = Uart::new(Sink::Buffer(Vec::new()));
+        let input: Vec<u8> = (0..40).collect();
+        u.inject(0, &input);
+        u.service(1_000_000);
+        assert_eq!(u.read(0x0C, 1_000_000), Some(FIFO_SIZE as u32));
+        assert_ne!(u.status() & ST_RX_HELD, 0);
+        let mut got = Vec::new();
+        let mut now = 1_000_000;
+        while got.len() < input.len() {
+            now += 1000;
+            u.service(now);
+            while u.status() & ST_RX_READY != 0 {
+                got.push(u.read(0, now).unwrap() as u8);
+            }
+        }
+        assert_eq!(got, input);
+        assert_eq!(u.rx_bytes, 40);
     }
 }
