@@ -25,6 +25,31 @@ main:
         li      s1, TIMER
         clear_exc
 
+        # ================================================= reading the time: NOW_LO is the
+        # count after the reading lw retires (its MMIO latency and any stall included)
+        mfcr    s2, cycle               # c
+        lw      t0, TIMER_NOW_LO(s1)    # runs c+2 .. c+8
+        sub     t0, t0, s2
+        expect  t0, 2 + 6, 90
+        la      t1, timer_ptr
+        mfcr    s2, cycle               # c
+        lw      t2, 0(t1)               # c+2: t2 = TIMER
+        lw      t0, TIMER_NOW_LO(t2)    # c+3 .. c+10: 1 + 1 stall + 5
+        sub     t0, t0, s2
+        expect  t0, 2 + 1 + 7, 91
+        lw      t0, 0x10(s1)            # NOW_HI
+        expect  t0, 0, 92
+        # read-only and write-only PIC registers
+        li      t0, 0xFFFF
+        sw      t0, PIC_PENDING(s0)     # RO: ignored
+        sw      t0, PIC_INSERVICE(s0)
+        lw      t0, PIC_PENDING(s0)
+        expect  t0, 0, 93
+        lw      t0, PIC_INSERVICE(s0)
+        expect  t0, 0, 94
+        lw      t0, PIC_EOI(s0)         # WO: reads 0
+        expect  t0, 0, 95
+
         # ================================================= IE = 0: nothing is delivered
         li      t0, 1
         sw      t0, PIC_ENABLE(s0)      # line 0 enabled
@@ -190,6 +215,12 @@ w2:     nop
         reset_vec V_IRQ0
         pass
 
+        .data
+        .balign 4
+timer_ptr:
+        .word   TIMER
+
+        .text
 # Vector 32 for the timing check: read the count first, then log as usual.
 irq_time:
         mfcr    s11, cycle

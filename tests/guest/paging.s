@@ -152,6 +152,25 @@ q5:     lw      t0, 0(s0)               # ... but not a ring-1 page
         # a failed walk sets nothing: PG_C was never accessed successfully
         expect_pte PG_C, FR_C + PTE_P + PTE_W, 104
 
+        # ================================================= a successful walk sticks even if the
+        # access then fails on the bus: A is set and the translation cached
+        clear_exc
+        set_pte PG_D, 0x80000000 + PTE_USER     # a frame where there is no memory
+        tlbflush
+        li      s0, PG_D
+x1:     lw      t0, 0x10(s0)
+        expect_fault 1, V_BUS_ERROR, PG_D + 0x10, x1, 105
+        expect_pte PG_D, 0x80000000 + PTE_USER + PTE_A, 109
+        set_vec V_BUS_ERROR, bus_quick, D_P
+        cyc_begin
+x2:     lw      t0, 0x14(s0)            # a TLB hit this time: no walk, just the bus error
+        sub     t0, s11, s10            # (bus_quick resumes here)
+        addi    t0, t0, -2
+        expect  t0, 12, 111
+        reset_vec V_BUS_ERROR
+        set_pte PG_D, 0
+        tlbflush
+
         # ================================================= walk outside RAM: BUS_ERROR, faddr = va
         clear_exc
         li      t0, PT_DIR
@@ -218,6 +237,14 @@ g4:     div     t1, t0, t0
 
 gate_ret:
         retg
+
+# Vector 4 for the measurement: the count at entry in s11, resume after the access.
+bus_quick:
+        mfcr    s11, cycle
+        lw      t0, 0(sp)
+        addi    t0, t0, 4
+        sw      t0, 0(sp)
+        iret
 
 bad:    li      a0, 999
         j       check_failed
