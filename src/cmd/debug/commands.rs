@@ -1148,10 +1148,14 @@ impl Debugger {
         self.load_snapshot(&snap)
             .map_err(|e| DbgError::hint(format!("{file}: {e}"), "the machine was not changed"))?;
         self.say(format!(
-            "Loaded {file}: step {}, cycle {}, {} KiB RAM.",
+            "Loaded {file}: step {}, cycle {}, {} RAM.",
             self.m.steps,
             self.m.cpu.cycles,
-            snap.config.ram_size >> 10
+            if snap.config.ram_size & ((1 << 20) - 1) == 0 {
+                format!("{} MiB", snap.config.ram_size >> 20)
+            } else {
+                format!("{} KiB", snap.config.ram_size >> 10)
+            }
         ));
         if snap.config.program != self.program_name {
             self.say(format!(

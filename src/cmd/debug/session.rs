@@ -197,6 +197,15 @@ impl Debugger {
         if matches!(m.dev.uart.sink, Sink::Stdout) {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }
+        // A host back end (file, TCP) would see replayed output twice: the debugger keeps the
+        // serial output itself.
+        let detached = m.dev.uart.host.take().is_some();
+        if detached {
+            m.dev.uart.sink = Sink::Buffer(Vec::new());
+            println!(
+                "note: the debugger shows the serial output itself; the -serial back end is not                  used"
+            );
+        }
         let mut tt = TimeTravel::default();
         tt.take(&mut m, 0);
         let mut initial = TimeTravel::default();
