@@ -58,7 +58,7 @@ pub fn parse_disk_size(s: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a size; write e.g. 1M or 65536"))?;
     let bytes = n.checked_mul(mult).ok_or("size too large")?;
-    if bytes == 0 || bytes % SECTOR != 0 {
+    if bytes == 0 || !bytes.is_multiple_of(SECTOR) {
         return Err(format!(
             "`{s}` is not a whole, non-zero number of 512-byte sectors"
         ));
@@ -115,7 +115,7 @@ fn check_name(name: &str) -> Result<(), String> {
 /// Builds an RFFS image of `size` bytes (None: just large enough, rounded up to 64 KiB) with
 /// `entries` directory slots holding `files` (name, contents).
 pub fn build_fs(files: &[(String, Vec<u8>)], size: Option<u64>, entries: u32) -> Result<Vec<u8>> {
-    if entries == 0 || entries % 16 != 0 {
+    if entries == 0 || !entries.is_multiple_of(16) {
         bail!("--entries must be a positive multiple of 16 (16 entries fill a sector)");
     }
     if files.len() > entries as usize {

@@ -96,6 +96,8 @@ pub struct Camera {
     pub(crate) dma_out: Vec<(u32, Vec<u8>)>,
     /// Frames captured into RAM.
     pub frames: u64,
+    /// Sensor frame number of the last capture (its pixels are [`pattern_pixel`] of it).
+    pub last_frame: u64,
     /// Bytes moved by DMA.
     pub dma_bytes: u64,
 }
@@ -121,6 +123,7 @@ impl Camera {
             indicator_log: Vec::new(),
             dma_out: Vec::new(),
             frames: 0,
+            last_frame: 0,
             dma_bytes: 0,
         }
     }
@@ -248,6 +251,7 @@ impl Camera {
             }
         }
         self.dma_out.push((self.addr, data));
+        self.last_frame = frame;
         self.dma_bytes += FRAME_BYTES as u64;
         self.busy = true;
         self.done_at = frame * FRAME_CYCLES;

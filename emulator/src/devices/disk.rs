@@ -169,7 +169,7 @@ impl Image {
         if len == 0 {
             return Err(format!("disk image {name} is empty"));
         }
-        if len % SECTOR_SIZE as u64 != 0 {
+        if !len.is_multiple_of(SECTOR_SIZE as u64) {
             return Err(format!(
                 "disk image {name} is {len} bytes, not a whole number of {SECTOR_SIZE}-byte \
                  sectors (truncated, or not a disk image)"
