@@ -7,7 +7,9 @@ fn main() {
     let mut names = Vec::new();
     for a in std::env::args().skip(1) {
         match a.as_str() {
-            "interp" | "threaded" => engines = vec![if a == "interp" { "interp" } else { "threaded" }],
+            "interp" | "threaded" => {
+                engines = vec![if a == "interp" { "interp" } else { "threaded" }]
+            }
             "on" => modes = vec![true],
             "off" => modes = vec![false],
             _ => names.push(a),

@@ -30,7 +30,9 @@ impl Run {
 
 /// Path of a file under tests/.
 pub fn test_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(rel)
 }
 
 /// Assembles `src` (named `name`, includes resolved from tests/guest) into a program.
@@ -66,8 +68,15 @@ pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
     assert_eq!(a.tlb.entries, b.tlb.entries, "{what}: TLB differs");
     assert_eq!(a.dev.pic, b.dev.pic, "{what}: interrupt controller differs");
     assert_eq!(a.dev.timer, b.dev.timer, "{what}: timer differs");
-    assert_eq!(a.dev.uart.output(), b.dev.uart.output(), "{what}: serial output differs");
-    assert_eq!(a.deliveries, b.deliveries, "{what}: exception sequence differs");
+    assert_eq!(
+        a.dev.uart.output(),
+        b.dev.uart.output(),
+        "{what}: serial output differs"
+    );
+    assert_eq!(
+        a.deliveries, b.deliveries,
+        "{what}: exception sequence differs"
+    );
     if a.ram != b.ram {
         let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y).unwrap();
         panic!("{what}: memory differs first at {first:#x}");

@@ -179,9 +179,9 @@ impl Engine for Interp {
             while execute_one(m, &mut decode)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
-                && !(debugging
-                    && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
-            {}
+                && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
+            {
+            }
         }
     }
 }
