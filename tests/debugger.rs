@@ -134,7 +134,10 @@ fn breakpoints_conditions_temporary_disable_delete() {
     assert!(c1.contains("Temporary breakpoint 2, square"), "{c1}");
     assert!(out.contains("Breakpoint 1, loop"), "{out}");
     assert!(section(&out, "p *counter").contains("$1 = 2"));
-    assert!(out.contains("The machine halted (halt in ring 0), exit code 0."));
+    assert!(
+        out.contains("The machine halted (halt in ring 0 at 0x0000019c <sys_exit>), exit code 0."),
+        "{out}"
+    );
     assert!(section(&out, "run").contains("Starting the program"));
     let bl = section(&out, "break dbg_rings.s:108");
     assert!(bl.contains("<loop>"), "a file:line location: {bl}");

@@ -542,7 +542,11 @@ impl Debugger {
             StopWhy::Halted(exit) => {
                 let text = match exit {
                     emulator::Exit::Halted(c) => {
-                        format!("The machine halted (halt in ring 0), exit code {c}.")
+                        let at = self.m.cpu.pc.wrapping_sub(4);
+                        format!(
+                            "The machine halted (halt in ring 0 at {at:#010x}{}), exit code {c}.",
+                            self.syms.angle(at)
+                        )
                     }
                     emulator::Exit::PowerOff(c) => {
                         format!("The machine powered off, exit code {c}.")

@@ -248,3 +248,70 @@ fn restore_pages(ram: &mut [u8], pages: &[Option<Page>]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emulator::Config;
+
+    fn machine() -> Machine {
+        Machine::new(Config {
+            ram_size: 1 << 20,
+            serial: Sink::Buffer(Vec::new()),
+        })
+    }
+
+    #[test]
+    fn restore_brings_back_ram_and_registers_and_shares_pages() {
+        let mut m = machine();
+        m.poke_phys(0x1000, &[1, 2, 3, 4]);
+        m.cpu.regs[5] = 11;
+        let mut tt = TimeTravel::default();
+        tt.take(&mut m, 0);
+        m.steps = 10;
+        m.poke_phys(0x1000, &[9]);
+        m.poke_phys(0x8000, &[7]);
+        m.cpu.regs[5] = 22;
+        tt.take(&mut m, 3);
+        // The unchanged pages of the second snapshot are shared with the first.
+        let shared = tt.snaps[1]
+            .pages
+            .iter()
+            .zip(&tt.snaps[0].pages)
+            .filter(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            })
+            .count();
+        assert_eq!(shared, 0, "page 1 changed, page 8 is new");
+        assert_eq!(tt.snaps[1].pages.iter().filter(|p| p.is_some()).count(), 2);
+        m.poke_phys(0x1000, &[5, 5, 5, 5]);
+        m.cpu.regs[5] = 33;
+        assert_eq!(tt.restore(0, &mut m), 0);
+        assert_eq!(m.peek_phys(0x1000, 4), Some(0x0403_0201));
+        assert_eq!(m.peek_phys(0x8000, 1), Some(0));
+        assert_eq!(m.cpu.regs[5], 11);
+        assert_eq!(m.steps, 0);
+        assert_eq!(tt.restore(1, &mut m), 3);
+        assert_eq!(m.peek_phys(0x1000, 1), Some(9));
+        assert_eq!(m.peek_phys(0x8000, 1), Some(7));
+        assert_eq!(m.cpu.regs[5], 22);
+    }
+
+    #[test]
+    fn a_change_voids_the_recorded_future() {
+        let mut m = machine();
+        let mut tt = TimeTravel::default();
+        tt.take(&mut m, 0);
+        m.steps = 100;
+        tt.take(&mut m, 0);
+        m.steps = 50;
+        tt.modified(&mut m, 0);
+        assert_eq!(tt.steps_list(), vec![0, 50]);
+        // Going back before the change undoes it and forgets what followed it.
+        m.steps = 70;
+        tt.take(&mut m, 0);
+        tt.restore(0, &mut m);
+        assert_eq!(tt.steps_list(), vec![0]);
+    }
+}
