@@ -6,7 +6,7 @@
 //! Whenever it is on, the emulator shows an "in use" indicator: `[camera on]` / `[camera off]`
 //! on stderr at each change, and a marker in the display window.
 //!
-//! Registers (SPEC.md §11.10): 0x00 CTRL, 0x04 STATUS, 0x08 ADDR, 0x0C CAPTURE, 0x10 WIDTH,
+//! Registers (SPEC.md §11.11): 0x00 CTRL, 0x04 STATUS, 0x08 ADDR, 0x0C CAPTURE, 0x10 WIDTH,
 //! 0x14 HEIGHT, 0x18 FRAMES, 0x1C ACK, 0x20 ERROR.
 
 use super::CLOCK_HZ;

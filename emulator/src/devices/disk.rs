@@ -1,7 +1,7 @@
 //! Block device (line 2): a disk of 512-byte sectors backed by a host image file, with DMA to
 //! and from guest RAM, a completion interrupt after a modeled latency, and a flush command.
 //!
-//! Registers (SPEC.md §11.6): 0x00 CMD, 0x04 STATUS, 0x08 ERROR, 0x0C SECTOR, 0x10 COUNT,
+//! Registers (SPEC.md §11.7): 0x00 CMD, 0x04 STATUS, 0x08 ERROR, 0x0C SECTOR, 0x10 COUNT,
 //! 0x14 ADDR, 0x18 CTRL, 0x1C ACK, 0x20 CAPACITY.
 //!
 //! Data path: sectors the guest writes are kept in memory and reach the image file at the

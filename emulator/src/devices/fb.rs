@@ -1,5 +1,5 @@
 //! Framebuffer: 16 MiB of video memory at `FB_BASE` (any access width, ring <= IOPL) and its
-//! control registers at `FBCTL` (SPEC.md §11.7): geometry, pixel mode (32-bit XRGB or 8-bit
+//! control registers at `FBCTL` (SPEC.md §11.8): geometry, pixel mode (32-bit XRGB or 8-bit
 //! palette), scan-out offset, palette, display enable, frame counter.
 //!
 //! Video memory is allocated as the guest touches it (reads of untouched memory are 0), so an

@@ -1,6 +1,6 @@
 //! Keyboard (line 3): key press and release events from the display window (or scripted with
 //! [`Keyboard::inject`]), a 16-event FIFO with an unbounded holding queue behind it (events are
-//! never dropped), an interrupt per event. Registers (SPEC.md §11.8): 0x00 DATA, 0x04 STATUS,
+//! never dropped), an interrupt per event. Registers (SPEC.md §11.9): 0x00 DATA, 0x04 STATUS,
 //! 0x08 CTRL, 0x0C COUNT.
 
 use super::fifo::Fifo;

@@ -1,6 +1,6 @@
 //! Real-time clock (alarm on line 5): guest-visible wall time, derived from the cycle counter
 //! only — `time = base + cycles / CLOCK_HZ` — so a run with a fixed base (`-rtc base=...`) is
-//! deterministic. Registers (SPEC.md §11.9): 0x00 SECONDS_LO (latches), 0x04 SECONDS_HI,
+//! deterministic. Registers (SPEC.md §11.10): 0x00 SECONDS_LO (latches), 0x04 SECONDS_HI,
 //! 0x08 NANOS, 0x0C ALARM_LO, 0x10 ALARM_HI, 0x14 CTRL, 0x18 STATUS, 0x1C CLOCK_HZ.
 
 use super::CLOCK_HZ;

@@ -40,7 +40,7 @@ pub trait Host: Send {
 }
 
 /// Help for the console escapes, printed by `Ctrl-A h`.
-pub const ESCAPE_HELP: &str = "C-a h    print this help\r\n\
+pub const ESCAPE_HELP: &str = "\r\nC-a h    print this help\r\n\
 C-a x    exit emulator\r\n\
 C-a s    save disk data back to its image file\r\n\
 C-a C-a  sends C-a\r\n";
