@@ -112,11 +112,16 @@ mod backend {
 mod backend {
     use super::{draw_camera_marker, Frame};
     use crate::devices::keyboard::key;
-    use minifb::{Key, KeyRepeat, Window, WindowOptions};
+    use minifb::{Key, Window, WindowOptions};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc::{self, Receiver, SyncSender};
     use std::sync::Arc;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
+
+    /// How long a key is held before it repeats.
+    const REPEAT_DELAY: Duration = Duration::from_millis(500);
+    /// Repeat interval.
+    const REPEAT_EVERY: Duration = Duration::from_millis(50);
 
     type Opened = (SyncSender<Frame>, Receiver<(u8, bool)>, Arc<AtomicBool>);
 
@@ -200,6 +205,9 @@ mod backend {
             win.set_target_fps(60);
             let mut last: Option<Frame> = None;
             let mut camera_shown = false;
+            let mut held: Vec<Key> = Vec::new();
+            let mut since = Instant::now();
+            let mut last_repeat = since;
             while win.is_open() {
                 if let Some(mut f) = frx.try_iter().last() {
                     if f.camera_on {
@@ -227,14 +235,35 @@ mod backend {
                 if !ok {
                     std::thread::sleep(Duration::from_millis(16));
                 }
-                for k in win.get_keys_pressed(KeyRepeat::Yes) {
-                    if let Some(c) = code(k) {
-                        let _ = ktx.send((c, false));
+                // Presses and releases by comparing the keys down with the last update (a quick
+                // tap can come and go within one update), plus the window's auto-repeat.
+                let down = win.get_keys();
+                let mut events = Vec::new();
+                for k in &down {
+                    if !held.contains(k) {
+                        events.push((*k, false));
                     }
                 }
-                for k in win.get_keys_released() {
+                for k in &held {
+                    if !down.contains(k) {
+                        events.push((*k, true));
+                    }
+                }
+                // Auto-repeat: a key held for REPEAT_DELAY repeats every REPEAT_EVERY.
+                let now = Instant::now();
+                if down.len() != held.len() || down.iter().any(|k| !held.contains(k)) {
+                    since = now;
+                    last_repeat = now;
+                } else if let Some(k) = down.last() {
+                    if now - since >= REPEAT_DELAY && now - last_repeat >= REPEAT_EVERY {
+                        events.push((*k, false));
+                        last_repeat = now;
+                    }
+                }
+                held = down;
+                for (k, released) in events {
                     if let Some(c) = code(k) {
-                        let _ = ktx.send((c, true));
+                        let _ = ktx.send((c, released));
                     }
                 }
             }

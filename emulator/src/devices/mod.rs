@@ -283,6 +283,7 @@ impl Devices {
         for (code, released) in d.keys() {
             self.keyboard.arrive(keyboard::event(code, released));
         }
+        self.uart.flush();
         if d.closed() {
             self.request_quit();
         }

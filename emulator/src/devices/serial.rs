@@ -400,6 +400,9 @@ impl FileSink {
 impl Host for FileSink {
     fn write(&mut self, bytes: &[u8]) {
         let _ = self.out.write_all(bytes);
+        if bytes.contains(&b'\n') {
+            let _ = self.out.flush();
+        }
     }
 
     fn flush(&mut self) {
