@@ -227,6 +227,16 @@ fn disk_writes_survive_power_off_and_read_back() {
 }
 
 #[test]
+fn disk_dma_over_translated_code_runs_the_new_code() {
+    let dir = scratch();
+    let imgs = [
+        make_image(dir.path(), "a.img", 16, 0),
+        make_image(dir.path(), "b.img", 16, 0),
+    ];
+    pass_both("dev_disk_smc.s", |m, i| attach(m, &imgs[i], false));
+}
+
+#[test]
 fn disk_writes_reach_the_file_only_at_flush_or_drop() {
     let dir = scratch();
     let img = make_image(dir.path(), "c.img", 16, 0);

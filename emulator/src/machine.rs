@@ -259,15 +259,18 @@ impl Machine {
     }
 
     /// Performs the DMA writes devices asked for (each already checked to lie in RAM), through
-    /// [`Machine::note_ram_write`] for every page touched.
+    /// [`Machine::note_ram_write`] for every word touched (translated code in those pages is
+    /// dropped, debugger watchpoints see the write).
     fn device_dma(&mut self) {
         for (pa, data) in self.dev.take_dma() {
             if data.is_empty() || !self.in_ram(pa, data.len() as u32) {
                 continue;
             }
-            let last = pa as u64 + data.len() as u64 - 1;
-            for page in (pa >> 12) as u64..=(last >> 12) {
-                self.note_ram_write(((page << 12) as u32).max(pa));
+            let end = pa as u64 + data.len() as u64;
+            let mut a = pa as u64;
+            while a < end {
+                self.note_ram_write(a as u32);
+                a = (a | 3) + 1;
             }
             self.ram[pa as usize..pa as usize + data.len()].copy_from_slice(&data);
         }
