@@ -32,14 +32,33 @@ fn worst_case(op: &Op) -> u64 {
         }
 }
 
+/// Up to `len` bytes of code at physical `pa`, from RAM or the boot ROM (`None` elsewhere:
+/// fetching there is a bus error, which the engine's single-step path reports).
+fn code_bytes(m: &Machine, pa: u32, len: usize) -> Option<&[u8]> {
+    let start = pa as usize;
+    if let Some(b) = m.ram.get(start..start + len) {
+        return Some(b);
+    }
+    let rom_off = pa.checked_sub(isa_spec::cr::memmap::ROM_BASE)? as usize;
+    m.rom
+        .get(rom_off..(rom_off + len).min(m.rom.len()))
+        .filter(|b| !b.is_empty())
+}
+
 /// Translates the block at physical `pa` (virtual `pc`) for `ring`. `None` when the first word
 /// is not an instruction or not fetchable: the engine then takes that one step the slow way.
 pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
-    let mut ops: Vec<Op> = Vec::new();
-    let mut addr = pa;
+    // The rest of the page, read straight from RAM or ROM (a block never leaves its page).
+    let page_left = (0x1000 - (pa & 0xfff)) as usize;
+    let code = code_bytes(m, pa, page_left)?;
+    let mut ops: Vec<Op> = Vec::with_capacity((page_left / 4).min(MAX_OPS));
     let mut prev_load = 0u8;
     let mut cost_before = 0u32;
-    while let Some(insn) = m.fetch_word(addr, pc).ok().and_then(|w| decode(w).ok()) {
+    let mut max_cost = 0u64;
+    for word in code.chunks_exact(4) {
+        let Ok(insn) = decode(u32::from_le_bytes([word[0], word[1], word[2], word[3]])) else {
+            break;
+        };
         let info = insn.op.info();
         let stall = if !ops.is_empty() && prev_load != 0 && insn.sources().contains(&prev_load) {
             LOAD_USE_STALL
@@ -47,24 +66,24 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             0
         };
         let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
-        ops.push(Op {
+        let op = Op {
             insn,
             base: info.cycles + stall,
             cost_before,
             load_dest,
             privilege_fault: info.privileged && ring != 0,
-        });
+        };
+        max_cost += worst_case(&op);
+        ops.push(op);
         cost_before += info.cycles + stall;
-        prev_load = if info.kind == Kind::Load { insn.rd } else { 0 };
-        addr = addr.wrapping_add(4);
-        if ends_block(info.kind) || addr & 0xfff == 0 || ops.len() >= MAX_OPS {
+        prev_load = load_dest;
+        if ends_block(info.kind) || ops.len() >= MAX_OPS {
             break;
         }
     }
     if ops.is_empty() {
         return None;
     }
-    let max_cost = ops.iter().map(worst_case).sum();
     let first_sources = ops[0]
         .insn
         .sources()
