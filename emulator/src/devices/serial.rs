@@ -30,8 +30,7 @@ pub trait Host: Send {
     /// Appends the input that has arrived since the last poll to `out`, and console commands
     /// to `events`. Returns false once no input can ever arrive again (end of file).
     fn poll(&mut self, out: &mut Vec<u8>, events: &mut Vec<HostEvent>) -> bool;
-    /// Whether a person may be typing (the emulator then paces guest time to host time while
-    /// the guest idles, instead of spinning).
+    /// Whether a person may be typing at it (a terminal, a network client).
     fn interactive(&self) -> bool {
         false
     }
