@@ -13,6 +13,8 @@ pub mod exceptions;
 pub mod exec;
 pub mod fault;
 mod gates;
+#[cfg(feature = "gen")]
+pub mod gen;
 pub mod loader;
 pub mod machine;
 mod memory;
