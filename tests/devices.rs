@@ -443,19 +443,15 @@ fn keyboard_events_arrive_by_interrupt_and_none_is_lost() {
 
 #[test]
 fn reset_restores_devices_but_keeps_time_and_output() {
-    // The interpreter only: the threaded engine's block accounting does not yet expect the
-    // cycle counter to restart at 0 in the middle of a block (POWER.RESET).
     let src = std::fs::read_to_string(test_path("guest/dev_reset.s")).unwrap();
     let prog = assemble("dev_reset.s", &src);
-    let mut m = machine_with(&prog, TEST_RAM);
-    let exit = Interp::new().run(
-        &mut m,
-        Budget {
-            max_cycles: CYCLES,
-            ..Budget::UNLIMITED
-        },
-    );
-    assert_eq!(exit, Exit::Halted(0), "pc {:#x}", m.cpu.pc);
+    let budget = Budget {
+        max_cycles: CYCLES,
+        ..Budget::UNLIMITED
+    };
+    let run = common::run_program_budget("dev_reset.s", &prog, TEST_RAM, budget);
+    let m = &run.m;
+    assert_eq!(run.exit, Exit::Halted(0), "pc {:#x}", m.cpu.pc);
     assert_eq!(m.dev.uart.output(), b"RS");
     assert_eq!(
         m.dev.timer.deadline,

@@ -94,7 +94,8 @@ impl Threaded {
             };
             let (chainable, passes) = run_block(m, block, n, at, limits);
             block.execs += passes - 1;
-            block.cycles += m.cpu.cycles - start_cycles;
+            // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
+            block.cycles += m.cpu.cycles.saturating_sub(start_cycles);
             if !(chainable && whole) {
                 return;
             }
