@@ -152,9 +152,10 @@ pub struct Args {
     /// Print run statistics to stderr at exit.
     #[arg(long)]
     pub stats: bool,
-    /// Execution engine: `interp` (the reference interpreter) or `threaded` (cached
-    /// pre-decoded blocks; cycle-exact with interp).
-    #[arg(long, default_value = "interp", value_parser = ["interp", "threaded"])]
+    /// Execution engine: `threaded` (cached pre-decoded blocks; the default since the
+    /// differential tests show it cycle-exact with the interpreter) or `interp` (the
+    /// reference interpreter). `--trace` always uses the interpreter.
+    #[arg(long, default_value = "threaded", value_parser = ["interp", "threaded"])]
     pub engine: String,
     /// Start the machine stopped and enter the debugger (as `ringfort debug`).
     #[arg(short = 'S')]

@@ -245,8 +245,9 @@ fn run_block(m: &mut Machine, block: &Block, n: usize, at: Entry, limits: Limits
             r0 = m.cpu.retired - i as u64;
             s0 = m.steps - i as u64;
             extra = 0;
-            // Fetches of later ops count from here (op i's fetch hit was counted above).
-            fetch_hits = 0u64.wrapping_sub(i as u64);
+            // Fetches of later ops count from here: ops 1..=i-1 of this pass are counted
+            // (the pass-end and full-path formulas count from op 1).
+            fetch_hits = 0u64.wrapping_sub(i as u64 - 1);
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
