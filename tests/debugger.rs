@@ -505,8 +505,9 @@ fn snapshots_round_trip_and_refuse_bad_files() {
 fn trace_and_hot() {
     let dir = tempfile::tempdir().expect("temp dir");
     let trace = dir.path().join("t.txt");
-    let out = debug(
-        "dbg_rings.s",
+    let (out, _) = debug_in(
+        &guest_dir(),
+        &["debug", "--echo", "--engine", "interp", "dbg_rings.s"],
         &format!(
             "trace on {}\nstepi 3\ntrace off\nhot\ntrace bogus\n",
             trace.display()

@@ -432,7 +432,9 @@ impl Debugger {
         None
     }
 
-    /// Runs the engine: the threaded one only when nothing has to be checked.
+    /// Runs the engine: the threaded one when nothing has to be checked per instruction
+    /// (breakpoints and write watchpoints it checks itself; single-stepped stop points and
+    /// tracing need the interpreter).
     fn engine_run(&mut self, budget: Budget, plain: bool) -> emulator::Exit {
         if plain && self.engine == EngineKind::Threaded && !self.tracing {
             self.threaded.run(&mut self.m, budget)
@@ -468,7 +470,9 @@ impl Debugger {
         } else {
             self.disarm_watch();
         }
-        let plain = addrs.is_empty() && !watching && !single;
+        // Breakpoints and write watchpoints are data both engines check; only the
+        // single-stepped points (read/access watches, catchpoints) rule the threaded one out.
+        let plain = !single;
         let mut clock = (Instant::now(), start);
         let mut next_check = start;
         let mut first = true;

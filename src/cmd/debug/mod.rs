@@ -52,9 +52,10 @@ pub struct Args {
     /// Print each command after a `(rfdb) ` prompt before its output (for transcripts).
     #[arg(long)]
     pub echo: bool,
-    /// Engine for `continue` when nothing must be checked: `interp` or `threaded` (needed for
-    /// `hot`). Stop points and tracing always use the interpreter.
-    #[arg(long, default_value = "interp", value_parser = ["interp", "threaded"])]
+    /// Engine for `continue` and stepping in bulk: `threaded` (default; it checks breakpoints
+    /// and write watchpoints itself, and feeds `hot`) or `interp`. Read/access watchpoints,
+    /// catchpoints and tracing always use the interpreter.
+    #[arg(long, default_value = "threaded", value_parser = ["interp", "threaded"])]
     pub engine: String,
 }
 

@@ -991,14 +991,14 @@ impl Debugger {
                 "block profiles come from the threaded engine, and this session runs the \
                  interpreter",
                 "switch with `engine threaded` (or start with `ringfort debug --engine threaded \
-                 PROG`), then `continue` with no breakpoints, watchpoints or catchpoints set",
+                 PROG`), then `continue` with no read/access watchpoints or catchpoints set",
             ));
         }
         let hot = self.threaded.cache.hottest(n);
         if hot.is_empty() {
             self.say(
-                "No blocks have run on the threaded engine yet: it runs `continue` when no \
-                 breakpoint, watchpoint, catchpoint or trace is active.",
+                "No blocks have run on the threaded engine yet: it runs `continue` unless a \
+                 read/access watchpoint, catchpoint or trace is active.",
             );
             return Ok(());
         }

@@ -78,13 +78,21 @@ impl Threaded {
             let start_cycles = m.cpu.cycles;
             let whole = m.cpu.cycles.saturating_add(block.max_cost) < limit
                 && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
-            let n = if whole { block.ops.len() } else { 1 };
+            let mut n = if whole { block.ops.len() } else { 1 };
+            // A debugger breakpoint inside the block: stop just before it.
+            for &bp in budget.breakpoints {
+                let k = bp.wrapping_sub(pc) / 4;
+                if bp & 3 == 0 && k >= 1 && (k as usize) < n {
+                    n = k as usize;
+                }
+            }
             block.execs += 1;
             let ll = m.cpu.last_load;
             let stall0 = ((block.first_sources >> ll) & 1) * isa_spec::cost::LOAD_USE_STALL;
             let limits = Limits {
                 cycles: limit,
                 steps: budget.max_steps,
+                breakpoints: budget.breakpoints,
             };
             let at = Entry {
                 pc,
@@ -104,6 +112,9 @@ impl Threaded {
             // the whole block), and only full-path ops could have changed interrupts, the TLB
             // or translated code.
             let next = m.cpu.pc;
+            if budget.breakpoints.contains(&next) {
+                return;
+            }
             if next >> 12 != pc >> 12 || next & 3 != 0 {
                 return;
             }
@@ -138,9 +149,11 @@ impl Threaded {
 /// How far a block may run: the cycle count it must stay below (next device event or the
 /// budget) and the step budget.
 #[derive(Clone, Copy)]
-struct Limits {
+struct Limits<'a> {
     cycles: u64,
     steps: u64,
+    /// Debugger breakpoints: a loop must not run past its own start when one is there.
+    breakpoints: &'a [u32],
 }
 
 /// Where a block runs: its pc, the ring and paging mode it was translated for, and the first
@@ -160,7 +173,13 @@ struct Entry {
 /// back to its own start (a loop) runs again directly while the limits allow a whole pass.
 /// Returns (ended on a fast-path op — so the next block may be chained —, passes run).
 #[inline(always)]
-fn run_block(m: &mut Machine, block: &Block, n: usize, at: Entry, limits: Limits) -> (bool, u64) {
+fn run_block(
+    m: &mut Machine,
+    block: &Block,
+    n: usize,
+    at: Entry,
+    limits: Limits<'_>,
+) -> (bool, u64) {
     let Entry {
         pc,
         ring,
@@ -259,6 +278,7 @@ fn run_block(m: &mut Machine, block: &Block, n: usize, at: Entry, limits: Limits
         fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
         if i == n
             && next_pc == pc
+            && !limits.breakpoints.contains(&pc)
             && r != EXIT
             && cycles.saturating_add(block.max_cost) < limits.cycles
             && steps + n as u64 <= limits.steps
@@ -321,6 +341,12 @@ impl Engine for Threaded {
         loop {
             if let Some(exit) = budget.exhausted(m) {
                 return exit;
+            }
+            // Debugger stops, as the interpreter checks them: a watched location was written
+            // (a write sets `block_exit` too, so the block ended there), or pc is at a
+            // breakpoint (blocks are cut short before breakpoints inside them).
+            if m.watch_hit || budget.breakpoints.contains(&m.cpu.pc) {
+                return Exit::Stopped;
             }
             self.dispatch(m, &budget);
         }

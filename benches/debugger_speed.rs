@@ -3,7 +3,8 @@
 //! speed of an undebugged `ringfort run` of the same program (tests/guest/dbg_bench.s, the
 //! commands in tests/guest/dbg_bench.cmds). docs/perf.md ("Debugger") has the measured figures.
 //!
-//! Best of three wall-clock runs each, run one after the other in this test binary's only test.
+//! A benchmark, not a test (speed is never asserted by the default test run): `cargo bench
+//! --bench debugger_speed`. Best of three wall-clock runs each; exits non-zero below 1/5.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -40,8 +41,7 @@ fn best_of_3(args: &[&str]) -> Duration {
         .expect("three runs")
 }
 
-#[test]
-fn continue_with_conditional_breakpoints_and_a_watchpoint_is_at_least_a_fifth_of_run_speed() {
+fn main() {
     let run = best_of_3(&["run", "dbg_bench.s"]);
     let debug = best_of_3(&["debug", "--batch", "-x", "dbg_bench.cmds", "dbg_bench.s"]);
     let ratio = run.as_secs_f64() / debug.as_secs_f64();
@@ -51,8 +51,8 @@ fn continue_with_conditional_breakpoints_and_a_watchpoint_is_at_least_a_fifth_of
         debug.as_secs_f64(),
         ratio
     );
-    assert!(
-        ratio >= 0.2,
-        "the debugger runs at {ratio:.2} of the undebugged speed (run {run:?}, debug {debug:?})"
-    );
+    if ratio < 0.2 {
+        eprintln!("below the required 1/5 (run {run:?}, debug {debug:?})");
+        std::process::exit(1);
+    }
 }
