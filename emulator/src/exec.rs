@@ -94,11 +94,18 @@ impl Machine {
     }
 
     /// `wfi` after retiring: advance the clock to the event that makes an interrupt pending.
+    /// The wait stops early at `wait_limit` (the run's cycle budget): device events that never
+    /// raise an enabled line (a UART draining, a host poll) would otherwise keep the host busy
+    /// forever inside one instruction; the run then ends at its cycle limit, as at any boundary.
     fn wait_for_interrupt(&mut self) {
         while self.dev.pic.deliverable() == 0 {
             let next = self.dev.next_event();
             if next == u64::MAX {
                 self.stop = Some(Exit::Idle);
+                return;
+            }
+            if next >= self.wait_limit {
+                self.cpu.cycles = self.cpu.cycles.max(self.wait_limit);
                 return;
             }
             self.cpu.cycles = self.cpu.cycles.max(next);

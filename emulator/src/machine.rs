@@ -153,6 +153,9 @@ pub struct Machine {
     pub watch: Vec<(u32, u32)>,
     /// Set when a write touched a watched range; the debugger clears it.
     pub watch_hit: bool,
+    /// Cycle count at which a `wfi` stops waiting even without an interrupt: engines set it to
+    /// their run's cycle budget (see `wait_for_interrupt`).
+    pub wait_limit: u64,
     /// Walk cycles accrued by the current instruction.
     pub(crate) acc_walk: u32,
     /// Other extra cycles (MMIO, taken branches) accrued by the current instruction.
@@ -189,6 +192,7 @@ impl Machine {
             delivered: 0,
             watch: Vec::new(),
             watch_hit: false,
+            wait_limit: u64::MAX,
             acc_walk: 0,
             acc_extra: 0,
             acc_base: 0,

@@ -146,6 +146,7 @@ impl Engine for Interp {
     }
 
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
+        m.wait_limit = budget.max_cycles;
         loop {
             if let Some(exit) = budget.exhausted(m) {
                 return exit;

@@ -338,6 +338,7 @@ impl Engine for Threaded {
     }
 
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
+        m.wait_limit = budget.max_cycles;
         loop {
             if let Some(exit) = budget.exhausted(m) {
                 return exit;
