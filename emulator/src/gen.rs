@@ -386,6 +386,9 @@ pub enum Step {
     Jalr(u8, usize, i16),
     /// Push two parameter words, `callg n`, pop them.
     Callg(u16, u8, u8),
+    /// Push a gate frame [step, ring word, sp + 12] and `retg` through it (outward, same-ring,
+    /// inward or malformed, depending on the ring word).
+    Retg(usize, u32),
     /// `trap v`.
     Trap(u8),
     /// `brk`.
@@ -426,8 +429,9 @@ fn imm_for(op: Opcode) -> BoxedStrategy<i32> {
     }
 }
 
-/// A random body step.
-pub fn step() -> impl Strategy<Value = Step> {
+/// A random body step (`wfi`: whether sensitive steps may include `wfi`, see
+/// [`ProgramConfig::wfi`]).
+pub fn step(wfi: bool) -> impl Strategy<Value = Step> {
     let r = body_reg;
     let target = 0usize..64;
     let imm_ops: Vec<Opcode> = [Format::I, Format::Iu, Format::Sh, Format::U]
@@ -459,25 +463,43 @@ pub fn step() -> impl Strategy<Value = Step> {
         3 => (prop_oneof![1 => Just(0u16), 12 => 1u16..(NGATES as u16 + 2), 1 => any::<u16>()], r(), r())
             .prop_map(|(n, a, b)| Step::Callg(n, a, b)),
         2 => (0u8..64).prop_map(Step::Trap),
+        2 => (target.clone(), prop_oneof![8 => 0u32..4, 1 => any::<u32>()]).prop_map(|(t, w)| Step::Retg(t, w)),
         1 => Just(Step::Brk),
         1 => Just(Step::Fence),
-        3 => priv_op().prop_map(Step::Priv),
+        3 => priv_op(wfi).prop_map(Step::Priv),
         3 => (target, prop_oneof![4 => benign, 1 => any::<u32>()]).prop_map(|(t, w)| Step::Patch(t, w)),
         1 => prop_oneof![any::<u32>(), insn_word()].prop_map(Step::Word),
     ]
 }
 
-fn priv_op() -> impl Strategy<Value = PrivOp> {
+fn priv_op(wfi: bool) -> impl Strategy<Value = PrivOp> {
     let r = body_reg;
-    prop_oneof![
-        4 => (r(), 0u8..NUM_CRS as u8).prop_map(|(d, c)| PrivOp::Mfcr(d, c)),
-        3 => (select(vec![0u8, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), r()).prop_map(|(c, s)| PrivOp::Mtcr(c, s)),
-        1 => Just(PrivOp::Tlbflush),
-        2 => r().prop_map(PrivOp::Tlbinval),
-        1 => Just(PrivOp::Iret),
-        1 => Just(PrivOp::Wfi),
-        1 => Just(PrivOp::Halt),
-    ]
+    let mut arms: Vec<(u32, BoxedStrategy<PrivOp>)> = vec![
+        (
+            4,
+            (r(), 0u8..NUM_CRS as u8)
+                .prop_map(|(d, c)| PrivOp::Mfcr(d, c))
+                .boxed(),
+        ),
+        (
+            3,
+            (
+                select(vec![0u8, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+                r(),
+            )
+                .prop_map(|(c, s)| PrivOp::Mtcr(c, s))
+                .boxed(),
+        ),
+        (1, Just(PrivOp::Tlbflush).boxed()),
+        (2, r().prop_map(PrivOp::Tlbinval).boxed()),
+        (1, Just(PrivOp::Iret).boxed()),
+        (1, Just(PrivOp::Halt).boxed()),
+    ];
+    // Left out entirely when off, so that shrinking cannot produce one either.
+    if wfi {
+        arms.push((1, Just(PrivOp::Wfi).boxed()));
+    }
+    proptest::strategy::Union::new_weighted(arms)
 }
 
 /// What kind of programs to generate.
@@ -491,6 +513,11 @@ pub struct ProgramConfig {
     pub timer: f64,
     /// Largest body (steps).
     pub max_steps: usize,
+    /// Generate `wfi` steps. Off by default: a ring-0 `wfi` while a periodic timer runs but no
+    /// interrupt line can become deliverable (line masked or still in service, timer interrupt
+    /// off) never returns to the engine, whatever its cycle budget (see docs/testing.md), so a
+    /// run would hang instead of failing.
+    pub wfi: bool,
 }
 
 impl Default for ProgramConfig {
@@ -500,6 +527,7 @@ impl Default for ProgramConfig {
             paging: 0.5,
             timer: 0.3,
             max_steps: 40,
+            wfi: false,
         }
     }
 }
@@ -583,7 +611,7 @@ pub fn program(cfg: ProgramConfig) -> impl Strategy<Value = Program> {
         ]),
         any::<bool>(),
     );
-    let body = prop::collection::vec(step(), 1..=cfg.max_steps.max(1));
+    let body = prop::collection::vec(step(cfg.wfi), 1..=cfg.max_steps.max(1));
     (setup, tables, pages, body).prop_map(
         |((ring, paging, iopl, timer), (gates, vectors, regs), pages, body)| {
             let (data, chaos, aliases, mmio, writable_code) = pages;
@@ -824,6 +852,12 @@ impl Program {
                 r(a),
                 r(b)
             ),
+            Step::Retg(t, ring) => writeln!(
+                w,
+                "   addi sp, sp, -12\n        la t6, {}\n        sw t6, 0(sp)\n        li t6, {ring:#x}\n        \
+                 sw t6, 4(sp)\n        addi t6, sp, 12\n        sw t6, 8(sp)\n        retg",
+                label(t)
+            ),
             Step::Trap(v) => writeln!(w, "   trap {v}"),
             Step::Brk => writeln!(w, "   brk"),
             Step::Fence => writeln!(w, "   fence"),
@@ -887,7 +921,8 @@ pub fn run_engines(
 
 /// The first architectural difference between two machines, or `None` if they agree:
 /// registers, pc, control registers, cycle count and retired count, load-use state, TLB,
-/// interrupt controller, timer, serial output, delivery log, stop reason, RAM.
+/// interrupt controller, timer, serial output, every other device, delivery log, stop reason,
+/// RAM.
 pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
     if a.cpu != b.cpu {
         let mut d = String::from("CPU state differs:");
@@ -950,6 +985,12 @@ pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
     }
     if a.dev.uart.output() != b.dev.uart.output() {
         return Some("serial output differs".to_string());
+    }
+    if a.dev != b.dev {
+        return Some(
+            "device state differs (UART, disk, framebuffer, keyboard, RTC, camera or power)"
+                .to_string(),
+        );
     }
     if a.ram != b.ram {
         let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y);

@@ -459,7 +459,7 @@ impl CloneWithoutRam for Machine {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(3000))]
 
     /// Ring 1-3 programs with random gates, vectors and page tables stay inside their rights.
     #[test]
@@ -468,6 +468,7 @@ proptest! {
         paging: 0.85,
         timer: 0.3,
         max_steps: 30,
+        wfi: false,
     })) {
         protected(&p)?;
     }
