@@ -513,10 +513,9 @@ pub struct ProgramConfig {
     pub timer: f64,
     /// Largest body (steps).
     pub max_steps: usize,
-    /// Generate `wfi` steps. Off by default: a ring-0 `wfi` while a periodic timer runs but no
-    /// interrupt line can become deliverable (line masked or still in service, timer interrupt
-    /// off) never returns to the engine, whatever its cycle budget (see docs/testing.md), so a
-    /// run would hang instead of failing.
+    /// Generate `wfi` steps (on by default). Turn it off for engines that cannot bound a
+    /// `wfi` wait by their cycle budget (`Machine::wait_limit`): a ring-0 `wfi` while a periodic
+    /// timer runs but no line can become deliverable would otherwise never return.
     pub wfi: bool,
 }
 
@@ -527,7 +526,7 @@ impl Default for ProgramConfig {
             paging: 0.5,
             timer: 0.3,
             max_steps: 40,
-            wfi: false,
+            wfi: true,
         }
     }
 }

@@ -51,7 +51,7 @@ proptest! {
         paging: 0.8,
         timer: 0.9,
         max_steps: 60,
-        wfi: false,
+        wfi: true,
     })) {
         agree(&p)?;
     }
@@ -190,4 +190,30 @@ fn generated_programs_cover_the_machine() {
     }
     assert!(halted > 0 && budget > 0, "halted {halted}, budget {budget}");
     assert!(inward > 0 && outward > 0 && gates > 0 && walks > 0 && patched > 0);
+}
+
+/// Regression (found by the engines property): a `wfi` that can never be woken — a periodic
+/// timer without its interrupt — used to spin forever inside the instruction. Both engines must
+/// now stop at the cycle budget, in the same state. Run on a thread so that a regression fails
+/// instead of hanging the suite.
+#[test]
+fn wfi_that_cannot_wake_stops_at_the_budget() {
+    let src = "_start: li t0, 0xF0001000\n li t1, 100\n sw t1, 4(t0)\n li t1, 3\n sw t1, 0(t0)\n \
+               wfi\n halt\n";
+    let prog = assembler::assemble(
+        &[assembler::Source::new("wfi.s", src)],
+        &assembler::Options::default(),
+    )
+    .expect("assembles");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ((a, ea), (b, eb)) = run_engines(&prog, layout::RAM, 10_000);
+        let _ = tx.send((ea, eb, state_diff(&a, &b)));
+    });
+    let (ea, eb, diff) = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("wfi did not return to the engine within 20 s");
+    assert_eq!(ea, emulator::Exit::CycleLimit);
+    assert_eq!(eb, emulator::Exit::CycleLimit);
+    assert_eq!(diff, None);
 }

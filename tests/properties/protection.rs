@@ -468,7 +468,7 @@ proptest! {
         paging: 0.85,
         timer: 0.3,
         max_steps: 30,
-        wfi: false,
+        wfi: true,
     })) {
         protected(&p)?;
     }
