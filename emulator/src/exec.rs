@@ -453,10 +453,11 @@ isa_spec::for_each_op!(define_exec_fast);
 
 #[inline(always)]
 fn read_ram(ram: &[u8], x: usize, size: u32) -> u32 {
+    // One bounds check and one host load per access (indexing byte by byte costs four).
     match size {
         1 => ram[x] as u32,
-        2 => u16::from_le_bytes([ram[x], ram[x + 1]]) as u32,
-        _ => u32::from_le_bytes([ram[x], ram[x + 1], ram[x + 2], ram[x + 3]]),
+        2 => u16::from_le_bytes(ram[x..x + 2].try_into().expect("2 bytes")) as u32,
+        _ => u32::from_le_bytes(ram[x..x + 4].try_into().expect("4 bytes")),
     }
 }
 

@@ -356,17 +356,31 @@ impl Machine {
 
     /// Every write to RAM goes through here first: a write into a page holding translated code
     /// invalidates that code before the next instruction runs.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note_ram_write(&mut self, pa: u32) {
         let page = (pa >> 12) as usize;
-        if self.code_pages.get(page).is_some_and(|b| *b) {
-            self.code_pages.set(page, false);
-            self.dirty_code.push(page as u32);
-            self.block_exit = true;
+        // The bitmap's raw words (`BitVec`'s default order: bit i is bit i % BITS of word
+        // i / BITS): one load and a test on every store, the bookkeeping out of line.
+        let word = self
+            .code_pages
+            .as_raw_slice()
+            .get(page / usize::BITS as usize)
+            .copied()
+            .unwrap_or(0);
+        if (word >> (page % usize::BITS as usize)) & 1 != 0 {
+            self.drop_code_page(page);
         }
         if !self.watch.is_empty() {
             self.check_watch(pa);
         }
+    }
+
+    /// A store hit a page holding translated code: its blocks go before the next instruction.
+    #[cold]
+    fn drop_code_page(&mut self, page: usize) {
+        self.code_pages.set(page, false);
+        self.dirty_code.push(page as u32);
+        self.block_exit = true;
     }
 
     /// The debugger's write watch: a write at `pa` touches at most the bytes up to the end of

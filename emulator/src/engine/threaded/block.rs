@@ -2,6 +2,9 @@
 
 use isa_spec::Insn;
 
+/// Successor links per block.
+pub const LINKS: usize = 4;
+
 /// One pre-decoded instruction.
 #[derive(Clone, Copy, Debug)]
 pub struct Op {
@@ -18,9 +21,17 @@ pub struct Op {
     pub base: u32,
     /// A sensitive instruction in a block compiled for ring 1-3: it faults.
     pub privilege_fault: bool,
+    /// Offset of the instruction in its page (a block may follow jumps inside the page, so
+    /// ops are not always consecutive words).
+    pub off: u16,
+    /// A `jal` whose target (in the same page) is the next op: executing it continues the
+    /// block instead of ending it.
+    pub follow: bool,
 }
 
-/// A straight-line run of instructions inside one physical page.
+/// A run of instructions inside one physical page: a superblock that goes on past
+/// conditional branches (taken ones leave it: side exits) and through `jal`s to targets in the
+/// same page.
 #[derive(Clone, Debug)]
 pub struct Block {
     /// Physical address of the first instruction.
@@ -37,9 +48,10 @@ pub struct Block {
     /// Bit r set when the first op reads register r (for its load-use stall, which depends on
     /// the block before).
     pub first_sources: u32,
-    /// Successor links, (pc, block index): [fall-through or jump target, taken-branch
-    /// target]. A hint, checked on use (pc equal and block still valid).
-    pub next: [(u32, u32); 2],
+    /// Successor links, (pc, block index), indexed by bits 2-3 of the successor's pc (a block
+    /// has several exits, and a return block several targets). A hint, checked on use (pc
+    /// equal and block still valid).
+    pub next: [(u32, u32); LINKS],
     /// Times entered.
     pub execs: u64,
     /// Cycles spent in it (including exceptions it raised).

@@ -80,10 +80,12 @@ impl Threaded {
                 && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
             let mut n = if whole { block.ops.len() } else { 1 };
             // A debugger breakpoint inside the block: stop just before it.
-            for &bp in budget.breakpoints {
-                let k = bp.wrapping_sub(pc) / 4;
-                if bp & 3 == 0 && k >= 1 && (k as usize) < n {
-                    n = k as usize;
+            if !budget.breakpoints.is_empty() {
+                let vpage = pc & !0xfff;
+                if let Some(k) = (1..n)
+                    .find(|&k| budget.breakpoints.contains(&(vpage | block.ops[k].off as u32)))
+                {
+                    n = k;
                 }
             }
             block.execs += 1;
@@ -118,7 +120,7 @@ impl Threaded {
             if next >> 12 != pc >> 12 || next & 3 != 0 {
                 return;
             }
-            let slot = (next != pc.wrapping_add(4 * n as u32)) as usize;
+            let slot = (next >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = block.next[slot];
             let succ = if link_pc == next && blocks[link_idx as usize].valid {
                 link_idx
@@ -187,6 +189,8 @@ fn run_block(
         stall0,
     } = at;
     let ops = &block.ops[..n];
+    let whole = n == block.ops.len();
+    let vpage = pc & !0xfff;
     // The code page's TLB entry as the first fetch left it; later fetches hit it (only
     // full-path ops can change the TLB, so it is re-checked after those).
     let code_slot = crate::tlb::Tlb::slot(pc >> 12);
@@ -200,13 +204,10 @@ fn run_block(
     let mut fetch_hits: u64 = 0; // fetch hits not yet added to the TLB counter
     let mut passes = 1;
     let mut cur_stall = stall0; // op 0's stall in the current pass
-                                // Stall of op 0 when the block follows itself.
-    let last = &ops[n - 1];
-    let loop_stall = ((block.first_sources >> last.load_dest) & 1) * LOAD_USE_STALL;
     let mut i = 0;
     loop {
         let op = &ops[i];
-        let op_pc = pc.wrapping_add(4 * i as u32);
+        let op_pc = vpage | op.off as u32;
         let r = exec_fast(m, &op.insn, op_pc, ring);
         let next_pc;
         if r == NEXT {
@@ -216,9 +217,13 @@ fn run_block(
             }
             next_pc = op_pc.wrapping_add(4);
         } else if r & 3 == 0 {
-            // A taken branch or jump (always the last op of a block).
+            // A taken branch or jump: the block goes on through a followed `jal`, and is left
+            // anywhere else (a side exit, or its last op).
             extra += TAKEN_PENALTY as u64;
             i += 1;
+            if op.follow && i < n {
+                continue;
+            }
             next_pc = r;
         } else if r == EXIT {
             i += 1;
@@ -276,7 +281,7 @@ fn run_block(
         let steps = s0 + i as u64;
         // i fetches in this pass; the first was counted by whoever translated it.
         fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
-        if i == n
+        if whole
             && next_pc == pc
             && !limits.breakpoints.contains(&pc)
             && r != EXIT
@@ -289,8 +294,9 @@ fn run_block(
             c0 = cycles;
             r0 = retired;
             s0 = steps;
-            extra = loop_stall as u64;
-            cur_stall = loop_stall;
+            // Op 0's load-use stall now depends on the op this pass ended with.
+            cur_stall = ((block.first_sources >> done.load_dest) & 1) * LOAD_USE_STALL;
+            extra = cur_stall as u64;
             i = 0;
             continue;
         }
@@ -302,7 +308,7 @@ fn run_block(
         if paging {
             m.tlb.hits += fetch_hits;
         }
-        return (i == n && r != EXIT, passes);
+        return (r != EXIT, passes);
     }
 }
 

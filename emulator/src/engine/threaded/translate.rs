@@ -1,15 +1,16 @@
 //! The translator: decodes a block starting at a physical address, once.
 
-use super::block::{Block, Op};
+use super::block::{Block, Op, LINKS};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
-use isa_spec::{decode, Kind};
+use isa_spec::{decode, Kind, Opcode};
 
 /// Longest block, in instructions.
-pub const MAX_OPS: usize = 128;
+pub const MAX_OPS: usize = 64;
 
-/// Does this instruction end a block? Control transfers, gates, traps, and every system
-/// instruction (they change rings, the TLB, control registers, or stop the clock).
+/// Does this instruction end a block (unless [`translate`] follows it: a conditional
+/// branch's not-taken path, a `jal` inside the page)? Control transfers, gates, traps, and
+/// every system instruction (they change rings, the TLB, control registers, or stop the clock).
 pub fn ends_block(kind: Kind) -> bool {
     matches!(
         kind,
@@ -32,30 +33,38 @@ fn worst_case(op: &Op) -> u64 {
         }
 }
 
-/// Up to `len` bytes of code at physical `pa`, from RAM or the boot ROM (`None` elsewhere:
-/// fetching there is a bus error, which the engine's single-step path reports).
-fn code_bytes(m: &Machine, pa: u32, len: usize) -> Option<&[u8]> {
-    let start = pa as usize;
-    if let Some(b) = m.ram.get(start..start + len) {
-        return Some(b);
+/// The code page at physical `page_pa`, from RAM or the boot ROM (`None` elsewhere: fetching
+/// there is a bus error, which the engine's single-step path reports). Shorter than a page
+/// where RAM or ROM ends.
+fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
+    let start = page_pa as usize;
+    if start < m.ram.len() {
+        return Some(&m.ram[start..(start + 0x1000).min(m.ram.len())]);
     }
-    let rom_off = pa.checked_sub(isa_spec::cr::memmap::ROM_BASE)? as usize;
+    let rom_off = page_pa.checked_sub(isa_spec::cr::memmap::ROM_BASE)? as usize;
     m.rom
-        .get(rom_off..(rom_off + len).min(m.rom.len()))
+        .get(rom_off..(rom_off + 0x1000).min(m.rom.len()))
         .filter(|b| !b.is_empty())
 }
 
 /// Translates the block at physical `pa` (virtual `pc`) for `ring`. `None` when the first word
 /// is not an instruction or not fetchable: the engine then takes that one step the slow way.
+///
+/// The block is a superblock: it continues past conditional branches (the not-taken path;
+/// a taken branch leaves the block) and through `jal`s whose target is in the same page
+/// (the block's ops then jump too; each op carries its page offset). It ends at anything else
+/// that transfers control or may change how later code runs, at the page's end, at
+/// [`MAX_OPS`], and at a jump back to its own start (the engine runs such a loop again
+/// without a dispatch).
 pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
-    // The rest of the page, read straight from RAM or ROM (a block never leaves its page).
-    let page_left = (0x1000 - (pa & 0xfff)) as usize;
-    let code = code_bytes(m, pa, page_left)?;
-    let mut ops: Vec<Op> = Vec::with_capacity((page_left / 4).min(MAX_OPS));
+    let code = code_page(m, pa & !0xfff)?;
+    let start = (pa & 0xfff) as usize;
+    let mut off = start;
+    let mut ops: Vec<Op> = Vec::with_capacity(16);
     let mut prev_load = 0u8;
     let mut cost_before = 0u32;
     let mut max_cost = 0u64;
-    for word in code.chunks_exact(4) {
+    while let Some(word) = code.get(off..off + 4) {
         let Ok(insn) = decode(u32::from_le_bytes([word[0], word[1], word[2], word[3]])) else {
             break;
         };
@@ -66,19 +75,33 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             0
         };
         let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
+        // Where the block goes on after this op, if it does.
+        let next = match info.kind {
+            Kind::Branch => Some(off + 4),
+            Kind::Jump if insn.op == Opcode::Jal => {
+                let target = (off as i64).wrapping_add(insn.imm as i64);
+                (target & 3 == 0 && (0..0x1000).contains(&target) && target as usize != start)
+                    .then_some(target as usize)
+            }
+            k if ends_block(k) => None,
+            _ => Some(off + 4),
+        };
         let op = Op {
             insn,
             base: info.cycles + stall,
             cost_before,
             load_dest,
             privilege_fault: info.privileged && ring != 0,
+            off: off as u16,
+            follow: info.kind == Kind::Jump && next.is_some(),
         };
         max_cost += worst_case(&op);
         ops.push(op);
         cost_before += info.cycles + stall;
         prev_load = load_dest;
-        if ends_block(info.kind) || ops.len() >= MAX_OPS {
-            break;
+        match next {
+            Some(n) if ops.len() < MAX_OPS => off = n,
+            _ => break,
         }
     }
     if ops.is_empty() {
@@ -97,7 +120,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         valid: true,
         // r0 never stalls (a load into r0 leaves last_load = 0).
         first_sources: first_sources & !1,
-        next: [(u32::MAX, 0); 2],
+        next: [(u32::MAX, 0); LINKS],
         execs: 0,
         cycles: 0,
     })
