@@ -109,7 +109,7 @@ impl Machine {
         let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
         let old_status = self.cpu.status();
         let words = [frame_pc, old_status, cause_word, faddr, old_sp];
-        for (&pa, word) in pas.as_slice().iter().zip(words) {
+        for (pa, word) in pas.iter().zip(words) {
             self.set_ram_word(pa, word);
         }
         self.stats.deliveries[v as usize] += 1;
@@ -136,10 +136,9 @@ impl Machine {
     pub(crate) fn iret(&mut self) -> Result<(), Fault> {
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, EXCEPTION_FRAME_WORDS, Access::Read, self.cpu.ring())?;
-        let pas = pas.as_slice();
-        let pc = self.ram_word(pas[0]);
-        let st = self.ram_word(pas[1]);
-        let new_sp = self.ram_word(pas[4]);
+        let pc = self.ram_word(pas.get(0));
+        let st = self.ram_word(pas.get(1));
+        let new_sp = self.ram_word(pas.get(4));
         self.cpu.regs[SP as usize] = new_sp;
         self.set_status(st, Via::Iret, sp, 0);
         self.cpu.pc = pc;

@@ -48,7 +48,7 @@ impl Machine {
         // both are checked in full before anything changes, so a fault here is precise.
         let param_pas = self.frame_addrs(old_sp, d.params, Access::Read, cpl)?;
         let mut params = [0u32; 15];
-        for (p, &pa) in params.iter_mut().zip(param_pas.as_slice()) {
+        for (p, pa) in params.iter_mut().zip(param_pas.iter()) {
             *p = self.ram_word(pa);
         }
         let words = GATE_FRAME_WORDS + d.params;
@@ -58,13 +58,13 @@ impl Machine {
         let words_iter = header
             .into_iter()
             .chain(params.into_iter().take(d.params as usize));
-        for (&pa, w) in frame_pas.as_slice().iter().zip(words_iter) {
+        for (pa, w) in frame_pas.iter().zip(words_iter) {
             self.set_ram_word(pa, w);
         }
         self.cpu.regs[SP as usize] = frame;
         let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
         self.set_status(st, Via::Gate(n), old_sp, d.params);
-        *self.stats.gate_calls.entry(n).or_insert(0) += 1;
+        self.stats.gate_calls.count(n);
         self.cpu.pc = d.entry;
         Ok(())
     }
@@ -74,7 +74,7 @@ impl Machine {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, GATE_FRAME_WORDS, Access::Read, cpl)?;
-        let [ret, ring_word, saved_sp] = [0, 1, 2].map(|i| self.ram_word(pas.as_slice()[i]));
+        let [ret, ring_word, saved_sp] = [0, 1, 2].map(|i| self.ram_word(pas.get(i)));
         if ring_word & !status::RING_MASK != 0 {
             return Err(Fault::gate(gate_rule::BAD_FRAME));
         }

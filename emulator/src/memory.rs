@@ -4,20 +4,31 @@ use crate::fault::Fault;
 use crate::machine::{Access, Machine};
 use isa_spec::cr::{memmap, vector};
 
-/// Largest frame: a gate frame with 15 parameter words.
-const MAX_FRAME_WORDS: usize = isa_spec::cr::GATE_FRAME_WORDS as usize + 15;
-
-/// Physical addresses of the words of a frame, checked before any is written (no allocation:
-/// gate calls are hot).
+/// Physical addresses of the words of a frame, checked before any is written. A frame (at most
+/// 18 words) spans at most two pages: the words before `split` are consecutive from `first`,
+/// the rest from `second`.
 pub(crate) struct FrameAddrs {
-    pas: [u32; MAX_FRAME_WORDS],
-    len: usize,
+    first: u32,
+    second: u32,
+    split: u32,
+    len: u32,
 }
 
 impl FrameAddrs {
+    /// The physical address of word `i`.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> u32 {
+        let i = i as u32;
+        if i < self.split {
+            self.first.wrapping_add(4 * i)
+        } else {
+            self.second.wrapping_add(4 * (i - self.split))
+        }
+    }
+
     /// The addresses, lowest first.
-    pub(crate) fn as_slice(&self) -> &[u32] {
-        &self.pas[..self.len]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len as usize).map(|i| self.get(i))
     }
 }
 
@@ -85,39 +96,62 @@ impl Machine {
         access: Access,
         ring: u8,
     ) -> Result<FrameAddrs, Fault> {
+        let mut out = FrameAddrs {
+            first: 0,
+            second: 0,
+            split: words,
+            len: words,
+        };
         // No words, no access: a gate without parameters reads nothing at the caller's sp, so
         // a misaligned caller sp is not a fault (SPEC.md §8.2).
-        if va & 3 != 0 && words != 0 {
+        if words == 0 {
+            return Ok(out);
+        }
+        if va & 3 != 0 {
             return Err(Fault::new(vector::MISALIGNED, va));
         }
-        let mut out = FrameAddrs {
-            pas: [0; MAX_FRAME_WORDS],
-            len: words as usize,
-        };
-        let mut pa = 0;
-        for i in 0..words {
-            let a = va.wrapping_add(4 * i);
-            // One translation per page the frame touches (the same TLB entry serves the rest).
-            pa = if i == 0 || a & 0xfff == 0 {
-                self.translate(a, access, ring)?
-            } else {
-                pa + 4
-            };
-            if (pa as u64 + 4) > self.ram.len() as u64 {
-                return Err(Fault::new(vector::BUS_ERROR, a));
-            }
-            out.pas[i as usize] = pa;
+        // One translation per page the frame touches (the same TLB entry serves the rest),
+        // each page's words checked against RAM before the next page is translated: the
+        // fault is the one a word-by-word check would raise first.
+        let on_first = ((0x1000 - (va & 0xfff)) / 4).min(words);
+        out.first = self.translate(va, access, ring)?;
+        self.check_ram_words(out.first, on_first, va)?;
+        if on_first < words {
+            let va2 = va.wrapping_add(4 * on_first);
+            out.split = on_first;
+            out.second = self.translate(va2, access, ring)?;
+            self.check_ram_words(out.second, words - on_first, va2)?;
         }
         Ok(out)
     }
 
+    /// Are the `n` words from physical `pa` (virtual `va`) all in RAM? If not, the bus error
+    /// is at the first word that is not.
+    fn check_ram_words(&self, pa: u32, n: u32, va: u32) -> Result<(), Fault> {
+        let ram = self.ram.len() as u64;
+        if pa as u64 + 4 * n as u64 <= ram {
+            return Ok(());
+        }
+        let in_ram = if pa as u64 + 4 > ram {
+            0
+        } else {
+            (ram - pa as u64 - 4) / 4 + 1
+        };
+        Err(Fault::new(
+            vector::BUS_ERROR,
+            va.wrapping_add(4 * in_ram as u32),
+        ))
+    }
+
     /// Reads a RAM word at a physical address checked by [`Machine::frame_addrs`].
+    #[inline]
     pub(crate) fn ram_word(&self, pa: u32) -> u32 {
         let a = pa as usize;
         u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
     }
 
     /// Writes a RAM word at a physical address checked by [`Machine::frame_addrs`].
+    #[inline]
     pub(crate) fn set_ram_word(&mut self, pa: u32, value: u32) {
         self.note_ram_write(pa);
         let a = pa as usize;

@@ -40,7 +40,7 @@ pub fn report(m: &Machine, elapsed: Duration) -> String {
         let _ = writeln!(s, "  double faults            {}", m.stats.double_faults);
     }
     let _ = writeln!(s, "gate calls by gate:");
-    for (g, n) in &m.stats.gate_calls {
+    for (g, n) in m.stats.gate_calls.iter() {
         let _ = writeln!(s, "  gate {g:<5} {n}");
     }
     let _ = writeln!(s, "ring transitions (from -> to):");

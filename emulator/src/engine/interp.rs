@@ -17,8 +17,9 @@ const MEMO_SIZE: usize = 4096;
 pub struct Interp {
     /// When set, each retired instruction is written here (`--trace`).
     pub tracer: Option<Tracer>,
-    /// Decoding is a pure function of the instruction word, so its results are memoized by
-    /// word (not by address: nothing here can go stale). Every instruction is still fetched.
+    /// Decoding is a pure function of the instruction word, so its results are memoized
+    /// (slots chosen by address, entries checked by word: nothing here can go stale). Every
+    /// instruction is still fetched.
     memo: Vec<Decoded>,
 }
 
@@ -80,15 +81,31 @@ impl Interp {
 
 /// One instruction boundary: device events, then an interrupt or one instruction.
 pub fn step(m: &mut Machine) {
-    step_with(m, &mut Decoded::new)
+    if !boundary(m) {
+        let mut page = CodePage::NONE;
+        execute_one(m, &mut |_, w| Decoded::new(w), &mut page);
+    }
 }
 
-/// [`step`] with a given decoder.
-#[inline(always)]
-fn step_with(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) {
-    if !boundary(m) {
-        execute_one(m, decode);
-    }
+/// The page the last instruction was fetched from, so that the next fetch from it needs no
+/// new translation. Valid only while nothing but fast-path instructions run: they never
+/// change the TLB, the ring or paging, so a translation that hit once hits again (and is
+/// counted as the hit it is).
+struct CodePage {
+    /// Virtual page number (`u32::MAX`: none).
+    vpn: u32,
+    /// Physical address of the page (in RAM).
+    pa: u32,
+    /// Paging on (fetches count TLB hits).
+    paging: bool,
+}
+
+impl CodePage {
+    const NONE: CodePage = CodePage {
+        vpn: u32::MAX,
+        pa: 0,
+        paging: false,
+    };
 }
 
 /// The instruction-boundary work: device events due, then a pending interrupt. Returns true
@@ -111,18 +128,22 @@ fn boundary(m: &mut Machine) -> bool {
 /// control-register state): after such an instruction the next boundary needs no event or
 /// interrupt check unless the clock reached the next event.
 #[inline(always)]
-fn execute_one(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) -> bool {
+fn execute_one(
+    m: &mut Machine,
+    decode: &mut impl FnMut(u32, u32) -> Decoded,
+    page: &mut CodePage,
+) -> bool {
     m.steps += 1;
     let pc = m.cpu.pc;
     m.begin_instruction();
-    let word = match m.fetch(pc) {
-        Ok(w) => w,
+    let (pa, word) = match fetch(m, pc, page) {
+        Ok(x) => x,
         Err(f) => {
             m.take_fault(f, pc);
             return false;
         }
     };
-    let d = decode(word);
+    let d = decode(pa, word);
     let Some(insn) = d.insn else {
         m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
         return false;
@@ -138,6 +159,31 @@ fn execute_one(m: &mut Machine, decode: &mut impl FnMut(u32) -> Decoded) -> bool
     }
     m.retire(&insn, pc);
     false
+}
+
+/// Fetches the instruction at `pc`: (physical address, word). From the remembered code page
+/// when `pc` is in it, else through the TLB (remembering the page when it is RAM).
+#[inline(always)]
+fn fetch(m: &mut Machine, pc: u32, page: &mut CodePage) -> Result<(u32, u32), Fault> {
+    if pc >> 12 == page.vpn && pc & 3 == 0 {
+        if page.paging {
+            m.tlb.hits += 1;
+        }
+        let pa = page.pa | (pc & 0xfff);
+        if let Some(b) = m.ram.get(pa as usize..pa as usize + 4) {
+            return Ok((pa, u32::from_le_bytes(b.try_into().expect("4 bytes"))));
+        }
+    }
+    let pa = m.fetch_translate(pc)?;
+    let word = m.fetch_word(pa, pc)?;
+    if (pa as usize | 0xfff) < m.ram.len() {
+        *page = CodePage {
+            vpn: pc >> 12,
+            pa: pa & !0xfff,
+            paging: m.cpu.paging(),
+        };
+    }
+    Ok((pa, word))
 }
 
 impl Engine for Interp {
@@ -162,8 +208,9 @@ impl Engine for Interp {
                 continue;
             }
             let memo = &mut self.memo;
-            let mut decode = |w: u32| {
-                let slot = ((w ^ (w >> 13) ^ (w >> 26)) as usize) % MEMO_SIZE;
+            // By address (code is mostly fetched again from where it was), checked by word.
+            let mut decode = |pa: u32, w: u32| {
+                let slot = (pa >> 2) as usize % MEMO_SIZE;
                 let e = &mut memo[slot];
                 if e.word != w {
                     *e = Decoded::new(w);
@@ -177,7 +224,8 @@ impl Engine for Interp {
             // fast-path instructions need only these limit checks.
             let limit = m.dev.next_event().min(budget.max_cycles);
             let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
-            while execute_one(m, &mut decode)
+            let mut page = CodePage::NONE;
+            while execute_one(m, &mut decode, &mut page)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
                 && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
