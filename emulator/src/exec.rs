@@ -349,16 +349,16 @@ macro_rules! operand_b {
 
 /// The fast-path arm of one instruction, by kind (for the generated match).
 macro_rules! fast_arm {
-    (Alu, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+    (Alu, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
         fast_alu!($fmt, $op, $m, $i, $pc)
     };
-    (Mul, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+    (Mul, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
         fast_alu!($fmt, $op, $m, $i, $pc)
     };
-    (Load, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+    (Load, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let size = access_size($op);
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
-        match $m.fast_ram_index(va, size, Access::Read, $ring) {
+        match $m.fast_ram_index(va, size, Access::Read, $ring, $paging) {
             Some(x) => {
                 let raw = read_ram(&$m.ram, x, size);
                 $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
@@ -368,13 +368,13 @@ macro_rules! fast_arm {
             None => FULL,
         }
     }};
-    (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+    (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let size = access_size($op);
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
         if $m.trace_writes.is_some() {
             FULL
         } else {
-            match $m.fast_ram_index(va, size, Access::Write, $ring) {
+            match $m.fast_ram_index(va, size, Access::Write, $ring, $paging) {
                 Some(x) => {
                     $m.note_ram_write(x as u32);
                     write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
@@ -388,7 +388,7 @@ macro_rules! fast_arm {
             }
         }
     }};
-    (Branch, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+    (Branch, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = $m.cpu.regs[$i.rs2 as usize & 31];
         if branch_taken($op, a, b).unwrap_or(false) {
@@ -397,7 +397,7 @@ macro_rules! fast_arm {
             NEXT
         }
     }};
-    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {{
+    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let target = if $op == Opcode::Jal {
             $pc.wrapping_add($i.imm as u32)
         } else {
@@ -412,7 +412,7 @@ macro_rules! fast_arm {
             target
         }
     }};
-    ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident) => {
+    ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
         FULL
     };
 }
@@ -440,11 +440,12 @@ macro_rules! define_exec_fast {
         /// [`Machine::complete`] ([`alu`], [`branch_taken`], [`extend_load`]), generated from
         /// the op table. It touches only registers and memory; the caller does the accounting
         /// (cycles, retirement, pc). Returns [`FULL`], having changed nothing, for
-        /// everything else.
+        /// everything else. `ring` and `paging` are the machine's (passed in so that a caller
+        /// that knows them, such as a translated block, lets the compiler fold them).
         #[inline(always)]
-        pub fn exec_fast(m: &mut Machine, i: &Insn, pc: u32, ring: u8) -> Fast {
+        pub fn exec_fast(m: &mut Machine, i: &Insn, pc: u32, ring: u8, paging: bool) -> Fast {
             match i.op {
-                $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring),)*
+                $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring, paging),)*
             }
         }
     };

@@ -123,7 +123,8 @@ impl Machine {
 impl Machine {
     /// The fast path of a data access, shared by the engines: `Some(RAM index)` when `va` is
     /// aligned, translates without a walk (paging off, or a TLB hit that permits the access —
-    /// for a write, with D already set) and lands in RAM. Counts the TLB hit. `None` means
+    /// for a write, with D already set) and lands in RAM. Counts the TLB hit. `paging` is the
+    /// machine's paging bit. `None` means
     /// "take the full path", and nothing has changed.
     #[inline(always)]
     pub fn fast_ram_index(
@@ -132,11 +133,13 @@ impl Machine {
         size: u32,
         access: Access,
         ring: u8,
+        paging: bool,
     ) -> Option<usize> {
+        debug_assert_eq!(paging, self.cpu.paging());
         if va & (size - 1) != 0 {
             return None;
         }
-        let pa = if self.cpu.paging() {
+        let pa = if paging {
             let bits = self.tlb.lookup(va >> 12)?;
             check(bits, access, ring).ok()?;
             if access == Access::Write && bits & pte::D == 0 {
@@ -149,7 +152,7 @@ impl Machine {
         if pa as usize + size as usize > self.ram.len() {
             return None;
         }
-        if self.cpu.paging() {
+        if paging {
             self.tlb.hits += 1;
         }
         Some(pa as usize)

@@ -83,14 +83,14 @@ impl Interp {
 pub fn step(m: &mut Machine) {
     if !boundary(m) {
         let mut page = CodePage::NONE;
-        execute_one(m, &mut |_, w| Decoded::new(w), &mut page);
+        execute_one(m, &mut [Decoded::new(0)], &mut page);
     }
 }
 
 /// The page the last instruction was fetched from, so that the next fetch from it needs no
-/// new translation. Valid only while nothing but fast-path instructions run: they never
-/// change the TLB, the ring or paging, so a translation that hit once hits again (and is
-/// counted as the hit it is).
+/// new translation, and the mode it ran in. Valid only while nothing but fast-path
+/// instructions run: they never change the TLB, the ring or paging, so a translation that hit
+/// once hits again (and is counted as the hit it is).
 struct CodePage {
     /// Virtual page number (`u32::MAX`: none).
     vpn: u32,
@@ -98,6 +98,8 @@ struct CodePage {
     pa: u32,
     /// Paging on (fetches count TLB hits).
     paging: bool,
+    /// The current ring.
+    ring: u8,
 }
 
 impl CodePage {
@@ -105,6 +107,7 @@ impl CodePage {
         vpn: u32::MAX,
         pa: 0,
         paging: false,
+        ring: 0,
     };
 }
 
@@ -126,62 +129,71 @@ fn boundary(m: &mut Machine) -> bool {
 /// Fetches, decodes and executes one instruction. Returns true when it took the fast path,
 /// which changes nothing but registers, RAM and the clock (no device, interrupt, ring or
 /// control-register state): after such an instruction the next boundary needs no event or
-/// interrupt check unless the clock reached the next event.
+/// interrupt check unless the clock reached the next event. `memo` (a power of two long)
+/// holds decoded instructions.
 #[inline(always)]
-fn execute_one(
-    m: &mut Machine,
-    decode: &mut impl FnMut(u32, u32) -> Decoded,
-    page: &mut CodePage,
-) -> bool {
+fn execute_one(m: &mut Machine, memo: &mut [Decoded], page: &mut CodePage) -> bool {
     m.steps += 1;
     let pc = m.cpu.pc;
-    m.begin_instruction();
-    let (pa, word) = match fetch(m, pc, page) {
-        Ok(x) => x,
-        Err(f) => {
-            m.take_fault(f, pc);
-            return false;
+    // From the remembered page: the previous instruction took the fast path, so the
+    // per-instruction accumulators are already clear and the fetch hits the TLB.
+    let from_page = pc >> 12 == page.vpn && pc & 3 == 0;
+    let (pa, word) = if from_page {
+        if page.paging {
+            m.tlb.hits += 1;
+        }
+        let pa = page.pa | (pc & 0xfff);
+        let i = pa as usize;
+        (
+            pa,
+            u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes")),
+        )
+    } else {
+        m.begin_instruction();
+        match fetch(m, pc, page) {
+            Ok(x) => x,
+            Err(f) => {
+                m.take_fault(f, pc);
+                return false;
+            }
         }
     };
-    let d = decode(pa, word);
+    let d = &mut memo[(pa >> 2) as usize & (memo.len() - 1)];
+    if d.word != word {
+        *d = Decoded::new(word);
+    }
     let Some(insn) = d.insn else {
+        if from_page {
+            m.begin_instruction();
+        }
         m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
         return false;
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
     // one. Both are the same semantics.
-    let ring = m.cpu.ring();
-    let result = exec_fast(m, &insn, pc, ring);
+    let result = exec_fast(m, &insn, pc, page.ring, page.paging);
     if result != FULL {
         let stall = ((d.sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
         m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
         return true;
     }
+    if from_page {
+        m.begin_instruction();
+    }
     m.retire(&insn, pc);
     false
 }
 
-/// Fetches the instruction at `pc`: (physical address, word). From the remembered code page
-/// when `pc` is in it, else through the TLB (remembering the page when it is RAM).
-#[inline(always)]
+/// Fetches the instruction at `pc` through the TLB: (physical address, word). Remembers the
+/// mode, and the page when it is RAM.
 fn fetch(m: &mut Machine, pc: u32, page: &mut CodePage) -> Result<(u32, u32), Fault> {
-    if pc >> 12 == page.vpn && pc & 3 == 0 {
-        if page.paging {
-            m.tlb.hits += 1;
-        }
-        let pa = page.pa | (pc & 0xfff);
-        if let Some(b) = m.ram.get(pa as usize..pa as usize + 4) {
-            return Ok((pa, u32::from_le_bytes(b.try_into().expect("4 bytes"))));
-        }
-    }
+    page.ring = m.cpu.ring();
+    page.paging = m.cpu.paging();
     let pa = m.fetch_translate(pc)?;
     let word = m.fetch_word(pa, pc)?;
     if (pa as usize | 0xfff) < m.ram.len() {
-        *page = CodePage {
-            vpn: pc >> 12,
-            pa: pa & !0xfff,
-            paging: m.cpu.paging(),
-        };
+        page.vpn = pc >> 12;
+        page.pa = pa & !0xfff;
     }
     Ok((pa, word))
 }
@@ -207,16 +219,6 @@ impl Engine for Interp {
                 t.traced_step(m, step);
                 continue;
             }
-            let memo = &mut self.memo;
-            // By address (code is mostly fetched again from where it was), checked by word.
-            let mut decode = |pa: u32, w: u32| {
-                let slot = (pa >> 2) as usize % MEMO_SIZE;
-                let e = &mut memo[slot];
-                if e.word != w {
-                    *e = Decoded::new(w);
-                }
-                *e
-            };
             if boundary(m) {
                 continue;
             }
@@ -225,7 +227,7 @@ impl Engine for Interp {
             let limit = m.dev.next_event().min(budget.max_cycles);
             let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
             let mut page = CodePage::NONE;
-            while execute_one(m, &mut decode, &mut page)
+            while execute_one(m, &mut self.memo, &mut page)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
                 && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))

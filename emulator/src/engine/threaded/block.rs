@@ -5,7 +5,9 @@ use isa_spec::Insn;
 /// Successor links per block.
 pub const LINKS: usize = 4;
 
-/// One pre-decoded instruction.
+/// One pre-decoded instruction: 16 bytes (a block of them is walked once per pass; small
+/// fields keep the walk cheap — [`MAX_OPS`](super::translate::MAX_OPS) ops of at most a few
+/// dozen cycles each fit `u16` sums, and no instruction costs more than 255 cycles).
 #[derive(Clone, Copy, Debug)]
 pub struct Op {
     /// The decoded instruction.
@@ -13,12 +15,12 @@ pub struct Op {
     /// Sum of `base` of the ops before this one in the block (so that counters need not be
     /// updated per instruction: the cycle count before op i is start + cost_before + dynamic
     /// extras).
-    pub cost_before: u32,
+    pub cost_before: u16,
     /// The register this op loads (for the next op's load-use stall), or 0.
     pub load_dest: u8,
     /// Table cost plus the load-use stall when the stall is known statically (not for the first
     /// op of a block, whose predecessor is only known at run time).
-    pub base: u32,
+    pub base: u8,
     /// A sensitive instruction in a block compiled for ring 1-3: it faults.
     pub privilege_fault: bool,
     /// Offset of the instruction in its page (a block may follow jumps inside the page, so
@@ -57,3 +59,5 @@ pub struct Block {
     /// Cycles spent in it (including exceptions it raised).
     pub cycles: u64,
 }
+
+const _: () = assert!(std::mem::size_of::<Op>() == 16);

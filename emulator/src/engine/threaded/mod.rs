@@ -82,9 +82,11 @@ impl Threaded {
             // A debugger breakpoint inside the block: stop just before it.
             if !budget.breakpoints.is_empty() {
                 let vpage = pc & !0xfff;
-                if let Some(k) = (1..n)
-                    .find(|&k| budget.breakpoints.contains(&(vpage | block.ops[k].off as u32)))
-                {
+                if let Some(k) = (1..n).find(|&k| {
+                    budget
+                        .breakpoints
+                        .contains(&(vpage | block.ops[k].off as u32))
+                }) {
                     n = k;
                 }
             }
@@ -96,13 +98,12 @@ impl Threaded {
                 steps: budget.max_steps,
                 breakpoints: budget.breakpoints,
             };
-            let at = Entry {
-                pc,
-                ring,
-                paging,
-                stall0,
+            let at = Entry { pc, ring, stall0 };
+            let (chainable, passes) = if paging {
+                run_block::<true>(m, block, n, at, limits)
+            } else {
+                run_block::<false>(m, block, n, at, limits)
             };
-            let (chainable, passes) = run_block(m, block, n, at, limits);
             block.execs += passes - 1;
             // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
             block.cycles += m.cpu.cycles.saturating_sub(start_cycles);
@@ -164,7 +165,6 @@ struct Limits<'a> {
 struct Entry {
     pc: u32,
     ring: u8,
-    paging: bool,
     stall0: u32,
 }
 
@@ -175,19 +175,16 @@ struct Entry {
 /// back to its own start (a loop) runs again directly while the limits allow a whole pass.
 /// Returns (ended on a fast-path op — so the next block may be chained —, passes run).
 #[inline(always)]
-fn run_block(
+fn run_block<const PAGING: bool>(
     m: &mut Machine,
     block: &Block,
     n: usize,
     at: Entry,
     limits: Limits<'_>,
 ) -> (bool, u64) {
-    let Entry {
-        pc,
-        ring,
-        paging,
-        stall0,
-    } = at;
+    let Entry { pc, ring, stall0 } = at;
+    // A constant in each of the two copies of this function, so the paging tests fold away.
+    let paging = PAGING;
     let ops = &block.ops[..n];
     let whole = n == block.ops.len();
     let vpage = pc & !0xfff;
@@ -208,7 +205,7 @@ fn run_block(
     loop {
         let op = &ops[i];
         let op_pc = vpage | op.off as u32;
-        let r = exec_fast(m, &op.insn, op_pc, ring);
+        let r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
         let next_pc;
         if r == NEXT {
             i += 1;
@@ -234,7 +231,7 @@ fn run_block(
             m.cpu.retired = r0 + i as u64;
             m.steps = s0 + i as u64 + 1;
             m.cpu.pc = op_pc;
-            let mut base = op.base;
+            let mut base = op.base as u32;
             if i == 0 {
                 m.cpu.cycles = c0;
                 // complete() charges the stall through base and the fetch walk (first pass
@@ -249,17 +246,8 @@ fn run_block(
             if paging {
                 m.tlb.hits += fetch_hits.wrapping_add(i as u64);
             }
-            let delivered = m.delivered;
-            m.block_exit = false;
-            if op.privilege_fault {
-                m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
-            } else {
-                m.complete(&op.insn, op_pc, base);
-            }
-            if i + 1 == n
-                || m.block_exit
-                || m.delivered != delivered
-                || m.stop.is_some()
+            if !full_path(m, op, op_pc, base)
+                || i + 1 == n
                 || (paging && m.tlb.entries[code_slot] != code_entry)
             {
                 return (false, passes);
@@ -276,7 +264,7 @@ fn run_block(
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
         let done = &ops[i - 1];
-        let cycles = c0 + (done.cost_before + done.base) as u64 + extra;
+        let cycles = c0 + done.cost_before as u64 + done.base as u64 + extra;
         let retired = r0 + i as u64;
         let steps = s0 + i as u64;
         // i fetches in this pass; the first was counted by whoever translated it.
@@ -310,6 +298,22 @@ fn run_block(
         }
         return (r != EXIT, passes);
     }
+}
+
+/// Runs op (at `op_pc`, charging `base`) the way the interpreter does, the machine having been
+/// brought to the state just before it. Returns whether the block may go on after it (no
+/// exception, no stop, nothing that ends a block). Out of line: it is rare, and keeping it
+/// out of the op loop leaves that loop its registers.
+#[inline(never)]
+fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
+    let delivered = m.delivered;
+    m.block_exit = false;
+    if op.privilege_fault {
+        m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
+    } else {
+        m.complete(&op.insn, op_pc, base);
+    }
+    !(m.block_exit || m.delivered != delivered || m.stop.is_some())
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a

@@ -25,7 +25,7 @@ fn worst_case(op: &Op) -> u64 {
         op.insn.op.info().kind,
         Kind::Load | Kind::Store | Kind::Atomic
     );
-    (op.base + LOAD_USE_STALL + TAKEN_PENALTY + TLB_WALK) as u64
+    (op.base as u32 + LOAD_USE_STALL + TAKEN_PENALTY + TLB_WALK) as u64
         + if mem {
             (TLB_WALK + MMIO_LATENCY) as u64
         } else {
@@ -88,8 +88,8 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         };
         let op = Op {
             insn,
-            base: info.cycles + stall,
-            cost_before,
+            base: (info.cycles + stall) as u8,
+            cost_before: cost_before as u16,
             load_dest,
             privilege_fault: info.privileged && ring != 0,
             off: off as u16,
