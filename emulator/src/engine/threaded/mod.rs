@@ -72,12 +72,15 @@ impl Threaded {
         let mut pc = pc;
         let limit = m.dev.next_event().min(budget.max_cycles);
         let page_pa = pa & !0xfff;
+        // Does the first block fit before the limits? (A chained successor is checked before
+        // it is chained to.)
+        let first = &self.cache.blocks[idx as usize];
+        let mut whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
+            && m.steps - 1 + first.ops.len() as u64 <= budget.max_steps;
         loop {
             let blocks = &mut self.cache.blocks;
             let block = &mut blocks[idx as usize];
             let start_cycles = m.cpu.cycles;
-            let whole = m.cpu.cycles.saturating_add(block.max_cost) < limit
-                && m.steps - 1 + block.ops.len() as u64 <= budget.max_steps;
             let mut n = if whole { block.ops.len() } else { 1 };
             // A debugger breakpoint inside the block: stop just before it.
             if !budget.breakpoints.is_empty() {
@@ -90,7 +93,6 @@ impl Threaded {
                     n = k;
                 }
             }
-            block.execs += 1;
             let ll = m.cpu.last_load;
             let stall0 = ((block.first_sources >> ll) & 1) * isa_spec::cost::LOAD_USE_STALL;
             let limits = Limits {
@@ -104,7 +106,7 @@ impl Threaded {
             } else {
                 run_block::<false>(m, block, n, at, limits)
             };
-            block.execs += passes - 1;
+            block.execs += passes;
             // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
             block.cycles += m.cpu.cycles.saturating_sub(start_cycles);
             if !(chainable && whole) {
@@ -145,6 +147,7 @@ impl Threaded {
             }
             idx = succ;
             pc = next;
+            whole = true;
         }
     }
 }
