@@ -19,7 +19,7 @@ pub mod translate;
 use super::{Budget, Engine};
 use crate::exec::{exec_fast, EXIT, NEXT};
 use crate::fault::Fault;
-use crate::machine::{Exit, Machine};
+use crate::machine::{Access, Exit, Machine};
 use block::Block;
 use cache::{key, Cache};
 use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
@@ -71,7 +71,8 @@ impl Threaded {
         let mut idx = idx;
         let mut pc = pc;
         let limit = m.dev.next_event().min(budget.max_cycles);
-        let page_pa = pa & !0xfff;
+        let mut page_pa = pa & !0xfff;
+        let mut ring = ring;
         // Does the first block fit before the limits? (A chained successor is checked before
         // it is chained to.)
         let first = &self.cache.blocks[idx as usize];
@@ -101,7 +102,7 @@ impl Threaded {
                 breakpoints: budget.breakpoints,
             };
             let at = Entry { pc, ring, stall0 };
-            let (chainable, passes) = if paging {
+            let (end, passes) = if paging {
                 run_block::<true>(m, block, n, at, limits)
             } else {
                 run_block::<false>(m, block, n, at, limits)
@@ -109,16 +110,42 @@ impl Threaded {
             block.execs += passes;
             // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
             block.cycles += m.cpu.cycles.saturating_sub(start_cycles);
-            if !(chainable && whole) {
+            if end == End::Stop || !whole {
                 return;
             }
-            // Chain to the successor without a dispatch when it starts in the same page and is
-            // already translated: no device event can be due (the limit check above held for
-            // the whole block), and only full-path ops could have changed interrupts, the TLB
-            // or translated code.
+            // Chain to the successor without a dispatch: no device event can be due (the limit
+            // check held for the whole block), and only full-path ops could have changed
+            // interrupts, the TLB or translated code (those that did ended with `Stop`).
             let next = m.cpu.pc;
             if budget.breakpoints.contains(&next) {
                 return;
+            }
+            if end == End::Gate {
+                // After a gate (which leaves interrupts enabled or not as they were): the ring
+                // may differ and the target is usually in another page, so the successor is
+                // found through a fetch that must hit the TLB (counted, as the dispatcher's
+                // would be) and the cache.
+                ring = m.cpu.ring();
+                let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, ring, paging) else {
+                    return;
+                };
+                let succ = self.cache.get(key(npa as u32, ring, paging)).filter(|&s| {
+                    let b = &self.cache.blocks[s as usize];
+                    m.cpu.cycles.saturating_add(b.max_cost) < limit
+                        && m.steps + b.ops.len() as u64 <= budget.max_steps
+                });
+                let Some(succ) = succ else {
+                    // The dispatcher will fetch it again and count that.
+                    if paging {
+                        m.tlb.hits -= 1;
+                    }
+                    return;
+                };
+                m.steps += 1;
+                idx = succ;
+                pc = next;
+                page_pa = npa as u32 & !0xfff;
+                continue;
             }
             if next >> 12 != pc >> 12 || next & 3 != 0 {
                 return;
@@ -162,6 +189,25 @@ struct Limits<'a> {
     breakpoints: &'a [u32],
 }
 
+/// How a block's run ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// On a fast-path op: the next block (same mode) may be chained.
+    Chain,
+    /// On a gate (`callg`/`retg`) that took its fast path: the ring may have changed, and the
+    /// next block may be entered without a full dispatch if its fetch hits the TLB.
+    Gate,
+    /// Anything else: back to the dispatcher.
+    Stop,
+}
+
+/// [`full_path`] results.
+const STOP: u8 = 0;
+/// The block may go on.
+const GO_ON: u8 = 1;
+/// A gate ran on its fast path (the block may go on; it ends there anyway).
+const GATE: u8 = 2;
+
 /// Where a block runs: its pc, the ring and paging mode it was translated for, and the first
 /// op's load-use stall.
 #[derive(Clone, Copy)]
@@ -176,7 +222,7 @@ struct Entry {
 /// derived from the block's static prefix sums and written to the machine only where someone
 /// could look: before an op that takes the full path, and at the end. A block that branches
 /// back to its own start (a loop) runs again directly while the limits allow a whole pass.
-/// Returns (ended on a fast-path op — so the next block may be chained —, passes run).
+/// Returns how the run ended (see [`End`]) and the passes run.
 #[inline(always)]
 fn run_block<const PAGING: bool>(
     m: &mut Machine,
@@ -184,7 +230,7 @@ fn run_block<const PAGING: bool>(
     n: usize,
     at: Entry,
     limits: Limits<'_>,
-) -> (bool, u64) {
+) -> (End, u64) {
     let Entry { pc, ring, stall0 } = at;
     // A constant in each of the two copies of this function, so the paging tests fold away.
     let paging = PAGING;
@@ -249,11 +295,13 @@ fn run_block<const PAGING: bool>(
             if paging {
                 m.tlb.hits += fetch_hits.wrapping_add(i as u64);
             }
-            if !full_path(m, op, op_pc, base)
-                || i + 1 == n
-                || (paging && m.tlb.entries[code_slot] != code_entry)
-            {
-                return (false, passes);
+            let went = full_path(m, op, op_pc, base, paging);
+            if went == STOP || (paging && m.tlb.entries[code_slot] != code_entry) {
+                return (End::Stop, passes);
+            }
+            if i + 1 == n {
+                let end = if went == GATE { End::Gate } else { End::Stop };
+                return (end, passes);
             }
             i += 1;
             c0 = m.cpu.cycles - ops[i].cost_before as u64;
@@ -299,7 +347,8 @@ fn run_block<const PAGING: bool>(
         if paging {
             m.tlb.hits += fetch_hits;
         }
-        return (r != EXIT, passes);
+        let end = if r == EXIT { End::Stop } else { End::Chain };
+        return (end, passes);
     }
 }
 
@@ -308,15 +357,38 @@ fn run_block<const PAGING: bool>(
 /// exception, no stop, nothing that ends a block). Out of line: it is rare, and keeping it
 /// out of the op loop leaves that loop its registers.
 #[inline(never)]
-fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
+fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32, paging: bool) -> u8 {
     let delivered = m.delivered;
     m.block_exit = false;
+    let mut went = GO_ON;
     if op.privilege_fault {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
+    } else if gate_fast(m, op, op_pc, paging) {
+        // Retired as `complete` retires a gate instruction (nothing but the fetch walk adds
+        // to its cost on this path).
+        m.cpu.cycles += (base + m.acc_walk + m.acc_extra) as u64;
+        m.acc_walk = 0;
+        m.cpu.retired += 1;
+        m.cpu.last_load = 0;
+        went = GATE;
     } else {
         m.complete(&op.insn, op_pc, base);
     }
-    !(m.block_exit || m.delivered != delivered || m.stop.is_some())
+    if m.block_exit || m.delivered != delivered || m.stop.is_some() {
+        STOP
+    } else {
+        went
+    }
+}
+
+/// `callg`/`retg` through their common-case fast paths; false (nothing done) otherwise.
+#[inline(always)]
+fn gate_fast(m: &mut Machine, op: &block::Op, op_pc: u32, paging: bool) -> bool {
+    match op.insn.op {
+        isa_spec::Opcode::Callg => m.callg_fast(op.insn.imm as u32, op_pc, paging),
+        isa_spec::Opcode::Retg => m.retg_fast(paging),
+        _ => false,
+    }
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a
