@@ -117,7 +117,7 @@ impl Threaded {
             // check held for the whole block), and only full-path ops could have changed
             // interrupts, the TLB or translated code (those that did ended with `Stop`).
             let next = m.cpu.pc;
-            if budget.breakpoints.contains(&next) {
+            if !budget.breakpoints.is_empty() && budget.breakpoints.contains(&next) {
                 return;
             }
             if end == End::Gate {
@@ -240,7 +240,11 @@ fn run_block<const PAGING: bool>(
     // The code page's TLB entry as the first fetch left it; later fetches hit it (only
     // full-path ops can change the TLB, so it is re-checked after those).
     let code_slot = crate::tlb::Tlb::slot(pc >> 12);
-    let code_entry = m.tlb.entries[code_slot];
+    let code_entry = if PAGING {
+        m.tlb.entries[code_slot]
+    } else {
+        crate::tlb::TlbEntry { vpn: 0, pte: 0 }
+    };
     let fetch_walk = m.acc_walk;
     m.acc_walk = 0;
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
@@ -322,7 +326,7 @@ fn run_block<const PAGING: bool>(
         fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
         if whole
             && next_pc == pc
-            && !limits.breakpoints.contains(&pc)
+            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
             && r != EXIT
             && cycles.saturating_add(block.max_cost) < limits.cycles
             && steps + n as u64 <= limits.steps
