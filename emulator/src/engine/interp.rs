@@ -20,11 +20,11 @@ pub struct Interp {
     /// Decoding is a pure function of the instruction word, so its results are memoized
     /// (slots chosen by address, entries checked by word: nothing here can go stale). Every
     /// instruction is still fetched.
-    memo: Vec<Decoded>,
+    memo: Box<[Decoded; MEMO_SIZE]>,
 }
 
 /// A memoized decode: the instruction and what the cycle model needs to know about it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct Decoded {
     /// The instruction word this entry is for.
     word: u32,
@@ -67,7 +67,10 @@ impl Default for Interp {
     fn default() -> Self {
         Interp {
             tracer: None,
-            memo: vec![Decoded::new(0); MEMO_SIZE],
+            memo: vec![Decoded::new(0); MEMO_SIZE]
+                .into_boxed_slice()
+                .try_into()
+                .expect("MEMO_SIZE entries"),
         }
     }
 }
@@ -129,10 +132,14 @@ fn boundary(m: &mut Machine) -> bool {
 /// Fetches, decodes and executes one instruction. Returns true when it took the fast path,
 /// which changes nothing but registers, RAM and the clock (no device, interrupt, ring or
 /// control-register state): after such an instruction the next boundary needs no event or
-/// interrupt check unless the clock reached the next event. `memo` (a power of two long)
+/// interrupt check unless the clock reached the next event. `memo` (N a power of two)
 /// holds decoded instructions.
 #[inline(always)]
-fn execute_one(m: &mut Machine, memo: &mut [Decoded], page: &mut CodePage) -> bool {
+fn execute_one<const N: usize>(
+    m: &mut Machine,
+    memo: &mut [Decoded; N],
+    page: &mut CodePage,
+) -> bool {
     m.steps += 1;
     let pc = m.cpu.pc;
     // From the remembered page: the previous instruction took the fast path, so the
@@ -158,7 +165,7 @@ fn execute_one(m: &mut Machine, memo: &mut [Decoded], page: &mut CodePage) -> bo
             }
         }
     };
-    let d = &mut memo[(pa >> 2) as usize & (memo.len() - 1)];
+    let d = &mut memo[(pa >> 2) as usize & (N - 1)];
     if d.word != word {
         *d = Decoded::new(word);
     }
@@ -227,7 +234,7 @@ impl Engine for Interp {
             let limit = m.dev.next_event().min(budget.max_cycles);
             let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
             let mut page = CodePage::NONE;
-            while execute_one(m, &mut self.memo, &mut page)
+            while execute_one(m, &mut *self.memo, &mut page)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
                 && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
