@@ -234,7 +234,7 @@ impl Engine for Interp {
             let limit = m.dev.next_event().min(budget.max_cycles);
             let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
             let mut page = CodePage::NONE;
-            while execute_one(m, &mut *self.memo, &mut page)
+            while execute_one(m, &mut self.memo, &mut page)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
                 && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
