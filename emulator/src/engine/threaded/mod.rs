@@ -254,6 +254,11 @@ fn run_block<const PAGING: bool>(
     let mut fetch_hits: u64 = 0; // fetch hits not yet added to the TLB counter
     let mut passes = 1;
     let mut cur_stall = stall0; // op 0's stall in the current pass
+                                // Whether the block may run again when it jumps back to its own start, and how far: a
+                                // whole pass must fit below both limits (computed once, not per pass).
+    let may_loop = whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc));
+    let loop_cycles = limits.cycles.saturating_sub(block.max_cost);
+    let loop_steps = limits.steps.saturating_sub(n as u64);
     let mut i = 0;
     loop {
         // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
@@ -330,13 +335,7 @@ fn run_block<const PAGING: bool>(
         let steps = s0 + i as u64;
         // i fetches in this pass; the first was counted by whoever translated it.
         fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
-        if whole
-            && next_pc == pc
-            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
-            && r != EXIT
-            && cycles.saturating_add(block.max_cost) < limits.cycles
-            && steps + n as u64 <= limits.steps
-        {
+        if next_pc == pc && may_loop && r != EXIT && cycles < loop_cycles && steps <= loop_steps {
             // Loop: the next pass's first fetch hits the same page.
             fetch_hits += 1;
             passes += 1;
