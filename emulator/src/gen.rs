@@ -919,8 +919,8 @@ pub fn run_engines(
 }
 
 /// The first architectural difference between two machines, or `None` if they agree:
-/// registers, pc, control registers, cycle count and retired count, load-use state, TLB,
-/// interrupt controller, timer, serial output, every other device, delivery log, stop reason,
+/// registers, pc, control registers, cycle count and retired count, load-use state, step
+/// count, TLB (entries and hit/miss counters), interrupt controller, timer, serial output, every other device, delivery log, stop reason,
 /// RAM.
 pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
     if a.cpu != b.cpu {
@@ -957,6 +957,15 @@ pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
     }
     if a.stop != b.stop {
         return Some(format!("stop differs: {:?} / {:?}", a.stop, b.stop));
+    }
+    if a.steps != b.steps {
+        return Some(format!("step count differs: {} / {}", a.steps, b.steps));
+    }
+    if (a.tlb.hits, a.tlb.misses) != (b.tlb.hits, b.tlb.misses) {
+        return Some(format!(
+            "TLB counters differ: hits {}/{} misses {}/{}",
+            a.tlb.hits, b.tlb.hits, a.tlb.misses, b.tlb.misses
+        ));
     }
     if a.deliveries != b.deliveries {
         return Some(format!(

@@ -247,18 +247,23 @@ fn run_block<const PAGING: bool>(
     };
     let fetch_walk = m.acc_walk;
     m.acc_walk = 0;
+    // Loop-carried state is kept small (every extra variable spills in this loop): the step
+    // count is derived from the retired count (`steps - retired` does not change while the
+    // block runs: a full-path op that retires adds one to each), and the fetch hits still to
+    // be added to the TLB counter from the retired count too (every op's fetch hits the code
+    // page; those of instructions up to number `hits_upto + 1` are counted).
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
-    let mut r0 = m.cpu.retired;
-    let mut s0 = m.steps - 1; // steps before op 0 of this pass
+    let mut r0 = m.cpu.retired; // retired before op 0 of this pass
+    let ds = m.steps - 1 - m.cpu.retired;
+    let mut hits_upto = m.cpu.retired; // the dispatcher counted op 0's fetch
     let mut extra = (stall0 + fetch_walk) as u64; // dynamic cycles since c0
-    let mut fetch_hits: u64 = 0; // fetch hits not yet added to the TLB counter
     let mut passes = 1;
     let mut cur_stall = stall0; // op 0's stall in the current pass
                                 // Whether the block may run again when it jumps back to its own start, and how far: a
                                 // whole pass must fit below both limits (computed once, not per pass).
     let may_loop = whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc));
     let loop_cycles = limits.cycles.saturating_sub(block.max_cost);
-    let loop_steps = limits.steps.saturating_sub(n as u64);
+    let loop_retired = limits.steps.saturating_sub(n as u64).saturating_sub(ds);
     let mut i = 0;
     loop {
         // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
@@ -293,7 +298,7 @@ fn run_block<const PAGING: bool>(
             // The full path: bring the machine to the state before op i, then run op i the
             // way the interpreter does.
             m.cpu.retired = r0 + i as u64;
-            m.steps = s0 + i as u64 + 1;
+            m.steps = r0 + i as u64 + ds + 1;
             m.cpu.pc = op_pc;
             let mut base = op.base as u32;
             if i == 0 {
@@ -308,8 +313,9 @@ fn run_block<const PAGING: bool>(
                 m.begin_instruction();
             }
             if paging {
-                m.tlb.hits += fetch_hits.wrapping_add(i as u64);
+                m.tlb.hits += r0 + i as u64 - hits_upto;
             }
+            hits_upto = r0 + i as u64;
             let went = full_path(m, op, op_pc, base, paging);
             if went == STOP || (paging && m.tlb.entries[code_slot] != code_entry) {
                 return (End::Stop, passes);
@@ -321,27 +327,20 @@ fn run_block<const PAGING: bool>(
             i += 1;
             c0 = m.cpu.cycles - ops[i].cost_before as u64;
             r0 = m.cpu.retired - i as u64;
-            s0 = m.steps - i as u64;
             extra = 0;
-            // Fetches of later ops count from here: ops 1..=i-1 of this pass are counted
-            // (the pass-end and full-path formulas count from op 1).
-            fetch_hits = 0u64.wrapping_sub(i as u64 - 1);
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
         let done = &ops[i - 1];
         let cycles = c0 + done.cost_before as u64 + done.base as u64 + extra;
         let retired = r0 + i as u64;
-        let steps = s0 + i as u64;
-        // i fetches in this pass; the first was counted by whoever translated it.
-        fetch_hits = fetch_hits.wrapping_add(i as u64 - 1);
-        if next_pc == pc && may_loop && r != EXIT && cycles < loop_cycles && steps <= loop_steps {
-            // Loop: the next pass's first fetch hits the same page.
-            fetch_hits += 1;
+        if next_pc == pc && may_loop && r != EXIT && cycles < loop_cycles && retired <= loop_retired
+        {
+            // Loop: the next pass's first fetch hits the same page (counted through
+            // `hits_upto`, like every later one).
             passes += 1;
             c0 = cycles;
             r0 = retired;
-            s0 = steps;
             // Op 0's load-use stall now depends on the op this pass ended with.
             cur_stall = ((block.first_sources >> done.load_dest) & 1) * LOAD_USE_STALL;
             extra = cur_stall as u64;
@@ -350,11 +349,11 @@ fn run_block<const PAGING: bool>(
         }
         m.cpu.cycles = cycles;
         m.cpu.retired = retired;
-        m.steps = steps;
+        m.steps = retired + ds;
         m.cpu.pc = next_pc;
         m.cpu.last_load = done.load_dest;
         if paging {
-            m.tlb.hits += fetch_hits;
+            m.tlb.hits += retired - hits_upto - 1;
         }
         let end = if r == EXIT { End::Stop } else { End::Chain };
         return (end, passes);
