@@ -40,3 +40,12 @@ fn gate_refusals_parameters_frames_retg_and_trap() {
     // descriptor) is vector 4.
     assert_eq!(run.m.cpu.crs[isa_spec::cr::num::CAUSE as usize], 4);
 }
+
+#[test]
+fn gate_frames_across_pages_and_over_translated_code() {
+    // Both engines run it and must agree (the threaded engine's gate fast path refuses the
+    // split frame and must see the frame written over code it has translated).
+    let run = pass_guest("gate_fast.s");
+    assert_eq!(run.m.stats.gate_calls.get(&5), Some(&2));
+    assert_eq!(run.m.stats.deliveries[1], 1, "one ILLEGAL: the overwritten instruction");
+}
