@@ -47,5 +47,8 @@ fn gate_frames_across_pages_and_over_translated_code() {
     // split frame and must see the frame written over code it has translated).
     let run = pass_guest("gate_fast.s");
     assert_eq!(run.m.stats.gate_calls.get(&5), Some(&2));
-    assert_eq!(run.m.stats.deliveries[1], 1, "one ILLEGAL: the overwritten instruction");
+    assert_eq!(
+        run.m.stats.deliveries[1], 1,
+        "one ILLEGAL: the overwritten instruction"
+    );
 }

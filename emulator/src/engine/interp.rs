@@ -216,12 +216,6 @@ impl Engine for Interp {
             if let Some(exit) = budget.exhausted(m) {
                 return exit;
             }
-            // Debugger stops: a watched location was written, or pc is at a breakpoint.
-            if m.watch_hit
-                || (!budget.breakpoints.is_empty() && budget.breakpoints.contains(&m.cpu.pc))
-            {
-                return Exit::Stopped;
-            }
             if let Some(t) = &mut self.tracer {
                 t.traced_step(m, step);
                 continue;

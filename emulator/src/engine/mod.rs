@@ -39,8 +39,10 @@ impl<'a> Budget<'a> {
 }
 
 impl Budget<'_> {
-    /// Why a run must return before the next step, if it must: the machine has stopped, or a
-    /// limit of this budget is reached. Every engine checks this at each dispatch.
+    /// Why a run must return before the next step, if it must: the machine has stopped, a
+    /// limit of this budget is reached, or a debugger stop point is hit (a watched location
+    /// was written, or pc is at a breakpoint: [`Exit::Stopped`]). Every engine checks this at
+    /// each dispatch.
     #[inline]
     pub fn exhausted(&self, m: &Machine) -> Option<Exit> {
         if let Some(exit) = &m.stop {
@@ -49,6 +51,10 @@ impl Budget<'_> {
             Some(Exit::CycleLimit)
         } else if m.steps >= self.max_steps {
             Some(Exit::StepLimit)
+        } else if m.watch_hit
+            || (!self.breakpoints.is_empty() && self.breakpoints.contains(&m.cpu.pc))
+        {
+            Some(Exit::Stopped)
         } else {
             None
         }

@@ -433,14 +433,10 @@ impl Engine for Threaded {
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         m.wait_limit = budget.max_cycles;
         loop {
+            // Debugger stops are among the reasons: a watched write sets `block_exit` too, so
+            // the block ended there, and blocks are cut short before breakpoints inside them.
             if let Some(exit) = budget.exhausted(m) {
                 return exit;
-            }
-            // Debugger stops, as the interpreter checks them: a watched location was written
-            // (a write sets `block_exit` too, so the block ended there), or pc is at a
-            // breakpoint (blocks are cut short before breakpoints inside them).
-            if m.watch_hit || budget.breakpoints.contains(&m.cpu.pc) {
-                return Exit::Stopped;
             }
             self.dispatch(m, &budget);
         }
