@@ -163,6 +163,41 @@ fn sha(path: &Path) -> Vec<u8> {
 }
 
 #[test]
+fn disk_written_in_a_debugger_session_reaches_the_image() {
+    // The debugger ends its session the way `run` ends a run: cached sectors are written to
+    // the image (and a failure to write them would fail the session).
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    ok(&run(&["mkdisk", p(&img), "--size", "64K"], b""));
+    let cmds = dir.path().join("cmds");
+    std::fs::write(&cmds, "continue\n").unwrap();
+    let drive = format!("file={}", p(&img));
+    let out = run(
+        &[
+            "debug",
+            "--batch",
+            "-x",
+            p(&cmds),
+            p(&guest("dev_disk_write.s")),
+            "-drive",
+            &drive,
+        ],
+        b"",
+    );
+    ok(&out);
+    let out = run(
+        &[
+            "run",
+            p(&guest("dev_disk_read.s")),
+            "-drive",
+            &format!("{drive},readonly=on"),
+        ],
+        b"",
+    );
+    ok(&out);
+}
+
+#[test]
 fn disk_written_in_one_run_is_read_in_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("disk.img");

@@ -123,5 +123,11 @@ pub fn start(
     dbg.say(w);
     let code = repl::run(&mut dbg, opts);
     dbg.drain_serial();
+    // As at the end of `ringfort run`: cached disk sectors go to the image, and a failure to
+    // write them is the user's data at risk, so it is reported and fails the session.
+    if let Err(e) = dbg.m.dev.shutdown() {
+        eprintln!("ringfort debug: {e}");
+        return ExitCode::from(if code == 0 { 1 } else { code });
+    }
     ExitCode::from(code)
 }
