@@ -11,6 +11,11 @@
 //! - a fault mid-block leaves the interpreter's state, because each instruction retires
 //!   individually; anything that changes what later instructions would see (a device access,
 //!   a write to a code page) ends the block.
+//!
+//! Blocks are superblocks (on past not-taken branches, through `jal`s inside the page); a
+//! block chains to its successor in the same page without a dispatch, loops to its own start
+//! without one, and after a gate (`callg`/`retg`, run through their common-case fast paths in
+//! [`crate::gates`]) enters the next block directly when its fetch hits the TLB.
 
 pub mod block;
 pub mod cache;
@@ -258,9 +263,10 @@ fn run_block<const PAGING: bool>(
     let mut hits_upto = m.cpu.retired; // the dispatcher counted op 0's fetch
     let mut extra = (stall0 + fetch_walk) as u64; // dynamic cycles since c0
     let mut passes = 1;
-    let mut cur_stall = stall0; // op 0's stall in the current pass
-                                // Whether the block may run again when it jumps back to its own start, and how far: a
-                                // whole pass must fit below both limits (computed once, not per pass).
+    // Op 0's stall in the current pass.
+    let mut cur_stall = stall0;
+    // Whether the block may run again when it jumps back to its own start, and how far: a
+    // whole pass must fit below both limits (computed once, not per pass).
     let may_loop = whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc));
     let loop_cycles = limits.cycles.saturating_sub(block.max_cost);
     let loop_retired = limits.steps.saturating_sub(n as u64).saturating_sub(ds);
@@ -270,7 +276,7 @@ fn run_block<const PAGING: bool>(
         // and n is at least 1), and every `i += 1` that is followed by a jump back to this
         // point is guarded by `i < n` (the `NEXT` and followed-jump cases) or by `i + 1 < n`
         // (the full path, which returns when `i + 1 == n`); loop passes restart at 0.
-        // Measured: see docs/perf.md ("unchecked op fetch").
+        // Measured: docs/perf.md, Engines, the `unsafe` paragraph.
         debug_assert!(i < n);
         let op = unsafe { ops.get_unchecked(i) };
         let op_pc = vpage | op.off as u32;
