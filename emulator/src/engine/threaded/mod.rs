@@ -15,7 +15,7 @@
 //! Blocks are superblocks (on past not-taken branches, through `jal`s inside the page); a
 //! block chains to its successor in the same page without a dispatch, loops to its own start
 //! without one, and after a gate (`callg`/`retg`, run through their common-case fast paths in
-//! [`crate::gates`]) enters the next block directly when its fetch hits the TLB.
+//! `gates.rs`) enters the next block directly when its fetch hits the TLB.
 
 pub mod block;
 pub mod cache;
