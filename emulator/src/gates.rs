@@ -101,11 +101,19 @@ impl Machine {
         }
         let addr = self.cpu.crs[num::GBASE as usize].wrapping_add(n.wrapping_mul(gate::SIZE));
         let a = addr as usize;
-        let Some(words) = self.ram.get(a..a + 8).filter(|_| addr & 3 == 0) else {
+        let Some(words) = self
+            .ram
+            .get(a..a + 8)
+            .filter(|_| addr & 3 == 0)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        else {
             return false;
         };
-        let word = |i: usize| u32::from_le_bytes(words[i..i + 4].try_into().expect("4 bytes"));
-        let d = Descriptor::decode(word(0), word(4));
+        let [e0, e1, e2, e3, f0, f1, f2, f3] = words;
+        let d = Descriptor::decode(
+            u32::from_le_bytes([e0, e1, e2, e3]),
+            u32::from_le_bytes([f0, f1, f2, f3]),
+        );
         if d.params != 0 || self.check_call(&d).is_err() {
             return false;
         }
@@ -120,10 +128,7 @@ impl Machine {
         let Some(pa) = self.frame_in_page(frame, Access::Write, d.target, paging) else {
             return false;
         };
-        let header = [pc.wrapping_add(4), cpl as u32, old_sp];
-        for (i, w) in header.into_iter().enumerate() {
-            self.set_ram_word(pa + 4 * i as u32, w);
-        }
+        self.write_frame(pa, [pc.wrapping_add(4), cpl as u32, old_sp]);
         self.cpu.regs[SP as usize] = frame;
         let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
         self.set_status(st, Via::Gate(n), old_sp, 0);

@@ -150,6 +150,23 @@ impl Machine {
         u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
     }
 
+    /// Writes a gate frame's words at physical `pa`, all inside one page of RAM (checked by the
+    /// caller): what [`Machine::set_ram_word`] does for each word, with the page's code check
+    /// made once.
+    #[inline]
+    pub(crate) fn write_frame<const N: usize>(&mut self, pa: u32, words: [u32; N]) {
+        self.note_ram_write(pa);
+        if !self.watch.is_empty() {
+            for i in 1..N as u32 {
+                self.note_ram_write(pa + 4 * i);
+            }
+        }
+        let a = pa as usize;
+        for (chunk, w) in self.ram[a..a + 4 * N].chunks_exact_mut(4).zip(words) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+    }
+
     /// Writes a RAM word at a physical address checked by [`Machine::frame_addrs`].
     #[inline]
     pub(crate) fn set_ram_word(&mut self, pa: u32, value: u32) {
