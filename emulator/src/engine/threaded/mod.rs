@@ -43,7 +43,10 @@ impl Threaded {
         Threaded::default()
     }
 
-    /// One dispatch: the boundary checks, then a block (or a single instruction).
+    /// One dispatch: the boundary checks, then a block (or a single instruction), and the
+    /// blocks chained to it. Kept out of the run loop: it is the hot code, and inlining it
+    /// there changes its register allocation for the worse.
+    #[inline(never)]
     fn dispatch(&mut self, m: &mut Machine, budget: &Budget) {
         if m.cpu.cycles >= m.dev.next_event() {
             m.dev.service(m.cpu.cycles);
@@ -242,14 +245,10 @@ fn run_block<const PAGING: bool>(
     let ops = &block.ops[..n];
     let whole = n == block.ops.len();
     let vpage = pc & !0xfff;
-    // The code page's TLB entry as the first fetch left it; later fetches hit it (only
-    // full-path ops can change the TLB, so it is re-checked after those).
+    // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
+    // full-path ops can change the TLB, so the entry is read just before one and compared
+    // after it (if it changed, the block ends and the next fetch walks, as it would).
     let code_slot = crate::tlb::Tlb::slot(pc >> 12);
-    let code_entry = if PAGING {
-        m.tlb.entries[code_slot]
-    } else {
-        crate::tlb::TlbEntry { vpn: 0, pte: 0 }
-    };
     let fetch_walk = m.acc_walk;
     m.acc_walk = 0;
     // Loop-carried state is kept small (every extra variable spills in this loop): the step
@@ -266,10 +265,9 @@ fn run_block<const PAGING: bool>(
     // Op 0's stall in the current pass.
     let mut cur_stall = stall0;
     // Whether the block may run again when it jumps back to its own start, and how far: a
-    // whole pass must fit below both limits (computed once, not per pass).
-    let may_loop = whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc));
-    let loop_cycles = limits.cycles.saturating_sub(block.max_cost);
-    let loop_retired = limits.steps.saturating_sub(n as u64).saturating_sub(ds);
+    // whole pass must fit below both limits. Computed at the first jump back (most blocks
+    // never make one), then kept for the later passes.
+    let mut loop_caps: Option<(u64, u64)> = None;
     let mut i = 0;
     loop {
         // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
@@ -322,6 +320,7 @@ fn run_block<const PAGING: bool>(
                 m.tlb.hits += r0 + i as u64 - hits_upto;
             }
             hits_upto = r0 + i as u64;
+            let code_entry = m.tlb.entries[code_slot];
             let went = full_path(m, op, op_pc, base, paging);
             if went == STOP || (paging && m.tlb.entries[code_slot] != code_entry) {
                 return (End::Stop, passes);
@@ -340,8 +339,19 @@ fn run_block<const PAGING: bool>(
         let done = &ops[i - 1];
         let cycles = c0 + done.cost_before as u64 + done.base as u64 + extra;
         let retired = r0 + i as u64;
-        if next_pc == pc && may_loop && r != EXIT && cycles < loop_cycles && retired <= loop_retired
-        {
+        if next_pc == pc && r != EXIT && {
+            let (loop_cycles, loop_retired) = *loop_caps.get_or_insert_with(|| {
+                if whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc)) {
+                    (
+                        limits.cycles.saturating_sub(block.max_cost),
+                        limits.steps.saturating_sub(n as u64).saturating_sub(ds),
+                    )
+                } else {
+                    (0, 0)
+                }
+            });
+            cycles < loop_cycles && retired <= loop_retired
+        } {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
             passes += 1;
