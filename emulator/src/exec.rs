@@ -332,7 +332,7 @@ pub fn extend_load(op: Opcode, raw: u32) -> u32 {
 pub type Fast = u32;
 /// Executed; continue at pc + 4.
 pub const NEXT: Fast = 1;
-/// Nothing changed: run the full path ([`Machine::complete`]).
+/// Nothing changed: run the full path (`Machine::complete`).
 pub const FULL: Fast = 2;
 /// Executed (a store into translated code); a block must end here.
 pub const EXIT: Fast = 3;
@@ -437,7 +437,7 @@ macro_rules! define_exec_fast {
     ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $sum:literal;)*) => {
         /// The fast path both engines share: the common instructions (ALU, loads and stores that
         /// hit the TLB and RAM, branches, `jal`) executed inline with the same semantics as
-        /// [`Machine::complete`] ([`alu`], [`branch_taken`], [`extend_load`]), generated from
+        /// `Machine::complete` ([`alu`], [`branch_taken`], [`extend_load`]), generated from
         /// the op table. It touches only registers and memory; the caller does the accounting
         /// (cycles, retirement, pc). Returns [`FULL`], having changed nothing, for
         /// everything else. `ring` and `paging` are the machine's (passed in so that a caller

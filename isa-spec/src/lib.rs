@@ -117,7 +117,7 @@ macro_rules! define_ops {
         #[repr(u8)]
         pub enum Opcode {
             $(
-                #[doc = $sum]
+                #[doc = concat!("`", $mn, "`: `", $sum, "`")]
                 $variant,
             )*
         }

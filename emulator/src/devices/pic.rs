@@ -1,7 +1,7 @@
 //! Interrupt controller: 16 edge-triggered lines with enable, pending, in-service and priority.
 //!
 //! Registers (offsets in its 4 KiB block): 0x00 PENDING (ro), 0x04 ENABLE (rw), 0x08 INSERVICE
-//! (ro), 0x0C EOI (wo: line number), 0x10 + 4n PRIORITY[n] (rw, 0..15).
+//! (ro), 0x0C EOI (wo: line number), 0x10 + 4n PRIORITY\[n\] (rw, 0..15).
 
 use isa_spec::cr::vector::IRQ_LINES;
 
