@@ -43,8 +43,9 @@ fn gate_refusals_parameters_frames_retg_and_trap() {
 
 #[test]
 fn gate_frames_across_pages_and_over_translated_code() {
-    // Both engines run it and must agree (the threaded engine's gate fast path refuses the
-    // split frame and must see the frame written over code it has translated).
+    // Both engines run it and must agree: the frame writes go through one shared path that
+    // must drop translated code in the pages it writes (the threaded engine reruns a block it
+    // translated before the write).
     let run = pass_guest("gate_fast.s");
     assert_eq!(run.m.stats.gate_calls.get(&5), Some(&2));
     assert_eq!(

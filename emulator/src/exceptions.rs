@@ -36,7 +36,18 @@ impl Descriptor {
 
 impl Machine {
     /// Reads the descriptor at physical `addr` (bus error if it is not in RAM or ROM).
+    #[inline]
     pub fn read_descriptor(&self, addr: u32) -> Result<Descriptor, Fault> {
+        // The usual case, a table in RAM, as one 8-byte read.
+        let a = addr as usize;
+        if let Some(&[e0, e1, e2, e3, f0, f1, f2, f3]) =
+            self.ram.get(a..a.wrapping_add(8)).filter(|_| addr & 3 == 0)
+        {
+            return Ok(Descriptor::decode(
+                u32::from_le_bytes([e0, e1, e2, e3]),
+                u32::from_le_bytes([f0, f1, f2, f3]),
+            ));
+        }
         let entry = self.peek_phys(addr, 4);
         let flags = self.peek_phys(addr.wrapping_add(4), 4);
         match (entry, flags) {
@@ -109,9 +120,7 @@ impl Machine {
         let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
         let old_status = self.cpu.status();
         let words = [frame_pc, old_status, cause_word, faddr, old_sp];
-        for (pa, word) in pas.iter().zip(words) {
-            self.set_ram_word(pa, word);
-        }
+        self.write_frame(&pas, words.into_iter());
         self.stats.deliveries[v as usize] += 1;
         self.cpu.crs[num::CAUSE as usize] = cause_word;
         self.cpu.crs[num::FADDR as usize] = faddr;

@@ -50,38 +50,60 @@ impl Machine {
     pub(crate) fn complete(&mut self, insn: &Insn, pc: u32, base: u32) {
         self.acc_base = base;
         match self.execute(insn, pc) {
-            Ok(flow) => {
-                match flow {
-                    Flow::Next => self.cpu.pc = pc.wrapping_add(4),
-                    Flow::Jump(t) => {
-                        self.acc_extra += TAKEN_PENALTY;
-                        self.cpu.pc = t;
-                    }
-                    Flow::Set => {}
-                    Flow::Deliver(_) | Flow::Wait => self.cpu.pc = pc.wrapping_add(4),
-                    Flow::Halt(code) => {
-                        self.cpu.pc = pc.wrapping_add(4);
-                        self.stop = Some(Exit::Halted(code));
-                    }
-                }
-                self.cpu.cycles += (self.acc_base + self.acc_walk + self.acc_extra) as u64;
-                self.acc_walk = 0;
-                self.cpu.retired += 1;
-                self.cpu.last_load = if insn.op.info().kind == Kind::Load {
-                    insn.rd
-                } else {
-                    0
-                };
-                match flow {
-                    Flow::Deliver(v) => self.raise(v, cause(v, 0), 0, pc.wrapping_add(4)),
-                    Flow::Wait => self.wait_for_interrupt(),
-                    _ => {}
-                }
-                if let Some(req) = self.dev.power.request.take() {
-                    self.power_request(req);
-                }
-            }
+            Ok(flow) => self.finish(insn, pc, flow),
             Err(f) => self.take_fault(f, pc),
+        }
+    }
+
+    /// [`Machine::complete`] for an instruction the caller knows is a gate (`callg`, `retg`):
+    /// the same semantics and retirement, without the general instruction match (the threaded
+    /// engine's gate calls).
+    #[inline]
+    pub(crate) fn complete_gate(&mut self, insn: &Insn, pc: u32, base: u32) {
+        self.acc_base = base;
+        let done = if insn.op == Opcode::Callg {
+            self.callg(insn.imm as u32, pc)
+        } else {
+            self.retg()
+        };
+        match done {
+            Ok(()) => self.finish(insn, pc, Flow::Set),
+            Err(f) => self.take_fault(f, pc),
+        }
+    }
+
+    /// Retires `insn` (at `pc`) that executed with `flow`: pc, cycles, counts, load-use state,
+    /// then what the flow asks for after retirement and any power request it made.
+    #[inline(always)]
+    fn finish(&mut self, insn: &Insn, pc: u32, flow: Flow) {
+        match flow {
+            Flow::Next => self.cpu.pc = pc.wrapping_add(4),
+            Flow::Jump(t) => {
+                self.acc_extra += TAKEN_PENALTY;
+                self.cpu.pc = t;
+            }
+            Flow::Set => {}
+            Flow::Deliver(_) | Flow::Wait => self.cpu.pc = pc.wrapping_add(4),
+            Flow::Halt(code) => {
+                self.cpu.pc = pc.wrapping_add(4);
+                self.stop = Some(Exit::Halted(code));
+            }
+        }
+        self.cpu.cycles += (self.acc_base + self.acc_walk + self.acc_extra) as u64;
+        self.acc_walk = 0;
+        self.cpu.retired += 1;
+        self.cpu.last_load = if insn.op.info().kind == Kind::Load {
+            insn.rd
+        } else {
+            0
+        };
+        match flow {
+            Flow::Deliver(v) => self.raise(v, cause(v, 0), 0, pc.wrapping_add(4)),
+            Flow::Wait => self.wait_for_interrupt(),
+            _ => {}
+        }
+        if let Some(req) = self.dev.power.request.take() {
+            self.power_request(req);
         }
     }
 

@@ -150,20 +150,32 @@ impl Machine {
         u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
     }
 
-    /// Writes a gate frame's words at physical `pa`, all inside one page of RAM (checked by the
-    /// caller): what [`Machine::set_ram_word`] does for each word, with the page's code check
-    /// made once.
-    #[inline]
-    pub(crate) fn write_frame<const N: usize>(&mut self, pa: u32, words: [u32; N]) {
-        self.note_ram_write(pa);
-        if !self.watch.is_empty() {
-            for i in 1..N as u32 {
-                self.note_ram_write(pa + 4 * i);
+    /// Writes a frame's words at the addresses [`Machine::frame_addrs`] checked: what
+    /// [`Machine::set_ram_word`] does for each word, with the code-page check made once per
+    /// page (a frame spans at most two) and the debugger's watch checked per word only when a
+    /// watchpoint is set.
+    #[inline(always)]
+    pub(crate) fn write_frame(&mut self, pas: &FrameAddrs, mut words: impl Iterator<Item = u32>) {
+        let watching = !self.watch.is_empty();
+        let segments = [
+            (pas.first, pas.split.min(pas.len)),
+            (pas.second, pas.len.saturating_sub(pas.split)),
+        ];
+        for (start, n) in segments {
+            if n == 0 {
+                continue;
             }
-        }
-        let a = pa as usize;
-        for (chunk, w) in self.ram[a..a + 4 * N].chunks_exact_mut(4).zip(words) {
-            chunk.copy_from_slice(&w.to_le_bytes());
+            self.note_ram_write(start);
+            if watching {
+                for i in 1..n {
+                    self.note_ram_write(start + 4 * i);
+                }
+            }
+            let a = start as usize;
+            let bytes = &mut self.ram[a..a + 4 * n as usize];
+            for (chunk, w) in bytes.chunks_exact_mut(4).zip(&mut words) {
+                chunk.copy_from_slice(&w.to_le_bytes());
+            }
         }
     }
 

@@ -1,7 +1,7 @@
-# gate_fast.s — gate frames at the edges of the threaded engine's gate fast path (which takes
-# only frames inside one page, and must leave exactly the reference path's state): a callg/retg
-# frame across a page boundary, and a frame written over code that has already been translated
-# (the code must be the new words the next time it runs).
+# gate_fast.s — gate frames at the edges of the frame-writing path: a callg/retg frame across a
+# page boundary (two translations, two segments), and a frame written over code that has
+# already been translated (the code must be the new words the next time it runs, also on the
+# threaded engine, which runs gates without a full dispatch).
         .include "check.inc"
 
         .equ    G_SAME, 5               # ring 0 -> ring 0, no parameters

@@ -14,8 +14,8 @@
 //!
 //! Blocks are superblocks (on past not-taken branches, through `jal`s inside the page); a
 //! block chains to its successor in the same page without a dispatch, loops to its own start
-//! without one, and after a gate (`callg`/`retg`, run through their common-case fast paths in
-//! `gates.rs`) enters the next block directly when its fetch hits the TLB.
+//! without one, and after a gate (`callg`/`retg`) enters the next block directly when its fetch
+//! hits the TLB.
 
 pub mod block;
 pub mod cache;
@@ -29,6 +29,7 @@ use block::Block;
 use cache::{key, Cache};
 use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::cr::vector;
+use isa_spec::Opcode;
 
 /// The threaded-code engine.
 #[derive(Default)]
@@ -202,7 +203,7 @@ struct Limits<'a> {
 enum End {
     /// On a fast-path op: the next block (same mode) may be chained.
     Chain,
-    /// On a gate (`callg`/`retg`) that took its fast path: the ring may have changed, and the
+    /// On a gate (`callg`/`retg`) that completed: the ring may have changed, and the
     /// next block may be entered without a full dispatch if its fetch hits the TLB.
     Gate,
     /// Anything else: back to the dispatcher.
@@ -213,7 +214,7 @@ enum End {
 const STOP: u8 = 0;
 /// The block may go on.
 const GO_ON: u8 = 1;
-/// A gate ran on its fast path (the block may go on; it ends there anyway).
+/// A gate completed (the block may go on; it ends there anyway).
 const GATE: u8 = 2;
 
 /// Where a block runs: its pc, the ring and paging mode it was translated for, and the first
@@ -321,7 +322,7 @@ fn run_block<const PAGING: bool>(
             }
             hits_upto = r0 + i as u64;
             let code_entry = m.tlb.entries[code_slot];
-            let went = full_path(m, op, op_pc, base, paging);
+            let went = full_path(m, op, op_pc, base);
             if went == STOP || (paging && m.tlb.entries[code_slot] != code_entry) {
                 return (End::Stop, passes);
             }
@@ -381,37 +382,23 @@ fn run_block<const PAGING: bool>(
 /// exception, no stop, nothing that ends a block). Out of line: it is rare, and keeping it
 /// out of the op loop leaves that loop its registers.
 #[inline(never)]
-fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32, paging: bool) -> u8 {
+fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> u8 {
     let delivered = m.delivered;
     m.block_exit = false;
-    let mut went = GO_ON;
+    let gate = matches!(op.insn.op, Opcode::Callg | Opcode::Retg);
     if op.privilege_fault {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
-    } else if gate_fast(m, op, op_pc, paging) {
-        // Retired as `complete` retires a gate instruction (nothing but the fetch walk adds
-        // to its cost on this path).
-        m.cpu.cycles += (base + m.acc_walk + m.acc_extra) as u64;
-        m.acc_walk = 0;
-        m.cpu.retired += 1;
-        m.cpu.last_load = 0;
-        went = GATE;
+    } else if gate {
+        m.complete_gate(&op.insn, op_pc, base);
     } else {
         m.complete(&op.insn, op_pc, base);
     }
     if m.block_exit || m.delivered != delivered || m.stop.is_some() {
         STOP
+    } else if gate {
+        GATE
     } else {
-        went
-    }
-}
-
-/// `callg`/`retg` through their common-case fast paths; false (nothing done) otherwise.
-#[inline(always)]
-fn gate_fast(m: &mut Machine, op: &block::Op, op_pc: u32, paging: bool) -> bool {
-    match op.insn.op {
-        isa_spec::Opcode::Callg => m.callg_fast(op.insn.imm as u32, op_pc, paging),
-        isa_spec::Opcode::Retg => m.retg_fast(paging),
-        _ => false,
+        GO_ON
     }
 }
 
