@@ -12,6 +12,7 @@ pub mod engine;
 pub mod exceptions;
 pub mod exec;
 pub mod fault;
+pub mod files;
 mod gates;
 #[cfg(feature = "gen")]
 pub mod gen;

@@ -239,29 +239,17 @@ pub fn read_layout(img: &[u8]) -> Result<Layout> {
     Ok(Layout { entries, ..l })
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed into place.
+/// Writes `bytes` to `path` through a temporary file renamed into place, then extends it to
+/// `blank_size` (sparse where the filesystem allows).
 fn write_atomically(path: &Path, bytes: &[u8], blank_size: Option<u64>) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+    emulator::files::write_atomic(path, |f| {
         f.write_all(bytes)?;
-        if let Some(size) = blank_size {
-            f.set_len(size)?; // sparse where the filesystem allows
+        match blank_size {
+            Some(size) => f.set_len(size),
+            None => Ok(()),
         }
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Runs the command.

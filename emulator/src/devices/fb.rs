@@ -211,27 +211,14 @@ impl Framebuffer {
         for p in px {
             rgb.extend_from_slice(&[(p >> 16) as u8, (p >> 8) as u8, p as u8]);
         }
-        let file_name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(file_name);
-        tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let result = (|| {
-            let f = std::fs::File::create(&tmp)?;
+        crate::files::write_atomic(path, |f| {
             let mut enc = png::Encoder::new(io::BufWriter::new(f), w, h);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
             let mut wr = enc.write_header().map_err(io::Error::other)?;
             wr.write_image_data(&rgb).map_err(io::Error::other)?;
-            wr.finish().map_err(io::Error::other)?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+            wr.finish().map_err(io::Error::other)
+        })
     }
 }
 
