@@ -398,8 +398,10 @@ macro_rules! fast_arm {
         } else {
             match $m.fast_ram_index(va, size, Access::Write, $ring, $paging) {
                 Some(x) => {
-                    $m.note_ram_write(x as u32);
+                    // Written first, then noted (the order is not visible: a code-page or
+                    // watch hit only ends the block), so the RAM bounds check is not repeated.
                     write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
+                    $m.note_ram_write(x as u32);
                     if $m.block_exit {
                         EXIT
                     } else {

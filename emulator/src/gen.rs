@@ -973,13 +973,14 @@ pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
             a.deliveries, b.deliveries
         ));
     }
-    if a.tlb.entries != b.tlb.entries {
-        let slot = (0..a.tlb.entries.len())
-            .find(|&i| a.tlb.entries[i] != b.tlb.entries[i])
+    if a.tlb.entries() != b.tlb.entries() {
+        let slot = (0..a.tlb.entries().len())
+            .find(|&i| a.tlb.entries()[i] != b.tlb.entries()[i])
             .unwrap_or(0);
         return Some(format!(
             "TLB differs at slot {slot}: {:?} / {:?}",
-            a.tlb.entries[slot], b.tlb.entries[slot]
+            a.tlb.entries()[slot],
+            b.tlb.entries()[slot]
         ));
     }
     if a.dev.pic != b.dev.pic {

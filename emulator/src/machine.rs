@@ -138,7 +138,7 @@ pub struct Machine {
     pub steps: u64,
     /// Physical RAM pages holding translated code (set by the threaded engine). A write to one
     /// queues the page in `dirty_code` and sets `block_exit`.
-    pub code_pages: bitvec::vec::BitVec,
+    pub code_pages: crate::code_pages::CodePages,
     /// Code pages written since the threaded engine last looked.
     pub dirty_code: Vec<u32>,
     /// Bumped when memory changes wholesale (loading, ROM writes): drop every translation.
@@ -185,7 +185,7 @@ impl Machine {
             trace_writes: None,
             reset_pc: memmap::ROM_BASE,
             steps: 0,
-            code_pages: bitvec::vec::BitVec::repeat(false, (ram_size as usize).div_ceil(4096)),
+            code_pages: crate::code_pages::CodePages::new((ram_size as usize).div_ceil(4096)),
             dirty_code: Vec::new(),
             code_epoch: 0,
             block_exit: false,
@@ -359,15 +359,7 @@ impl Machine {
     #[inline(always)]
     pub(crate) fn note_ram_write(&mut self, pa: u32) {
         let page = (pa >> 12) as usize;
-        // The bitmap's raw words (`BitVec`'s default order: bit i is bit i % BITS of word
-        // i / BITS): one load and a test on every store, the bookkeeping out of line.
-        let word = self
-            .code_pages
-            .as_raw_slice()
-            .get(page / usize::BITS as usize)
-            .copied()
-            .unwrap_or(0);
-        if (word >> (page % usize::BITS as usize)) & 1 != 0 {
+        if self.code_pages.contains(page) {
             self.drop_code_page(page);
         }
         if !self.watch.is_empty() {

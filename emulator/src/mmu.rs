@@ -136,18 +136,20 @@ impl Machine {
         paging: bool,
     ) -> Option<usize> {
         debug_assert_eq!(paging, self.cpu.paging());
-        if va & (size - 1) != 0 {
-            return None;
-        }
-        let pa = if paging {
-            let bits = self.tlb.lookup(va >> 12)?;
-            check(bits, access, ring).ok()?;
-            if access == Access::Write && bits & pte::D == 0 {
+        let pa = if !paging {
+            if va & (size - 1) != 0 {
                 return None;
             }
+            va
+        } else if access == Access::Exec {
+            if va & (size - 1) != 0 {
+                return None;
+            }
+            let bits = self.tlb.lookup(va >> 12)?;
+            check(bits, access, ring).ok()?;
             (bits & pte::FRAME_MASK) | (va & 0xfff)
         } else {
-            va
+            self.tlb.data_hit(va, size, access == Access::Write, ring)?
         };
         if pa as usize + size as usize > self.ram.len() {
             return None;

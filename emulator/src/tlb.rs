@@ -1,8 +1,13 @@
 //! The modeled TLB: 64 entries, direct-mapped by virtual page number, unified for fetch and data.
 //! It is architectural (its misses cost cycles and its stale entries are visible), so both
 //! engines go through this one model.
+//!
+//! Beside the entries it keeps, derived from them, the tag a data access must match to hit
+//! an entry *and* be permitted, per ring and access kind ([`Tlb::data_hit`]): a hit that needs
+//! no further check is then one compare.
 
 use isa_spec::cost::TLB_ENTRIES;
+use isa_spec::cr::pte;
 
 /// Tag of an empty slot (no virtual page number is this large).
 const INVALID: u32 = u32::MAX;
@@ -16,11 +21,26 @@ pub struct TlbEntry {
     pub pte: u32,
 }
 
+/// Tag that no access matches (a matched address has at most its two low bits set).
+const NO_TAG: u32 = u32::MAX;
+
+/// The permitted-access tags of one slot for one ring: `vpn << 12` where the entry lets that
+/// ring read (write: write, with D already set, since a write through a clean entry walks),
+/// else [`NO_TAG`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct DataTags {
+    read: u32,
+    write: u32,
+}
+
 /// The TLB.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tlb {
-    /// Slots, indexed by `vpn % TLB_ENTRIES`.
-    pub entries: [TlbEntry; TLB_ENTRIES],
+    /// Slots, indexed by `vpn % TLB_ENTRIES`. Changed only through the methods below, which
+    /// keep the derived tags in step.
+    entries: [TlbEntry; TLB_ENTRIES],
+    /// Per ring, per slot: derived from `entries`.
+    tags: [[DataTags; TLB_ENTRIES]; 4],
     /// Lookups that hit.
     pub hits: u64,
     /// Lookups that walked.
@@ -34,6 +54,10 @@ impl Default for Tlb {
                 vpn: INVALID,
                 pte: 0,
             }; TLB_ENTRIES],
+            tags: [[DataTags {
+                read: NO_TAG,
+                write: NO_TAG,
+            }; TLB_ENTRIES]; 4],
             hits: 0,
             misses: 0,
         }
@@ -54,23 +78,64 @@ impl Tlb {
         (e.vpn == vpn).then_some(e.pte)
     }
 
+    /// The entries, by slot.
+    pub fn entries(&self) -> &[TlbEntry; TLB_ENTRIES] {
+        &self.entries
+    }
+
+    /// The physical address for a data access of `size` bytes (1, 2 or 4) at `va` from
+    /// `ring` if it hits an entry that permits it, the address aligned (else `None`: the
+    /// access takes the full check, which may walk or fault). Does not count the hit.
+    #[inline(always)]
+    pub fn data_hit(&self, va: u32, size: u32, write: bool, ring: u8) -> Option<u32> {
+        let slot = Self::slot(va >> 12);
+        let tags = &self.tags[ring as usize & 3][slot];
+        let tag = if write { tags.write } else { tags.read };
+        // A misaligned address keeps a low bit and cannot equal a tag.
+        if va & (0xffff_f000 | (size - 1)) != tag {
+            return None;
+        }
+        Some((self.entries[slot].pte & pte::FRAME_MASK) | (va & 0xfff))
+    }
+
     /// Caches a translation, evicting whatever held its slot.
     pub fn fill(&mut self, vpn: u32, pte: u32) {
-        self.entries[Self::slot(vpn)] = TlbEntry { vpn, pte };
+        let slot = Self::slot(vpn);
+        self.entries[slot] = TlbEntry { vpn, pte };
+        let page_ring = (pte >> pte::RING_SHIFT) & 3;
+        for (ring, tags) in self.tags.iter_mut().enumerate() {
+            let allowed = ring as u32 <= page_ring;
+            let tag = |ok: bool| if allowed && ok { vpn << 12 } else { NO_TAG };
+            tags[slot] = DataTags {
+                read: tag(pte & pte::R != 0),
+                write: tag(pte & pte::W != 0 && pte & pte::D != 0),
+            };
+        }
+    }
+
+    /// Empties `slot`.
+    fn clear_slot(&mut self, slot: usize) {
+        self.entries[slot].vpn = INVALID;
+        for tags in &mut self.tags {
+            tags[slot] = DataTags {
+                read: NO_TAG,
+                write: NO_TAG,
+            };
+        }
     }
 
     /// Invalidates everything.
     pub fn flush(&mut self) {
-        for e in &mut self.entries {
-            e.vpn = INVALID;
+        for slot in 0..TLB_ENTRIES {
+            self.clear_slot(slot);
         }
     }
 
     /// Invalidates the entry for `vpn` if its slot holds that page.
     pub fn invalidate(&mut self, vpn: u32) {
-        let e = &mut self.entries[Self::slot(vpn)];
-        if e.vpn == vpn {
-            e.vpn = INVALID;
+        let slot = Self::slot(vpn);
+        if self.entries[slot].vpn == vpn {
+            self.clear_slot(slot);
         }
     }
 

@@ -66,7 +66,7 @@ pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
 pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
     assert_eq!(a.cpu, b.cpu, "{what}: CPU state differs between engines");
     assert_eq!(a.steps, b.steps, "{what}: step counts differ");
-    assert_eq!(a.tlb.entries, b.tlb.entries, "{what}: TLB differs");
+    assert_eq!(a.tlb.entries(), b.tlb.entries(), "{what}: TLB differs");
     assert_eq!(
         (a.tlb.hits, a.tlb.misses),
         (b.tlb.hits, b.tlb.misses),

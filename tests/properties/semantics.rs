@@ -554,8 +554,8 @@ proptest! {
         for v in &vpns { filled.fill(*v, (*v << 12) | 0x4f); }
         for (m, name) in [(&a, "interp"), (&b, "threaded")] {
             for slot in 0..64u32 {
-                let e = filled.entries[slot as usize];
-                let still = m.tlb.entries[slot as usize] == e;
+                let e = filled.entries()[slot as usize];
+                let still = m.tlb.entries()[slot as usize] == e;
                 let want = match insn.op {
                     Opcode::Tlbflush => e.vpn == u32::MAX,
                     _ => {

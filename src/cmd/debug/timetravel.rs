@@ -184,7 +184,7 @@ impl TimeTravel {
         m.dev.uart.sink = sink;
         // Translated code must be dropped: memory may differ from what it was made from.
         m.code_epoch = epoch + 1;
-        m.code_pages.fill(false);
+        m.code_pages.clear();
         m.dirty_code.clear();
         m.block_exit = false;
         if tracing {

@@ -2,7 +2,7 @@
 
 use isa_spec::Insn;
 
-/// Successor links per block.
+/// Successor links per block ([`Links`](super::cache::Links)).
 pub const LINKS: usize = 4;
 
 /// One pre-decoded instruction: 16 bytes (a block of them is walked once per pass; small
@@ -50,14 +50,6 @@ pub struct Block {
     /// Bit r set when the first op reads register r (for its load-use stall, which depends on
     /// the block before).
     pub first_sources: u32,
-    /// Successor links, (pc, block index), indexed by bits 2-3 of the successor's pc (a block
-    /// has several exits, and a return block several targets). A hint, checked on use (pc
-    /// equal and block still valid).
-    pub next: [(u32, u32); LINKS],
-    /// Times entered.
-    pub execs: u64,
-    /// Cycles spent in it (including exceptions it raised).
-    pub cycles: u64,
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);

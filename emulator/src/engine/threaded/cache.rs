@@ -2,7 +2,7 @@
 //! to a code page drops exactly that page's blocks (the invalidation half of self-modifying
 //! code support; the detection half is [`Machine::note_ram_write`](crate::machine::Machine)).
 
-use super::block::Block;
+use super::block::{Block, LINKS};
 use crate::machine::Machine;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -40,13 +40,54 @@ pub fn key(pa: u32, ring: u8, paging: bool) -> u64 {
     (pa as u64) << 3 | (ring as u64) << 1 | paging as u64
 }
 
-/// Translated blocks.
+/// Successor links of one block, (pc, block index), indexed by bits 2-3 of the successor's
+/// pc (a block has several exits, and a return block several targets). A hint, checked on use
+/// (pc equal and block still valid).
+pub type Links = [(u32, u32); LINKS];
+
+/// Hot-spot counts of one block.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BlockStats {
+    /// Times entered (a loop's passes count one each).
+    pub execs: u64,
+    /// Cycles spent in it (including exceptions it raised).
+    pub cycles: u64,
+}
+
+/// The key → block index lookup: a direct-mapped table in front of a hash map.
+pub struct Lookup {
+    map: FastMap<u64, u32>,
+    /// Direct-mapped (key, block) pairs: most lookups end here.
+    l1: Vec<(u64, u32)>,
+}
+
+impl Lookup {
+    /// The block for `key`, if translated and valid.
+    #[inline]
+    pub fn get(&mut self, key: u64) -> Option<u32> {
+        let slot = l1_slot(key);
+        let (k, idx) = self.l1[slot];
+        if k == key {
+            return Some(idx);
+        }
+        let idx = *self.map.get(&key)?;
+        self.l1[slot] = (key, idx);
+        Some(idx)
+    }
+}
+
+/// Translated blocks. The blocks themselves do not change while they run; what running
+/// changes (successor links, counts) is kept beside them, so the engine can hold the blocks
+/// and update those at once.
 pub struct Cache {
     /// All blocks ever translated (invalid ones stay until the next full flush).
     pub blocks: Vec<Block>,
-    map: FastMap<u64, u32>,
-    /// Direct-mapped (key, block) pairs: most dispatches end here.
-    l1: Vec<(u64, u32)>,
+    /// Each block's successor links (same index as `blocks`).
+    pub links: Vec<Links>,
+    /// Each block's counts (same index as `blocks`).
+    pub stats: Vec<BlockStats>,
+    /// Key → block.
+    pub lookup: Lookup,
     by_page: FastMap<u32, Vec<u32>>,
     epoch: u64,
     /// Blocks translated (for reports).
@@ -59,8 +100,12 @@ impl Default for Cache {
     fn default() -> Self {
         Cache {
             blocks: Vec::new(),
-            map: FastMap::default(),
-            l1: vec![(u64::MAX, 0); L1_SIZE],
+            links: Vec::new(),
+            stats: Vec::new(),
+            lookup: Lookup {
+                map: FastMap::default(),
+                l1: vec![(u64::MAX, 0); L1_SIZE],
+            },
             by_page: FastMap::default(),
             epoch: 0,
             translations: 0,
@@ -78,14 +123,7 @@ impl Cache {
     /// The block for `key`, if translated and valid.
     #[inline]
     pub fn get(&mut self, key: u64) -> Option<u32> {
-        let slot = l1_slot(key);
-        let (k, idx) = self.l1[slot];
-        if k == key {
-            return Some(idx);
-        }
-        let idx = *self.map.get(&key)?;
-        self.l1[slot] = (key, idx);
-        Some(idx)
+        self.lookup.get(key)
     }
 
     /// Does the machine have invalidations for the cache to apply?
@@ -103,8 +141,10 @@ impl Cache {
             self.by_page.entry(page).or_default().push(idx);
         }
         self.blocks.push(block);
-        self.map.insert(key, idx);
-        self.l1[l1_slot(key)] = (key, idx);
+        self.links.push([(u32::MAX, 0); LINKS]);
+        self.stats.push(BlockStats::default());
+        self.lookup.map.insert(key, idx);
+        self.lookup.l1[l1_slot(key)] = (key, idx);
         self.translations += 1;
         idx
     }
@@ -133,8 +173,10 @@ impl Cache {
             // Self-modifying code churns: start over rather than keep dead blocks forever.
             self.flush(m);
         }
-        self.map.retain(|_, idx| self.blocks[*idx as usize].valid);
-        for e in &mut self.l1 {
+        self.lookup
+            .map
+            .retain(|_, idx| self.blocks[*idx as usize].valid);
+        for e in &mut self.lookup.l1 {
             if e.0 != u64::MAX && !self.blocks[e.1 as usize].valid {
                 e.0 = u64::MAX;
             }
@@ -144,10 +186,12 @@ impl Cache {
     /// Drops everything.
     pub fn flush(&mut self, m: &mut Machine) {
         self.blocks.clear();
-        self.map.clear();
-        self.l1.fill((u64::MAX, 0));
+        self.links.clear();
+        self.stats.clear();
+        self.lookup.map.clear();
+        self.lookup.l1.fill((u64::MAX, 0));
         self.by_page.clear();
-        m.code_pages.fill(false);
+        m.code_pages.clear();
         m.dirty_code.clear();
     }
 
@@ -156,8 +200,9 @@ impl Cache {
         let mut v: Vec<_> = self
             .blocks
             .iter()
-            .filter(|b| b.execs > 0)
-            .map(|b| (b.pc, b.execs, b.cycles, b.ops.len()))
+            .zip(&self.stats)
+            .filter(|(_, s)| s.execs > 0)
+            .map(|(b, s)| (b.pc, s.execs, s.cycles, b.ops.len()))
             .collect();
         v.sort_by_key(|&(pc, _, cycles, _)| (std::cmp::Reverse(cycles), pc));
         v.truncate(n);

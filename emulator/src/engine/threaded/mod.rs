@@ -77,137 +77,48 @@ impl Threaded {
                 None => return single_fetched(m, pa, pc),
             },
         };
-        let mut idx = idx;
-        let mut pc = pc;
         let limit = m.dev.next_event().min(budget.max_cycles);
-        let mut page_pa = pa & !0xfff;
-        let mut ring = ring;
         // Does the first block fit before the limits? (A chained successor is checked before
         // it is chained to.)
         let first = &self.cache.blocks[idx as usize];
-        let mut whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
+        let whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
             && m.steps - 1 + first.ops.len() as u64 <= budget.max_steps;
-        loop {
-            let blocks = &mut self.cache.blocks;
-            let block = &mut blocks[idx as usize];
-            let start_cycles = m.cpu.cycles;
-            let mut n = if whole { block.ops.len() } else { 1 };
-            // A debugger breakpoint inside the block: stop just before it.
-            if !budget.breakpoints.is_empty() {
-                let vpage = pc & !0xfff;
-                if let Some(k) = (1..n).find(|&k| {
-                    budget
-                        .breakpoints
-                        .contains(&(vpage | block.ops[k].off as u32))
-                }) {
-                    n = k;
-                }
-            }
-            let ll = m.cpu.last_load;
-            let stall0 = ((block.first_sources >> ll) & 1) * isa_spec::cost::LOAD_USE_STALL;
-            let limits = Limits {
-                cycles: limit,
-                steps: budget.max_steps,
-                breakpoints: budget.breakpoints,
-            };
-            let at = Entry { pc, ring, stall0 };
-            let (end, passes) = if paging {
-                run_block::<true>(m, block, n, at, limits)
-            } else {
-                run_block::<false>(m, block, n, at, limits)
-            };
-            block.execs += passes;
-            // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
-            block.cycles += m.cpu.cycles.saturating_sub(start_cycles);
-            if end == End::Stop || !whole {
-                return;
-            }
-            // Chain to the successor without a dispatch: no device event can be due (the limit
-            // check held for the whole block), and only full-path ops could have changed
-            // interrupts, the TLB or translated code (those that did ended with `Stop`).
-            let next = m.cpu.pc;
-            if !budget.breakpoints.is_empty() && budget.breakpoints.contains(&next) {
-                return;
-            }
-            if end == End::Gate {
-                // After a gate (which leaves interrupts enabled or not as they were): the ring
-                // may differ and the target is usually in another page, so the successor is
-                // found through a fetch that must hit the TLB (counted, as the dispatcher's
-                // would be) and the cache.
-                ring = m.cpu.ring();
-                let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, ring, paging) else {
-                    return;
-                };
-                let succ = self.cache.get(key(npa as u32, ring, paging)).filter(|&s| {
-                    let b = &self.cache.blocks[s as usize];
-                    m.cpu.cycles.saturating_add(b.max_cost) < limit
-                        && m.steps + b.ops.len() as u64 <= budget.max_steps
-                });
-                let Some(succ) = succ else {
-                    // The dispatcher will fetch it again and count that.
-                    if paging {
-                        m.tlb.hits -= 1;
-                    }
-                    return;
-                };
-                m.steps += 1;
-                idx = succ;
-                pc = next;
-                page_pa = npa as u32 & !0xfff;
-                continue;
-            }
-            if next >> 12 != pc >> 12 || next & 3 != 0 {
-                return;
-            }
-            let slot = (next >> 2) as usize % block::LINKS;
-            let (link_pc, link_idx) = block.next[slot];
-            let succ = if link_pc == next && blocks[link_idx as usize].valid {
-                link_idx
-            } else {
-                let Some(succ) = self.cache.get(key(page_pa | (next & 0xfff), ring, paging)) else {
-                    return;
-                };
-                self.cache.blocks[idx as usize].next[slot] = (next, succ);
-                succ
-            };
-            let succ_block = &self.cache.blocks[succ as usize];
-            if m.cpu.cycles.saturating_add(succ_block.max_cost) >= limit
-                || m.steps + succ_block.ops.len() as u64 > budget.max_steps
-            {
-                return;
-            }
-            // The successor's first fetch: a TLB hit on the same page, as the interpreter's.
-            m.steps += 1;
-            if paging {
-                m.tlb.hits += 1;
-            }
-            idx = succ;
-            pc = next;
-            whole = true;
+        let start = Start {
+            idx,
+            pc,
+            ring,
+            whole,
+        };
+        let limits = Limits {
+            cycles: limit,
+            steps: budget.max_steps,
+            breakpoints: budget.breakpoints,
+        };
+        if paging {
+            run_chain::<true>(&mut self.cache, m, start, limits);
+        } else {
+            run_chain::<false>(&mut self.cache, m, start, limits);
         }
     }
 }
 
-/// How far a block may run: the cycle count it must stay below (next device event or the
-/// budget) and the step budget.
+/// How far a chain of blocks may run: the cycle count it must stay below (next device event
+/// or the budget), the step budget, and the debugger's breakpoints (a block stops before one).
 #[derive(Clone, Copy)]
 struct Limits<'a> {
     cycles: u64,
     steps: u64,
-    /// Debugger breakpoints: a loop must not run past its own start when one is there.
     breakpoints: &'a [u32],
 }
 
-/// How a block's run ended.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum End {
-    /// On a fast-path op: the next block (same mode) may be chained.
-    Chain,
-    /// On a gate (`callg`/`retg`) that completed: the ring may have changed, and the
-    /// next block may be entered without a full dispatch if its fetch hits the TLB.
-    Gate,
-    /// Anything else: back to the dispatcher.
-    Stop,
+/// The first block of a chain: its index, pc and ring, and whether it may run whole (else
+/// only its first instruction runs, and nothing is chained).
+#[derive(Clone, Copy)]
+struct Start {
+    idx: u32,
+    pc: u32,
+    ring: u8,
+    whole: bool,
 }
 
 /// [`full_path`] results.
@@ -217,54 +128,69 @@ const GO_ON: u8 = 1;
 /// A gate completed (the block may go on; it ends there anyway).
 const GATE: u8 = 2;
 
-/// Where a block runs: its pc, the ring and paging mode it was translated for, and the first
-/// op's load-use stall.
-#[derive(Clone, Copy)]
-struct Entry {
-    pc: u32,
-    ring: u8,
-    stall0: u32,
+/// How many of `block`'s first `n` ops run before a debugger breakpoint (at least one: the
+/// dispatcher has checked the first).
+#[cold]
+fn cut_at_breakpoint(block: &Block, vpage: u32, n: usize, breakpoints: &[u32]) -> usize {
+    (1..n)
+        .find(|&k| breakpoints.contains(&(vpage | block.ops[k].off as u32)))
+        .unwrap_or(n)
 }
 
-/// Runs the ops of a block starting at `pc`, whose first fetch has been translated (its walk
-/// cycles, if any, are in `m.acc_walk`; `stall0` is the first op's load-use stall). Counters are
-/// derived from the block's static prefix sums and written to the machine only where someone
-/// could look: before an op that takes the full path, and at the end. A block that branches
-/// back to its own start (a loop) runs again directly while the limits allow a whole pass.
-/// Returns how the run ended (see [`End`]) and the passes run.
+/// Runs blocks from `start`, whose first fetch has been translated (its walk cycles, if any,
+/// are in `m.acc_walk`; the dispatcher counted its step), chaining from each block to the
+/// next without a dispatch while no device event can be due before the successor's end:
+/// to a successor in the same page through the block's links (or the lookup), to its own
+/// start (a loop), and after a gate to the block at the target if its fetch hits the TLB.
+///
+/// The counters live in locals for the whole chain. They are derived from the blocks' static
+/// prefix sums and written to the machine only where someone could look: before an op that
+/// takes the full path, and at the end. Per op, only the op's own work and a test of its
+/// result remain.
 #[inline(always)]
-fn run_block<const PAGING: bool>(
-    m: &mut Machine,
-    block: &Block,
-    n: usize,
-    at: Entry,
-    limits: Limits<'_>,
-) -> (End, u64) {
-    let Entry { pc, ring, stall0 } = at;
-    // A constant in each of the two copies of this function, so the paging tests fold away.
-    let paging = PAGING;
-    let ops = &block.ops[..n];
-    let whole = n == block.ops.len();
-    let vpage = pc & !0xfff;
+fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Start, limits: Limits) {
+    let Cache {
+        blocks,
+        links,
+        stats,
+        lookup,
+        ..
+    } = cache;
+    let blocks: &[Block] = blocks;
+    let Start {
+        mut pc,
+        mut ring,
+        whole,
+        ..
+    } = start;
+    let mut idx = start.idx as usize;
+    let mut block = &blocks[idx];
+    let mut vpage = pc & !0xfff;
+    let mut n = if whole { block.ops.len() } else { 1 };
+    if !limits.breakpoints.is_empty() {
+        n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
+    }
+    let mut ops = &block.ops[..n];
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
-    // after it (if it changed, the block ends and the next fetch walks, as it would).
-    let code_slot = crate::tlb::Tlb::slot(pc >> 12);
-    let fetch_walk = m.acc_walk;
-    m.acc_walk = 0;
-    // Loop-carried state is kept small (every extra variable spills in this loop): the step
-    // count is derived from the retired count (`steps - retired` does not change while the
-    // block runs: a full-path op that retires adds one to each), and the fetch hits still to
-    // be added to the TLB counter from the retired count too (every op's fetch hits the code
-    // page; those of instructions up to number `hits_upto + 1` are counted).
+    // after it (if it changed, the chain ends and the next fetch walks, as it would).
+    let mut code_slot = crate::tlb::Tlb::slot(pc >> 12);
+    // Loop-carried state is kept small. The step count is derived from the retired count
+    // (`steps - retired` does not change while blocks run: a full-path op that retires adds
+    // one to each), and so are the fetch hits still to be added to the TLB counter (every
+    // op's fetch hits its code page; those of instructions up to number `hits_upto + 1` are
+    // counted).
+    let ds = m.steps - 1 - m.cpu.retired;
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
     let mut r0 = m.cpu.retired; // retired before op 0 of this pass
-    let ds = m.steps - 1 - m.cpu.retired;
-    let mut hits_upto = m.cpu.retired; // the dispatcher counted op 0's fetch
-    let mut extra = (stall0 + fetch_walk) as u64; // dynamic cycles since c0
+    let mut hits_upto = r0; // the dispatcher counted op 0's fetch
+                            // Op 0's load-use stall in the current pass, and the dynamic cycles since c0.
+    let mut cur_stall = ((block.first_sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+    let mut extra = (cur_stall + m.acc_walk) as u64;
+    m.acc_walk = 0;
+    // The current block's counts: cycles when it was entered, passes run.
+    let mut entered = c0;
     let mut passes = 1;
-    // Op 0's stall in the current pass.
-    let mut cur_stall = stall0;
     // Whether the block may run again when it jumps back to its own start, and how far: a
     // whole pass must fit below both limits. Computed at the first jump back (most blocks
     // never make one), then kept for the later passes.
@@ -274,9 +200,10 @@ fn run_block<const PAGING: bool>(
         // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
         // and n is at least 1), and every `i += 1` that is followed by a jump back to this
         // point is guarded by `i < n` (the `NEXT` and followed-jump cases) or by `i + 1 < n`
-        // (the full path, which returns when `i + 1 == n`); loop passes restart at 0.
+        // (the full path, which leaves the block when `i + 1 == n`); loop passes and chained
+        // blocks restart at 0 with their own `ops` and `n`.
         // Measured: docs/perf.md, Engines, the `unsafe` paragraph.
-        debug_assert!(i < n);
+        debug_assert!(i < n && n == ops.len());
         let op = unsafe { ops.get_unchecked(i) };
         let op_pc = vpage | op.off as u32;
         let r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
@@ -306,34 +233,82 @@ fn run_block<const PAGING: bool>(
             m.steps = r0 + i as u64 + ds + 1;
             m.cpu.pc = op_pc;
             let mut base = op.base as u32;
+            m.begin_instruction();
             if i == 0 {
                 m.cpu.cycles = c0;
-                // complete() charges the stall through base and the fetch walk (first pass
-                // only) through acc_walk.
+                // complete() charges the stall through base and the fetch walk (first block,
+                // first pass only) through acc_walk.
                 base += cur_stall;
                 m.acc_walk = (extra - cur_stall as u64) as u32;
             } else {
                 m.cpu.cycles = c0 + op.cost_before as u64 + extra;
                 m.cpu.last_load = ops[i - 1].load_dest;
-                m.begin_instruction();
             }
-            if paging {
+            if PAGING {
                 m.tlb.hits += r0 + i as u64 - hits_upto;
             }
             hits_upto = r0 + i as u64;
-            let code_entry = m.tlb.entries[code_slot];
+            let code_entry = m.tlb.entries()[code_slot];
             let went = full_path(m, op, op_pc, base);
-            if went == STOP || (paging && m.tlb.entries[code_slot] != code_entry) {
-                return (End::Stop, passes);
+            let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
+            if went != STOP && code_kept && i + 1 < n {
+                i += 1;
+                c0 = m.cpu.cycles - ops[i].cost_before as u64;
+                r0 = m.cpu.retired - i as u64;
+                extra = 0;
+                continue;
             }
-            if i + 1 == n {
-                let end = if went == GATE { End::Gate } else { End::Stop };
-                return (end, passes);
+            // The block ends here, the machine's state current.
+            let s = &mut stats[idx];
+            s.execs += passes;
+            // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
+            s.cycles += m.cpu.cycles.saturating_sub(entered);
+            if went != GATE || !whole {
+                return;
             }
-            i += 1;
-            c0 = m.cpu.cycles - ops[i].cost_before as u64;
-            r0 = m.cpu.retired - i as u64;
-            extra = 0;
+            // After a gate (which leaves interrupts enabled or not as they were): the ring
+            // may differ and the target is usually in another page, so the successor is found
+            // through a fetch that must hit the TLB (counted, as the dispatcher's would be)
+            // and the lookup.
+            let next = m.cpu.pc;
+            if !limits.breakpoints.is_empty() && limits.breakpoints.contains(&next) {
+                return;
+            }
+            ring = m.cpu.ring();
+            let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, ring, PAGING) else {
+                return;
+            };
+            let succ = lookup.get(key(npa as u32, ring, PAGING)).filter(|&s| {
+                let b = &blocks[s as usize];
+                m.cpu.cycles.saturating_add(b.max_cost) < limits.cycles
+                    && m.steps + b.ops.len() as u64 <= limits.steps
+            });
+            let Some(succ) = succ else {
+                // The dispatcher will fetch it again and count that.
+                if PAGING {
+                    m.tlb.hits -= 1;
+                }
+                return;
+            };
+            idx = succ as usize;
+            block = &blocks[idx];
+            pc = next;
+            vpage = pc & !0xfff;
+            code_slot = crate::tlb::Tlb::slot(pc >> 12);
+            n = block.ops.len();
+            if !limits.breakpoints.is_empty() {
+                n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
+            }
+            ops = &block.ops[..n];
+            c0 = m.cpu.cycles;
+            r0 = m.cpu.retired;
+            hits_upto = r0;
+            cur_stall = ((block.first_sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+            extra = cur_stall as u64;
+            entered = c0;
+            passes = 1;
+            loop_caps = None;
+            i = 0;
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
@@ -342,7 +317,10 @@ fn run_block<const PAGING: bool>(
         let retired = r0 + i as u64;
         if next_pc == pc && r != EXIT && {
             let (loop_cycles, loop_retired) = *loop_caps.get_or_insert_with(|| {
-                if whole && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc)) {
+                if whole
+                    && n == block.ops.len()
+                    && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
+                {
                     (
                         limits.cycles.saturating_sub(block.max_cost),
                         limits.steps.saturating_sub(n as u64).saturating_sub(ds),
@@ -364,16 +342,65 @@ fn run_block<const PAGING: bool>(
             i = 0;
             continue;
         }
+        let s = &mut stats[idx];
+        s.execs += passes;
+        s.cycles += cycles - entered;
+        // Chain to a successor in the same page, if it can run whole before the limits: no
+        // device event can be due, and only full-path ops could have changed interrupts, the
+        // TLB or translated code (those that did ended the chain). Its first fetch hits the
+        // same code page (counted through `hits_upto`).
+        if r != EXIT
+            && whole
+            && next_pc >> 12 == pc >> 12
+            && next_pc & 3 == 0
+            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&next_pc))
+        {
+            let slot = (next_pc >> 2) as usize % block::LINKS;
+            let (link_pc, link_idx) = links[idx][slot];
+            let succ = if link_pc == next_pc && blocks[link_idx as usize].valid {
+                Some(link_idx)
+            } else {
+                let k = key((block.pa & !0xfff) | (next_pc & 0xfff), ring, PAGING);
+                let found = lookup.get(k);
+                if let Some(s) = found {
+                    links[idx][slot] = (next_pc, s);
+                }
+                found
+            };
+            if let Some(succ) = succ {
+                let next_block = &blocks[succ as usize];
+                if cycles.saturating_add(next_block.max_cost) < limits.cycles
+                    && retired + ds + next_block.ops.len() as u64 <= limits.steps
+                {
+                    idx = succ as usize;
+                    block = next_block;
+                    pc = next_pc;
+                    n = block.ops.len();
+                    if !limits.breakpoints.is_empty() {
+                        n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
+                    }
+                    ops = &block.ops[..n];
+                    c0 = cycles;
+                    r0 = retired;
+                    cur_stall = ((block.first_sources >> done.load_dest) & 1) * LOAD_USE_STALL;
+                    extra = cur_stall as u64;
+                    entered = cycles;
+                    passes = 1;
+                    loop_caps = None;
+                    i = 0;
+                    continue;
+                }
+            }
+        }
         m.cpu.cycles = cycles;
         m.cpu.retired = retired;
         m.steps = retired + ds;
         m.cpu.pc = next_pc;
         m.cpu.last_load = done.load_dest;
-        if paging {
+        if PAGING {
             m.tlb.hits += retired - hits_upto - 1;
         }
-        let end = if r == EXIT { End::Stop } else { End::Chain };
-        return (end, passes);
+        return;
     }
 }
 

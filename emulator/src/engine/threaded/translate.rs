@@ -1,6 +1,6 @@
 //! The translator: decodes a block starting at a physical address, once.
 
-use super::block::{Block, Op, LINKS};
+use super::block::{Block, Op};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Kind, Opcode};
@@ -120,8 +120,5 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         valid: true,
         // r0 never stalls (a load into r0 leaves last_load = 0).
         first_sources: first_sources & !1,
-        next: [(u32::MAX, 0); LINKS],
-        execs: 0,
-        cycles: 0,
     })
 }
