@@ -147,3 +147,59 @@ impl Tlb {
             .filter(|(_, e)| e.vpn != INVALID)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Tlb;
+    use isa_spec::cr::pte;
+
+    /// The derived tags agree with the rule they stand for, for every combination of
+    /// permission bits, page ring, access ring, kind, size and alignment, and follow the
+    /// entries through fill, invalidate and flush.
+    #[test]
+    fn data_hits_are_exactly_the_permitted_aligned_hits() {
+        let vpn = 0x12345;
+        for bits in 0..8u32 {
+            let (r, w, d) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+            for page_ring in 0..4u32 {
+                let pte_bits = 0x0abc_d000
+                    | pte::P
+                    | pte::A
+                    | if r { pte::R } else { 0 }
+                    | if w { pte::W } else { 0 }
+                    | if d { pte::D } else { 0 }
+                    | page_ring << pte::RING_SHIFT;
+                let mut t = Tlb::default();
+                t.fill(vpn, pte_bits);
+                for ring in 0..4u8 {
+                    for write in [false, true] {
+                        for size in [1u32, 2, 4] {
+                            for off in [0u32, 1, 2, 3, 0xffc, 0xffe] {
+                                let va = vpn << 12 | off;
+                                let permitted =
+                                    ring as u32 <= page_ring && if write { w && d } else { r };
+                                let expect =
+                                    (permitted && off % size == 0).then_some(0x0abc_d000 | off);
+                                assert_eq!(
+                                    t.data_hit(va, size, write, ring),
+                                    expect,
+                                    "pte {pte_bits:#x} ring {ring} write {write} size {size} off {off:#x}"
+                                );
+                                // Another page in the same slot never hits.
+                                let other = (vpn + 64) << 12 | off;
+                                assert_eq!(t.data_hit(other, size, write, ring), None);
+                            }
+                        }
+                    }
+                }
+                t.invalidate(vpn + 64); // another page: the entry stays
+                assert_eq!(t.data_hit(vpn << 12, 4, false, 0).is_some(), r);
+                t.invalidate(vpn);
+                assert_eq!(t.data_hit(vpn << 12, 4, false, 0), None);
+                t.fill(vpn, pte_bits);
+                t.flush();
+                assert_eq!(t.data_hit(vpn << 12, 4, false, 0), None);
+            }
+        }
+    }
+}
