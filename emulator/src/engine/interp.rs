@@ -263,6 +263,9 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     limit: u64,
     max_steps: u64,
 ) {
+    if page.vpn == CodePage::NONE.vpn {
+        return;
+    }
     let mut pc = m.cpu.pc;
     let mut cycles = m.cpu.cycles;
     let mut retired = m.cpu.retired;
@@ -271,8 +274,10 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     // retired instruction's fetch hit the page's TLB entry.
     let step_offset = m.steps - retired;
     let retired_before = retired;
-    while pc >> 12 == page.vpn && pc & 3 == 0 && cycles < limit && retired + step_offset < max_steps
-    {
+    let retired_limit = max_steps.saturating_sub(step_offset);
+    // pc in the page and aligned, in one test.
+    let page_va = page.vpn << 12;
+    while pc & 0xffff_f003 == page_va && cycles < limit && retired < retired_limit {
         let pa = page.pa | (pc & 0xfff);
         let i = pa as usize;
         let word = u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes"));
@@ -280,10 +285,10 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         if d.word != word {
             *d = Decoded::new(word);
         }
-        let Some(insn) = d.insn else {
+        let Some(insn) = &d.insn else {
             break;
         };
-        let result = exec_fast(m, &insn, pc, page.ring, PAGING);
+        let result = exec_fast(m, insn, pc, page.ring, PAGING);
         if result == FULL {
             // Nothing changed: execute_one runs it the full way.
             break;
