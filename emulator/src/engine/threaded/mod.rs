@@ -357,18 +357,21 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = links[idx][slot];
-            let succ = if link_pc == next_pc && blocks[link_idx as usize].valid {
-                Some(link_idx)
-            } else {
-                let k = key((block.pa & !0xfff) | (next_pc & 0xfff), ring, PAGING);
-                let found = lookup.get(k);
-                if let Some(s) = found {
-                    links[idx][slot] = (next_pc, s);
+            let linked = blocks
+                .get(link_idx as usize)
+                .filter(|b| link_pc == next_pc && b.valid);
+            let succ = match linked {
+                Some(b) => Some((link_idx, b)),
+                None => {
+                    let k = key((block.pa & !0xfff) | (next_pc & 0xfff), ring, PAGING);
+                    let found = lookup.get(k);
+                    if let Some(s) = found {
+                        links[idx][slot] = (next_pc, s);
+                    }
+                    found.map(|s| (s, &blocks[s as usize]))
                 }
-                found
             };
-            if let Some(succ) = succ {
-                let next_block = &blocks[succ as usize];
+            if let Some((succ, next_block)) = succ {
                 if cycles.saturating_add(next_block.max_cost) < limits.cycles
                     && retired + ds + next_block.ops.len() as u64 <= limits.steps
                 {
