@@ -88,6 +88,9 @@ pub struct Cache {
     pub stats: Vec<BlockStats>,
     /// Key → block.
     pub lookup: Lookup,
+    /// The largest `max_cost` of any block translated since the last flush: a chain that is
+    /// this far from its cycle limit need not check each successor's.
+    pub max_block_cost: u64,
     by_page: FastMap<u32, Vec<u32>>,
     epoch: u64,
     /// Blocks translated (for reports).
@@ -106,6 +109,7 @@ impl Default for Cache {
                 map: FastMap::default(),
                 l1: vec![(u64::MAX, 0); L1_SIZE],
             },
+            max_block_cost: 0,
             by_page: FastMap::default(),
             epoch: 0,
             translations: 0,
@@ -140,6 +144,7 @@ impl Cache {
             m.code_pages.set(page as usize, true);
             self.by_page.entry(page).or_default().push(idx);
         }
+        self.max_block_cost = self.max_block_cost.max(block.max_cost);
         self.blocks.push(block);
         self.links.push([(u32::MAX, 0); LINKS]);
         self.stats.push(BlockStats::default());
@@ -186,6 +191,7 @@ impl Cache {
     /// Drops everything.
     pub fn flush(&mut self, m: &mut Machine) {
         self.blocks.clear();
+        self.max_block_cost = 0;
         self.links.clear();
         self.stats.clear();
         self.lookup.map.clear();

@@ -154,6 +154,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
         links,
         stats,
         lookup,
+        max_block_cost,
         ..
     } = cache;
     let blocks: &[Block] = blocks;
@@ -181,6 +182,18 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
     // op's fetch hits its code page; those of instructions up to number `hits_upto + 1` are
     // counted).
     let ds = m.steps - 1 - m.cpu.retired;
+    // Whether a block can run whole from (cycles, retired) before the limits: at once if
+    // every block can (the chain is far from them), else by its own worst case.
+    let roomy_cycles = limits.cycles.saturating_sub(*max_block_cost);
+    let roomy_retired = limits
+        .steps
+        .saturating_sub(ds)
+        .saturating_sub(translate::MAX_OPS as u64);
+    let fits = |cycles: u64, retired: u64, b: &Block| {
+        (cycles < roomy_cycles && retired <= roomy_retired)
+            || (cycles.saturating_add(b.max_cost) < limits.cycles
+                && retired + ds + b.ops.len() as u64 <= limits.steps)
+    };
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
     let mut r0 = m.cpu.retired; // retired before op 0 of this pass
     let mut hits_upto = r0; // the dispatcher counted op 0's fetch
@@ -191,10 +204,6 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
     // The current block's counts: cycles when it was entered, passes run.
     let mut entered = c0;
     let mut passes = 1;
-    // Whether the block may run again when it jumps back to its own start, and how far: a
-    // whole pass must fit below both limits. Computed at the first jump back (most blocks
-    // never make one), then kept for the later passes.
-    let mut loop_caps: Option<(u64, u64)> = None;
     let mut i = 0;
     loop {
         // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
@@ -278,11 +287,9 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, ring, PAGING) else {
                 return;
             };
-            let succ = lookup.get(key(npa as u32, ring, PAGING)).filter(|&s| {
-                let b = &blocks[s as usize];
-                m.cpu.cycles.saturating_add(b.max_cost) < limits.cycles
-                    && m.steps + b.ops.len() as u64 <= limits.steps
-            });
+            let succ = lookup
+                .get(key(npa as u32, ring, PAGING))
+                .filter(|&s| fits(m.cpu.cycles, m.cpu.retired, &blocks[s as usize]));
             let Some(succ) = succ else {
                 // The dispatcher will fetch it again and count that.
                 if PAGING {
@@ -307,7 +314,6 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             extra = cur_stall as u64;
             entered = c0;
             passes = 1;
-            loop_caps = None;
             i = 0;
             continue;
         }
@@ -315,22 +321,13 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
         let done = &ops[i - 1];
         let cycles = c0 + done.cost_before as u64 + done.base as u64 + extra;
         let retired = r0 + i as u64;
-        if next_pc == pc && r != EXIT && {
-            let (loop_cycles, loop_retired) = *loop_caps.get_or_insert_with(|| {
-                if whole
-                    && n == block.ops.len()
-                    && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
-                {
-                    (
-                        limits.cycles.saturating_sub(block.max_cost),
-                        limits.steps.saturating_sub(n as u64).saturating_sub(ds),
-                    )
-                } else {
-                    (0, 0)
-                }
-            });
-            cycles < loop_cycles && retired <= loop_retired
-        } {
+        if next_pc == pc
+            && r != EXIT
+            && whole
+            && n == block.ops.len()
+            && fits(cycles, retired, block)
+            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
+        {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
             passes += 1;
@@ -372,9 +369,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                 }
             };
             if let Some((succ, next_block)) = succ {
-                if cycles.saturating_add(next_block.max_cost) < limits.cycles
-                    && retired + ds + next_block.ops.len() as u64 <= limits.steps
-                {
+                if fits(cycles, retired, next_block) {
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
@@ -389,7 +384,6 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                     extra = cur_stall as u64;
                     entered = cycles;
                     passes = 1;
-                    loop_caps = None;
                     i = 0;
                     continue;
                 }
