@@ -21,6 +21,7 @@ fn main() {
             max_cycles: u64::MAX,
             max_steps: steps,
             breakpoints: &[],
+            resume_at: None,
         },
     );
     println!("{exit:?} after {} instructions", m.cpu.retired);

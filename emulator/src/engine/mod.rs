@@ -18,6 +18,10 @@ pub struct Budget<'a> {
     /// of these addresses (the reference interpreter checks them; engines that cannot, such as
     /// the threaded one, ignore them, so the debugger runs the interpreter when any are set).
     pub breakpoints: &'a [u32],
+    /// A run resuming from a breakpoint it stands on (the debugger's `continue`): while the
+    /// machine's step count is this value, a breakpoint at pc does not stop the run, so the
+    /// instruction there runs and the next hit stops it.
+    pub resume_at: Option<u64>,
 }
 
 impl<'a> Budget<'a> {
@@ -26,6 +30,7 @@ impl<'a> Budget<'a> {
         max_cycles: u64::MAX,
         max_steps: u64::MAX,
         breakpoints: &[],
+        resume_at: None,
     };
 
     /// Stop after `n` more steps on `m`.
@@ -34,6 +39,7 @@ impl<'a> Budget<'a> {
             max_cycles: u64::MAX,
             max_steps: m.steps.saturating_add(n),
             breakpoints: &[],
+            resume_at: None,
         }
     }
 }
@@ -52,7 +58,9 @@ impl Budget<'_> {
         } else if m.steps >= self.max_steps {
             Some(Exit::StepLimit)
         } else if m.watch_hit
-            || (!self.breakpoints.is_empty() && self.breakpoints.contains(&m.cpu.pc))
+            || (!self.breakpoints.is_empty()
+                && self.resume_at != Some(m.steps)
+                && self.breakpoints.contains(&m.cpu.pc))
         {
             Some(Exit::Stopped)
         } else {

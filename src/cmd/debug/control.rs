@@ -528,18 +528,15 @@ impl Debugger {
                 .target
                 .unwrap_or(u64::MAX)
                 .min(here.saturating_add(CHUNK));
-            if addrs.binary_search(&self.m.cpu.pc).is_ok() {
-                // Step off the breakpoint we are standing on.
-                let b = Budget::steps(&self.m, 1);
-                self.interp.run(&mut self.m, b);
-            } else {
-                let b = Budget {
-                    max_cycles: u64::MAX,
-                    max_steps: limit,
-                    breakpoints: &addrs,
-                };
-                self.engine_run(b, plain);
-            }
+            // Standing on a breakpoint: its instruction runs first, in the same run.
+            let on_break = addrs.binary_search(&self.m.cpu.pc).is_ok();
+            let b = Budget {
+                max_cycles: u64::MAX,
+                max_steps: limit,
+                breakpoints: &addrs,
+                resume_at: on_break.then_some(here),
+            };
+            self.engine_run(b, plain);
             self.drain_serial();
             if self.m.watch_hit {
                 self.m.watch_hit = false;

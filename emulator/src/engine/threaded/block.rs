@@ -50,6 +50,9 @@ pub struct Block {
     /// Bit r set when the first op reads register r (for its load-use stall, which depends on
     /// the block before).
     pub first_sources: u32,
+    /// The ops are at consecutive words (the block follows no jump), so op k is at the
+    /// first op's offset + 4k.
+    pub consecutive: bool,
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);

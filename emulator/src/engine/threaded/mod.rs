@@ -132,6 +132,17 @@ const GATE: u8 = 2;
 /// dispatcher has checked the first).
 #[cold]
 fn cut_at_breakpoint(block: &Block, vpage: u32, n: usize, breakpoints: &[u32]) -> usize {
+    if block.consecutive {
+        // Op k is at a known offset: each breakpoint is looked at once.
+        let first = block.ops[0].off as u32;
+        return breakpoints
+            .iter()
+            .filter(|&&b| b & !0xfff == vpage && b & 3 == 0 && b & 0xfff > first)
+            .map(|&b| ((b & 0xfff) - first) as usize / 4)
+            .filter(|&k| k < n)
+            .min()
+            .unwrap_or(n);
+    }
     (1..n)
         .find(|&k| breakpoints.contains(&(vpage | block.ops[k].off as u32)))
         .unwrap_or(n)

@@ -112,9 +112,11 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         .sources()
         .iter()
         .fold(0u32, |mask, &r| mask | (1 << r));
+    let consecutive = ops.windows(2).all(|w| w[1].off == w[0].off + 4);
     Some(Block {
         pa,
         pc,
+        consecutive,
         ops,
         max_cost,
         valid: true,
