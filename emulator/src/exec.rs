@@ -416,14 +416,14 @@ macro_rules! fast_arm {
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = $m.cpu.regs[$i.rs2 as usize & 31];
         if branch_taken($op, a, b).unwrap_or(false) {
-            $pc.wrapping_add($i.imm as u32)
+            $pc().wrapping_add($i.imm as u32)
         } else {
             NEXT
         }
     }};
     (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let target = if $op == Opcode::Jal {
-            $pc.wrapping_add($i.imm as u32)
+            $pc().wrapping_add($i.imm as u32)
         } else {
             $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32)
         };
@@ -431,7 +431,7 @@ macro_rules! fast_arm {
             // A misaligned jalr target (it faults at the next fetch): the full path.
             FULL
         } else {
-            $m.cpu.regs[$i.rd as usize & 31] = $pc.wrapping_add(4);
+            $m.cpu.regs[$i.rd as usize & 31] = $pc().wrapping_add(4);
             $m.cpu.regs[0] = 0;
             target
         }
@@ -445,7 +445,7 @@ macro_rules! fast_alu {
     ($fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident) => {{
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = operand_b!($fmt, $m, $i);
-        match alu($op, a, b, $i.imm as u32, $pc) {
+        match alu($op, a, b, $i.imm as u32, $pc()) {
             Some(v) => {
                 // Writing r0 and then clearing it is cheaper than testing rd.
                 $m.cpu.regs[$i.rd as usize & 31] = v;
@@ -467,7 +467,13 @@ macro_rules! define_exec_fast {
         /// everything else. `ring` and `paging` are the machine's (passed in so that a caller
         /// that knows them, such as a translated block, lets the compiler fold them).
         #[inline(always)]
-        pub fn exec_fast(m: &mut Machine, i: &Insn, pc: u32, ring: u8, paging: bool) -> Fast {
+        pub fn exec_fast(
+            m: &mut Machine,
+            i: &Insn,
+            pc: impl Fn() -> u32,
+            ring: u8,
+            paging: bool,
+        ) -> Fast {
             match i.op {
                 $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring, paging),)*
             }

@@ -178,7 +178,7 @@ fn execute_one<const N: usize>(
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
     // one. Both are the same semantics.
-    let result = exec_fast(m, &insn, pc, page.ring, page.paging);
+    let result = exec_fast(m, &insn, || pc, page.ring, page.paging);
     if result != FULL {
         let stall = ((d.sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
         m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
@@ -288,7 +288,7 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         let Some(insn) = &d.insn else {
             break;
         };
-        let result = exec_fast(m, insn, pc, page.ring, PAGING);
+        let result = exec_fast(m, insn, || pc, page.ring, PAGING);
         if result == FULL {
             // Nothing changed: execute_one runs it the full way.
             break;

@@ -225,7 +225,9 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
         // Measured: docs/perf.md, Engines, the `unsafe` paragraph.
         debug_assert!(i < n && n == ops.len());
         let op = unsafe { ops.get_unchecked(i) };
-        let op_pc = vpage | op.off as u32;
+        // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
+        // pass, the full path), not for every op.
+        let op_pc = || vpage | op.off as u32;
         let r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
         let next_pc;
         if r == NEXT {
@@ -233,7 +235,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             if i < n {
                 continue;
             }
-            next_pc = op_pc.wrapping_add(4);
+            next_pc = op_pc().wrapping_add(4);
         } else if r & 3 == 0 {
             // A taken branch or jump: the block goes on through a followed `jal`, and is left
             // anywhere else (a side exit, or its last op).
@@ -245,13 +247,13 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             next_pc = r;
         } else if r == EXIT {
             i += 1;
-            next_pc = op_pc.wrapping_add(4);
+            next_pc = op_pc().wrapping_add(4);
         } else {
             // The full path: bring the machine to the state before op i, then run op i the
             // way the interpreter does.
             m.cpu.retired = r0 + i as u64;
             m.steps = r0 + i as u64 + ds + 1;
-            m.cpu.pc = op_pc;
+            m.cpu.pc = op_pc();
             let mut base = op.base as u32;
             m.begin_instruction();
             if i == 0 {
@@ -269,7 +271,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             }
             hits_upto = r0 + i as u64;
             let code_entry = m.tlb.entries()[code_slot];
-            let went = full_path(m, op, op_pc, base);
+            let went = full_path(m, op, op_pc(), base);
             let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
             if went != STOP && code_kept && i + 1 < n {
                 i += 1;
