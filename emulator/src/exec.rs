@@ -501,20 +501,34 @@ fn write_ram(ram: &mut [u8], x: usize, size: u32, v: u32) {
     }
 }
 
+/// The load-use stall of an instruction that reads the registers in `sources` (bit r for
+/// register r, r0 excluded) right after an instruction that loaded `last_load` (0: none).
+#[inline(always)]
+pub fn load_use_stall(sources: u32, last_load: u8) -> u32 {
+    ((sources >> last_load) & 1) * LOAD_USE_STALL
+}
+
+/// Where an instruction at `pc` whose fast path returned `result` goes next, and the cycles
+/// its control flow adds (a taken branch or jump pays the taken penalty).
+#[inline(always)]
+pub fn fast_flow(pc: u32, result: Fast) -> (u32, u32) {
+    if result & 3 == 0 {
+        (result, TAKEN_PENALTY)
+    } else {
+        (pc.wrapping_add(4), 0)
+    }
+}
+
 impl Machine {
     /// Retires an instruction that [`exec_fast`] executed: cycles (`base` = table cost plus
     /// stall, the taken penalty, and any fetch walk), counts, pc and the load-use state
     /// (`load_dest`: the register it loaded, or 0).
     #[inline(always)]
     pub fn retire_fast(&mut self, pc: u32, base: u32, result: Fast, load_dest: u8) {
-        let mut cost = base + self.acc_walk;
+        let (next, taken) = fast_flow(pc, result);
+        let cost = base + self.acc_walk + taken;
         self.acc_walk = 0;
-        self.cpu.pc = if result & 3 == 0 {
-            cost += TAKEN_PENALTY;
-            result
-        } else {
-            pc.wrapping_add(4)
-        };
+        self.cpu.pc = next;
         self.cpu.cycles += cost as u64;
         self.cpu.retired += 1;
         self.cpu.last_load = load_dest;

@@ -2,11 +2,10 @@
 //! oracle the threaded engine is tested against, so it is written to be read, not to be fast.
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, FULL};
+use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
-use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::cr::vector;
 use isa_spec::Insn;
 
@@ -180,7 +179,7 @@ fn execute_one<const N: usize>(
     // one. Both are the same semantics.
     let result = exec_fast(m, &insn, || pc, page.ring, page.paging);
     if result != FULL {
-        let stall = ((d.sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+        let stall = load_use_stall(d.sources, m.cpu.last_load);
         m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
         return true;
     }
@@ -293,15 +292,9 @@ fn run_on_page<const PAGING: bool, const N: usize>(
             // Nothing changed: execute_one runs it the full way.
             break;
         }
-        let stall = ((d.sources >> last_load) & 1) * LOAD_USE_STALL;
-        let mut cost = d.cycles + stall;
-        pc = if result & 3 == 0 {
-            cost += TAKEN_PENALTY;
-            result
-        } else {
-            pc.wrapping_add(4)
-        };
-        cycles += cost as u64;
+        let (next, taken) = fast_flow(pc, result);
+        cycles += (d.cycles + load_use_stall(d.sources, last_load) + taken) as u64;
+        pc = next;
         retired += 1;
         last_load = d.load_dest;
     }

@@ -22,12 +22,12 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, EXIT, NEXT};
+use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
 use cache::{key, Cache};
-use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
+use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::vector;
 use isa_spec::Opcode;
 
@@ -209,7 +209,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
     let mut r0 = m.cpu.retired; // retired before op 0 of this pass
     let mut hits_upto = r0; // the dispatcher counted op 0's fetch
                             // Op 0's load-use stall in the current pass, and the dynamic cycles since c0.
-    let mut cur_stall = ((block.first_sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+    let mut cur_stall = load_use_stall(block.first_sources, m.cpu.last_load);
     let mut extra = (cur_stall + m.acc_walk) as u64;
     m.acc_walk = 0;
     // The current block's counts: cycles when it was entered, passes run.
@@ -323,7 +323,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             c0 = m.cpu.cycles;
             r0 = m.cpu.retired;
             hits_upto = r0;
-            cur_stall = ((block.first_sources >> m.cpu.last_load) & 1) * LOAD_USE_STALL;
+            cur_stall = load_use_stall(block.first_sources, m.cpu.last_load);
             extra = cur_stall as u64;
             entered = c0;
             passes = 1;
@@ -347,7 +347,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             c0 = cycles;
             r0 = retired;
             // Op 0's load-use stall now depends on the op this pass ended with.
-            cur_stall = ((block.first_sources >> done.load_dest) & 1) * LOAD_USE_STALL;
+            cur_stall = load_use_stall(block.first_sources, done.load_dest);
             extra = cur_stall as u64;
             i = 0;
             continue;
@@ -393,7 +393,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                     ops = &block.ops[..n];
                     c0 = cycles;
                     r0 = retired;
-                    cur_stall = ((block.first_sources >> done.load_dest) & 1) * LOAD_USE_STALL;
+                    cur_stall = load_use_stall(block.first_sources, done.load_dest);
                     extra = cur_stall as u64;
                     entered = cycles;
                     passes = 1;
