@@ -22,6 +22,7 @@ fn main() {
             max_steps: steps,
             breakpoints: &[],
             resume_at: None,
+            break_filter: None,
         },
     );
     println!("{exit:?} after {} instructions", m.cpu.retired);

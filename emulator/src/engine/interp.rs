@@ -230,7 +230,7 @@ impl Engine for Interp {
             while execute_one(m, &mut self.memo, &mut page)
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
-                && !(debugging && (m.watch_hit || budget.breakpoints.contains(&m.cpu.pc)))
+                && !(debugging && (m.watch_hit || budget.stops_at_breakpoint(m)))
             {
                 if !debugging {
                     let steps = budget.max_steps;

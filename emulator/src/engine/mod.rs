@@ -22,6 +22,19 @@ pub struct Budget<'a> {
     /// machine's step count is this value, a breakpoint at pc does not stop the run, so the
     /// instruction there runs and the next hit stops it.
     pub resume_at: Option<u64>,
+    /// Debugger breakpoint conditions evaluated where the run is (GDB's target-side
+    /// conditions): at a breakpoint, the run stops only if this says so. `None`: always.
+    pub break_filter: Option<BreakFilter<'a>>,
+}
+
+/// Whether a run at a breakpoint stops there (see [`Budget::break_filter`]).
+#[derive(Clone, Copy)]
+pub struct BreakFilter<'a>(pub &'a dyn Fn(&Machine) -> bool);
+
+impl std::fmt::Debug for BreakFilter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BreakFilter(..)")
+    }
 }
 
 impl<'a> Budget<'a> {
@@ -31,6 +44,7 @@ impl<'a> Budget<'a> {
         max_steps: u64::MAX,
         breakpoints: &[],
         resume_at: None,
+        break_filter: None,
     };
 
     /// Stop after `n` more steps on `m`.
@@ -40,6 +54,7 @@ impl<'a> Budget<'a> {
             max_steps: m.steps.saturating_add(n),
             breakpoints: &[],
             resume_at: None,
+            break_filter: None,
         }
     }
 }
@@ -60,12 +75,18 @@ impl Budget<'_> {
         } else if m.watch_hit
             || (!self.breakpoints.is_empty()
                 && self.resume_at != Some(m.steps)
-                && self.breakpoints.contains(&m.cpu.pc))
+                && self.stops_at_breakpoint(m))
         {
             Some(Exit::Stopped)
         } else {
             None
         }
+    }
+
+    /// Is pc at one of the breakpoints, and does its filter (if any) say to stop?
+    #[inline]
+    pub fn stops_at_breakpoint(&self, m: &Machine) -> bool {
+        self.breakpoints.contains(&m.cpu.pc) && self.break_filter.is_none_or(|f| (f.0)(m))
     }
 }
 

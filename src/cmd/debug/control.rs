@@ -7,9 +7,11 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
+use super::expr::Expr;
 use super::points::{Catch, Kind, WatchKind};
 use super::session::{transition_count, CmdResult, DbgError, Debugger, EngineKind, StopWhy};
 use super::INTERRUPTED;
+use emulator::engine::BreakFilter;
 use emulator::{Budget, Engine, Machine};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Kind as InsnKind, Opcode};
@@ -186,15 +188,7 @@ impl Debugger {
         let Some(p) = self.points.list.iter().find(|p| p.id == id) else {
             return Ok(false);
         };
-        match &p.cond {
-            None => Ok(true),
-            Some((_, e)) => e
-                .eval(&super::expr::Env {
-                    m: &self.m,
-                    history: &self.values,
-                })
-                .map(|v| v as u32 != 0),
-        }
+        condition_holds(p.cond.as_ref().map(|c| &c.1), &self.m, &self.values)
     }
 
     /// Registers a hit of point `id` (counts it, deletes a temporary breakpoint).
@@ -220,15 +214,7 @@ impl Debugger {
             if addr != pc {
                 continue;
             }
-            let ok = match &p.cond {
-                None => Ok(true),
-                Some((_, e)) => e
-                    .eval(&super::expr::Env {
-                        m: &self.m,
-                        history: &self.values,
-                    })
-                    .map(|v| v as u32 != 0),
-            };
+            let ok = condition_holds(p.cond.as_ref().map(|c| &c.1), &self.m, &self.values);
             match ok {
                 Ok(false) => continue,
                 Ok(true) => {
@@ -463,6 +449,32 @@ impl Debugger {
         addrs.extend(goal.stops.iter().map(|s| s.addr));
         addrs.sort_unstable();
         addrs.dedup();
+        // The breakpoints' conditions go to the engines, which evaluate them where the run is
+        // (GDB's target-side conditions): a false one costs no return to this loop. A point
+        // whose condition fails to evaluate stops (check_breaks then reports the error), and
+        // internal stops always stop.
+        let conds: Vec<(u32, Option<Expr>)> = if use_points {
+            self.points
+                .list
+                .iter()
+                .filter(|p| p.enabled)
+                .filter_map(|p| match p.kind {
+                    Kind::Break { addr, .. } => Some((addr, p.cond.as_ref().map(|c| c.1.clone()))),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let internal: Vec<u32> = goal.stops.iter().map(|s| s.addr).collect();
+        let history = self.values.clone();
+        let stops_here = |m: &Machine| {
+            let pc = m.cpu.pc;
+            internal.contains(&pc)
+                || conds.iter().any(|(addr, cond)| {
+                    *addr == pc && condition_holds(cond.as_ref(), m, &history).unwrap_or(true)
+                })
+        };
         let single = use_points && self.points.need_single_step();
         let watching = use_points && self.points.watches().next().is_some();
         if watching {
@@ -535,6 +547,7 @@ impl Debugger {
                 max_steps: limit,
                 breakpoints: &addrs,
                 resume_at: on_break.then_some(here),
+                break_filter: Some(BreakFilter(&stops_here)),
             };
             self.engine_run(b, plain);
             self.drain_serial();
@@ -749,5 +762,15 @@ impl Debugger {
             Some(i) => matches!(i.op.info().format, Format::B | Format::J) && i.imm < 0,
             None => false,
         }
+    }
+}
+
+/// Whether a point's condition holds at `m` (no condition: it does).
+fn condition_holds(cond: Option<&Expr>, m: &Machine, history: &[i64]) -> Result<bool, String> {
+    match cond {
+        None => Ok(true),
+        Some(e) => e
+            .eval(&super::expr::Env { m, history })
+            .map(|v| v as u32 != 0),
     }
 }
