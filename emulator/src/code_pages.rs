@@ -1,18 +1,27 @@
 //! The code-page bitmap: one bit per 4 KiB page of RAM, set while the page holds translated
 //! code. Every RAM write tests it (self-modifying code, program loading and DMA into code
 //! pages invalidate translations), so the test is one word load and a bit test: the bitmap is
-//! a vector of 64-bit `bitvec` arrays, indexed by page / 64, rather than one `BitVec`, whose
-//! pointer encoding costs a dozen host instructions to turn into a word address.
+//! an array of 64-bit words indexed by page / 64 (updated as `bitvec` `BitArray`s) rather
+//! than one `BitVec`, whose pointer encoding costs a dozen host instructions to turn into a
+//! word address. It covers the whole 32-bit physical space, so the test needs no bounds check
+//! either.
 
 use bitvec::array::BitArray;
 
 /// Pages per word.
 const WORD_PAGES: usize = 64;
 
+/// Words for every page of the 32-bit physical address space (128 KiB): a page number taken
+/// from a `u32` address always indexes inside, so the test on every store needs no bounds
+/// check.
+const WORDS: usize = (1 << 20) / WORD_PAGES;
+
 /// One bit per RAM page.
 #[derive(Clone, Debug)]
 pub struct CodePages {
-    words: Vec<BitArray<u64>>,
+    /// The raw words (allocated zeroed, so untouched ones cost no memory), each read and
+    /// written as a `BitArray`.
+    words: Box<[u64; WORDS]>,
     pages: usize,
 }
 
@@ -20,8 +29,11 @@ impl CodePages {
     /// A bitmap for `pages` pages, all clear.
     pub fn new(pages: usize) -> CodePages {
         CodePages {
-            words: vec![BitArray::ZERO; pages.div_ceil(WORD_PAGES)],
-            pages,
+            words: vec![0u64; WORDS]
+                .into_boxed_slice()
+                .try_into()
+                .expect("WORDS words"),
+            pages: pages.min(1 << 20),
         }
     }
 
@@ -35,25 +47,32 @@ impl CodePages {
         self.pages == 0
     }
 
-    /// Whether `page` holds translated code (false past the end).
+    /// Whether the page of physical address `pa` holds translated code (false past the end:
+    /// those bits are never set).
     #[inline(always)]
+    pub fn contains_addr(&self, pa: u32) -> bool {
+        let page = (pa >> 12) as usize;
+        (self.words[page / WORD_PAGES] >> (page % WORD_PAGES)) & 1 != 0
+    }
+
+    /// Whether `page` holds translated code (false past the end).
     pub fn contains(&self, page: usize) -> bool {
-        match self.words.get(page / WORD_PAGES) {
-            Some(w) => (w.data >> (page % WORD_PAGES)) & 1 != 0,
-            None => false,
-        }
+        page < self.pages && self.contains_addr((page as u32) << 12)
     }
 
     /// Marks or clears `page` (ignored past the end).
     pub fn set(&mut self, page: usize, value: bool) {
         if page < self.pages {
-            self.words[page / WORD_PAGES].set(page % WORD_PAGES, value);
+            let word = &mut self.words[page / WORD_PAGES];
+            let mut bits = BitArray::<u64>::new(*word);
+            bits.set(page % WORD_PAGES, value);
+            *word = bits.into_inner();
         }
     }
 
     /// Clears every page.
     pub fn clear(&mut self) {
-        self.words.fill(BitArray::ZERO);
+        self.words.fill(0);
     }
 }
 
@@ -76,6 +95,7 @@ mod tests {
         // Past the end: never set, never reported.
         c.set(130, true);
         assert!(!c.contains(130) && !c.contains(1 << 20));
+        assert!(c.contains_addr(63 << 12 | 0xfff) && !c.contains_addr(u32::MAX));
         c.clear();
         assert!(!(0..130).any(|p| c.contains(p)));
     }

@@ -358,9 +358,8 @@ impl Machine {
     /// invalidates that code before the next instruction runs.
     #[inline(always)]
     pub(crate) fn note_ram_write(&mut self, pa: u32) {
-        let page = (pa >> 12) as usize;
-        if self.code_pages.contains(page) {
-            self.drop_code_page(page);
+        if self.code_pages.contains_addr(pa) {
+            self.drop_code_page((pa >> 12) as usize);
         }
         if !self.watch.is_empty() {
             self.check_watch(pa);
