@@ -128,6 +128,14 @@ const GO_ON: u8 = 1;
 /// A gate completed (the block may go on; it ends there anyway).
 const GATE: u8 = 2;
 
+/// Is there a debugger breakpoint at `pc`? Out of line: only debugging runs ask, and the
+/// search inlined into the chain loop cost every block entry a few instructions.
+#[cold]
+#[inline(never)]
+fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
+    breakpoints.contains(&pc)
+}
+
 /// How many of `block`'s first `n` ops run before a debugger breakpoint (at least one: the
 /// dispatcher has checked the first).
 #[cold]
@@ -293,7 +301,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             // through a fetch that must hit the TLB (counted, as the dispatcher's would be)
             // and the lookup.
             let next = m.cpu.pc;
-            if !limits.breakpoints.is_empty() && limits.breakpoints.contains(&next) {
+            if !limits.breakpoints.is_empty() && breakpoint_at(limits.breakpoints, next) {
                 return;
             }
             ring = m.cpu.ring();
@@ -339,7 +347,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             && whole
             && n == block.ops.len()
             && fits(cycles, retired, block)
-            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&pc))
+            && (limits.breakpoints.is_empty() || !breakpoint_at(limits.breakpoints, pc))
         {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
@@ -363,7 +371,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             && whole
             && next_pc >> 12 == pc >> 12
             && next_pc & 3 == 0
-            && (limits.breakpoints.is_empty() || !limits.breakpoints.contains(&next_pc))
+            && (limits.breakpoints.is_empty() || !breakpoint_at(limits.breakpoints, next_pc))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = links[idx][slot];
