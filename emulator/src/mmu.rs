@@ -121,11 +121,10 @@ impl Machine {
 }
 
 impl Machine {
-    /// The fast path of a data access, shared by the engines: `Some(RAM index)` when `va` is
+    /// The fast path of an access, shared by the engines: `Some(RAM index)` when `va` is
     /// aligned, translates without a walk (paging off, or a TLB hit that permits the access —
     /// for a write, with D already set) and lands in RAM. Counts the TLB hit. `paging` is the
-    /// machine's paging bit. `None` means
-    /// "take the full path", and nothing has changed.
+    /// machine's paging bit. `None` means "take the full path", and nothing has changed.
     #[inline(always)]
     pub fn fast_ram_index(
         &mut self,
@@ -136,20 +135,12 @@ impl Machine {
         paging: bool,
     ) -> Option<usize> {
         debug_assert_eq!(paging, self.cpu.paging());
-        let pa = if !paging {
-            if va & (size - 1) != 0 {
-                return None;
-            }
+        let pa = if paging {
+            self.tlb.permitted_hit(va, size, access, ring)?
+        } else if va & (size - 1) == 0 {
             va
-        } else if access == Access::Exec {
-            if va & (size - 1) != 0 {
-                return None;
-            }
-            let bits = self.tlb.lookup(va >> 12)?;
-            check(bits, access, ring).ok()?;
-            (bits & pte::FRAME_MASK) | (va & 0xfff)
         } else {
-            self.tlb.data_hit(va, size, access == Access::Write, ring)?
+            return None;
         };
         if pa as usize + size as usize > self.ram.len() {
             return None;

@@ -2,10 +2,11 @@
 //! It is architectural (its misses cost cycles and its stale entries are visible), so both
 //! engines go through this one model.
 //!
-//! Beside the entries it keeps, derived from them, the tag a data access must match to hit
-//! an entry *and* be permitted, per ring and access kind ([`Tlb::data_hit`]): a hit that needs
-//! no further check is then one compare.
+//! Beside the entries it keeps, derived from them, the tag an access must match to hit an
+//! entry *and* be permitted, per ring and access kind ([`Tlb::permitted_hit`]): a hit that
+//! needs no further check is then one compare.
 
+use crate::machine::Access;
 use isa_spec::cost::TLB_ENTRIES;
 use isa_spec::cr::pte;
 
@@ -24,14 +25,10 @@ pub struct TlbEntry {
 /// Tag that no access matches (a matched address has at most its two low bits set).
 const NO_TAG: u32 = u32::MAX;
 
-/// The permitted-access tags of one slot for one ring: `vpn << 12` where the entry lets that
-/// ring read (write: write, with D already set, since a write through a clean entry walks),
-/// else [`NO_TAG`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct DataTags {
-    read: u32,
-    write: u32,
-}
+/// For one access kind ([`Access`]: read, write, exec) and one ring, each slot's
+/// permitted-access tag: `vpn << 12` where the entry lets that ring make that access (a write
+/// only with D already set, since a write through a clean entry walks), else [`NO_TAG`].
+type RingTags = [u32; TLB_ENTRIES];
 
 /// The TLB.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,8 +36,8 @@ pub struct Tlb {
     /// Slots, indexed by `vpn % TLB_ENTRIES`. Changed only through the methods below, which
     /// keep the derived tags in step.
     entries: [TlbEntry; TLB_ENTRIES],
-    /// Per ring, per slot: derived from `entries`.
-    tags: [[DataTags; TLB_ENTRIES]; 4],
+    /// Per access kind, ring and slot: derived from `entries`.
+    tags: [[RingTags; 4]; 3],
     /// Lookups that hit.
     pub hits: u64,
     /// Lookups that walked.
@@ -54,10 +51,7 @@ impl Default for Tlb {
                 vpn: INVALID,
                 pte: 0,
             }; TLB_ENTRIES],
-            tags: [[DataTags {
-                read: NO_TAG,
-                write: NO_TAG,
-            }; TLB_ENTRIES]; 4],
+            tags: [[[NO_TAG; TLB_ENTRIES]; 4]; 3],
             hits: 0,
             misses: 0,
         }
@@ -83,14 +77,13 @@ impl Tlb {
         &self.entries
     }
 
-    /// The physical address for a data access of `size` bytes (1, 2 or 4) at `va` from
-    /// `ring` if it hits an entry that permits it, the address aligned (else `None`: the
-    /// access takes the full check, which may walk or fault). Does not count the hit.
+    /// The physical address for an access of `size` bytes (1, 2 or 4) at `va` from `ring` if
+    /// it hits an entry that permits it, the address aligned (else `None`: the access takes
+    /// the full check, which may walk or fault). Does not count the hit.
     #[inline(always)]
-    pub fn data_hit(&self, va: u32, size: u32, write: bool, ring: u8) -> Option<u32> {
+    pub fn permitted_hit(&self, va: u32, size: u32, access: Access, ring: u8) -> Option<u32> {
         let slot = Self::slot(va >> 12);
-        let tags = &self.tags[ring as usize & 3][slot];
-        let tag = if write { tags.write } else { tags.read };
+        let tag = self.tags[access as usize][ring as usize & 3][slot];
         // A misaligned address keeps a low bit and cannot equal a tag.
         if va & (0xffff_f000 | (size - 1)) != tag {
             return None;
@@ -103,24 +96,27 @@ impl Tlb {
         let slot = Self::slot(vpn);
         self.entries[slot] = TlbEntry { vpn, pte };
         let page_ring = (pte >> pte::RING_SHIFT) & 3;
-        for (ring, tags) in self.tags.iter_mut().enumerate() {
-            let allowed = ring as u32 <= page_ring;
-            let tag = |ok: bool| if allowed && ok { vpn << 12 } else { NO_TAG };
-            tags[slot] = DataTags {
-                read: tag(pte & pte::R != 0),
-                write: tag(pte & pte::W != 0 && pte & pte::D != 0),
-            };
+        let permits = [
+            pte & pte::R != 0,
+            pte & pte::W != 0 && pte & pte::D != 0,
+            pte & pte::X != 0,
+        ];
+        for (by_ring, permitted) in self.tags.iter_mut().zip(permits) {
+            for (ring, tags) in by_ring.iter_mut().enumerate() {
+                tags[slot] = if permitted && ring as u32 <= page_ring {
+                    vpn << 12
+                } else {
+                    NO_TAG
+                };
+            }
         }
     }
 
     /// Empties `slot`.
     fn clear_slot(&mut self, slot: usize) {
         self.entries[slot].vpn = INVALID;
-        for tags in &mut self.tags {
-            tags[slot] = DataTags {
-                read: NO_TAG,
-                write: NO_TAG,
-            };
+        for tags in self.tags.iter_mut().flatten() {
+            tags[slot] = NO_TAG;
         }
     }
 
@@ -151,16 +147,17 @@ impl Tlb {
 #[cfg(test)]
 mod tests {
     use super::Tlb;
+    use crate::machine::Access;
     use isa_spec::cr::pte;
 
     /// The derived tags agree with the rule they stand for, for every combination of
     /// permission bits, page ring, access ring, kind, size and alignment, and follow the
     /// entries through fill, invalidate and flush.
     #[test]
-    fn data_hits_are_exactly_the_permitted_aligned_hits() {
+    fn permitted_hits_are_exactly_the_permitted_aligned_hits() {
         let vpn = 0x12345;
-        for bits in 0..8u32 {
-            let (r, w, d) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+        for bits in 0..16u32 {
+            let (r, w, d, x) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, bits & 8 != 0);
             for page_ring in 0..4u32 {
                 let pte_bits = 0x0abc_d000
                     | pte::P
@@ -168,37 +165,42 @@ mod tests {
                     | if r { pte::R } else { 0 }
                     | if w { pte::W } else { 0 }
                     | if d { pte::D } else { 0 }
+                    | if x { pte::X } else { 0 }
                     | page_ring << pte::RING_SHIFT;
                 let mut t = Tlb::default();
                 t.fill(vpn, pte_bits);
                 for ring in 0..4u8 {
-                    for write in [false, true] {
+                    for access in [Access::Read, Access::Write, Access::Exec] {
                         for size in [1u32, 2, 4] {
                             for off in [0u32, 1, 2, 3, 0xffc, 0xffe] {
                                 let va = vpn << 12 | off;
-                                let permitted =
-                                    ring as u32 <= page_ring && if write { w && d } else { r };
+                                let permitted = ring as u32 <= page_ring
+                                    && match access {
+                                        Access::Read => r,
+                                        Access::Write => w && d,
+                                        Access::Exec => x,
+                                    };
                                 let expect =
                                     (permitted && off % size == 0).then_some(0x0abc_d000 | off);
                                 assert_eq!(
-                                    t.data_hit(va, size, write, ring),
+                                    t.permitted_hit(va, size, access, ring),
                                     expect,
-                                    "pte {pte_bits:#x} ring {ring} write {write} size {size} off {off:#x}"
+                                    "pte {pte_bits:#x} ring {ring} {access:?} size {size} off {off:#x}"
                                 );
                                 // Another page in the same slot never hits.
                                 let other = (vpn + 64) << 12 | off;
-                                assert_eq!(t.data_hit(other, size, write, ring), None);
+                                assert_eq!(t.permitted_hit(other, size, access, ring), None);
                             }
                         }
                     }
                 }
                 t.invalidate(vpn + 64); // another page: the entry stays
-                assert_eq!(t.data_hit(vpn << 12, 4, false, 0).is_some(), r);
+                assert_eq!(t.permitted_hit(vpn << 12, 4, Access::Read, 0).is_some(), r);
                 t.invalidate(vpn);
-                assert_eq!(t.data_hit(vpn << 12, 4, false, 0), None);
+                assert_eq!(t.permitted_hit(vpn << 12, 4, Access::Read, 0), None);
                 t.fill(vpn, pte_bits);
                 t.flush();
-                assert_eq!(t.data_hit(vpn << 12, 4, false, 0), None);
+                assert_eq!(t.permitted_hit(vpn << 12, 4, Access::Read, 0), None);
             }
         }
     }
