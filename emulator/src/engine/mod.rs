@@ -15,8 +15,7 @@ pub struct Budget<'a> {
     /// instruction or delivers one exception/interrupt; see [`Machine::steps`]).
     pub max_steps: u64,
     /// Debugger breakpoints: stop with [`Exit::Stopped`] before executing an instruction at one
-    /// of these addresses (the reference interpreter checks them; engines that cannot, such as
-    /// the threaded one, ignore them, so the debugger runs the interpreter when any are set).
+    /// of these addresses (both engines check them; the threaded one ends a block before one).
     pub breakpoints: &'a [u32],
     /// A run resuming from a breakpoint it stands on (the debugger's `continue`): while the
     /// machine's step count is this value, a breakpoint at pc does not stop the run, so the

@@ -136,6 +136,22 @@ fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
     breakpoints.contains(&pc)
 }
 
+/// The ops of `block` (at virtual page `vpage`) that a run may execute: all of them, or only
+/// the first when the block may not run whole, and none from a debugger breakpoint on.
+#[inline(always)]
+fn runnable_ops<'b>(
+    block: &'b Block,
+    vpage: u32,
+    whole: bool,
+    breakpoints: &[u32],
+) -> &'b [block::Op] {
+    let mut n = if whole { block.ops.len() } else { 1 };
+    if !breakpoints.is_empty() {
+        n = cut_at_breakpoint(block, vpage, n, breakpoints);
+    }
+    &block.ops[..n]
+}
+
 /// How many of `block`'s first `n` ops run before a debugger breakpoint (at least one: the
 /// dispatcher has checked the first).
 #[cold]
@@ -186,11 +202,8 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
     let mut idx = start.idx as usize;
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
-    let mut n = if whole { block.ops.len() } else { 1 };
-    if !limits.breakpoints.is_empty() {
-        n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
-    }
-    let mut ops = &block.ops[..n];
+    let mut ops = runnable_ops(block, vpage, whole, limits.breakpoints);
+    let mut n = ops.len();
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
     // after it (if it changed, the chain ends and the next fetch walks, as it would).
@@ -323,11 +336,8 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             pc = next;
             vpage = pc & !0xfff;
             code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            n = block.ops.len();
-            if !limits.breakpoints.is_empty() {
-                n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
-            }
-            ops = &block.ops[..n];
+            ops = runnable_ops(block, vpage, true, limits.breakpoints);
+            n = ops.len();
             c0 = m.cpu.cycles;
             r0 = m.cpu.retired;
             hits_upto = r0;
@@ -394,11 +404,8 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    n = block.ops.len();
-                    if !limits.breakpoints.is_empty() {
-                        n = cut_at_breakpoint(block, vpage, n, limits.breakpoints);
-                    }
-                    ops = &block.ops[..n];
+                    ops = runnable_ops(block, vpage, true, limits.breakpoints);
+                    n = ops.len();
                     c0 = cycles;
                     r0 = retired;
                     cur_stall = load_use_stall(block.first_sources, done.load_dest);
