@@ -441,32 +441,26 @@ impl Debugger {
     fn run_forward_inner(&mut self, goal: &Goal, quiet: bool) -> StopWhy {
         let start = self.m.steps;
         let use_points = goal.user_points;
-        let mut addrs = if use_points {
-            self.points.break_addrs()
-        } else {
-            Vec::new()
-        };
-        addrs.extend(goal.stops.iter().map(|s| s.addr));
-        addrs.sort_unstable();
-        addrs.dedup();
         // The breakpoints' conditions go to the engines, which evaluate them where the run is
         // (GDB's target-side conditions): a false one costs no return to this loop. A point
         // whose condition fails to evaluate stops (check_breaks then reports the error), and
         // internal stops always stop.
         let conds: Vec<(u32, Option<Expr>)> = if use_points {
             self.points
-                .list
-                .iter()
-                .filter(|p| p.enabled)
-                .filter_map(|p| match p.kind {
-                    Kind::Break { addr, .. } => Some((addr, p.cond.as_ref().map(|c| c.1.clone()))),
-                    _ => None,
-                })
+                .enabled_breaks()
+                .map(|(addr, cond)| (addr, cond.cloned()))
                 .collect()
         } else {
             Vec::new()
         };
         let internal: Vec<u32> = goal.stops.iter().map(|s| s.addr).collect();
+        let mut addrs: Vec<u32> = conds
+            .iter()
+            .map(|c| c.0)
+            .chain(internal.iter().copied())
+            .collect();
+        addrs.sort_unstable();
+        addrs.dedup();
         let history = self.values.clone();
         let stops_here = |m: &Machine| {
             let pc = m.cpu.pc;

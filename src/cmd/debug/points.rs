@@ -146,20 +146,15 @@ impl Points {
         self.list.len() != before
     }
 
-    /// Addresses of enabled breakpoints.
-    pub fn break_addrs(&self) -> Vec<u32> {
-        let mut v: Vec<u32> = self
-            .list
+    /// Enabled breakpoints: address and condition.
+    pub fn enabled_breaks(&self) -> impl Iterator<Item = (u32, Option<&Expr>)> {
+        self.list
             .iter()
             .filter(|p| p.enabled)
             .filter_map(|p| match p.kind {
-                Kind::Break { addr, .. } => Some(addr),
+                Kind::Break { addr, .. } => Some((addr, p.cond.as_ref().map(|c| &c.1))),
                 _ => None,
             })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
     }
 
     /// Enabled watchpoints.
