@@ -111,6 +111,33 @@ impl CodePage {
         paging: false,
         ring: 0,
     };
+
+    /// Is `pc` an aligned address in this page? (The page bits and the two low bits in one
+    /// test.)
+    #[inline(always)]
+    fn holds(&self, pc: u32) -> bool {
+        self.vpn != Self::NONE.vpn && pc & 0xffff_f003 == self.vpn << 12
+    }
+
+    /// The instruction word at `pc` (which the page holds) and its physical address.
+    #[inline(always)]
+    fn word(&self, m: &Machine, pc: u32) -> (u32, u32) {
+        let pa = self.pa | (pc & 0xfff);
+        let i = pa as usize;
+        let word = u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes"));
+        (pa, word)
+    }
+}
+
+/// The memo entry for `word` fetched from physical `pa`, decoded now if the slot holds
+/// another word.
+#[inline(always)]
+fn decoded<const N: usize>(memo: &mut [Decoded; N], pa: u32, word: u32) -> &Decoded {
+    let d = &mut memo[(pa >> 2) as usize & (N - 1)];
+    if d.word != word {
+        *d = Decoded::new(word);
+    }
+    d
 }
 
 /// The instruction-boundary work: device events due, then a pending interrupt. Returns true
@@ -143,17 +170,12 @@ fn execute_one<const N: usize>(
     let pc = m.cpu.pc;
     // From the remembered page: the previous instruction took the fast path, so the
     // per-instruction accumulators are already clear and the fetch hits the TLB.
-    let from_page = pc >> 12 == page.vpn && pc & 3 == 0;
+    let from_page = page.holds(pc);
     let (pa, word) = if from_page {
         if page.paging {
             m.tlb.hits += 1;
         }
-        let pa = page.pa | (pc & 0xfff);
-        let i = pa as usize;
-        (
-            pa,
-            u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes")),
-        )
+        page.word(m, pc)
     } else {
         m.begin_instruction();
         match fetch(m, pc, page) {
@@ -164,11 +186,8 @@ fn execute_one<const N: usize>(
             }
         }
     };
-    let d = &mut memo[(pa >> 2) as usize & (N - 1)];
-    if d.word != word {
-        *d = Decoded::new(word);
-    }
-    let Some(insn) = d.insn else {
+    let d = decoded(memo, pa, word);
+    let Some(insn) = &d.insn else {
         if from_page {
             m.begin_instruction();
         }
@@ -177,7 +196,7 @@ fn execute_one<const N: usize>(
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
     // one. Both are the same semantics.
-    let result = exec_fast(m, &insn, || pc, page.ring, page.paging);
+    let result = exec_fast(m, insn, || pc, page.ring, page.paging);
     if result != FULL {
         let stall = load_use_stall(d.sources, m.cpu.last_load);
         m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
@@ -186,7 +205,7 @@ fn execute_one<const N: usize>(
     if from_page {
         m.begin_instruction();
     }
-    m.retire(&insn, pc);
+    m.retire(insn, pc);
     false
 }
 
@@ -262,9 +281,6 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     limit: u64,
     max_steps: u64,
 ) {
-    if page.vpn == CodePage::NONE.vpn {
-        return;
-    }
     let mut pc = m.cpu.pc;
     let mut cycles = m.cpu.cycles;
     let mut retired = m.cpu.retired;
@@ -274,16 +290,9 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     let step_offset = m.steps - retired;
     let retired_before = retired;
     let retired_limit = max_steps.saturating_sub(step_offset);
-    // pc in the page and aligned, in one test.
-    let page_va = page.vpn << 12;
-    while pc & 0xffff_f003 == page_va && cycles < limit && retired < retired_limit {
-        let pa = page.pa | (pc & 0xfff);
-        let i = pa as usize;
-        let word = u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes"));
-        let d = &mut memo[(pa >> 2) as usize & (N - 1)];
-        if d.word != word {
-            *d = Decoded::new(word);
-        }
+    while page.holds(pc) && cycles < limit && retired < retired_limit {
+        let (pa, word) = page.word(m, pc);
+        let d = decoded(memo, pa, word);
         let Some(insn) = &d.insn else {
             break;
         };
