@@ -349,7 +349,7 @@ pub fn extend_load(op: Opcode, raw: u32) -> u32 {
 }
 
 /// What [`exec_fast`] did, as one word (cheaper to return and test than an enum with a
-/// payload): [`NEXT`], [`FULL`], [`EXIT`], or else the target of a taken branch or jump (always
+/// payload): [`NEXT`], [`FULL`], [`EXIT`], [`WALKED`], or else the target of a taken branch or jump (always
 /// a multiple of 4, so it never collides with the codes).
 pub type Fast = u32;
 /// Executed; continue at pc + 4.
@@ -358,6 +358,10 @@ pub const NEXT: Fast = 1;
 pub const FULL: Fast = 2;
 /// Executed (a store into translated code); a block must end here.
 pub const EXIT: Fast = 3;
+/// Executed after a TLB refill ([`Machine::fast_refill`]): the walk's cycles are in
+/// `acc_walk`, and a block must end here if the walk's A/D write or the store set
+/// `block_exit`. Continue at pc + 4.
+pub const WALKED: Fast = 5;
 
 /// `rs2` or the immediate, by format (for the generated fast-path arms).
 macro_rules! operand_b {
@@ -387,6 +391,15 @@ macro_rules! fast_arm {
                 $m.cpu.regs[0] = 0;
                 NEXT
             }
+            None if $paging => match $m.fast_refill(va, size, Access::Read, $ring, $pc() >> 12) {
+                Some(x) => {
+                    let raw = read_ram(&$m.ram, x, size);
+                    $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
+                    $m.cpu.regs[0] = 0;
+                    WALKED
+                }
+                None => FULL,
+            },
             None => FULL,
         }
     }};
@@ -406,6 +419,16 @@ macro_rules! fast_arm {
                         EXIT
                     } else {
                         NEXT
+                    }
+                }
+                None if $paging => {
+                    match $m.fast_refill(va, size, Access::Write, $ring, $pc() >> 12) {
+                        Some(x) => {
+                            write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
+                            $m.note_ram_write(x as u32);
+                            WALKED
+                        }
+                        None => FULL,
                     }
                 }
                 None => FULL,

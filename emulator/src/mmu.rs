@@ -4,6 +4,7 @@
 
 use crate::fault::Fault;
 use crate::machine::{Access, Machine};
+use crate::tlb::Tlb;
 use isa_spec::cost::TLB_WALK;
 use isa_spec::cr::page_fault::{detail, NOT_PRESENT, PERMISSION, RING};
 use isa_spec::cr::{num, pte, vector};
@@ -32,6 +33,13 @@ fn page_fault(va: u32, access: Access, reason: u8) -> Fault {
         detail: detail(access as u8, reason),
         addr: va,
     }
+}
+
+/// A walk that found a permitted leaf, before its effects (see `Machine::walk_probe`).
+struct Walked {
+    pte_addr: u32,
+    leaf: u32,
+    updated: u32,
 }
 
 /// One step of a page walk, for the debugger's `info pagetable`.
@@ -63,10 +71,18 @@ impl Machine {
         self.walk(va, access, ring)
     }
 
-    /// The page walk on a TLB miss.
+    /// The page walk on a TLB miss (counted, and charged, even when it faults).
     fn walk(&mut self, va: u32, access: Access, ring: u8) -> Result<u32, Fault> {
         self.tlb.misses += 1;
         self.acc_walk += TLB_WALK;
+        let w = self.walk_probe(va, access, ring)?;
+        Ok(self.walk_commit(va, w))
+    }
+
+    /// The reads and checks of a walk, without its effects: the leaf's address and value,
+    /// and the value with A (and for a write D) set.
+    #[inline]
+    fn walk_probe(&self, va: u32, access: Access, ring: u8) -> Result<Walked, Fault> {
         let dir = self.cpu.crs[num::PTBASE as usize] & pte::FRAME_MASK;
         let pde_addr = dir.wrapping_add((va >> 22) * 4);
         let pde = self
@@ -84,11 +100,22 @@ impl Machine {
         }
         check(leaf, access, ring).map_err(|r| page_fault(va, access, r))?;
         let updated = leaf | pte::A | if access == Access::Write { pte::D } else { 0 };
-        if updated != leaf {
-            self.set_ram_word(pte_addr, updated);
+        Ok(Walked {
+            pte_addr,
+            leaf,
+            updated,
+        })
+    }
+
+    /// The effects of a successful walk: A/D written back, the TLB filled. Returns the
+    /// physical address.
+    #[inline]
+    fn walk_commit(&mut self, va: u32, w: Walked) -> u32 {
+        if w.updated != w.leaf {
+            self.set_ram_word(w.pte_addr, w.updated);
         }
-        self.tlb.fill(va >> 12, updated);
-        Ok((updated & pte::FRAME_MASK) | (va & 0xfff))
+        self.tlb.fill(va >> 12, w.updated);
+        (w.updated & pte::FRAME_MASK) | (va & 0xfff)
     }
 
     fn peek_ram(&self, pa: u32) -> Option<u32> {
@@ -149,5 +176,160 @@ impl Machine {
             self.tlb.hits += 1;
         }
         Some(pa as usize)
+    }
+
+    /// The fast path's TLB refill, for an access that [`Machine::fast_ram_index`] turned
+    /// down with paging on: a miss (or a write through a clean entry, which re-walks to set D)
+    /// whose walk succeeds and lands, aligned, in RAM. Then it walks exactly as
+    /// [`Machine::translate`] would (counted as a miss, its cycles in `acc_walk`, A/D written,
+    /// the TLB filled) and returns `Some(RAM index)`. Otherwise — a fault, a device, a
+    /// misaligned address, or a fill that would evict the entry of `code_vpn`, the page the
+    /// engines are fetching from without looking at the TLB — `None`, nothing changed: the
+    /// full path runs the access instead. Out of line: the hit is the common case.
+    #[cold]
+    #[inline(never)]
+    pub fn fast_refill(
+        &mut self,
+        va: u32,
+        size: u32,
+        access: Access,
+        ring: u8,
+        code_vpn: u32,
+    ) -> Option<usize> {
+        let vpn = va >> 12;
+        if va & (size - 1) != 0 || Tlb::slot(vpn) == Tlb::slot(code_vpn) {
+            return None;
+        }
+        if let Some(bits) = self.tlb.lookup(vpn) {
+            // A hit that `permitted_hit` refused: a fault, or a permitted write that needs D.
+            let rewalk = access == Access::Write && bits & pte::D == 0;
+            if check(bits, access, ring).is_err() || !rewalk {
+                return None;
+            }
+        }
+        let w = self.walk_probe(va, access, ring).ok()?;
+        let pa = (w.updated & pte::FRAME_MASK) | (va & 0xfff);
+        if pa as usize + size as usize > self.ram.len() {
+            return None;
+        }
+        self.tlb.misses += 1;
+        self.acc_walk += TLB_WALK;
+        self.walk_commit(va, w);
+        Some(pa as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::Config;
+    use isa_spec::cr::status;
+
+    /// RAM of 64 KiB; page directory at 0x1000, one page table at 0x2000 mapping virtual page
+    /// 0x40_0000 + k (k = 0..4) to `frames[k]` with leaf bits `bits[k]`; paging on.
+    fn machine(pde_present: bool, frames: [u32; 4], bits: [u32; 4]) -> Machine {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        m.cpu.crs[num::PTBASE as usize] = 0x1000;
+        m.cpu.crs[num::STATUS as usize] |= status::PG;
+        let pde = 0x2000 | if pde_present { pte::P } else { 0 };
+        m.set_ram_word(0x1000 + (0x40_0000 >> 22) * 4, pde);
+        for k in 0..4 {
+            m.set_ram_word(0x2000 + k * 4, frames[k as usize] | bits[k as usize]);
+        }
+        m
+    }
+
+    /// Everything a walk may change.
+    fn effects(m: &Machine) -> (Vec<u8>, crate::tlb::Tlb, u32) {
+        (m.ram.clone(), m.tlb.clone(), m.acc_walk)
+    }
+
+    /// The fast path's refill does exactly what the full path's translation does, or refuses
+    /// and changes nothing; and it refuses only where it must (a fault, a device or beyond
+    /// RAM, misalignment, the code page's slot, a hit that needs no walk). Over leaf bits,
+    /// page rings, rings, access kinds, sizes, offsets, frames in and out of RAM, and what the
+    /// TLB held before (nothing, the page with stale or current bits, another page in the slot).
+    #[test]
+    fn fast_refill_is_the_full_translation_or_nothing() {
+        let va0 = 0x40_0000u32;
+        let mut refilled = 0;
+        for leaf in 0..64u32 {
+            let flags = [pte::P, pte::R, pte::W, pte::X, pte::A, pte::D];
+            let bits = flags
+                .iter()
+                .enumerate()
+                .fold(0, |b, (n, f)| if leaf >> n & 1 != 0 { b | f } else { b })
+                | (leaf % 4) << pte::RING_SHIFT;
+            for frame in [0x5000u32, 0xf000, 0x2_0000, 0xf000_0000] {
+                for (pde_present, cached) in [
+                    (true, 0),
+                    (true, 1),
+                    (true, 2),
+                    (true, 3),
+                    (true, 4),
+                    (false, 0),
+                ] {
+                    for ring in 0..4u8 {
+                        for access in [Access::Read, Access::Write] {
+                            for (size, off) in [(4u32, 0u32), (4, 0xffc), (2, 2), (1, 3), (4, 2)] {
+                                let va = va0 | off;
+                                let code_vpn = if cached == 3 { (va0 >> 12) + 64 } else { 1 };
+                                let setup = || {
+                                    let mut m = machine(pde_present, [frame; 4], [bits; 4]);
+                                    match cached {
+                                        // The page, cached with the bits it has...
+                                        1 => m.tlb.fill(va0 >> 12, bits),
+                                        // ...or with stale ones: all rights, dirty...
+                                        2 => m.tlb.fill(va0 >> 12, frame | 0xff | 3 << 4),
+                                        // ...or none (a hit that faults).
+                                        4 => m.tlb.fill(va0 >> 12, frame | pte::P | pte::A),
+                                        // Another page (the code page) in the slot.
+                                        3 => m.tlb.fill(code_vpn, 0x6000 | 0xff),
+                                        _ => {}
+                                    }
+                                    m
+                                };
+                                let mut fast = setup();
+                                let before = effects(&fast);
+                                let hit = fast.fast_ram_index(va, size, access, ring, true);
+                                if hit.is_some() {
+                                    continue;
+                                }
+                                let got = fast.fast_refill(va, size, access, ring, code_vpn);
+                                let mut full = setup();
+                                let translated = full.translate(va, access, ring);
+                                let in_ram = |pa: u32| pa as usize + size as usize <= 0x1_0000;
+                                let must_refuse = va % size != 0
+                                    || cached == 3
+                                    || !matches!(translated, Ok(pa) if in_ram(pa));
+                                let what = format!(
+                                    "bits {bits:#x} frame {frame:#x} pde {pde_present} cached {cached} \
+                                     ring {ring} {access:?} size {size} off {off:#x}"
+                                );
+                                match got {
+                                    Some(x) => {
+                                        assert!(!must_refuse, "{what}: refilled");
+                                        assert_eq!(Ok(x as u32), translated, "{what}");
+                                        assert_eq!(effects(&fast), effects(&full), "{what}");
+                                        assert_eq!(fast.tlb.misses, full.tlb.misses, "{what}");
+                                        assert_eq!(fast.tlb.hits, full.tlb.hits, "{what}");
+                                        refilled += 1;
+                                    }
+                                    None => {
+                                        assert!(must_refuse, "{what}: refused");
+                                        assert!(effects(&fast) == before, "{what}: changed");
+                                        assert_eq!(fast.tlb.misses, 0, "{what}");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(refilled > 1000, "{refilled}");
     }
 }

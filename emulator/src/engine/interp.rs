@@ -2,7 +2,7 @@
 //! oracle the threaded engine is tested against, so it is written to be read, not to be fast.
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL};
+use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
@@ -303,6 +303,9 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         }
         let (next, taken) = fast_flow(pc, result);
         cycles += (d.cycles + load_use_stall(d.sources, last_load) + taken) as u64;
+        if result == WALKED {
+            cycles += std::mem::take(&mut m.acc_walk) as u64;
+        }
         pc = next;
         retired += 1;
         last_load = d.load_dest;

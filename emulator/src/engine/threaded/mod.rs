@@ -22,7 +22,7 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT};
+use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
@@ -49,6 +49,8 @@ impl Threaded {
     /// there changes its register allocation for the worse.
     #[inline(never)]
     fn dispatch(&mut self, m: &mut Machine, budget: &Budget) {
+        // A block that ended at a write into translated code has done so; the cache syncs below.
+        m.block_exit = false;
         if m.cpu.cycles >= m.dev.next_event() {
             m.dev.service(m.cpu.cycles);
         }
@@ -249,7 +251,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
-        let r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
+        let mut r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
         let next_pc;
         if r == NEXT {
             i += 1;
@@ -266,6 +268,20 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                 continue;
             }
             next_pc = r;
+        } else if r == WALKED {
+            // A TLB refill on the fast path (it left the code page's entry alone): its walk
+            // cycles join the dynamic ones; its A/D write or the store may have ended the block.
+            extra += std::mem::take(&mut m.acc_walk) as u64;
+            i += 1;
+            if !m.block_exit {
+                r = NEXT;
+                if i < n {
+                    continue;
+                }
+            } else {
+                r = EXIT;
+            }
+            next_pc = op_pc().wrapping_add(4);
         } else if r == EXIT {
             i += 1;
             next_pc = op_pc().wrapping_add(4);
