@@ -45,6 +45,16 @@ pub fn key(pa: u32, ring: u8, paging: bool) -> u64 {
 /// (pc equal and block still valid).
 pub type Links = [(u32, u32); LINKS];
 
+/// What running changes of one block: its successor links and its counts (kept together, so
+/// that a block's exit looks up one entry).
+#[derive(Clone, Copy, Debug)]
+pub struct BlockRun {
+    /// Successor links.
+    pub links: Links,
+    /// Counts.
+    pub stats: BlockStats,
+}
+
 /// Hot-spot counts of one block.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BlockStats {
@@ -78,14 +88,13 @@ impl Lookup {
 
 /// Translated blocks. The blocks themselves do not change while they run; what running
 /// changes (successor links, counts) is kept beside them, so the engine can hold the blocks
-/// and update those at once.
+/// and update those at once. A valid block's links lead only to valid blocks: a link stays
+/// inside one physical page, and a write to a page invalidates all its blocks at once.
 pub struct Cache {
     /// All blocks ever translated (invalid ones stay until the next full flush).
     pub blocks: Vec<Block>,
-    /// Each block's successor links (same index as `blocks`).
-    pub links: Vec<Links>,
-    /// Each block's counts (same index as `blocks`).
-    pub stats: Vec<BlockStats>,
+    /// Each block's links and counts (same index as `blocks`).
+    pub runs: Vec<BlockRun>,
     /// Key → block.
     pub lookup: Lookup,
     /// The largest `max_cost` of any block translated since the last flush: a chain that is
@@ -103,8 +112,7 @@ impl Default for Cache {
     fn default() -> Self {
         Cache {
             blocks: Vec::new(),
-            links: Vec::new(),
-            stats: Vec::new(),
+            runs: Vec::new(),
             lookup: Lookup {
                 map: FastMap::default(),
                 l1: vec![(u64::MAX, 0); L1_SIZE],
@@ -146,8 +154,10 @@ impl Cache {
         }
         self.max_block_cost = self.max_block_cost.max(block.max_cost);
         self.blocks.push(block);
-        self.links.push([(u32::MAX, 0); LINKS]);
-        self.stats.push(BlockStats::default());
+        self.runs.push(BlockRun {
+            links: [(u32::MAX, 0); LINKS],
+            stats: BlockStats::default(),
+        });
         self.lookup.map.insert(key, idx);
         self.lookup.l1[l1_slot(key)] = (key, idx);
         self.translations += 1;
@@ -192,8 +202,7 @@ impl Cache {
     pub fn flush(&mut self, m: &mut Machine) {
         self.blocks.clear();
         self.max_block_cost = 0;
-        self.links.clear();
-        self.stats.clear();
+        self.runs.clear();
         self.lookup.map.clear();
         self.lookup.l1.fill((u64::MAX, 0));
         self.by_page.clear();
@@ -206,9 +215,9 @@ impl Cache {
         let mut v: Vec<_> = self
             .blocks
             .iter()
-            .zip(&self.stats)
-            .filter(|(_, s)| s.execs > 0)
-            .map(|(b, s)| (b.pc, s.execs, s.cycles, b.ops.len()))
+            .zip(&self.runs)
+            .filter(|(_, r)| r.stats.execs > 0)
+            .map(|(b, r)| (b.pc, r.stats.execs, r.stats.cycles, b.ops.len()))
             .collect();
         v.sort_by_key(|&(pc, _, cycles, _)| (std::cmp::Reverse(cycles), pc));
         v.truncate(n);

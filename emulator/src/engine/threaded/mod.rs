@@ -96,10 +96,15 @@ impl Threaded {
             steps: budget.max_steps,
             breakpoints: budget.breakpoints,
         };
-        if paging {
-            run_chain::<true>(&mut self.cache, m, start, limits);
-        } else {
-            run_chain::<false>(&mut self.cache, m, start, limits);
+        // The common case, a whole block with no breakpoints set, has its own copy of the
+        // chain loop with those tests folded away (fewer live values: fewer spills).
+        let plain = whole && budget.breakpoints.is_empty();
+        match (paging, plain) {
+            // run_chain::<PLAIN, PAGING>
+            (true, true) => run_chain::<true, true>(&mut self.cache, m, start, limits),
+            (true, false) => run_chain::<false, true>(&mut self.cache, m, start, limits),
+            (false, true) => run_chain::<true, false>(&mut self.cache, m, start, limits),
+            (false, false) => run_chain::<false, false>(&mut self.cache, m, start, limits),
         }
     }
 }
@@ -184,27 +189,33 @@ fn cut_at_breakpoint(block: &Block, vpage: u32, n: usize, breakpoints: &[u32]) -
 /// prefix sums and written to the machine only where someone could look: before an op that
 /// takes the full path, and at the end. Per op, only the op's own work and a test of its
 /// result remain.
+///
+/// `PLAIN`: the first block runs whole and no breakpoints are set (`start.whole` and
+/// `limits.breakpoints` are then not looked at).
 #[inline(always)]
-fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Start, limits: Limits) {
+fn run_chain<const PLAIN: bool, const PAGING: bool>(
+    cache: &mut Cache,
+    m: &mut Machine,
+    start: Start,
+    limits: Limits,
+) {
     let Cache {
         blocks,
-        links,
-        stats,
+        runs,
         lookup,
         max_block_cost,
         ..
     } = cache;
     let blocks: &[Block] = blocks;
     let Start {
-        mut pc,
-        mut ring,
-        whole,
-        ..
+        mut pc, mut ring, ..
     } = start;
+    let whole = PLAIN || start.whole;
+    let breakpoints: &[u32] = if PLAIN { &[] } else { limits.breakpoints };
     let mut idx = start.idx as usize;
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
-    let mut ops = runnable_ops(block, vpage, whole, limits.breakpoints);
+    let mut ops = runnable_ops(block, vpage, whole, breakpoints);
     let mut n = ops.len();
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
@@ -318,7 +329,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                 continue;
             }
             // The block ends here, the machine's state current.
-            let s = &mut stats[idx];
+            let s = &mut runs[idx].stats;
             s.execs += passes;
             // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
             s.cycles += m.cpu.cycles.saturating_sub(entered);
@@ -330,7 +341,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             // through a fetch that must hit the TLB (counted, as the dispatcher's would be)
             // and the lookup.
             let next = m.cpu.pc;
-            if !limits.breakpoints.is_empty() && breakpoint_at(limits.breakpoints, next) {
+            if !breakpoints.is_empty() && breakpoint_at(breakpoints, next) {
                 return;
             }
             ring = m.cpu.ring();
@@ -352,7 +363,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             pc = next;
             vpage = pc & !0xfff;
             code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            ops = runnable_ops(block, vpage, true, limits.breakpoints);
+            ops = runnable_ops(block, vpage, true, breakpoints);
             n = ops.len();
             c0 = m.cpu.cycles;
             r0 = m.cpu.retired;
@@ -373,7 +384,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             && whole
             && n == block.ops.len()
             && fits(cycles, retired, block)
-            && (limits.breakpoints.is_empty() || !breakpoint_at(limits.breakpoints, pc))
+            && (breakpoints.is_empty() || !breakpoint_at(breakpoints, pc))
         {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
@@ -386,9 +397,9 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             i = 0;
             continue;
         }
-        let s = &mut stats[idx];
-        s.execs += passes;
-        s.cycles += cycles - entered;
+        let run = &mut runs[idx];
+        run.stats.execs += passes;
+        run.stats.cycles += cycles - entered;
         // Chain to a successor in the same page, if it can run whole before the limits: no
         // device event can be due, and only full-path ops could have changed interrupts, the
         // TLB or translated code (those that did ended the chain). Its first fetch hits the
@@ -397,20 +408,20 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
             && whole
             && next_pc >> 12 == pc >> 12
             && next_pc & 3 == 0
-            && (limits.breakpoints.is_empty() || !breakpoint_at(limits.breakpoints, next_pc))
+            && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next_pc))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
-            let (link_pc, link_idx) = links[idx][slot];
-            let linked = blocks
-                .get(link_idx as usize)
-                .filter(|b| link_pc == next_pc && b.valid);
+            let (link_pc, link_idx) = run.links[slot];
+            // (A link from this valid block leads to a valid block: see `Cache`.)
+            let linked = blocks.get(link_idx as usize).filter(|_| link_pc == next_pc);
+            debug_assert!(linked.is_none_or(|b| b.valid));
             let succ = match linked {
                 Some(b) => Some((link_idx, b)),
                 None => {
                     let k = key((block.pa & !0xfff) | (next_pc & 0xfff), ring, PAGING);
                     let found = lookup.get(k);
                     if let Some(s) = found {
-                        links[idx][slot] = (next_pc, s);
+                        run.links[slot] = (next_pc, s);
                     }
                     found.map(|s| (s, &blocks[s as usize]))
                 }
@@ -420,7 +431,7 @@ fn run_chain<const PAGING: bool>(cache: &mut Cache, m: &mut Machine, start: Star
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    ops = runnable_ops(block, vpage, true, limits.breakpoints);
+                    ops = runnable_ops(block, vpage, true, breakpoints);
                     n = ops.len();
                     c0 = cycles;
                     r0 = retired;
