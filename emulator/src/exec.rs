@@ -439,14 +439,17 @@ macro_rules! fast_arm {
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = $m.cpu.regs[$i.rs2 as usize & 31];
         if branch_taken($op, a, b).unwrap_or(false) {
-            $pc().wrapping_add($i.imm as u32)
+            // The target is a multiple of 4 (pc is, and decoding scales the offset by 4); the
+            // mask tells the compiler, so a caller's tests for the other result codes fold away.
+            $pc().wrapping_add($i.imm as u32) & !3
         } else {
             NEXT
         }
     }};
     (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
         let target = if $op == Opcode::Jal {
-            $pc().wrapping_add($i.imm as u32)
+            // A multiple of 4, as a branch target is (see there).
+            $pc().wrapping_add($i.imm as u32) & !3
         } else {
             $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32)
         };
