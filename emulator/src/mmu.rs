@@ -58,6 +58,12 @@ impl Machine {
         if !self.cpu.paging() {
             return Ok(va);
         }
+        // A permitted hit is one compare against the TLB's derived tags (size 1: translation
+        // itself does not care about alignment); the rest is the rule those tags stand for.
+        if let Some(pa) = self.tlb.permitted_hit(va, 1, access, ring) {
+            self.tlb.hits += 1;
+            return Ok(pa);
+        }
         let vpn = va >> 12;
         if let Some(bits) = self.tlb.lookup(vpn) {
             // A hit is judged by the cached bits alone, even if the PTE has changed since.
