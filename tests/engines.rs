@@ -5,7 +5,9 @@
 mod common;
 
 use common::{pass_guest, run_src};
-use emulator::Exit;
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::{Engine, Exit};
 
 #[test]
 fn self_modifying_code_is_seen_by_both_engines() {
@@ -147,4 +149,66 @@ page_b: li      a0, 2
 "#;
     let run = run_src("remap", src);
     assert_eq!(run.exit, Exit::Halted(0), "stale-then-flushed mapping");
+}
+
+/// Short loops are laid out several times over in a translated block: their exit is an
+/// inverted branch in the middle of a block. Loops of 1..=40 iterations leave at every copy,
+/// and runs stopped after every step count up to 300 stop inside them (where the block is run
+/// one op at a time, the next op after an inverted branch is the loop's start): both engines
+/// agree each time, and the loops' sum and cycle count are the expected ones.
+#[test]
+fn unrolled_short_loops_exit_and_stop_anywhere() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      s0, 0                   # sum over n of 1 + 2 + ... + n
+        li      s1, 1                   # n
+        li      s2, 41
+        la      s3, word
+outer:  li      a1, 0
+1:      lw      t1, 0(s3)               # 1
+        add     s0, s0, t1              # (a load-use stall in every copy)
+        sub     s0, s0, t1
+        addi    a1, a1, 1
+        add     s0, s0, a1
+        bne     a1, s1, 1b
+        addi    s1, s1, 1
+        bne     s1, s2, outer
+        mv      a0, zero
+        halt
+        .data
+word:   .word   1
+"#;
+    let run = run_src("unrolled", src);
+    assert_eq!(run.exit, Exit::Halted(0));
+    assert_eq!(run.m.cpu.regs[8], 40 * 41 * 42 / 6, "sum");
+    let prog = common::assemble("unrolled", src);
+    for steps in 1..=300 {
+        let budget = emulator::Budget {
+            max_steps: steps,
+            ..emulator::Budget::UNLIMITED
+        };
+        common::run_program_budget("unrolled (stopped)", &prog, common::TEST_RAM, budget);
+    }
+    // A breakpoint at the loop's start (the start of every copy): `continue` from it runs the
+    // block cut after one copy, ending at the inverted back edge.
+    let loop_start = assembler_symbol(src, "outer") + 4;
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let breakpoints = [loop_start];
+    let budget = |steps: u64| emulator::Budget {
+        breakpoints: &breakpoints,
+        resume_at: Some(steps),
+        ..emulator::Budget::UNLIMITED
+    };
+    for stop in 0..100 {
+        let (sa, sb) = (a.steps, b.steps);
+        let ea = interp.run(&mut a, budget(sa));
+        let eb = threaded.run(&mut b, budget(sb));
+        assert_eq!(ea, eb, "stop {stop}");
+        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
+        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, loop_start), "stop {stop}");
+    }
 }

@@ -10,7 +10,8 @@ pub const LINKS: usize = 4;
 /// dozen cycles each fit `u16` sums, and no instruction costs more than 255 cycles).
 #[derive(Clone, Copy, Debug)]
 pub struct Op {
-    /// The decoded instruction.
+    /// The decoded instruction (for a loop's inverted back edge, the inverted branch: see
+    /// [`Op::taken`]).
     pub insn: Insn,
     /// Sum of `base` of the ops before this one in the block (so that counters need not be
     /// updated per instruction: the cycle count before op i is start + cost_before + dynamic
@@ -18,18 +19,26 @@ pub struct Op {
     pub cost_before: u16,
     /// The register this op loads (for the next op's load-use stall), or 0.
     pub load_dest: u8,
-    /// Table cost plus the load-use stall when the stall is known statically (not for the first
-    /// op of a block, whose predecessor is only known at run time).
+    /// Cycles when the op goes on to the next op: table cost plus the load-use stall when the
+    /// stall is known statically (not for the first op of a block, whose predecessor is only
+    /// known at run time), plus the taken penalty for a loop's inverted back edge (going on
+    /// is the original branch taken).
     pub base: u8,
-    /// A sensitive instruction in a block compiled for ring 1-3: it faults.
-    pub privilege_fault: bool,
-    /// Offset of the instruction in its page (a block may follow jumps inside the page, so
-    /// ops are not always consecutive words).
+    /// [`FOLLOW`] and [`PRIVILEGE_FAULT`].
+    pub flags: u8,
+    /// Cycles a taken branch or jump adds to `base`: the taken penalty, or minus it for a
+    /// loop's inverted back edge (taken, it leaves the loop: the original not taken).
+    pub taken: i8,
+    /// Offset of the instruction in its page (a block may follow jumps inside the page and
+    /// repeat a loop's body, so ops are not always consecutive words).
     pub off: u16,
-    /// A `jal` whose target (in the same page) is the next op: executing it continues the
-    /// block instead of ending it.
-    pub follow: bool,
 }
+
+/// [`Op::flags`]: a taken jump or branch whose target is the next op: executing it continues
+/// the block instead of ending it (a `jal` inside the page).
+pub const FOLLOW: u8 = 1;
+/// [`Op::flags`]: a sensitive instruction in a block compiled for ring 1-3: it faults.
+pub const PRIVILEGE_FAULT: u8 = 2;
 
 /// A run of instructions inside one physical page: a superblock that goes on past
 /// conditional branches (taken ones leave it: side exits) and through `jal`s to targets in the

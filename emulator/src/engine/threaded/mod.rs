@@ -27,7 +27,6 @@ use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
 use cache::{key, Cache};
-use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::vector;
 use isa_spec::Opcode;
 
@@ -269,13 +268,18 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             if i < n {
                 continue;
             }
-            next_pc = op_pc().wrapping_add(4);
+            // Cut short (a breakpoint, or one op only), the run goes on at the next op, which
+            // after a loop's inverted back edge is the loop's start, not the next word.
+            next_pc = match block.ops.get(i) {
+                Some(next) if !PLAIN => vpage | next.off as u32,
+                _ => op_pc().wrapping_add(4),
+            };
         } else if r & 3 == 0 {
             // A taken branch or jump: the block goes on through a followed `jal`, and is left
             // anywhere else (a side exit, or its last op).
-            extra += TAKEN_PENALTY as u64;
+            extra = extra.wrapping_add(op.taken as i64 as u64);
             i += 1;
-            if op.follow && i < n {
+            if op.flags & block::FOLLOW != 0 && i < n {
                 continue;
             }
             next_pc = r;
@@ -377,7 +381,9 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
         let done = &ops[i - 1];
-        let cycles = c0 + done.cost_before as u64 + done.base as u64 + extra;
+        // (Wrapping: after a loop's inverted back edge was taken, `extra` has had the taken
+        // penalty taken off again, below zero if nothing else was in it.)
+        let cycles = (c0 + done.cost_before as u64 + done.base as u64).wrapping_add(extra);
         let retired = r0 + i as u64;
         if next_pc == pc
             && r != EXIT
@@ -465,7 +471,7 @@ fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> u8 {
     let delivered = m.delivered;
     m.block_exit = false;
     let gate = matches!(op.insn.op, Opcode::Callg | Opcode::Retg);
-    if op.privilege_fault {
+    if op.flags & block::PRIVILEGE_FAULT != 0 {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
     } else if gate {
         m.complete_gate(&op.insn, op_pc, base);

@@ -1,6 +1,6 @@
 //! The translator: decodes a block starting at a physical address, once.
 
-use super::block::{Block, Op};
+use super::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Kind, Opcode};
@@ -47,6 +47,11 @@ fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
         .filter(|b| !b.is_empty())
 }
 
+/// A loop back to a block's start whose body is short is laid out several times over in the
+/// block (unrolled), up to this many ops: most of its iterations then go on to the next op
+/// instead of ending a pass.
+pub const UNROLL_OPS: usize = 32;
+
 /// Translates the block at physical `pa` (virtual `pc`) for `ring`. `None` when the first word
 /// is not an instruction or not fetchable: the engine then takes that one step the slow way.
 ///
@@ -56,6 +61,13 @@ fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
 /// that transfers control or may change how later code runs, at the page's end, at
 /// [`MAX_OPS`], and at a jump back to its own start (the engine runs such a loop again
 /// without a dispatch).
+///
+/// A conditional branch back to the block's start (a loop) is laid out straight while another
+/// copy of the loop's body fits in [`UNROLL_OPS`]: the op is the inverted branch, whose taken
+/// target is the original's fall-through (the loop's exit), and the next copy of the body
+/// follows it. Its costs are the original's: going on (the original taken) is `base` with
+/// the taken penalty in it, leaving (the original not taken) `base` minus it (`Op::taken`).
+/// The last copy keeps the original branch; taken, the engine runs the block again.
 pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let code = code_page(m, pa & !0xfff)?;
     let start = (pa & 0xfff) as usize;
@@ -64,8 +76,10 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut prev_load = 0u8;
     let mut cost_before = 0u32;
     let mut max_cost = 0u64;
+    // Ops in one pass through a loop back to `start`, once its back edge has been seen.
+    let mut loop_len = None;
     while let Some(word) = code.get(off..off + 4) {
-        let Ok(insn) = decode(u32::from_le_bytes([word[0], word[1], word[2], word[3]])) else {
+        let Ok(mut insn) = decode(u32::from_le_bytes([word[0], word[1], word[2], word[3]])) else {
             break;
         };
         let info = insn.op.info();
@@ -75,8 +89,23 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             0
         };
         let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
+        let mut base = info.cycles + stall;
+        let mut taken = TAKEN_PENALTY as i8;
         // Where the block goes on after this op, if it does.
         let next = match info.kind {
+            Kind::Branch if off as i64 + insn.imm as i64 == start as i64 => {
+                let len = *loop_len.get_or_insert(ops.len() + 1);
+                match insn.op.inverse_branch() {
+                    Some(inverse) if ops.len() + 1 + len <= UNROLL_OPS => {
+                        insn.op = inverse;
+                        insn.imm = 4;
+                        base += TAKEN_PENALTY;
+                        taken = -taken;
+                        Some(start)
+                    }
+                    _ => Some(off + 4),
+                }
+            }
             Kind::Branch => Some(off + 4),
             Kind::Jump if insn.op == Opcode::Jal => {
                 let target = (off as i64).wrapping_add(insn.imm as i64);
@@ -86,18 +115,24 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             k if ends_block(k) => None,
             _ => Some(off + 4),
         };
+        let follow = info.kind == Kind::Jump && next.is_some();
         let op = Op {
             insn,
-            base: (info.cycles + stall) as u8,
+            base: base as u8,
             cost_before: cost_before as u16,
             load_dest,
-            privilege_fault: info.privileged && ring != 0,
+            flags: if follow { FOLLOW } else { 0 }
+                | if info.privileged && ring != 0 {
+                    PRIVILEGE_FAULT
+                } else {
+                    0
+                },
+            taken,
             off: off as u16,
-            follow: info.kind == Kind::Jump && next.is_some(),
         };
         max_cost += worst_case(&op);
         ops.push(op);
-        cost_before += info.cycles + stall;
+        cost_before += base;
         prev_load = load_dest;
         match next {
             Some(n) if ops.len() < MAX_OPS => off = n,
@@ -123,4 +158,41 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         // r0 never stalls (a load into r0 leaves last_load = 0).
         first_sources: first_sources & !1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::branch_taken;
+    use isa_spec::{Kind, Opcode};
+
+    /// The inverted branch an unrolled loop uses is taken exactly when the original is not,
+    /// and only conditional branches have one.
+    #[test]
+    fn inverse_branches_are_taken_exactly_when_the_original_is_not() {
+        let values = [
+            0u32,
+            1,
+            2,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_fffe,
+            0xffff_ffff,
+        ];
+        for op in Opcode::all() {
+            let Some(inverse) = op.inverse_branch() else {
+                assert_ne!(op.info().kind, Kind::Branch, "{op:?} has no inverse");
+                continue;
+            };
+            assert_eq!(inverse.inverse_branch(), Some(op));
+            for a in values {
+                for b in values {
+                    assert_eq!(
+                        branch_taken(inverse, a, b),
+                        branch_taken(op, a, b).map(|t| !t),
+                        "{op:?} {a:#x} {b:#x}"
+                    );
+                }
+            }
+        }
+    }
 }
