@@ -248,29 +248,36 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     // The current block's counts: cycles when it was entered, passes run.
     let mut entered = c0;
     let mut passes = 1;
-    let mut i = 0;
+    // The op to run, as a pointer into `ops` (stepping a pointer is cheaper than indexing
+    // 16-byte ops: x86 has no scale of 16), and the end of `ops`; `index` gives i.
+    let mut at = ops.as_ptr();
+    let mut end = at.wrapping_add(n);
+    let index = |at: *const block::Op, ops: &[block::Op]| {
+        (at as usize - ops.as_ptr() as usize) / std::mem::size_of::<block::Op>()
+    };
     loop {
-        // SAFETY: i < n = ops.len() here: it starts at 0 (n >= 1: blocks are never empty,
-        // and n is at least 1), and every `i += 1` that is followed by a jump back to this
-        // point is guarded by `i < n` (the `NEXT` and followed-jump cases) or by `i + 1 < n`
-        // (the full path, which leaves the block when `i + 1 == n`); loop passes and chained
-        // blocks restart at 0 with their own `ops` and `n`.
+        // SAFETY: `at` points at an op of `ops` here (ops.as_ptr() <= at < end =
+        // ops.as_ptr() + n, n = ops.len()): it starts at ops[0] (n >= 1: blocks are never
+        // empty, and n is at least 1), and every step `at += 1` that is followed by a jump
+        // back to this point is guarded by `at < end` (the `NEXT` and followed-jump cases) or
+        // by `i + 1 < n` (the full path, which leaves the block when `i + 1 == n`); loop
+        // passes and chained blocks restart at their own ops[0] with their own `end`.
         // Measured: docs/perf.md, Engines, the `unsafe` paragraph.
-        debug_assert!(i < n && n == ops.len());
-        let op = unsafe { ops.get_unchecked(i) };
+        debug_assert!(at >= ops.as_ptr() && at < end && n == ops.len());
+        let op = unsafe { &*at };
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
         let mut r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
         let next_pc;
         if r == NEXT {
-            i += 1;
-            if i < n {
+            at = at.wrapping_add(1);
+            if at < end {
                 continue;
             }
             // Cut short (a breakpoint, or one op only), the run goes on at the next op, which
             // after a loop's inverted back edge is the loop's start, not the next word.
-            next_pc = match block.ops.get(i) {
+            next_pc = match block.ops.get(index(at, ops)) {
                 Some(next) if !PLAIN => vpage | next.off as u32,
                 _ => op_pc().wrapping_add(4),
             };
@@ -278,8 +285,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // A taken branch or jump: the block goes on through a followed `jal`, and is left
             // anywhere else (a side exit, or its last op).
             extra = extra.wrapping_add(op.taken as i64 as u64);
-            i += 1;
-            if op.flags & block::FOLLOW != 0 && i < n {
+            at = at.wrapping_add(1);
+            if op.flags & block::FOLLOW != 0 && at < end {
                 continue;
             }
             next_pc = r;
@@ -287,10 +294,10 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // A TLB refill on the fast path (it left the code page's entry alone): its walk
             // cycles join the dynamic ones; its A/D write or the store may have ended the block.
             extra += std::mem::take(&mut m.acc_walk) as u64;
-            i += 1;
+            at = at.wrapping_add(1);
             if !m.block_exit {
                 r = NEXT;
-                if i < n {
+                if at < end {
                     continue;
                 }
             } else {
@@ -298,11 +305,12 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             }
             next_pc = op_pc().wrapping_add(4);
         } else if r == EXIT {
-            i += 1;
+            at = at.wrapping_add(1);
             next_pc = op_pc().wrapping_add(4);
         } else {
             // The full path: bring the machine to the state before op i, then run op i the
             // way the interpreter does.
+            let i = index(at, ops);
             m.cpu.retired = r0 + i as u64;
             m.steps = r0 + i as u64 + ds + 1;
             m.cpu.pc = op_pc();
@@ -326,9 +334,9 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             let went = full_path(m, op, op_pc(), base);
             let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
             if went != STOP && code_kept && i + 1 < n {
-                i += 1;
-                c0 = m.cpu.cycles - ops[i].cost_before as u64;
-                r0 = m.cpu.retired - i as u64;
+                at = at.wrapping_add(1);
+                c0 = m.cpu.cycles - ops[i + 1].cost_before as u64;
+                r0 = m.cpu.retired - (i + 1) as u64;
                 extra = 0;
                 continue;
             }
@@ -376,10 +384,12 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             extra = cur_stall as u64;
             entered = c0;
             passes = 1;
-            i = 0;
+            at = ops.as_ptr();
+            end = at.wrapping_add(n);
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
+        let i = index(at, ops);
         let done = &ops[i - 1];
         // (Wrapping: after a loop's inverted back edge was taken, `extra` has had the taken
         // penalty taken off again, below zero if nothing else was in it.)
@@ -400,7 +410,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // Op 0's load-use stall now depends on the op this pass ended with.
             cur_stall = load_use_stall(block.first_sources, done.load_dest);
             extra = cur_stall as u64;
-            i = 0;
+            at = ops.as_ptr();
             continue;
         }
         let run = &mut runs[idx];
@@ -445,7 +455,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     extra = cur_stall as u64;
                     entered = cycles;
                     passes = 1;
-                    i = 0;
+                    at = ops.as_ptr();
+                    end = at.wrapping_add(n);
                     continue;
                 }
             }
