@@ -398,7 +398,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         if next_pc == pc
             && r != EXIT
             && whole
-            && n == block.ops.len()
+            && (PLAIN || n == block.ops.len())
             && fits(cycles, retired, block)
             && (breakpoints.is_empty() || !breakpoint_at(breakpoints, pc))
         {
