@@ -419,11 +419,12 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // Chain to a successor in the same page, if it can run whole before the limits: no
         // device event can be due, and only full-path ops could have changed interrupts, the
         // TLB or translated code (those that did ended the chain). Its first fetch hits the
-        // same code page (counted through `hits_upto`).
+        // same code page (counted through `hits_upto`). (`next_pc` is a multiple of 4: the
+        // fast path leaves a misaligned jump target to the full path.)
+        debug_assert_eq!(next_pc & 3, 0);
         if r != EXIT
             && whole
             && next_pc >> 12 == pc >> 12
-            && next_pc & 3 == 0
             && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next_pc))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
