@@ -212,3 +212,48 @@ word:   .word   1
         assert_eq!((ea, a.cpu.pc), (Exit::Stopped, loop_start), "stop {stop}");
     }
 }
+
+/// The threaded engine remembers where breakpoints cut each block, per breakpoint list: a
+/// breakpoint added between runs (inside a block whose cut was remembered for the old list)
+/// stops the next run there, as it does the interpreter, and one deleted no longer does.
+#[test]
+fn breakpoints_changed_between_runs_cut_blocks_anew() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      a1, 0
+loop:   addi    a1, a1, 1
+        addi    a2, a1, 3
+mid:    add     a3, a3, a2
+        xor     a4, a3, a1
+        bne     a1, zero, loop
+"#;
+    let prog = common::assemble("cuts", src);
+    let (loop_at, mid) = (assembler_symbol(src, "loop"), assembler_symbol(src, "mid"));
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let lists: [&[u32]; 4] = [&[loop_at], &[loop_at, mid], &[mid], &[loop_at]];
+    for (round, list) in lists.iter().enumerate() {
+        for stop in 0..3 {
+            let budget = |steps: u64| emulator::Budget {
+                breakpoints: list,
+                resume_at: Some(steps),
+                ..emulator::Budget::UNLIMITED
+            };
+            let (sa, sb) = (a.steps, b.steps);
+            let ea = interp.run(&mut a, budget(sa));
+            let eb = threaded.run(&mut b, budget(sb));
+            let what = format!("list {round}, stop {stop}");
+            assert_eq!(ea, eb, "{what}");
+            common::assert_same_state(&a, &b, &what);
+            assert_eq!(ea, Exit::Stopped, "{what}");
+            assert!(
+                list.contains(&a.cpu.pc),
+                "{what}: stopped at {:#x}",
+                a.cpu.pc
+            );
+        }
+    }
+}

@@ -46,13 +46,47 @@ pub fn key(pa: u32, ring: u8, paging: bool) -> u64 {
 pub type Links = [(u32, u32); LINKS];
 
 /// What running changes of one block: its successor links and its counts (kept together, so
-/// that a block's exit looks up one entry).
+/// that a block's exit looks up one entry), and where debugger breakpoints cut it.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockRun {
     /// Successor links.
     pub links: Links,
     /// Counts.
     pub stats: BlockStats,
+    /// The block's ops that run before a breakpoint, remembered for one breakpoint list.
+    pub cut: Cut,
+}
+
+/// How many of a block's ops run before a debugger breakpoint, for the breakpoint list of
+/// [`Cache::breakpoints`] generation `generation` and the block at virtual page `vpage` (a
+/// block is found by physical address; breakpoints are virtual).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cut {
+    /// [`Breakpoints::generation`] this was computed for (0: never).
+    pub generation: u32,
+    /// The virtual page the block ran at.
+    pub vpage: u32,
+    /// Ops before the first breakpoint (the block's length if none).
+    pub ops: u32,
+}
+
+/// The debugger breakpoints the remembered [`Cut`]s are for: a new list gets a new generation.
+#[derive(Debug, Default)]
+pub struct Breakpoints {
+    /// The addresses.
+    pub list: Vec<u32>,
+    /// Generation of `list` (starts at 1 with the first list).
+    pub generation: u32,
+}
+
+impl Breakpoints {
+    /// Makes `list` the current list (a new generation if it differs from the last).
+    pub fn update(&mut self, list: &[u32]) {
+        if self.generation == 0 || self.list != list {
+            self.list = list.to_vec();
+            self.generation = self.generation.wrapping_add(1).max(1);
+        }
+    }
 }
 
 /// Hot-spot counts of one block.
@@ -95,6 +129,8 @@ pub struct Cache {
     pub blocks: Vec<Block>,
     /// Each block's links and counts (same index as `blocks`).
     pub runs: Vec<BlockRun>,
+    /// The breakpoints of the current run, for the blocks' remembered cuts.
+    pub breakpoints: Breakpoints,
     /// Key → block.
     pub lookup: Lookup,
     /// The largest `max_cost` of any block translated since the last flush: a chain that is
@@ -113,6 +149,7 @@ impl Default for Cache {
         Cache {
             blocks: Vec::new(),
             runs: Vec::new(),
+            breakpoints: Breakpoints::default(),
             lookup: Lookup {
                 map: FastMap::default(),
                 l1: vec![(u64::MAX, 0); L1_SIZE],
@@ -157,6 +194,7 @@ impl Cache {
         self.runs.push(BlockRun {
             links: [(u32::MAX, 0); LINKS],
             stats: BlockStats::default(),
+            cut: Cut::default(),
         });
         self.lookup.map.insert(key, idx);
         self.lookup.l1[l1_slot(key)] = (key, idx);

@@ -26,7 +26,7 @@ use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
-use cache::{key, Cache};
+use cache::{key, BlockRun, Breakpoints, Cache, Cut};
 use isa_spec::cr::vector;
 use isa_spec::Opcode;
 
@@ -143,24 +143,55 @@ fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
 }
 
 /// The ops of `block` (at virtual page `vpage`) that a run may execute: all of them, or only
-/// the first when the block may not run whole, and none from a debugger breakpoint on.
+/// the first when the block may not run whole, and none from a debugger breakpoint on (its
+/// entry `idx` in `runs` remembers where, for `breakpoints` of generation `generation`).
 #[inline(always)]
 fn runnable_ops<'b>(
     block: &'b Block,
+    runs: &mut [BlockRun],
+    idx: usize,
     vpage: u32,
     whole: bool,
     breakpoints: &[u32],
+    generation: u32,
 ) -> &'b [block::Op] {
     let mut n = if whole { block.ops.len() } else { 1 };
     if !breakpoints.is_empty() {
-        n = cut_at_breakpoint(block, vpage, n, breakpoints);
+        let cut = &mut runs[idx].cut;
+        n = n.min(ops_before_breakpoint(
+            block,
+            cut,
+            vpage,
+            breakpoints,
+            generation,
+        ));
     }
     &block.ops[..n]
 }
 
+/// How many of `block`'s ops run before a debugger breakpoint, from `cut` if it was
+/// computed for this breakpoint list and page, else computed and remembered there.
+#[cold]
+#[inline(never)]
+fn ops_before_breakpoint(
+    block: &Block,
+    cut: &mut Cut,
+    vpage: u32,
+    breakpoints: &[u32],
+    generation: u32,
+) -> usize {
+    if cut.generation != generation || cut.vpage != vpage {
+        *cut = Cut {
+            generation,
+            vpage,
+            ops: cut_at_breakpoint(block, vpage, block.ops.len(), breakpoints) as u32,
+        };
+    }
+    cut.ops as usize
+}
+
 /// How many of `block`'s first `n` ops run before a debugger breakpoint (at least one: the
 /// dispatcher has checked the first).
-#[cold]
 fn cut_at_breakpoint(block: &Block, vpage: u32, n: usize, breakpoints: &[u32]) -> usize {
     if block.consecutive {
         // Op k is at a known offset: each breakpoint is looked at once.
@@ -201,6 +232,11 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let Cache {
         blocks,
         runs,
+        breakpoints:
+            Breakpoints {
+                generation: cache_breakpoints_generation,
+                ..
+            },
         lookup,
         max_block_cost,
         ..
@@ -214,7 +250,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let mut idx = start.idx as usize;
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
-    let mut ops = runnable_ops(block, vpage, whole, breakpoints);
+    let generation = *cache_breakpoints_generation;
+    let mut ops = runnable_ops(block, runs, idx, vpage, whole, breakpoints, generation);
     let mut n = ops.len();
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
@@ -375,7 +412,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             pc = next;
             vpage = pc & !0xfff;
             code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            ops = runnable_ops(block, vpage, true, breakpoints);
+            ops = runnable_ops(block, runs, idx, vpage, true, breakpoints, generation);
             n = ops.len();
             c0 = m.cpu.cycles;
             r0 = m.cpu.retired;
@@ -448,7 +485,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    ops = runnable_ops(block, vpage, true, breakpoints);
+                    ops = runnable_ops(block, runs, idx, vpage, true, breakpoints, generation);
                     n = ops.len();
                     c0 = cycles;
                     r0 = retired;
@@ -532,6 +569,9 @@ impl Engine for Threaded {
 
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         m.wait_limit = budget.max_cycles;
+        if !budget.breakpoints.is_empty() {
+            self.cache.breakpoints.update(budget.breakpoints);
+        }
         loop {
             // Debugger stops are among the reasons: a watched write sets `block_exit` too, so
             // the block ended there, and blocks are cut short before breakpoints inside them.
