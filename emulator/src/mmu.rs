@@ -231,8 +231,11 @@ mod tests {
     use crate::machine::Config;
     use isa_spec::cr::status;
 
+    /// Virtual address of the pages the tests map.
+    const VA0: u32 = 0x40_0000;
+
     /// RAM of 64 KiB; page directory at 0x1000, one page table at 0x2000 mapping virtual page
-    /// 0x40_0000 + k (k = 0..4) to `frames[k]` with leaf bits `bits[k]`; paging on.
+    /// VA0 + k (k = 0..4) to `frames[k]` with leaf bits `bits[k]`; paging on.
     fn machine(pde_present: bool, frames: [u32; 4], bits: [u32; 4]) -> Machine {
         let mut m = Machine::new(Config {
             ram_size: 0x1_0000,
@@ -241,7 +244,7 @@ mod tests {
         m.cpu.crs[num::PTBASE as usize] = 0x1000;
         m.cpu.crs[num::STATUS as usize] |= status::PG;
         let pde = 0x2000 | if pde_present { pte::P } else { 0 };
-        m.set_ram_word(0x1000 + (0x40_0000 >> 22) * 4, pde);
+        m.set_ram_word(0x1000 + (VA0 >> 22) * 4, pde);
         for k in 0..4 {
             m.set_ram_word(0x2000 + k * 4, frames[k as usize] | bits[k as usize]);
         }
@@ -260,7 +263,7 @@ mod tests {
     /// TLB held before (nothing, the page with stale or current bits, another page in the slot).
     #[test]
     fn fast_refill_is_the_full_translation_or_nothing() {
-        let va0 = 0x40_0000u32;
+        let va0 = VA0;
         let mut refilled = 0;
         for leaf in 0..64u32 {
             let flags = [pte::P, pte::R, pte::W, pte::X, pte::A, pte::D];
@@ -308,7 +311,7 @@ mod tests {
                                 let mut full = setup();
                                 let translated = full.translate(va, access, ring);
                                 let in_ram = |pa: u32| pa as usize + size as usize <= 0x1_0000;
-                                let must_refuse = va % size != 0
+                                let must_refuse = !va.is_multiple_of(size)
                                     || cached == 3
                                     || !matches!(translated, Ok(pa) if in_ram(pa));
                                 let what = format!(
