@@ -82,13 +82,20 @@ impl Threaded {
         // Does the first block fit before the limits? (A chained successor is checked before
         // it is chained to.)
         let first = &self.cache.blocks[idx as usize];
+        let steps_room = budget.max_steps.saturating_sub(m.steps - 1);
         let whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
-            && m.steps - 1 + first.ops.len() as u64 <= budget.max_steps;
+            && first.ops.len() as u64 <= steps_room;
+        let first_ops = if whole {
+            first.ops.len()
+        } else {
+            ops_that_fit(first, m.cpu.cycles, limit, steps_room)
+        };
         let start = Start {
             idx,
             pc,
             ring,
             whole,
+            first_ops,
         };
         let limits = Limits {
             cycles: limit,
@@ -117,14 +124,36 @@ struct Limits<'a> {
     breakpoints: &'a [u32],
 }
 
-/// The first block of a chain: its index, pc and ring, and whether it may run whole (else
-/// only its first instruction runs, and nothing is chained).
+/// The first block of a chain: its index, pc and ring, whether it may run whole (else only
+/// its first `first_ops` instructions run, and nothing is chained), and how many ops may run.
 #[derive(Clone, Copy)]
 struct Start {
     idx: u32,
     pc: u32,
     ring: u8,
     whole: bool,
+    first_ops: usize,
+}
+
+/// How many of `block`'s first ops surely end before the cycle `limit` from `cycles` (by their
+/// worst-case costs) and within `steps_room` steps: a block that cannot run whole before the
+/// next device event runs that far, then the event is looked at. At least one: a single
+/// instruction always runs, and the event is taken at the boundary after it, as in the
+/// interpreter.
+#[cold]
+#[inline(never)]
+fn ops_that_fit(block: &Block, cycles: u64, limit: u64, steps_room: u64) -> usize {
+    let mut end = cycles.saturating_add(translate::BLOCK_ENTRY_WORST);
+    let mut k = 0;
+    for op in &block.ops {
+        let after = end.saturating_add(translate::worst_case(op));
+        if after >= limit || k as u64 + 1 > steps_room {
+            break;
+        }
+        end = after;
+        k += 1;
+    }
+    k.max(1)
 }
 
 /// [`full_path`] results.
@@ -142,20 +171,20 @@ fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
     breakpoints.contains(&pc)
 }
 
-/// The ops of `block` (at virtual page `vpage`) that a run may execute: all of them, or only
-/// the first when the block may not run whole, and none from a debugger breakpoint on (its
-/// entry `idx` in `runs` remembers where, for `breakpoints` of generation `generation`).
+/// The ops of `block` (at virtual page `vpage`) that a run may execute: the first `limit` of
+/// them (all, when it may run whole), and none from a debugger breakpoint on (its entry `idx`
+/// in `runs` remembers where, for `breakpoints` of generation `generation`).
 #[inline(always)]
 fn runnable_ops<'b>(
     block: &'b Block,
     runs: &mut [BlockRun],
     idx: usize,
     vpage: u32,
-    whole: bool,
+    limit: usize,
     breakpoints: &[u32],
     generation: u32,
 ) -> &'b [block::Op] {
-    let mut n = if whole { block.ops.len() } else { 1 };
+    let mut n = limit;
     if !breakpoints.is_empty() {
         let cut = &mut runs[idx].cut;
         n = n.min(ops_before_breakpoint(
@@ -251,7 +280,12 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
     let generation = *cache_breakpoints_generation;
-    let mut ops = runnable_ops(block, runs, idx, vpage, whole, breakpoints, generation);
+    let first_ops = if PLAIN {
+        block.ops.len()
+    } else {
+        start.first_ops
+    };
+    let mut ops = runnable_ops(block, runs, idx, vpage, first_ops, breakpoints, generation);
     let mut n = ops.len();
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
@@ -412,7 +446,15 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             pc = next;
             vpage = pc & !0xfff;
             code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            ops = runnable_ops(block, runs, idx, vpage, true, breakpoints, generation);
+            ops = runnable_ops(
+                block,
+                runs,
+                idx,
+                vpage,
+                block.ops.len(),
+                breakpoints,
+                generation,
+            );
             n = ops.len();
             c0 = m.cpu.cycles;
             r0 = m.cpu.retired;
@@ -485,7 +527,15 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    ops = runnable_ops(block, runs, idx, vpage, true, breakpoints, generation);
+                    ops = runnable_ops(
+                        block,
+                        runs,
+                        idx,
+                        vpage,
+                        block.ops.len(),
+                        breakpoints,
+                        generation,
+                    );
                     n = ops.len();
                     c0 = cycles;
                     r0 = retired;

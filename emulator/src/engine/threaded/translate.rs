@@ -18,19 +18,22 @@ pub fn ends_block(kind: Kind) -> bool {
     )
 }
 
-/// Worst-case cycles one instruction can take: base, stall, taken penalty, a fetch walk,
-/// a data walk, a device access.
-fn worst_case(op: &Op) -> u64 {
-    let mem = matches!(
-        op.insn.op.info().kind,
-        Kind::Load | Kind::Store | Kind::Atomic
-    );
-    (op.base as u32 + LOAD_USE_STALL + TAKEN_PENALTY + TLB_WALK) as u64
-        + if mem {
-            (TLB_WALK + MMIO_LATENCY) as u64
-        } else {
-            0
-        }
+/// Cycles a block may take beyond its ops' [`worst_case`]s: the first op's fetch walk (every
+/// later fetch hits the same code page's entry, or the block ends) and its load-use stall
+/// (every later stall is in the ops' static costs).
+pub const BLOCK_ENTRY_WORST: u64 = (TLB_WALK + LOAD_USE_STALL) as u64;
+
+/// Worst-case cycles of one op inside a block: its static cost, the taken penalty if it can
+/// jump, and a data walk and a device latency if it accesses memory. Nothing else can add
+/// cycles before a later op of the block: an exception, a gate, a device access or a system
+/// instruction ends the block (its own cost then only delays the next boundary check).
+pub fn worst_case(op: &Op) -> u64 {
+    let extra = match op.insn.op.info().kind {
+        Kind::Load | Kind::Store | Kind::Atomic => TLB_WALK + MMIO_LATENCY,
+        Kind::Branch | Kind::Jump => op.taken.max(0) as u32,
+        _ => 0,
+    };
+    (op.base as u32 + extra) as u64
 }
 
 /// The code page at physical `page_pa`, from RAM or the boot ROM (`None` elsewhere: fetching
@@ -76,7 +79,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut ops: Vec<Op> = Vec::with_capacity(16);
     let mut prev_load = 0u8;
     let mut cost_before = 0u32;
-    let mut max_cost = 0u64;
+    let mut max_cost = BLOCK_ENTRY_WORST;
     // Ops in one pass through a loop back to `start`, once its back edge has been seen.
     let mut loop_len = None;
     while let Some(word) = code.get(off..off + 4) {
