@@ -98,7 +98,7 @@ pub struct HotBlock {
     pub execs: u64,
     /// Cycles spent in it.
     pub cycles: u64,
-    /// Instructions in the block.
+    /// Distinct instructions in the block (an unrolled loop's copies count once).
     pub len: usize,
 }
 

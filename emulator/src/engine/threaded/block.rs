@@ -65,3 +65,15 @@ pub struct Block {
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);
+
+impl Block {
+    /// Distinct guest instructions in the block (an unrolled loop's copies count once).
+    pub fn instructions(&self) -> usize {
+        let mut seen = [0u64; 1024 / 64];
+        for op in &self.ops {
+            let word = op.off as usize / 4;
+            seen[word / 64] |= 1 << (word % 64);
+        }
+        seen.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}

@@ -248,14 +248,14 @@ impl Cache {
         m.dirty_code.clear();
     }
 
-    /// The `n` blocks with the most cycles: (pc, executions, cycles, instructions).
+    /// The `n` blocks with the most cycles: (pc, executions, cycles, distinct instructions).
     pub fn hottest(&self, n: usize) -> Vec<(u32, u64, u64, usize)> {
         let mut v: Vec<_> = self
             .blocks
             .iter()
             .zip(&self.runs)
             .filter(|(_, r)| r.stats.execs > 0)
-            .map(|(b, r)| (b.pc, r.stats.execs, r.stats.cycles, b.ops.len()))
+            .map(|(b, r)| (b.pc, r.stats.execs, r.stats.cycles, b.instructions()))
             .collect();
         v.sort_by_key(|&(pc, _, cycles, _)| (std::cmp::Reverse(cycles), pc));
         v.truncate(n);

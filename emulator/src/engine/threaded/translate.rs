@@ -167,7 +167,54 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
 #[cfg(test)]
 mod tests {
     use crate::exec::branch_taken;
-    use isa_spec::{Kind, Opcode};
+    use crate::machine::{Config, Machine};
+    use isa_spec::{encode, Insn, Kind, Opcode};
+
+    /// A two-instruction loop at its block's start is laid out up to the block limit: copies
+    /// of the body, each ending in the inverted branch to the loop's exit, the last one in the
+    /// original branch; the block reports its two distinct instructions.
+    #[test]
+    fn a_short_loop_is_unrolled_to_the_block_limit() {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        let body = [
+            Insn {
+                op: Opcode::Addi,
+                rd: 11,
+                rs1: 11,
+                rs2: 0,
+                imm: 1,
+            },
+            Insn {
+                op: Opcode::Bne,
+                rd: 0,
+                rs1: 11,
+                rs2: 12,
+                imm: -4,
+            },
+        ];
+        for (k, insn) in body.iter().enumerate() {
+            let word = encode(insn).expect("encodes");
+            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
+        }
+        let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
+        assert_eq!(b.ops.len(), super::UNROLL_OPS);
+        assert_eq!(b.instructions(), 2);
+        for (k, op) in b.ops.iter().enumerate() {
+            assert_eq!(op.off as usize, 4 * (k % 2), "op {k}");
+            if k % 2 == 1 && k + 1 < b.ops.len() {
+                assert_eq!((op.insn.op, op.insn.imm), (Opcode::Beq, 4), "op {k}");
+                assert!(op.taken < 0, "op {k}");
+            }
+        }
+        let last = b.ops.last().expect("ops");
+        assert_eq!(
+            (last.insn.op, last.insn.imm, last.taken),
+            (Opcode::Bne, -4, 2)
+        );
+    }
 
     /// The inverted branch an unrolled loop uses is taken exactly when the original is not,
     /// and only conditional branches have one.
