@@ -375,13 +375,13 @@ macro_rules! operand_b {
 
 /// The fast-path arm of one instruction, by kind (for the generated match).
 macro_rules! fast_arm {
-    (Alu, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
+    (Alu, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {
         fast_alu!($fmt, $op, $m, $i, $pc)
     };
-    (Mul, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
+    (Mul, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {
         fast_alu!($fmt, $op, $m, $i, $pc)
     };
-    (Load, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
+    (Load, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {{
         let size = access_size($op);
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
         match $m.fast_ram_index(va, size, Access::Read, $ring, $paging) {
@@ -391,19 +391,21 @@ macro_rules! fast_arm {
                 $m.cpu.regs[0] = 0;
                 NEXT
             }
-            None if $paging => match $m.fast_refill(va, size, Access::Read, $ring, $pc() >> 12) {
-                Some(x) => {
-                    let raw = read_ram(&$m.ram, x, size);
-                    $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
-                    $m.cpu.regs[0] = 0;
-                    WALKED
+            None if $paging && $refill => {
+                match $m.fast_refill(va, size, Access::Read, $ring, $pc() >> 12) {
+                    Some(x) => {
+                        let raw = read_ram(&$m.ram, x, size);
+                        $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
+                        $m.cpu.regs[0] = 0;
+                        WALKED
+                    }
+                    None => FULL,
                 }
-                None => FULL,
-            },
+            }
             None => FULL,
         }
     }};
-    (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
+    (Store, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {{
         let size = access_size($op);
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
         if $m.trace_writes.is_some() {
@@ -421,7 +423,7 @@ macro_rules! fast_arm {
                         NEXT
                     }
                 }
-                None if $paging => {
+                None if $paging && $refill => {
                     match $m.fast_refill(va, size, Access::Write, $ring, $pc() >> 12) {
                         Some(x) => {
                             write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
@@ -435,7 +437,7 @@ macro_rules! fast_arm {
             }
         }
     }};
-    (Branch, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
+    (Branch, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {{
         let a = $m.cpu.regs[$i.rs1 as usize & 31];
         let b = $m.cpu.regs[$i.rs2 as usize & 31];
         if branch_taken($op, a, b).unwrap_or(false) {
@@ -446,7 +448,7 @@ macro_rules! fast_arm {
             NEXT
         }
     }};
-    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {{
+    (Jump, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {{
         let target = if $op == Opcode::Jal {
             // A multiple of 4, as a branch target is (see there).
             $pc().wrapping_add($i.imm as u32) & !3
@@ -462,7 +464,7 @@ macro_rules! fast_arm {
             target
         }
     }};
-    ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident) => {
+    ($other:ident, $fmt:ident, $op:expr, $m:ident, $i:ident, $pc:ident, $ring:ident, $paging:ident, $refill:ident) => {
         FULL
     };
 }
@@ -491,7 +493,8 @@ macro_rules! define_exec_fast {
         /// the op table. It touches only registers and memory; the caller does the accounting
         /// (cycles, retirement, pc). Returns [`FULL`], having changed nothing, for
         /// everything else. `ring` and `paging` are the machine's (passed in so that a caller
-        /// that knows them, such as a translated block, lets the compiler fold them).
+        /// that knows them, such as a translated block, lets the compiler fold them). With
+        /// `refill`, a TLB miss is walked here ([`WALKED`]); without, it is [`FULL`].
         #[inline(always)]
         pub fn exec_fast(
             m: &mut Machine,
@@ -499,9 +502,10 @@ macro_rules! define_exec_fast {
             pc: impl Fn() -> u32,
             ring: u8,
             paging: bool,
+            refill: bool,
         ) -> Fast {
             match i.op {
-                $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring, paging),)*
+                $(Opcode::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring, paging, refill),)*
             }
         }
     };

@@ -2,7 +2,7 @@
 //! oracle the threaded engine is tested against, so it is written to be read, not to be fast.
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL, WALKED};
+use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
@@ -196,7 +196,7 @@ fn execute_one<const N: usize>(
     };
     // Common instructions take the shared fast path; the rest (and anything unusual) the full
     // one. Both are the same semantics.
-    let result = exec_fast(m, insn, || pc, page.ring, page.paging);
+    let result = exec_fast(m, insn, || pc, page.ring, page.paging, true);
     if result != FULL {
         let stall = load_use_stall(d.sources, m.cpu.last_load);
         m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
@@ -296,16 +296,14 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         let Some(insn) = &d.insn else {
             break;
         };
-        let result = exec_fast(m, insn, || pc, page.ring, PAGING);
+        // (A TLB miss leaves this loop: execute_one walks it, on its fast path.)
+        let result = exec_fast(m, insn, || pc, page.ring, PAGING, false);
         if result == FULL {
             // Nothing changed: execute_one runs it the full way.
             break;
         }
         let (next, taken) = fast_flow(pc, result);
         cycles += (d.cycles + load_use_stall(d.sources, last_load) + taken) as u64;
-        if result == WALKED {
-            cycles += std::mem::take(&mut m.acc_walk) as u64;
-        }
         pc = next;
         retired += 1;
         last_load = d.load_dest;

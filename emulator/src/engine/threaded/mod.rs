@@ -339,7 +339,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
-        let mut r = exec_fast(m, &op.insn, op_pc, ring, PAGING);
+        let mut r = exec_fast(m, &op.insn, op_pc, ring, PAGING, true);
         let next_pc;
         if r == NEXT {
             at = at.wrapping_add(1);
