@@ -328,6 +328,22 @@ pub fn branch_taken(op: Opcode, a: u32, b: u32) -> Option<bool> {
     })
 }
 
+/// The conditional branch taken exactly when `op` is not (`beq`/`bne`, `blt`/`bge`,
+/// `bltu`/`bgeu`: the pairs [`branch_taken`] decides with opposite comparisons); `None` for
+/// anything else. The translator uses it to lay a loop out straight (the back edge becomes a
+/// branch out of the loop).
+pub fn inverse_branch(op: Opcode) -> Option<Opcode> {
+    Some(match op {
+        Opcode::Beq => Opcode::Bne,
+        Opcode::Bne => Opcode::Beq,
+        Opcode::Blt => Opcode::Bge,
+        Opcode::Bge => Opcode::Blt,
+        Opcode::Bltu => Opcode::Bgeu,
+        Opcode::Bgeu => Opcode::Bltu,
+        _ => return None,
+    })
+}
+
 /// Bytes accessed by a load or store.
 #[inline(always)]
 pub fn access_size(op: Opcode) -> u32 {

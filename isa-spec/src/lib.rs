@@ -163,21 +163,6 @@ impl Opcode {
     pub fn all() -> impl Iterator<Item = Opcode> {
         OPS.iter().map(|o| o.opcode)
     }
-
-    /// The conditional branch taken exactly when this one is not (`beq`/`bne`, `blt`/`bge`,
-    /// `bltu`/`bgeu`); `None` for anything else. A translator uses it to lay a loop out
-    /// straight (the back edge becomes a branch out of the loop).
-    pub fn inverse_branch(self) -> Option<Opcode> {
-        Some(match self {
-            Opcode::Beq => Opcode::Bne,
-            Opcode::Bne => Opcode::Beq,
-            Opcode::Blt => Opcode::Bge,
-            Opcode::Bge => Opcode::Blt,
-            Opcode::Bltu => Opcode::Bgeu,
-            Opcode::Bgeu => Opcode::Bltu,
-            _ => return None,
-        })
-    }
 }
 
 /// One decoded instruction. Field meaning depends on the format; unused fields are zero.

@@ -1,6 +1,7 @@
 //! The translator: decodes a block starting at a physical address, once.
 
 use super::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
+use crate::exec::inverse_branch;
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Kind, Opcode};
@@ -99,7 +100,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         let next = match info.kind {
             Kind::Branch if off as i64 + insn.imm as i64 == start as i64 => {
                 let len = *loop_len.get_or_insert(ops.len() + 1);
-                match insn.op.inverse_branch() {
+                match inverse_branch(insn.op) {
                     Some(inverse) if ops.len() + 1 + len <= UNROLL_OPS => {
                         insn.op = inverse;
                         insn.imm = 4;
@@ -166,7 +167,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::branch_taken;
+    use crate::exec::{branch_taken, inverse_branch};
     use crate::machine::{Config, Machine};
     use isa_spec::{encode, Insn, Kind, Opcode};
 
@@ -230,11 +231,11 @@ mod tests {
             0xffff_ffff,
         ];
         for op in Opcode::all() {
-            let Some(inverse) = op.inverse_branch() else {
+            let Some(inverse) = inverse_branch(op) else {
                 assert_ne!(op.info().kind, Kind::Branch, "{op:?} has no inverse");
                 continue;
             };
-            assert_eq!(inverse.inverse_branch(), Some(op));
+            assert_eq!(inverse_branch(inverse), Some(op));
             for a in values {
                 for b in values {
                     assert_eq!(
