@@ -402,17 +402,13 @@ macro_rules! fast_arm {
         let va = $m.cpu.regs[$i.rs1 as usize & 31].wrapping_add($i.imm as u32);
         match $m.fast_ram_index(va, size, Access::Read, $ring, $paging) {
             Some(x) => {
-                let raw = read_ram(&$m.ram, x, size);
-                $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
-                $m.cpu.regs[0] = 0;
+                load_into($m, $i, $op, x, size);
                 NEXT
             }
             None if $paging && $refill => {
                 match $m.fast_refill(va, size, Access::Read, $ring, $pc() >> 12) {
                     Some(x) => {
-                        let raw = read_ram(&$m.ram, x, size);
-                        $m.cpu.regs[$i.rd as usize & 31] = extend_load($op, raw);
-                        $m.cpu.regs[0] = 0;
+                        load_into($m, $i, $op, x, size);
                         WALKED
                     }
                     None => FULL,
@@ -429,10 +425,7 @@ macro_rules! fast_arm {
         } else {
             match $m.fast_ram_index(va, size, Access::Write, $ring, $paging) {
                 Some(x) => {
-                    // Written first, then noted (the order is not visible: a code-page or
-                    // watch hit only ends the block), so the RAM bounds check is not repeated.
-                    write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
-                    $m.note_ram_write(x as u32);
+                    store_from($m, $i, x, size);
                     if $m.block_exit {
                         EXIT
                     } else {
@@ -442,8 +435,7 @@ macro_rules! fast_arm {
                 None if $paging && $refill => {
                     match $m.fast_refill(va, size, Access::Write, $ring, $pc() >> 12) {
                         Some(x) => {
-                            write_ram(&mut $m.ram, x, size, $m.cpu.regs[$i.rs2 as usize & 31]);
-                            $m.note_ram_write(x as u32);
+                            store_from($m, $i, x, size);
                             WALKED
                         }
                         None => FULL,
@@ -527,6 +519,24 @@ macro_rules! define_exec_fast {
     };
 }
 isa_spec::for_each_op!(define_exec_fast);
+
+/// A fast-path load's register write, from RAM index `x` (the access checked).
+#[inline(always)]
+fn load_into(m: &mut Machine, i: &Insn, op: Opcode, x: usize, size: u32) {
+    let raw = read_ram(&m.ram, x, size);
+    m.cpu.regs[i.rd as usize & 31] = extend_load(op, raw);
+    m.cpu.regs[0] = 0;
+}
+
+/// A fast-path store's RAM write at index `x` (the access checked). Written first, then
+/// noted (the order is not visible: a code-page or watch hit only ends the block), so the RAM
+/// bounds check is not repeated.
+#[inline(always)]
+fn store_from(m: &mut Machine, i: &Insn, x: usize, size: u32) {
+    let value = m.cpu.regs[i.rs2 as usize & 31];
+    write_ram(&mut m.ram, x, size, value);
+    m.note_ram_write(x as u32);
+}
 
 #[inline(always)]
 fn read_ram(ram: &[u8], x: usize, size: u32) -> u32 {
