@@ -27,6 +27,16 @@ fn check(pte_bits: u32, access: Access, ring: u8) -> Result<(), u8> {
     }
 }
 
+/// What a TLB hit with cached PTE `bits` means for an access: a fault if the bits deny it (a
+/// hit is judged by the cached bits alone, even if the PTE has changed since); else `true`
+/// for a permitted write through a clean entry, which re-walks to set D in memory, and
+/// `false` for a hit that translates.
+#[inline]
+fn hit_walks(bits: u32, va: u32, access: Access, ring: u8) -> Result<bool, Fault> {
+    check(bits, access, ring).map_err(|r| page_fault(va, access, r))?;
+    Ok(access == Access::Write && bits & pte::D == 0)
+}
+
 fn page_fault(va: u32, access: Access, reason: u8) -> Fault {
     Fault {
         vector: vector::PAGE_FAULT,
@@ -66,10 +76,7 @@ impl Machine {
         }
         let vpn = va >> 12;
         if let Some(bits) = self.tlb.lookup(vpn) {
-            // A hit is judged by the cached bits alone, even if the PTE has changed since.
-            check(bits, access, ring).map_err(|r| page_fault(va, access, r))?;
-            // A permitted write through a clean entry re-walks to set D in memory (a walk).
-            if !(access == Access::Write && bits & pte::D == 0) {
+            if !hit_walks(bits, va, access, ring)? {
                 self.tlb.hits += 1;
                 return Ok((bits & pte::FRAME_MASK) | (va & 0xfff));
             }
@@ -207,9 +214,9 @@ impl Machine {
             return None;
         }
         if let Some(bits) = self.tlb.lookup(vpn) {
-            // A hit that `permitted_hit` refused: a fault, or a permitted write that needs D.
-            let rewalk = access == Access::Write && bits & pte::D == 0;
-            if check(bits, access, ring).is_err() || !rewalk {
+            // A hit that `permitted_hit` refused: a fault, a device's page, or a write that
+            // re-walks (only that is for here).
+            if hit_walks(bits, va, access, ring) != Ok(true) {
                 return None;
             }
         }
@@ -279,6 +286,7 @@ mod tests {
                     (true, 2),
                     (true, 3),
                     (true, 4),
+                    (true, 5),
                     (false, 0),
                 ] {
                     for ring in 0..4u8 {
@@ -295,6 +303,8 @@ mod tests {
                                         2 => m.tlb.fill(va0 >> 12, frame | 0xff | 3 << 4),
                                         // ...or none (a hit that faults).
                                         4 => m.tlb.fill(va0 >> 12, frame | pte::P | pte::A),
+                                        // ...or, stale, all rights to a device's frame.
+                                        5 => m.tlb.fill(va0 >> 12, 0xf000_0000 | 0xff | 3 << 4),
                                         // Another page (the code page) in the slot.
                                         3 => m.tlb.fill(code_vpn, 0x6000 | 0xff),
                                         _ => {}
