@@ -26,7 +26,7 @@ use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
-use cache::{key, BlockRun, Breakpoints, Cache, Cut};
+use cache::{key, BlockRun, Cache, Cut};
 use isa_spec::cr::vector;
 use isa_spec::Opcode;
 
@@ -213,15 +213,16 @@ fn ops_before_breakpoint(
         *cut = Cut {
             generation,
             vpage,
-            ops: cut_at_breakpoint(block, vpage, block.ops.len(), breakpoints) as u32,
+            ops: cut_at_breakpoint(block, vpage, breakpoints) as u32,
         };
     }
     cut.ops as usize
 }
 
-/// How many of `block`'s first `n` ops run before a debugger breakpoint (at least one: the
-/// dispatcher has checked the first).
-fn cut_at_breakpoint(block: &Block, vpage: u32, n: usize, breakpoints: &[u32]) -> usize {
+/// How many of `block`'s ops run before a debugger breakpoint (at least one: the dispatcher
+/// has checked the first).
+fn cut_at_breakpoint(block: &Block, vpage: u32, breakpoints: &[u32]) -> usize {
+    let n = block.ops.len();
     if block.consecutive {
         // Op k is at a known offset: each breakpoint is looked at once.
         let first = block.ops[0].off as u32;
@@ -258,14 +259,10 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     start: Start,
     limits: Limits,
 ) {
+    let generation = cache.breakpoints.generation;
     let Cache {
         blocks,
         runs,
-        breakpoints:
-            Breakpoints {
-                generation: cache_breakpoints_generation,
-                ..
-            },
         lookup,
         max_block_cost,
         ..
@@ -279,7 +276,6 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let mut idx = start.idx as usize;
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
-    let generation = *cache_breakpoints_generation;
     let first_ops = if PLAIN {
         block.ops.len()
     } else {
@@ -326,6 +322,30 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let index = |at: *const block::Op, ops: &[block::Op]| {
         (at as usize - ops.as_ptr() as usize) / std::mem::size_of::<block::Op>()
     };
+    // Enters `block` (at `idx`, `vpage`) whole, with the counters at (`$cycles`, `$retired`)
+    // after an op that loaded `$last_load` (the successor after a gate, or in the same page).
+    macro_rules! enter_whole {
+        ($cycles:expr, $retired:expr, $last_load:expr) => {
+            ops = runnable_ops(
+                block,
+                runs,
+                idx,
+                vpage,
+                block.ops.len(),
+                breakpoints,
+                generation,
+            );
+            n = ops.len();
+            c0 = $cycles;
+            r0 = $retired;
+            cur_stall = load_use_stall(block.first_sources, $last_load);
+            extra = cur_stall as u64;
+            entered = c0;
+            passes = 1;
+            at = ops.as_ptr();
+            end = at.wrapping_add(n);
+        };
+    }
     loop {
         // SAFETY: `at` points at an op of `ops` here (ops.as_ptr() <= at < end =
         // ops.as_ptr() + n, n = ops.len()): it starts at ops[0] (n >= 1: blocks are never
@@ -446,25 +466,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             pc = next;
             vpage = pc & !0xfff;
             code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            ops = runnable_ops(
-                block,
-                runs,
-                idx,
-                vpage,
-                block.ops.len(),
-                breakpoints,
-                generation,
-            );
-            n = ops.len();
-            c0 = m.cpu.cycles;
-            r0 = m.cpu.retired;
-            hits_upto = r0;
-            cur_stall = load_use_stall(block.first_sources, m.cpu.last_load);
-            extra = cur_stall as u64;
-            entered = c0;
-            passes = 1;
-            at = ops.as_ptr();
-            end = at.wrapping_add(n);
+            hits_upto = m.cpu.retired;
+            enter_whole!(m.cpu.cycles, m.cpu.retired, m.cpu.last_load);
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
@@ -527,24 +530,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    ops = runnable_ops(
-                        block,
-                        runs,
-                        idx,
-                        vpage,
-                        block.ops.len(),
-                        breakpoints,
-                        generation,
-                    );
-                    n = ops.len();
-                    c0 = cycles;
-                    r0 = retired;
-                    cur_stall = load_use_stall(block.first_sources, done.load_dest);
-                    extra = cur_stall as u64;
-                    entered = cycles;
-                    passes = 1;
-                    at = ops.as_ptr();
-                    end = at.wrapping_add(n);
+                    enter_whole!(cycles, retired, done.load_dest);
                     continue;
                 }
             }
