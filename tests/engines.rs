@@ -293,22 +293,16 @@ round:  sw      s4, TIMER_PERIOD(s1)
         bne     s4, t0, round
         pass
 
+# the interrupt handler: EOI and return (the host counts the deliveries)
 tick:   mtcr    scratch0, t0
-        mtcr    scratch1, t1
-        la      t0, ticks
-        lw      t1, 0(t0)
-        addi    t1, t1, 1
-        sw      t1, 0(t0)
         li      t0, PIC
         sw      zero, PIC_EOI(t0)
         mfcr    t0, scratch0
-        mfcr    t1, scratch1
         iret
 
         .data
         .balign 4096
 word:   .word   1
-ticks:  .word   0
 "#,
         before = adds(16),
         after = adds(24)
