@@ -1,6 +1,6 @@
 //! Translated blocks: pre-decoded instructions with their static costs.
 
-use isa_spec::Insn;
+use isa_spec::{Insn, Opcode};
 
 /// Successor links per block ([`Links`](super::cache::Links)).
 pub const LINKS: usize = 4;
@@ -49,8 +49,8 @@ pub struct Block {
     pub pa: u32,
     /// Virtual pc it was first translated at (for reports).
     pub pc: u32,
-    /// The instructions.
-    pub ops: Vec<Op>,
+    /// The instructions, then one sentinel op (see [`Block::ops`]).
+    code: Box<[Op]>,
     /// Upper bound of the cycles the whole block can take (so one check decides whether it can
     /// run to the end before the next device event).
     pub max_cost: u64,
@@ -67,10 +67,55 @@ pub struct Block {
 const _: () = assert!(std::mem::size_of::<Op>() == 16);
 
 impl Block {
+    /// A block of `ops` (at least one). A sentinel op follows them in memory: an instruction
+    /// the fast path never executes (`halt`: it returns `FULL`) at the last op's offset, so
+    /// that a run through the whole block finds its end there instead of testing for the end
+    /// after every op (the engine recognises the sentinel by its position).
+    pub fn new(
+        pa: u32,
+        pc: u32,
+        ops: Vec<Op>,
+        max_cost: u64,
+        first_sources: u32,
+        consecutive: bool,
+    ) -> Block {
+        let last = *ops.last().expect("a block has at least one op");
+        let sentinel = Op {
+            insn: Insn {
+                op: Opcode::Halt,
+                rd: 0,
+                rs1: 0,
+                rs2: 0,
+                imm: 0,
+            },
+            flags: 0,
+            taken: 0,
+            load_dest: 0,
+            ..last
+        };
+        let mut code = ops;
+        code.push(sentinel);
+        Block {
+            pa,
+            pc,
+            code: code.into_boxed_slice(),
+            max_cost,
+            valid: true,
+            first_sources,
+            consecutive,
+        }
+    }
+
+    /// The instructions (without the sentinel).
+    #[inline(always)]
+    pub fn ops(&self) -> &[Op] {
+        &self.code[..self.code.len() - 1]
+    }
+
     /// Distinct guest instructions in the block (an unrolled loop's copies count once).
     pub fn instructions(&self) -> usize {
         let mut seen = [0u64; 1024 / 64];
-        for op in &self.ops {
+        for op in self.ops() {
             let word = op.off as usize / 4;
             seen[word / 64] |= 1 << (word % 64);
         }

@@ -84,9 +84,9 @@ impl Threaded {
         let first = &self.cache.blocks[idx as usize];
         let steps_room = budget.max_steps.saturating_sub(m.steps - 1);
         let whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
-            && first.ops.len() as u64 <= steps_room;
+            && first.ops().len() as u64 <= steps_room;
         let first_ops = if whole {
-            first.ops.len()
+            first.ops().len()
         } else {
             ops_that_fit(first, m.cpu.cycles, limit, steps_room)
         };
@@ -145,7 +145,7 @@ struct Start {
 fn ops_that_fit(block: &Block, cycles: u64, limit: u64, steps_room: u64) -> usize {
     let mut end = cycles.saturating_add(translate::BLOCK_ENTRY_WORST);
     let mut k = 0;
-    for op in &block.ops {
+    for op in block.ops() {
         let after = end.saturating_add(translate::worst_case(op));
         if after >= limit || k as u64 + 1 > steps_room {
             break;
@@ -195,7 +195,7 @@ fn runnable_ops<'b>(
             generation,
         ));
     }
-    &block.ops[..n]
+    &block.ops()[..n]
 }
 
 /// How many of `block`'s ops run before a debugger breakpoint, from `cut` if it was
@@ -222,10 +222,10 @@ fn ops_before_breakpoint(
 /// How many of `block`'s ops run before a debugger breakpoint (at least one: the dispatcher
 /// has checked the first).
 fn cut_at_breakpoint(block: &Block, vpage: u32, breakpoints: &[u32]) -> usize {
-    let n = block.ops.len();
+    let n = block.ops().len();
     if block.consecutive {
         // Op k is at a known offset: each breakpoint is looked at once.
-        let first = block.ops[0].off as u32;
+        let first = block.ops()[0].off as u32;
         return breakpoints
             .iter()
             .filter(|&&b| b & !0xfff == vpage && b & 3 == 0 && b & 0xfff > first)
@@ -235,7 +235,7 @@ fn cut_at_breakpoint(block: &Block, vpage: u32, breakpoints: &[u32]) -> usize {
             .unwrap_or(n);
     }
     (1..n)
-        .find(|&k| breakpoints.contains(&(vpage | block.ops[k].off as u32)))
+        .find(|&k| breakpoints.contains(&(vpage | block.ops()[k].off as u32)))
         .unwrap_or(n)
 }
 
@@ -277,7 +277,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
     let first_ops = if PLAIN {
-        block.ops.len()
+        block.ops().len()
     } else {
         start.first_ops
     };
@@ -303,7 +303,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let fits = |cycles: u64, retired: u64, b: &Block| {
         (cycles < roomy_cycles && retired <= roomy_retired)
             || (cycles.saturating_add(b.max_cost) < limits.cycles
-                && retired + ds + b.ops.len() as u64 <= limits.steps)
+                && retired + ds + b.ops().len() as u64 <= limits.steps)
     };
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
     let mut r0 = m.cpu.retired; // retired before op 0 of this pass
@@ -331,7 +331,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 runs,
                 idx,
                 vpage,
-                block.ops.len(),
+                block.ops().len(),
                 breakpoints,
                 generation,
             );
@@ -347,14 +347,18 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         };
     }
     loop {
-        // SAFETY: `at` points at an op of `ops` here (ops.as_ptr() <= at < end =
-        // ops.as_ptr() + n, n = ops.len()): it starts at ops[0] (n >= 1: blocks are never
-        // empty, and n is at least 1), and every step `at += 1` that is followed by a jump
-        // back to this point is guarded by `at < end` (the `NEXT` and followed-jump cases) or
-        // by `i + 1 < n` (the full path, which leaves the block when `i + 1 == n`); loop
-        // passes and chained blocks restart at their own ops[0] with their own `end`.
-        // Measured: docs/perf.md, Engines, the `unsafe` paragraph.
-        debug_assert!(at >= ops.as_ptr() && at < end && n == ops.len());
+        // SAFETY: `at` points at an op of `ops` or, in a plain run, at the block's sentinel
+        // (ops.as_ptr() <= at < end = ops.as_ptr() + n, n = ops.len(); or at == end with
+        // n == ops.len(), where `Block::new` put the sentinel, in the same allocation): it
+        // starts at ops[0] (n >= 1: blocks are never empty, and n is at least 1), and every
+        // step `at += 1` that is followed by a jump back to this point is guarded by `at <
+        // end` (the followed-jump case, and the `NEXT` and refill cases of a run that is not
+        // plain) or by `i + 1 < n` (the full path, which leaves the block when `i + 1 ==
+        // n`); a plain run's `NEXT` and refill steps reach at most the sentinel (it is
+        // never stepped past: it ends the pass); loop passes and chained blocks restart at
+        // their own ops[0] with their own `end`. Measured: docs/perf.md, Engines, the
+        // `unsafe` paragraph.
+        debug_assert!(at >= ops.as_ptr() && (at < end || PLAIN && at == end) && n == ops.len());
         let op = unsafe { &*at };
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
@@ -363,12 +367,13 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         let next_pc;
         if r == NEXT {
             at = at.wrapping_add(1);
-            if at < end {
+            // A plain run goes on to the block's sentinel, which ends it (below).
+            if PLAIN || at < end {
                 continue;
             }
             // Cut short (a breakpoint, or one op only), the run goes on at the next op, which
             // after a loop's inverted back edge is the loop's start, not the next word.
-            next_pc = match block.ops.get(index(at, ops)) {
+            next_pc = match block.ops().get(index(at, ops)) {
                 Some(next) if !PLAIN => vpage | next.off as u32,
                 _ => op_pc().wrapping_add(4),
             };
@@ -388,7 +393,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             at = at.wrapping_add(1);
             if !m.block_exit {
                 r = NEXT;
-                if at < end {
+                if PLAIN || at < end {
                     continue;
                 }
             } else {
@@ -397,6 +402,11 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             next_pc = op_pc().wrapping_add(4);
         } else if r == EXIT {
             at = at.wrapping_add(1);
+            next_pc = op_pc().wrapping_add(4);
+        } else if PLAIN && at == end {
+            // The sentinel after the last op (which went on to the next word: the sentinel
+            // has its offset).
+            r = NEXT;
             next_pc = op_pc().wrapping_add(4);
         } else {
             // The full path: bring the machine to the state before op i, then run op i the
@@ -480,7 +490,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         if next_pc == pc
             && r != EXIT
             && whole
-            && (PLAIN || n == block.ops.len())
+            && (PLAIN || n == block.ops().len())
             && fits(cycles, retired, block)
             && (breakpoints.is_empty() || !breakpoint_at(breakpoints, pc))
         {

@@ -153,16 +153,15 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         .iter()
         .fold(0u32, |mask, &r| mask | (1 << r));
     let consecutive = ops.windows(2).all(|w| w[1].off == w[0].off + 4);
-    Some(Block {
+    // r0 never stalls (a load into r0 leaves last_load = 0).
+    Some(Block::new(
         pa,
         pc,
-        consecutive,
         ops,
         max_cost,
-        valid: true,
-        // r0 never stalls (a load into r0 leaves last_load = 0).
-        first_sources: first_sources & !1,
-    })
+        first_sources & !1,
+        consecutive,
+    ))
 }
 
 #[cfg(test)]
@@ -201,16 +200,16 @@ mod tests {
             m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
         }
         let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
-        assert_eq!(b.ops.len(), super::UNROLL_OPS);
+        assert_eq!(b.ops().len(), super::UNROLL_OPS);
         assert_eq!(b.instructions(), 2);
-        for (k, op) in b.ops.iter().enumerate() {
+        for (k, op) in b.ops().iter().enumerate() {
             assert_eq!(op.off as usize, 4 * (k % 2), "op {k}");
-            if k % 2 == 1 && k + 1 < b.ops.len() {
+            if k % 2 == 1 && k + 1 < b.ops().len() {
                 assert_eq!((op.insn.op, op.insn.imm), (Opcode::Beq, 4), "op {k}");
                 assert!(op.taken < 0, "op {k}");
             }
         }
-        let last = b.ops.last().expect("ops");
+        let last = b.ops().last().expect("ops");
         assert_eq!(
             (last.insn.op, last.insn.imm, last.taken),
             (Opcode::Bne, -4, 2)
