@@ -38,6 +38,9 @@ pub struct Tlb {
     entries: [TlbEntry; TLB_ENTRIES],
     /// Per access kind, ring and slot: derived from `entries`.
     tags: [[RingTags; 4]; 3],
+    /// Per slot, derived from its entry: what to add to a virtual address in its page to get
+    /// the physical address (the frame minus the page's base), so that a hit costs one add.
+    addends: [u32; TLB_ENTRIES],
     /// Lookups that hit.
     pub hits: u64,
     /// Lookups that walked.
@@ -52,6 +55,7 @@ impl Default for Tlb {
                 pte: 0,
             }; TLB_ENTRIES],
             tags: [[[NO_TAG; TLB_ENTRIES]; 4]; 3],
+            addends: [0; TLB_ENTRIES],
             hits: 0,
             misses: 0,
         }
@@ -88,13 +92,14 @@ impl Tlb {
         if va & (0xffff_f000 | (size - 1)) != tag {
             return None;
         }
-        Some((self.entries[slot].pte & pte::FRAME_MASK) | (va & 0xfff))
+        Some(va.wrapping_add(self.addends[slot]))
     }
 
     /// Caches a translation, evicting whatever held its slot.
     pub fn fill(&mut self, vpn: u32, pte: u32) {
         let slot = Self::slot(vpn);
         self.entries[slot] = TlbEntry { vpn, pte };
+        self.addends[slot] = (pte & pte::FRAME_MASK).wrapping_sub(vpn << 12);
         let page_ring = (pte >> pte::RING_SHIFT) & 3;
         let permits = [
             pte & pte::R != 0,
@@ -115,6 +120,7 @@ impl Tlb {
     /// Empties `slot`.
     fn clear_slot(&mut self, slot: usize) {
         self.entries[slot].vpn = INVALID;
+        self.addends[slot] = 0;
         for tags in self.tags.iter_mut().flatten() {
             tags[slot] = NO_TAG;
         }
