@@ -1,8 +1,9 @@
 //! Translated blocks: pre-decoded instructions with their static costs.
 
 use isa_spec::{Insn, Opcode};
+use std::cell::Cell;
 
-/// Successor links per block ([`Links`](super::cache::Links)).
+/// Successor links per block ([`BlockRun::links`]).
 pub const LINKS: usize = 4;
 
 /// One pre-decoded instruction: 16 bytes (a block of them is walked once per pass; small
@@ -62,6 +63,31 @@ pub struct Block {
     /// The ops are at consecutive words (the block follows no jump), so op k is at the
     /// first op's offset + 4k.
     pub consecutive: bool,
+    /// What running changes (in cells: a chain holds the blocks while it updates these).
+    pub run: BlockRun,
+}
+
+/// What running changes of one block: its counts and its successor links.
+#[derive(Clone, Debug, Default)]
+pub struct BlockRun {
+    /// Times entered (a loop's passes count one each).
+    pub execs: Cell<u64>,
+    /// Cycles spent in it (including exceptions it raised).
+    pub cycles: Cell<u64>,
+    /// Successor links, (pc, block index), indexed by bits 2-3 of the successor's pc (a block
+    /// has several exits, and a return block several targets). A hint, checked on use (pc
+    /// equal). A valid block's links lead only to valid blocks: a link stays inside one
+    /// physical page, and a write to a page invalidates all its blocks at once.
+    pub links: [Cell<(u32, u32)>; LINKS],
+}
+
+impl BlockRun {
+    /// Adds `passes` executions and `cycles` cycles to the counts.
+    #[inline(always)]
+    pub fn count(&self, passes: u64, cycles: u64) {
+        self.execs.set(self.execs.get() + passes);
+        self.cycles.set(self.cycles.get() + cycles);
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 16);
@@ -103,6 +129,10 @@ impl Block {
             valid: true,
             first_sources,
             consecutive,
+            run: BlockRun {
+                links: std::array::from_fn(|_| Cell::new((u32::MAX, 0))),
+                ..BlockRun::default()
+            },
         }
     }
 

@@ -2,7 +2,7 @@
 //! to a code page drops exactly that page's blocks (the invalidation half of self-modifying
 //! code support; the detection half is [`Machine::note_ram_write`](crate::machine::Machine)).
 
-use super::block::{Block, LINKS};
+use super::block::Block;
 use crate::machine::Machine;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -40,23 +40,6 @@ pub fn key(pa: u32, ring: u8, paging: bool) -> u64 {
     (pa as u64) << 3 | (ring as u64) << 1 | paging as u64
 }
 
-/// Successor links of one block, (pc, block index), indexed by bits 2-3 of the successor's
-/// pc (a block has several exits, and a return block several targets). A hint, checked on use
-/// (pc equal and block still valid).
-pub type Links = [(u32, u32); LINKS];
-
-/// What running changes of one block: its successor links and its counts (kept together, so
-/// that a block's exit looks up one entry), and where debugger breakpoints cut it.
-#[derive(Clone, Copy, Debug)]
-pub struct BlockRun {
-    /// Successor links.
-    pub links: Links,
-    /// Counts.
-    pub stats: BlockStats,
-    /// The block's ops that run before a breakpoint, remembered for one breakpoint list.
-    pub cut: Cut,
-}
-
 /// How many of a block's ops run before a debugger breakpoint, for the breakpoint list of
 /// [`Cache::breakpoints`] generation `generation` and the block at virtual page `vpage` (a
 /// block is found by physical address; breakpoints are virtual).
@@ -89,15 +72,6 @@ impl Breakpoints {
     }
 }
 
-/// Hot-spot counts of one block.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BlockStats {
-    /// Times entered (a loop's passes count one each).
-    pub execs: u64,
-    /// Cycles spent in it (including exceptions it raised).
-    pub cycles: u64,
-}
-
 /// The key → block index lookup: a direct-mapped table in front of a hash map.
 pub struct Lookup {
     map: FastMap<u64, u32>,
@@ -120,15 +94,13 @@ impl Lookup {
     }
 }
 
-/// Translated blocks. The blocks themselves do not change while they run; what running
-/// changes (successor links, counts) is kept beside them, so the engine can hold the blocks
-/// and update those at once. A valid block's links lead only to valid blocks: a link stays
-/// inside one physical page, and a write to a page invalidates all its blocks at once.
+/// Translated blocks (what running changes of a block is in cells in it,
+/// [`Block::run`](super::block::Block::run)), and where debugger breakpoints cut them.
 pub struct Cache {
     /// All blocks ever translated (invalid ones stay until the next full flush).
     pub blocks: Vec<Block>,
-    /// Each block's links and counts (same index as `blocks`).
-    pub runs: Vec<BlockRun>,
+    /// Where debugger breakpoints cut each block (same index as `blocks`).
+    pub cuts: Vec<Cut>,
     /// The breakpoints of the current run, for the blocks' remembered cuts.
     pub breakpoints: Breakpoints,
     /// Key → block.
@@ -148,7 +120,7 @@ impl Default for Cache {
     fn default() -> Self {
         Cache {
             blocks: Vec::new(),
-            runs: Vec::new(),
+            cuts: Vec::new(),
             breakpoints: Breakpoints::default(),
             lookup: Lookup {
                 map: FastMap::default(),
@@ -191,11 +163,7 @@ impl Cache {
         }
         self.max_block_cost = self.max_block_cost.max(block.max_cost);
         self.blocks.push(block);
-        self.runs.push(BlockRun {
-            links: [(u32::MAX, 0); LINKS],
-            stats: BlockStats::default(),
-            cut: Cut::default(),
-        });
+        self.cuts.push(Cut::default());
         self.lookup.map.insert(key, idx);
         self.lookup.l1[l1_slot(key)] = (key, idx);
         self.translations += 1;
@@ -240,7 +208,7 @@ impl Cache {
     pub fn flush(&mut self, m: &mut Machine) {
         self.blocks.clear();
         self.max_block_cost = 0;
-        self.runs.clear();
+        self.cuts.clear();
         self.lookup.map.clear();
         self.lookup.l1.fill((u64::MAX, 0));
         self.by_page.clear();
@@ -253,9 +221,15 @@ impl Cache {
         let mut v: Vec<_> = self
             .blocks
             .iter()
-            .zip(&self.runs)
-            .filter(|(_, r)| r.stats.execs > 0)
-            .map(|(b, r)| (b.pc, r.stats.execs, r.stats.cycles, b.instructions()))
+            .filter(|b| b.run.execs.get() > 0)
+            .map(|b| {
+                (
+                    b.pc,
+                    b.run.execs.get(),
+                    b.run.cycles.get(),
+                    b.instructions(),
+                )
+            })
             .collect();
         v.sort_by_key(|&(pc, _, cycles, _)| (std::cmp::Reverse(cycles), pc));
         v.truncate(n);

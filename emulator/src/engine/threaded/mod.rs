@@ -26,7 +26,7 @@ use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
-use cache::{key, BlockRun, Cache, Cut};
+use cache::{key, Cache, Cut};
 use isa_spec::cr::vector;
 use isa_spec::Opcode;
 
@@ -173,11 +173,11 @@ fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
 
 /// The ops of `block` (at virtual page `vpage`) that a run may execute: the first `limit` of
 /// them (all, when it may run whole), and none from a debugger breakpoint on (its entry `idx`
-/// in `runs` remembers where, for `breakpoints` of generation `generation`).
+/// in `cuts` remembers where, for `breakpoints` of generation `generation`).
 #[inline(always)]
 fn runnable_ops<'b>(
     block: &'b Block,
-    runs: &mut [BlockRun],
+    cuts: &mut [Cut],
     idx: usize,
     vpage: u32,
     limit: usize,
@@ -186,7 +186,7 @@ fn runnable_ops<'b>(
 ) -> &'b [block::Op] {
     let mut n = limit;
     if !breakpoints.is_empty() {
-        let cut = &mut runs[idx].cut;
+        let cut = &mut cuts[idx];
         n = n.min(ops_before_breakpoint(
             block,
             cut,
@@ -262,7 +262,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let generation = cache.breakpoints.generation;
     let Cache {
         blocks,
-        runs,
+        cuts,
         lookup,
         max_block_cost,
         ..
@@ -281,7 +281,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     } else {
         start.first_ops
     };
-    let mut ops = runnable_ops(block, runs, idx, vpage, first_ops, breakpoints, generation);
+    let mut ops = runnable_ops(block, cuts, idx, vpage, first_ops, breakpoints, generation);
     let mut n = ops.len();
     // The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
     // full-path ops can change the TLB, so the entry is read just before one and compared
@@ -328,7 +328,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         ($cycles:expr, $retired:expr, $last_load:expr) => {
             ops = runnable_ops(
                 block,
-                runs,
+                cuts,
                 idx,
                 vpage,
                 block.ops().len(),
@@ -442,10 +442,10 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 continue;
             }
             // The block ends here, the machine's state current.
-            let s = &mut runs[idx].stats;
-            s.execs += passes;
             // A reset (POWER.RESET) restarts the clock mid-block: count nothing then.
-            s.cycles += m.cpu.cycles.saturating_sub(entered);
+            block
+                .run
+                .count(passes, m.cpu.cycles.saturating_sub(entered));
             if went != GATE || !whole {
                 return;
             }
@@ -505,9 +505,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             at = ops.as_ptr();
             continue;
         }
-        let run = &mut runs[idx];
-        run.stats.execs += passes;
-        run.stats.cycles += cycles - entered;
+        block.run.count(passes, cycles - entered);
         // Chain to a successor in the same page, if it can run whole before the limits: no
         // device event can be due, and only full-path ops could have changed interrupts, the
         // TLB or translated code (those that did ended the chain). Its first fetch hits the
@@ -520,7 +518,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next_pc))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
-            let (link_pc, link_idx) = run.links[slot];
+            let (link_pc, link_idx) = block.run.links[slot].get();
             // (A link from this valid block leads to a valid block: see `Cache`.)
             let linked = blocks.get(link_idx as usize).filter(|_| link_pc == next_pc);
             debug_assert!(linked.is_none_or(|b| b.valid));
@@ -530,7 +528,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     let k = key((block.pa & !0xfff) | (next_pc & 0xfff), ring, PAGING);
                     let found = lookup.get(k);
                     if let Some(s) = found {
-                        run.links[slot] = (next_pc, s);
+                        block.run.links[slot].set((next_pc, s));
                     }
                     found.map(|s| (s, &blocks[s as usize]))
                 }
