@@ -25,7 +25,7 @@ pub struct Op {
     /// known at run time), plus the taken penalty for a loop's inverted back edge (going on
     /// is the original branch taken).
     pub base: u8,
-    /// [`FOLLOW`] and [`PRIVILEGE_FAULT`].
+    /// [`FOLLOW`], [`PRIVILEGE_FAULT`] and [`SENTINEL`].
     pub flags: u8,
     /// Cycles a taken branch or jump adds to `base`: the taken penalty, or minus it for a
     /// loop's inverted back edge (taken, it leaves the loop: the original not taken).
@@ -40,6 +40,8 @@ pub struct Op {
 pub const FOLLOW: u8 = 1;
 /// [`Op::flags`]: a sensitive instruction in a block compiled for ring 1-3: it faults.
 pub const PRIVILEGE_FAULT: u8 = 2;
+/// [`Op::flags`]: the sentinel after a block's last op ([`Block::new`]).
+pub const SENTINEL: u8 = 4;
 
 /// A run of instructions inside one physical page: a superblock that goes on past
 /// conditional branches (taken ones leave it: side exits) and through `jal`s to targets in the
@@ -94,9 +96,9 @@ const _: () = assert!(std::mem::size_of::<Op>() == 16);
 
 impl Block {
     /// A block of `ops` (at least one). A sentinel op follows them in memory: an instruction
-    /// the fast path never executes (`halt`: it returns `FULL`) at the last op's offset, so
-    /// that a run through the whole block finds its end there instead of testing for the end
-    /// after every op (the engine recognises the sentinel by its position).
+    /// the fast path never executes (`halt`: it returns `FULL`) with the last op's offset,
+    /// costs and loaded register, flagged [`SENTINEL`], so that a run through the whole block finds its end there
+    /// instead of testing for the end after every op.
     pub fn new(
         pa: u32,
         pc: u32,
@@ -105,7 +107,11 @@ impl Block {
         first_sources: u32,
         consecutive: bool,
     ) -> Block {
-        let last = *ops.last().expect("a block has at least one op");
+        let mut ops = ops;
+        let last = ops.last_mut().expect("a block has at least one op");
+        // The last op's taken jump leaves the block (its next op is the sentinel).
+        last.flags &= !FOLLOW;
+        let last = *last;
         let sentinel = Op {
             insn: Insn {
                 op: Opcode::Halt,
@@ -114,9 +120,8 @@ impl Block {
                 rs2: 0,
                 imm: 0,
             },
-            flags: 0,
+            flags: SENTINEL,
             taken: 0,
-            load_dest: 0,
             ..last
         };
         let mut code = ops;

@@ -360,6 +360,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // `unsafe` paragraph.
         debug_assert!(at >= ops.as_ptr() && (at < end || PLAIN && at == end) && n == ops.len());
         let op = unsafe { &*at };
+        debug_assert_eq!(at == end, op.flags & block::SENTINEL != 0);
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
@@ -382,7 +383,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // anywhere else (a side exit, or its last op).
             extra = extra.wrapping_add(op.taken as i64 as u64);
             at = at.wrapping_add(1);
-            if op.flags & block::FOLLOW != 0 && at < end {
+            if op.flags & block::FOLLOW != 0 && (PLAIN || at < end) {
                 continue;
             }
             next_pc = r;
@@ -403,7 +404,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         } else if r == EXIT {
             at = at.wrapping_add(1);
             next_pc = op_pc().wrapping_add(4);
-        } else if PLAIN && at == end {
+        } else if PLAIN && op.flags & block::SENTINEL != 0 {
             // The sentinel after the last op (which went on to the next word: the sentinel
             // has its offset).
             r = NEXT;
@@ -434,6 +435,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             let code_entry = m.tlb.entries()[code_slot];
             let went = full_path(m, op, op_pc(), base);
             let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
+            let n = if PLAIN { block.ops().len() } else { n };
             if went != STOP && code_kept && i + 1 < n {
                 at = at.wrapping_add(1);
                 c0 = m.cpu.cycles - ops[i + 1].cost_before as u64;
@@ -481,8 +483,11 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             continue;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
+        // The op that ran last is `op` (the sentinel is a copy of the block's last op, its
+        // costs and loaded register included).
         let i = index(at, ops);
-        let done = &ops[i - 1];
+        let done = op;
+        debug_assert_eq!(done.cost_before, ops[i - 1].cost_before);
         // (Wrapping: after a loop's inverted back edge was taken, `extra` has had the taken
         // penalty taken off again, below zero if nothing else was in it.)
         let cycles = (c0 + done.cost_before as u64 + done.base as u64).wrapping_add(extra);
