@@ -520,6 +520,101 @@ macro_rules! define_exec_fast {
 }
 isa_spec::for_each_op!(define_exec_fast);
 
+/// An ALU op and the conditional branch after it, run as one op (a loop's step and its test,
+/// one dispatch instead of two): `$alu` then `$branch`, on the instructions `$i` and `$next()`
+/// (whose pc is `$pc() + 4`: an ALU op falls through). Returns the branch's [`Fast`] result.
+macro_rules! fused_alu_branch {
+    ($alu:ident $fmt:ident, $branch:ident, $m:ident, $i:ident, $next:ident, $pc:ident) => {{
+        let a = $m.cpu.regs[$i.rs1 as usize & 31];
+        let b = operand_b!($fmt, $m, $i);
+        let v = alu(Opcode::$alu, a, b, $i.imm as u32, 0).unwrap_or(0);
+        $m.cpu.regs[$i.rd as usize & 31] = v;
+        $m.cpu.regs[0] = 0;
+        let n = $next();
+        let x = $m.cpu.regs[n.rs1 as usize & 31];
+        let y = $m.cpu.regs[n.rs2 as usize & 31];
+        if branch_taken(Opcode::$branch, x, y).unwrap_or(false) {
+            // A multiple of 4, as a branch target is (see there).
+            $pc().wrapping_add(4).wrapping_add(n.imm as u32) & !3
+        } else {
+            NEXT
+        }
+    }};
+}
+
+macro_rules! define_handlers {
+    ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $sum:literal;)*) => {
+        define_handlers!(@with [$($variant $fmt $kind;)*]
+            [AddiBeq Addi I Beq, AddiBne Addi I Bne, AddiBlt Addi I Blt, AddiBge Addi I Bge,
+             AddiBltu Addi I Bltu, AddiBgeu Addi I Bgeu,
+             AddBeq Add R Beq, AddBne Add R Bne, AddBlt Add R Blt, AddBge Add R Bge,
+             AddBltu Add R Bltu, AddBgeu Add R Bgeu]);
+    };
+    (@with [$($variant:ident $fmt:ident $kind:ident;)*]
+        [$($fused:ident $alu:ident $afmt:ident $branch:ident),*]) => {
+        /// How the threaded engine runs an op: one instruction's fast path (the instruction's
+        /// own name), or an ALU instruction and the conditional branch after it together
+        /// (`AddiBne`: `addi` then `bne`; [`Handler::fused`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        #[allow(missing_docs)]
+        pub enum Handler {
+            $($variant = Opcode::$variant as u8,)*
+            $($fused,)*
+        }
+
+        impl Handler {
+            /// The handler of one instruction.
+            pub fn of(op: Opcode) -> Handler {
+                match op {
+                    $(Opcode::$variant => Handler::$variant,)*
+                }
+            }
+
+            /// The handler running `first` and then `second` together, if there is one.
+            pub fn fused(first: Opcode, second: Opcode) -> Option<Handler> {
+                match (first, second) {
+                    $((Opcode::$alu, Opcode::$branch) => Some(Handler::$fused),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// [`exec_fast`] for a threaded op by its [`Handler`]: a fused handler runs `i`
+        /// and then `next()` (the op after it) when `may_fuse`, calls `fused()` (the caller
+        /// moves on to the second op) and returns the branch's result; otherwise `i` alone
+        /// runs.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments)]
+        pub fn exec_handler<'a>(
+            m: &mut Machine,
+            h: Handler,
+            i: &Insn,
+            next: impl Fn() -> &'a Insn,
+            may_fuse: bool,
+            mut fused: impl FnMut(),
+            pc: impl Fn() -> u32,
+            ring: u8,
+            paging: bool,
+        ) -> Fast {
+            let refill = true;
+            match h {
+                $(Handler::$variant => fast_arm!($kind, $fmt, Opcode::$variant, m, i, pc, ring, paging, refill),)*
+                $(Handler::$fused => {
+                    if may_fuse {
+                        let r = fused_alu_branch!($alu $afmt, $branch, m, i, next, pc);
+                        fused();
+                        r
+                    } else {
+                        fast_alu!($afmt, Opcode::$alu, m, i, pc)
+                    }
+                })*
+            }
+        }
+    };
+}
+isa_spec::for_each_op!(define_handlers);
+
 /// A fast-path load's register write, from RAM index `x` (the access checked).
 #[inline(always)]
 fn load_into(m: &mut Machine, i: &Insn, op: Opcode, x: usize, size: u32) {

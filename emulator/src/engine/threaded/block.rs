@@ -1,5 +1,6 @@
 //! Translated blocks: pre-decoded instructions with their static costs.
 
+use crate::exec::Handler;
 use isa_spec::{Insn, Opcode};
 use std::cell::Cell;
 
@@ -18,14 +19,16 @@ pub struct Op {
     /// updated per instruction: the cycle count before op i is start + cost_before + dynamic
     /// extras).
     pub cost_before: u16,
-    /// The register this op loads (for the next op's load-use stall), or 0.
-    pub load_dest: u8,
+    /// How the engine runs it: the instruction's own fast path, or that and the next op's
+    /// together ([`Handler`]).
+    pub handler: Handler,
     /// Cycles when the op goes on to the next op: table cost plus the load-use stall when the
     /// stall is known statically (not for the first op of a block, whose predecessor is only
     /// known at run time), plus the taken penalty for a loop's inverted back edge (going on
     /// is the original branch taken).
     pub base: u8,
-    /// [`FOLLOW`], [`PRIVILEGE_FAULT`] and [`SENTINEL`].
+    /// In the low five bits, the register this op loads (for the next op's load-use stall;
+    /// [`Op::load_dest`]), or 0; above them [`FOLLOW`], [`PRIVILEGE_FAULT`] and [`SENTINEL`].
     pub flags: u8,
     /// Cycles a taken branch or jump adds to `base`: the taken penalty, or minus it for a
     /// loop's inverted back edge (taken, it leaves the loop: the original not taken).
@@ -37,11 +40,19 @@ pub struct Op {
 
 /// [`Op::flags`]: a taken jump or branch whose target is the next op: executing it continues
 /// the block instead of ending it (a `jal` inside the page).
-pub const FOLLOW: u8 = 1;
+pub const FOLLOW: u8 = 1 << 5;
 /// [`Op::flags`]: a sensitive instruction in a block compiled for ring 1-3: it faults.
-pub const PRIVILEGE_FAULT: u8 = 2;
+pub const PRIVILEGE_FAULT: u8 = 1 << 6;
 /// [`Op::flags`]: the sentinel after a block's last op ([`Block::new`]).
-pub const SENTINEL: u8 = 4;
+pub const SENTINEL: u8 = 1 << 7;
+
+impl Op {
+    /// The register this op loads, or 0.
+    #[inline(always)]
+    pub fn load_dest(&self) -> u8 {
+        self.flags & 31
+    }
+}
 
 /// A run of instructions inside one physical page: a superblock that goes on past
 /// conditional branches (taken ones leave it: side exits) and through `jal`s to targets in the
@@ -120,7 +131,8 @@ impl Block {
                 rs2: 0,
                 imm: 0,
             },
-            flags: SENTINEL,
+            handler: Handler::Halt,
+            flags: SENTINEL | last.load_dest(),
             taken: 0,
             ..last
         };

@@ -22,7 +22,7 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_fast, load_use_stall, EXIT, NEXT, WALKED};
+use crate::exec::{exec_handler, load_use_stall, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
@@ -364,7 +364,34 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
-        let mut r = exec_fast(m, &op.insn, op_pc, ring, PAGING, true);
+        // A fused op runs the op after it too (a branch, never the sentinel: see
+        // `translate`), unless a run that is not plain ends between them.
+        let next_insn = || {
+            debug_assert!(at.wrapping_add(1) < end);
+            // SAFETY: called only by a fused handler with `may_fuse`: the op at `at` is
+            // followed in its block by the branch it was fused with (`translate` fuses an
+            // op with the next op of the block only), and in a run that is not plain that
+            // next op is before `end`, so `at + 1` points at an op of `ops`.
+            unsafe { &(*at.wrapping_add(1)).insn }
+        };
+        let may_fuse = PLAIN || at.wrapping_add(1) < end;
+        let mut stepped = at;
+        let mut r = exec_handler(
+            m,
+            op.handler,
+            &op.insn,
+            next_insn,
+            may_fuse,
+            || stepped = stepped.wrapping_add(1),
+            op_pc,
+            ring,
+            PAGING,
+        );
+        // After a fused pair, its branch is the op that ran last.
+        at = stepped;
+        // SAFETY: as above (`at` moved on only after a fused pair, to its branch).
+        let op = unsafe { &*at };
+        let op_pc = || vpage | op.off as u32;
         let next_pc;
         if r == NEXT {
             at = at.wrapping_add(1);
@@ -426,7 +453,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 m.acc_walk = (extra - cur_stall as u64) as u32;
             } else {
                 m.cpu.cycles = c0 + op.cost_before as u64 + extra;
-                m.cpu.last_load = ops[i - 1].load_dest;
+                m.cpu.last_load = ops[i - 1].load_dest();
             }
             if PAGING {
                 m.tlb.hits += r0 + i as u64 - hits_upto;
@@ -505,7 +532,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             c0 = cycles;
             r0 = retired;
             // Op 0's load-use stall now depends on the op this pass ended with.
-            cur_stall = load_use_stall(block.first_sources, done.load_dest);
+            cur_stall = load_use_stall(block.first_sources, done.load_dest());
             extra = cur_stall as u64;
             at = ops.as_ptr();
             continue;
@@ -543,7 +570,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     idx = succ as usize;
                     block = next_block;
                     pc = next_pc;
-                    enter_whole!(cycles, retired, done.load_dest);
+                    enter_whole!(cycles, retired, done.load_dest());
                     continue;
                 }
             }
@@ -552,7 +579,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         m.cpu.retired = retired;
         m.steps = retired + ds;
         m.cpu.pc = next_pc;
-        m.cpu.last_load = done.load_dest;
+        m.cpu.last_load = done.load_dest();
         if PAGING {
             m.tlb.hits += retired - hits_upto - 1;
         }

@@ -1,7 +1,7 @@
 //! The translator: decodes a block starting at a physical address, once.
 
 use super::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
-use crate::exec::inverse_branch;
+use crate::exec::{inverse_branch, Handler};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Kind, Opcode};
@@ -125,8 +125,9 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             insn,
             base: base as u8,
             cost_before: cost_before as u16,
-            load_dest,
-            flags: if follow { FOLLOW } else { 0 }
+            handler: Handler::of(insn.op),
+            flags: load_dest
+                | if follow { FOLLOW } else { 0 }
                 | if info.privileged && ring != 0 {
                     PRIVILEGE_FAULT
                 } else {
@@ -147,6 +148,12 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     if ops.is_empty() {
         return None;
     }
+    // An ALU op followed by a conditional branch runs as one (a loop's step and test).
+    for k in 1..ops.len() {
+        if let Some(fused) = Handler::fused(ops[k - 1].insn.op, ops[k].insn.op) {
+            ops[k - 1].handler = fused;
+        }
+    }
     let first_sources = ops[0]
         .insn
         .sources()
@@ -166,13 +173,14 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::{branch_taken, inverse_branch};
+    use crate::exec::{branch_taken, inverse_branch, Handler};
     use crate::machine::{Config, Machine};
     use isa_spec::{encode, Insn, Kind, Opcode};
 
     /// A two-instruction loop at its block's start is laid out up to the block limit: copies
     /// of the body, each ending in the inverted branch to the loop's exit, the last one in the
-    /// original branch; the block reports its two distinct instructions.
+    /// original branch, each step fused with its branch; the block reports its two distinct
+    /// instructions.
     #[test]
     fn a_short_loop_is_unrolled_to_the_block_limit() {
         let mut m = Machine::new(Config {
@@ -204,6 +212,15 @@ mod tests {
         assert_eq!(b.instructions(), 2);
         for (k, op) in b.ops().iter().enumerate() {
             assert_eq!(op.off as usize, 4 * (k % 2), "op {k}");
+            // Each copy's step runs fused with its test.
+            let fused = if k + 2 < b.ops().len() {
+                Handler::AddiBeq
+            } else {
+                Handler::AddiBne
+            };
+            if k % 2 == 0 {
+                assert_eq!(op.handler, fused, "op {k}");
+            }
             if k % 2 == 1 && k + 1 < b.ops().len() {
                 assert_eq!((op.insn.op, op.insn.imm), (Opcode::Beq, 4), "op {k}");
                 assert!(op.taken < 0, "op {k}");
