@@ -542,16 +542,37 @@ macro_rules! fused_alu_branch {
     }};
 }
 
+/// Two ALU ops run as one op (one dispatch): `$first` on `$i`, then `$second` on `$next()`.
+macro_rules! fused_alu_alu {
+    ($first:ident $ffmt:ident, $second:ident $sfmt:ident, $m:ident, $i:ident, $next:ident) => {{
+        let a = $m.cpu.regs[$i.rs1 as usize & 31];
+        let b = operand_b!($ffmt, $m, $i);
+        let v = alu(Opcode::$first, a, b, $i.imm as u32, 0).unwrap_or(0);
+        $m.cpu.regs[$i.rd as usize & 31] = v;
+        $m.cpu.regs[0] = 0;
+        let n = $next();
+        let a = $m.cpu.regs[n.rs1 as usize & 31];
+        let b = operand_b!($sfmt, $m, n);
+        let v = alu(Opcode::$second, a, b, n.imm as u32, 0).unwrap_or(0);
+        $m.cpu.regs[n.rd as usize & 31] = v;
+        $m.cpu.regs[0] = 0;
+        NEXT
+    }};
+}
+
 macro_rules! define_handlers {
     ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $sum:literal;)*) => {
         define_handlers!(@with [$($variant $fmt $kind;)*]
             [AddiBeq Addi I Beq, AddiBne Addi I Bne, AddiBlt Addi I Blt, AddiBge Addi I Bge,
              AddiBltu Addi I Bltu, AddiBgeu Addi I Bgeu,
              AddBeq Add R Beq, AddBne Add R Bne, AddBlt Add R Blt, AddBge Add R Bge,
-             AddBltu Add R Bltu, AddBgeu Add R Bgeu]);
+             AddBltu Add R Bltu, AddBgeu Add R Bgeu]
+            [AddiAddi Addi I Addi I, AddiAdd Addi I Add R, AddAddi Add R Addi I,
+             MulAdd Mul R Add R, SlliAdd Slli Sh Add R]);
     };
     (@with [$($variant:ident $fmt:ident $kind:ident;)*]
-        [$($fused:ident $alu:ident $afmt:ident $branch:ident),*]) => {
+        [$($fused:ident $alu:ident $afmt:ident $branch:ident),*]
+        [$($pair:ident $first:ident $ffmt:ident $second:ident $sfmt:ident),*]) => {
         /// How the threaded engine runs an op: one instruction's fast path (the instruction's
         /// own name), or an ALU instruction and the conditional branch after it together
         /// (`AddiBne`: `addi` then `bne`; [`Handler::fused`]).
@@ -561,6 +582,7 @@ macro_rules! define_handlers {
         pub enum Handler {
             $($variant = Opcode::$variant as u8,)*
             $($fused,)*
+            $($pair,)*
         }
 
         impl Handler {
@@ -575,6 +597,7 @@ macro_rules! define_handlers {
             pub fn fused(first: Opcode, second: Opcode) -> Option<Handler> {
                 match (first, second) {
                     $((Opcode::$alu, Opcode::$branch) => Some(Handler::$fused),)*
+                    $((Opcode::$first, Opcode::$second) => Some(Handler::$pair),)*
                     _ => None,
                 }
             }
@@ -607,6 +630,15 @@ macro_rules! define_handlers {
                         r
                     } else {
                         fast_alu!($afmt, Opcode::$alu, m, i, pc)
+                    }
+                })*
+                $(Handler::$pair => {
+                    if may_fuse {
+                        let r = fused_alu_alu!($first $ffmt, $second $sfmt, m, i, next);
+                        fused();
+                        r
+                    } else {
+                        fast_alu!($ffmt, Opcode::$first, m, i, pc)
                     }
                 })*
             }

@@ -148,11 +148,14 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     if ops.is_empty() {
         return None;
     }
-    // An ALU op followed by a conditional branch runs as one (a loop's step and test).
-    for k in 1..ops.len() {
+    // Common pairs run as one op (a loop's step and test, two ALU steps), from the left.
+    let mut k = 1;
+    while k < ops.len() {
         if let Some(fused) = Handler::fused(ops[k - 1].insn.op, ops[k].insn.op) {
             ops[k - 1].handler = fused;
+            k += 1;
         }
+        k += 1;
     }
     let first_sources = ops[0]
         .insn
@@ -230,6 +233,51 @@ mod tests {
         assert_eq!(
             (last.insn.op, last.insn.imm, last.taken),
             (Opcode::Bne, -4, 2)
+        );
+    }
+
+    /// Common pairs are fused from the left, each op into at most one pair (the `add` goes
+    /// with the `mul` before it, not the branch after it); the second op of a pair keeps its
+    /// own handler.
+    #[test]
+    fn common_pairs_are_fused_from_the_left() {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        let insn = |op, rd, rs1, rs2, imm| Insn {
+            op,
+            rd,
+            rs1,
+            rs2,
+            imm,
+        };
+        let code = [
+            insn(Opcode::Addi, 5, 5, 0, 1),
+            insn(Opcode::Addi, 6, 6, 0, 2),
+            insn(Opcode::Addi, 7, 7, 0, 3),
+            insn(Opcode::Mul, 8, 5, 6, 0),
+            insn(Opcode::Add, 9, 9, 8, 0),
+            insn(Opcode::Bne, 0, 9, 0, 64),
+            insn(Opcode::Halt, 0, 0, 0, 0),
+        ];
+        for (k, insn) in code.iter().enumerate() {
+            let word = encode(insn).expect("encodes");
+            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
+        }
+        let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
+        let handlers: Vec<_> = b.ops().iter().map(|op| op.handler).collect();
+        assert_eq!(
+            handlers,
+            [
+                Handler::AddiAddi,
+                Handler::Addi,
+                Handler::Addi,
+                Handler::MulAdd,
+                Handler::Add,
+                Handler::Bne,
+                Handler::Halt,
+            ]
         );
     }
 
