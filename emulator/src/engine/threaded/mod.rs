@@ -364,14 +364,15 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // The op's pc, computed only where it is used (branches, jumps, `auipc`, the end of a
         // pass, the full path), not for every op.
         let op_pc = || vpage | op.off as u32;
-        // A fused op runs the op after it too (a branch, never the sentinel: see
-        // `translate`), unless a run that is not plain ends between them.
+        // A fused op runs the op after it too (never the sentinel: see `translate`), unless
+        // a run that is not plain ends between them.
         let next_insn = || {
             debug_assert!(at.wrapping_add(1) < end);
             // SAFETY: called only by a fused handler with `may_fuse`: the op at `at` is
-            // followed in its block by the branch it was fused with (`translate` fuses an
-            // op with the next op of the block only), and in a run that is not plain that
-            // next op is before `end`, so `at + 1` points at an op of `ops`.
+            // followed in its block by the op it was fused with (`translate` fuses an op
+            // with the next op of the block only), and in a run that is not plain that next
+            // op is before `end`, so `at + 1` points at an op of `ops`. Measured against
+            // safe indexing: docs/perf.md, the `unsafe` paragraph.
             unsafe { &(*at.wrapping_add(1)).insn }
         };
         let may_fuse = PLAIN || at.wrapping_add(1) < end;
@@ -387,9 +388,9 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             ring,
             PAGING,
         );
-        // After a fused pair, its branch is the op that ran last.
+        // After a fused pair, its second op is the op that ran last.
         at = stepped;
-        // SAFETY: as above (`at` moved on only after a fused pair, to its branch).
+        // SAFETY: as above (`at` moved on only after a fused pair, to its second op).
         let op = unsafe { &*at };
         let op_pc = || vpage | op.off as u32;
         let next_pc;
