@@ -631,3 +631,41 @@ fn help_scripts_batch_quit_and_run_dash_s() {
     );
     assert!(out.contains("watch [-phys] ADDR|SYMBOL"), "{out}");
 }
+
+/// Expressions report the first error in evaluation order, and `&&`/`||` evaluate their right
+/// side only when needed (so an error there matters only then).
+#[test]
+fn expressions_report_the_first_error_and_short_circuit() {
+    let cmds = [
+        "p $7",
+        "p 1 / 0",
+        "p 1 << 70",
+        "p *(u32*)0x90000000",
+        "p (1 / 0) + (1 << 70)",
+        "p (1 << 70) + (1 / 0)",
+        "p -(2 % 0)",
+        "p 1 && 2 % 0",
+        "p 0 || 1 / 0",
+    ];
+    let script: String = cmds.iter().map(|c| format!("{c}\n")).collect();
+    let script = script + "p 0 && 1 / 0\np 1 || 1 / 0\np (3 > 2) && (2 << 1) == 4\n";
+    let out = debug("dbg_rings.s", &script);
+    for c in cmds {
+        assert_one_line_error(&out, c);
+    }
+    assert!(section(&out, "p $7").contains("history has no value $7"));
+    assert!(section(&out, "p 1 / 0").contains("division by zero"));
+    assert!(section(&out, "p 1 << 70").contains("shift by 70 is out of range"));
+    assert!(section(&out, "p *(u32*)0x90000000").contains("cannot read memory at 0x90000000"));
+    assert!(section(&out, "p (1 / 0) + (1 << 70)").contains("division by zero"));
+    assert!(section(&out, "p (1 << 70) + (1 / 0)").contains("shift by 70"));
+    assert!(section(&out, "p -(2 % 0)").contains("division by zero"));
+    assert!(section(&out, "p 1 && 2 % 0").contains("division by zero"));
+    assert!(section(&out, "p 0 || 1 / 0").contains("division by zero"));
+    assert!(section(&out, "p 0 && 1 / 0").contains("= 0"), "{out}");
+    assert!(section(&out, "p 1 || 1 / 0").contains("= 1"), "{out}");
+    assert!(
+        section(&out, "p (3 > 2) && (2 << 1) == 4").contains("= 1"),
+        "{out}"
+    );
+}

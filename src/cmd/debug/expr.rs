@@ -232,31 +232,66 @@ pub struct Env<'a> {
 impl Expr {
     /// Evaluates the expression.
     pub fn eval(&self, env: &Env) -> Result<i64, String> {
-        Ok(match self {
+        let mut err = None;
+        let v = self.value(env, &mut err);
+        match err {
+            Some(e) => Err(e),
+            None => Ok(v),
+        }
+    }
+
+    /// The value, with the first error (in evaluation order, as `?` would stop at) left in
+    /// `err`: plain values come back in registers, which keeps a breakpoint condition
+    /// evaluated on every hit cheap (a `Result<i64, String>` per node went through memory).
+    fn value(&self, env: &Env, err: &mut Option<String>) -> i64 {
+        // Records the first error; the value is then unused. Out of line, with the messages'
+        // formatting, so that the common path stays small.
+        #[cold]
+        #[inline(never)]
+        fn fail(err: &mut Option<String>, e: std::fmt::Arguments) -> i64 {
+            err.get_or_insert_with(|| e.to_string());
+            0
+        }
+        match self {
             Expr::Num(n) => *n,
             Expr::Var(v) => v.read(env.m),
-            Expr::History(i) => *env.history.get(i.wrapping_sub(1)).ok_or_else(|| {
-                format!(
-                    "history has no value ${i} (there are {} values; `print` makes them)",
-                    env.history.len()
-                )
-            })?,
+            Expr::History(i) => match env.history.get(i.wrapping_sub(1)) {
+                Some(v) => *v,
+                None => fail(
+                    err,
+                    format_args!(
+                        "history has no value ${i} (there are {} values; `print` makes them)",
+                        env.history.len()
+                    ),
+                ),
+            },
             Expr::Unary(op, e) => {
-                let v = e.eval(env)?;
+                let v = e.value(env, err);
                 match op {
                     UnOp::Neg => v.wrapping_neg(),
                     UnOp::Not => !v,
                     UnOp::LogNot => (v as u32 == 0) as i64,
                 }
             }
+            // `&&` and `||` evaluate their right side only when needed (and so can only fail
+            // there when it is).
             Expr::Bin(BinOp::And, a, b) => {
-                (a.eval(env)? as u32 != 0 && b.eval(env)? as u32 != 0) as i64
+                (a.value(env, err) as u32 != 0 && err.is_none() && b.value(env, err) as u32 != 0)
+                    as i64
             }
             Expr::Bin(BinOp::Or, a, b) => {
-                (a.eval(env)? as u32 != 0 || b.eval(env)? as u32 != 0) as i64
+                let left = a.value(env, err) as u32 != 0;
+                (err.is_none() && (left || b.value(env, err) as u32 != 0)) as i64
             }
             Expr::Bin(op, a, b) => {
-                let (x, y) = (a.eval(env)?, b.eval(env)?);
+                let x = a.leaf(env).unwrap_or_else(|| a.value(env, err));
+                if err.is_some() {
+                    return 0;
+                }
+                let y = b.leaf(env).unwrap_or_else(|| b.value(env, err));
+                if err.is_some() {
+                    return 0;
+                }
                 match op {
                     BinOp::BitOr => x | y,
                     BinOp::BitXor => x ^ y,
@@ -267,23 +302,16 @@ impl Expr {
                     BinOp::Le => (x <= y) as i64,
                     BinOp::Gt => (x > y) as i64,
                     BinOp::Ge => (x >= y) as i64,
-                    BinOp::Shl => {
-                        if !(0..64).contains(&y) {
-                            return Err(format!("shift by {y} is out of range (0..63)"));
-                        }
-                        x.wrapping_shl(y as u32)
+                    BinOp::Shl | BinOp::Shr if !(0..64).contains(&y) => {
+                        fail(err, format_args!("shift by {y} is out of range (0..63)"))
                     }
-                    BinOp::Shr => {
-                        if !(0..64).contains(&y) {
-                            return Err(format!("shift by {y} is out of range (0..63)"));
-                        }
-                        x.wrapping_shr(y as u32)
-                    }
+                    BinOp::Shl => x.wrapping_shl(y as u32),
+                    BinOp::Shr => x.wrapping_shr(y as u32),
                     BinOp::Add => x.wrapping_add(y),
                     BinOp::Sub => x.wrapping_sub(y),
                     BinOp::Mul => x.wrapping_mul(y),
                     BinOp::Div | BinOp::Rem if y == 0 => {
-                        return Err("division by zero".into());
+                        fail(err, format_args!("division by zero"))
                     }
                     BinOp::Div => x.wrapping_div(y),
                     BinOp::Rem => x.wrapping_rem(y),
@@ -291,14 +319,33 @@ impl Expr {
                 }
             }
             Expr::Deref(ty, a) => {
-                let addr = a.eval(env)? as u32;
-                let raw = read_virt(env.m, addr, ty.size).ok_or_else(|| {
-                    format!("cannot read memory at {addr:#010x} (not mapped, or not RAM/ROM)")
-                })?;
-                ty.extend(raw)
+                let addr = a.value(env, err) as u32;
+                if err.is_some() {
+                    return 0;
+                }
+                match read_virt(env.m, addr, ty.size) {
+                    Some(raw) => ty.extend(raw),
+                    None => fail(
+                        err,
+                        format_args!(
+                            "cannot read memory at {addr:#010x} (not mapped, or not RAM/ROM)"
+                        ),
+                    ),
+                }
             }
-            Expr::Cast(ty, e) => ty.extend(e.eval(env)? as u32),
-        })
+            Expr::Cast(ty, e) => ty.extend(e.value(env, err) as u32),
+        }
+    }
+
+    /// The value of a constant or a machine value without a call (the operands of most
+    /// conditions: `$a0 == 5`).
+    #[inline(always)]
+    fn leaf(&self, env: &Env) -> Option<i64> {
+        match self {
+            Expr::Num(n) => Some(*n),
+            Expr::Var(v) => Some(v.read(env.m)),
+            _ => None,
+        }
     }
 
     /// The lvalue this expression names, for `set`.
