@@ -520,16 +520,25 @@ macro_rules! define_exec_fast {
 }
 isa_spec::for_each_op!(define_exec_fast);
 
+/// One ALU instruction of a fused pair (one whose [`alu`] always has a value), `$op` on `$i`:
+/// computes and writes `rd`.
+macro_rules! alu_step {
+    ($op:ident $fmt:ident, $m:ident, $i:expr) => {{
+        let i = $i;
+        let a = $m.cpu.regs[i.rs1 as usize & 31];
+        let b = operand_b!($fmt, $m, i);
+        let v = alu(Opcode::$op, a, b, i.imm as u32, 0).unwrap_or(0);
+        $m.cpu.regs[i.rd as usize & 31] = v;
+        $m.cpu.regs[0] = 0;
+    }};
+}
+
 /// An ALU op and the conditional branch after it, run as one op (a loop's step and its test,
 /// one dispatch instead of two): `$alu` then `$branch`, on the instructions `$i` and `$next()`
 /// (whose pc is `$pc() + 4`: an ALU op falls through). Returns the branch's [`Fast`] result.
 macro_rules! fused_alu_branch {
     ($alu:ident $fmt:ident, $branch:ident, $m:ident, $i:ident, $next:ident, $pc:ident) => {{
-        let a = $m.cpu.regs[$i.rs1 as usize & 31];
-        let b = operand_b!($fmt, $m, $i);
-        let v = alu(Opcode::$alu, a, b, $i.imm as u32, 0).unwrap_or(0);
-        $m.cpu.regs[$i.rd as usize & 31] = v;
-        $m.cpu.regs[0] = 0;
+        alu_step!($alu $fmt, $m, $i);
         let n = $next();
         let x = $m.cpu.regs[n.rs1 as usize & 31];
         let y = $m.cpu.regs[n.rs2 as usize & 31];
@@ -545,17 +554,8 @@ macro_rules! fused_alu_branch {
 /// Two ALU ops run as one op (one dispatch): `$first` on `$i`, then `$second` on `$next()`.
 macro_rules! fused_alu_alu {
     ($first:ident $ffmt:ident, $second:ident $sfmt:ident, $m:ident, $i:ident, $next:ident) => {{
-        let a = $m.cpu.regs[$i.rs1 as usize & 31];
-        let b = operand_b!($ffmt, $m, $i);
-        let v = alu(Opcode::$first, a, b, $i.imm as u32, 0).unwrap_or(0);
-        $m.cpu.regs[$i.rd as usize & 31] = v;
-        $m.cpu.regs[0] = 0;
-        let n = $next();
-        let a = $m.cpu.regs[n.rs1 as usize & 31];
-        let b = operand_b!($sfmt, $m, n);
-        let v = alu(Opcode::$second, a, b, n.imm as u32, 0).unwrap_or(0);
-        $m.cpu.regs[n.rd as usize & 31] = v;
-        $m.cpu.regs[0] = 0;
+        alu_step!($first $ffmt, $m, $i);
+        alu_step!($second $sfmt, $m, $next());
         NEXT
     }};
 }
@@ -574,8 +574,9 @@ macro_rules! define_handlers {
         [$($fused:ident $alu:ident $afmt:ident $branch:ident),*]
         [$($pair:ident $first:ident $ffmt:ident $second:ident $sfmt:ident),*]) => {
         /// How the threaded engine runs an op: one instruction's fast path (the instruction's
-        /// own name), or an ALU instruction and the conditional branch after it together
-        /// (`AddiBne`: `addi` then `bne`; [`Handler::fused`]).
+        /// own name), or a common pair together ([`Handler::fused`]): an ALU instruction and
+        /// the conditional branch after it (`AddiBne`: `addi` then `bne`), or two ALU
+        /// instructions (`MulAdd`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         #[allow(missing_docs)]
@@ -605,8 +606,8 @@ macro_rules! define_handlers {
 
         /// [`exec_fast`] for a threaded op by its [`Handler`]: a fused handler runs `i`
         /// and then `next()` (the op after it) when `may_fuse`, calls `fused()` (the caller
-        /// moves on to the second op) and returns the branch's result; otherwise `i` alone
-        /// runs.
+        /// moves on to the second op) and returns the pair's result (the branch's, or
+        /// [`NEXT`]); otherwise `i` alone runs.
         #[inline(always)]
         #[allow(clippy::too_many_arguments)]
         pub fn exec_handler<'a>(

@@ -108,17 +108,16 @@ const _: () = assert!(std::mem::size_of::<Op>() == 16);
 impl Block {
     /// A block of `ops` (at least one). A sentinel op follows them in memory: an instruction
     /// the fast path never executes (`halt`: it returns `FULL`) with the last op's offset,
-    /// costs and loaded register, flagged [`SENTINEL`], so that a run through the whole block finds its end there
-    /// instead of testing for the end after every op.
+    /// costs and loaded register, flagged [`SENTINEL`], so that a run through the whole
+    /// block finds its end there instead of testing for the end after every op.
     pub fn new(
         pa: u32,
         pc: u32,
-        ops: Vec<Op>,
+        mut ops: Vec<Op>,
         max_cost: u64,
         first_sources: u32,
         consecutive: bool,
     ) -> Block {
-        let mut ops = ops;
         let last = ops.last_mut().expect("a block has at least one op");
         // The last op's taken jump leaves the block (its next op is the sentinel).
         last.flags &= !FOLLOW;
@@ -136,12 +135,11 @@ impl Block {
             taken: 0,
             ..last
         };
-        let mut code = ops;
-        code.push(sentinel);
+        ops.push(sentinel);
         Block {
             pa,
             pc,
-            code: code.into_boxed_slice(),
+            code: ops.into_boxed_slice(),
             max_cost,
             valid: true,
             first_sources,
