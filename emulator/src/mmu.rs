@@ -52,6 +52,13 @@ struct Walked {
     updated: u32,
 }
 
+impl Walked {
+    /// The physical address the walk translates `va` to.
+    fn pa(&self, va: u32) -> u32 {
+        (self.updated & pte::FRAME_MASK) | (va & 0xfff)
+    }
+}
+
 /// One step of a page walk, for the debugger's `info pagetable`.
 #[derive(Clone, Copy, Debug)]
 pub struct WalkStep {
@@ -128,7 +135,7 @@ impl Machine {
             self.set_ram_word(w.pte_addr, w.updated);
         }
         self.tlb.fill(va >> 12, w.updated);
-        (w.updated & pte::FRAME_MASK) | (va & 0xfff)
+        w.pa(va)
     }
 
     fn peek_ram(&self, pa: u32) -> Option<u32> {
@@ -221,7 +228,7 @@ impl Machine {
             }
         }
         let w = self.walk_probe(va, access, ring).ok()?;
-        let pa = (w.updated & pte::FRAME_MASK) | (va & 0xfff);
+        let pa = w.pa(va);
         if pa as usize + size as usize > self.ram.len() {
             return None;
         }

@@ -463,7 +463,6 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             let code_entry = m.tlb.entries()[code_slot];
             let went = full_path(m, op, op_pc(), base);
             let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
-            let n = if PLAIN { block.ops().len() } else { n };
             if went != STOP && code_kept && i + 1 < n {
                 at = at.wrapping_add(1);
                 c0 = m.cpu.cycles - ops[i + 1].cost_before as u64;
