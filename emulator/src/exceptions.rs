@@ -36,7 +36,7 @@ impl Descriptor {
 
 impl Machine {
     /// Reads the descriptor at physical `addr` (bus error if it is not in RAM or ROM).
-    #[inline]
+    #[inline(always)]
     pub fn read_descriptor(&self, addr: u32) -> Result<Descriptor, Fault> {
         // The usual case, a table in RAM, as one 8-byte read.
         let a = addr as usize;
@@ -48,6 +48,12 @@ impl Machine {
                 u32::from_le_bytes([f0, f1, f2, f3]),
             ));
         }
+        self.read_descriptor_elsewhere(addr)
+    }
+
+    /// [`Machine::read_descriptor`] outside RAM (a table in ROM, or a bus error).
+    #[inline(never)]
+    fn read_descriptor_elsewhere(&self, addr: u32) -> Result<Descriptor, Fault> {
         let entry = self.peek_phys(addr, 4);
         let flags = self.peek_phys(addr.wrapping_add(4), 4);
         match (entry, flags) {

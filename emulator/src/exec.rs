@@ -57,9 +57,10 @@ impl Machine {
 
     /// [`Machine::complete`] for an instruction the caller knows is a gate (`callg`, `retg`):
     /// the same semantics and retirement, without the general instruction match (the threaded
-    /// engine's gate calls).
-    #[inline]
-    pub(crate) fn complete_gate(&mut self, insn: &Insn, pc: u32, base: u32) {
+    /// engine's gate calls). Returns whether it completed (else it faulted, and the fault was
+    /// taken).
+    #[inline(always)]
+    pub(crate) fn complete_gate(&mut self, insn: &Insn, pc: u32, base: u32) -> bool {
         self.acc_base = base;
         let done = if insn.op == Opcode::Callg {
             self.callg(insn.imm as u32, pc)
@@ -67,8 +68,14 @@ impl Machine {
             self.retg()
         };
         match done {
-            Ok(()) => self.finish(insn, pc, Flow::Set),
-            Err(f) => self.take_fault(f, pc),
+            Ok(()) => {
+                self.finish(insn, pc, Flow::Set);
+                true
+            }
+            Err(f) => {
+                self.take_fault(f, pc);
+                false
+            }
         }
     }
 

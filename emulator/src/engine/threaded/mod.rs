@@ -22,7 +22,7 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_handler, load_use_stall, EXIT, NEXT, WALKED};
+use crate::exec::{exec_handler, load_use_stall, Handler, EXIT, NEXT, WALKED};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
@@ -460,10 +460,28 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 m.tlb.hits += r0 + i as u64 - hits_upto;
             }
             hits_upto = r0 + i as u64;
-            let code_entry = m.tlb.entries()[code_slot];
-            let went = full_path(m, op, op_pc(), base);
-            let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
-            if went != STOP && code_kept && i + 1 < n {
+            let went = if matches!(op.handler, Handler::Callg | Handler::Retg)
+                && m.trace_writes.is_none()
+            {
+                // A gate, called here rather than through `full_path`: it ends the block (so
+                // the code page's TLB entry need not be compared), cannot stop the machine,
+                // and leaves `delivered` alone unless it faults (then the fault is taken).
+                if m.complete_gate(&op.insn, op_pc(), base) && !m.block_exit {
+                    GATE
+                } else {
+                    STOP
+                }
+            } else {
+                let code_entry = m.tlb.entries()[code_slot];
+                let went = full_path(m, op, op_pc(), base);
+                let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
+                if code_kept {
+                    went
+                } else {
+                    STOP
+                }
+            };
+            if went != STOP && i + 1 < n {
                 at = at.wrapping_add(1);
                 c0 = m.cpu.cycles - ops[i + 1].cost_before as u64;
                 r0 = m.cpu.retired - (i + 1) as u64;
@@ -595,17 +613,14 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
 fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> u8 {
     let delivered = m.delivered;
     m.block_exit = false;
-    let gate = matches!(op.insn.op, Opcode::Callg | Opcode::Retg);
     if op.flags & block::PRIVILEGE_FAULT != 0 {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
-    } else if gate {
-        m.complete_gate(&op.insn, op_pc, base);
     } else {
         m.complete(&op.insn, op_pc, base);
     }
     if m.block_exit || m.delivered != delivered || m.stop.is_some() {
         STOP
-    } else if gate {
+    } else if matches!(op.insn.op, Opcode::Callg | Opcode::Retg) {
         GATE
     } else {
         GO_ON
