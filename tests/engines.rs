@@ -213,6 +213,80 @@ word:   .word   1
     }
 }
 
+/// A loop entered from code before it: its back edge is not the block's start, and the block
+/// lays the loop out after the code before it (each back edge inverted, the loop's body
+/// following), up to the block limit, where the last back edge (op 64 of the block with this
+/// prefix) stays the original branch. The loop runs 100 times, so it leaves the first block at
+/// its limit and at every copy of later ones: both engines agree on the result and the cycles,
+/// stopped after every step count up to 300, and stopping at a breakpoint on the loop's head.
+#[test]
+fn loops_entered_from_outside_are_followed_and_stop_anywhere() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      s0, 0
+        li      s1, 0
+        li      a1, 100
+        mv      a2, zero
+head:   addi    s1, s1, 1               # s0 = 1 + 2 + ... + 100
+        add     s0, s0, s1
+        addi    a1, a1, -1
+        bnez    a1, head
+        mv      a0, zero
+        halt
+"#;
+    let run = run_src("entered", src);
+    assert_eq!(run.exit, Exit::Halted(0));
+    assert_eq!(run.m.cpu.regs[8], 5050, "sum");
+    let prog = common::assemble("entered", src);
+    for steps in 1..=300 {
+        let budget = emulator::Budget {
+            max_steps: steps,
+            ..emulator::Budget::UNLIMITED
+        };
+        common::run_program_budget("entered (stopped)", &prog, common::TEST_RAM, budget);
+    }
+    let head = assembler_symbol(src, "head");
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let breakpoints = [head];
+    let budget = |steps: u64| emulator::Budget {
+        breakpoints: &breakpoints,
+        resume_at: Some(steps),
+        ..emulator::Budget::UNLIMITED
+    };
+    for stop in 0..100 {
+        let (sa, sb) = (a.steps, b.steps);
+        let ea = interp.run(&mut a, budget(sa));
+        let eb = threaded.run(&mut b, budget(sb));
+        assert_eq!(ea, eb, "stop {stop}");
+        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
+        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, head), "stop {stop}");
+    }
+}
+
+/// A branch back onto a word that is not an instruction is taken as the interpreter takes it:
+/// the fetch there faults (no vector table here: a triple fault stops both engines alike).
+#[test]
+fn a_branch_back_onto_data_faults_there() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      a0, 1
+        j       1f
+bad:    .word   0xffffffff
+1:      addi    a0, a0, 1
+        bnez    a0, bad
+        halt
+"#;
+    let run = run_src("onto data", src);
+    assert!(matches!(run.exit, Exit::TripleFault(_)), "{:?}", run.exit);
+    assert_eq!(run.m.cpu.regs[10], 2);
+}
+
 /// The threaded engine remembers where breakpoints cut each block, per breakpoint list: a
 /// breakpoint added between runs (inside a block whose cut was remembered for the old list)
 /// stops the next run there, as it does the interpreter, and one deleted no longer does.

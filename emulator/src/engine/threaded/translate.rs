@@ -111,6 +111,27 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
                     _ => Some(off + 4),
                 }
             }
+            // A branch back to elsewhere in the page (the end of a loop the block entered
+            // from outside) is laid out straight the same way: usually taken, its target's
+            // code follows it in the block instead of in a block of its own.
+            // (Not as the block's last op, and only onto an instruction: an inverted branch
+            // must be followed by its target's op.)
+            Kind::Branch if insn.imm < 0 && off as i64 + insn.imm as i64 >= 0 => {
+                let target = (off as i64 + insn.imm as i64) as usize;
+                let decodes = code
+                    .get(target..target + 4)
+                    .is_some_and(|w| decode(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).is_ok());
+                match inverse_branch(insn.op) {
+                    Some(inverse) if decodes && ops.len() + 1 < MAX_OPS => {
+                        insn.op = inverse;
+                        insn.imm = 4;
+                        base += TAKEN_PENALTY;
+                        taken = -taken;
+                        Some(target)
+                    }
+                    _ => Some(off + 4),
+                }
+            }
             Kind::Branch => Some(off + 4),
             Kind::Jump if insn.op == Opcode::Jal => {
                 let target = (off as i64).wrapping_add(insn.imm as i64);
@@ -234,6 +255,86 @@ mod tests {
             (last.insn.op, last.insn.imm, last.taken),
             (Opcode::Bne, -4, 2)
         );
+    }
+
+    /// A loop entered from the code before it is laid out after that code, each back edge
+    /// inverted and followed by the loop's body again, up to the block limit; a back edge that
+    /// would be the block's last op stays the original branch (nothing would follow it).
+    #[test]
+    fn a_loop_entered_from_outside_is_followed_to_the_block_limit() {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        let insn = |op, rd, rs1, rs2, imm| Insn {
+            op,
+            rd,
+            rs1,
+            rs2,
+            imm,
+        };
+        let code = [
+            insn(Opcode::Addi, 5, 0, 0, 1),
+            insn(Opcode::Addi, 6, 0, 0, 2),
+            insn(Opcode::Addi, 11, 11, 0, -1), // the loop's head
+            insn(Opcode::Bne, 0, 11, 0, -4),
+            insn(Opcode::Halt, 0, 0, 0, 0),
+        ];
+        for (k, insn) in code.iter().enumerate() {
+            let word = encode(insn).expect("encodes");
+            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
+        }
+        let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
+        assert_eq!(b.ops().len(), super::MAX_OPS);
+        assert_eq!(b.instructions(), 4);
+        for (k, op) in b.ops().iter().enumerate().skip(2) {
+            let head = k % 2 == 0;
+            assert_eq!(op.off, if head { 8 } else { 12 }, "op {k}");
+            if !head && k + 1 < b.ops().len() {
+                assert_eq!((op.insn.op, op.insn.imm), (Opcode::Beq, 4), "op {k}");
+                assert!(op.taken < 0, "op {k}");
+            }
+        }
+        let last = b.ops().last().expect("ops");
+        assert_eq!(
+            (last.insn.op, last.insn.imm, last.taken),
+            (Opcode::Bne, -4, 2)
+        );
+    }
+
+    /// A branch back onto a word that is not an instruction is not followed: the block ends
+    /// with the original branch.
+    #[test]
+    fn a_branch_back_onto_data_ends_the_block() {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        assert!(isa_spec::decode(0xffff_ffff).is_err());
+        m.ram[0x1000..0x1004].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
+        let code = [
+            Insn {
+                op: Opcode::Addi,
+                rd: 10,
+                rs1: 10,
+                rs2: 0,
+                imm: 1,
+            },
+            Insn {
+                op: Opcode::Bne,
+                rd: 0,
+                rs1: 10,
+                rs2: 0,
+                imm: -8,
+            },
+        ];
+        for (k, insn) in code.iter().enumerate() {
+            let word = encode(insn).expect("encodes");
+            m.ram[0x1004 + 4 * k..0x1008 + 4 * k].copy_from_slice(&word.to_le_bytes());
+        }
+        let b = super::translate(&m, 0x1004, 0x1004, 0).expect("translates");
+        let ops: Vec<_> = b.ops().iter().map(|op| (op.insn.op, op.insn.imm)).collect();
+        assert_eq!(ops, [(Opcode::Addi, 1), (Opcode::Bne, -8)]);
     }
 
     /// Common pairs are fused from the left, each op into at most one pair (the `add` goes
