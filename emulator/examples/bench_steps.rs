@@ -6,24 +6,41 @@ use emulator::{Budget, Engine};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [engine, paging, kernel, steps] = &args[..] else {
-        eprintln!("usage: bench_steps interp|threaded on|off KERNEL STEPS");
-        std::process::exit(2);
+    let (engine, paging, kernel, steps, repeat) = match &args[..] {
+        [e, p, k, s] => (e, p, k, s, "1"),
+        [e, p, k, s, r] => (e, p, k, s, r.as_str()),
+        _ => {
+            eprintln!("usage: bench_steps interp|threaded on|off KERNEL STEPS [REPEAT]");
+            std::process::exit(2);
+        }
     };
     let k = emulator::bench::kernel(kernel).expect("kernel");
     let prog = emulator::bench::assemble(k).expect("assembles");
-    let mut m = emulator::bench::machine(&prog, paging == "on").expect("machine");
-    let mut e: Box<dyn Engine> = emulator::bench::engine(engine).expect("engine");
     let steps: u64 = steps.parse().expect("steps");
-    let exit = e.run(
-        &mut m,
-        Budget {
-            max_cycles: u64::MAX,
-            max_steps: steps,
-            breakpoints: &[],
-            resume_at: None,
-            break_filter: None,
-        },
-    );
-    println!("{exit:?} after {} instructions", m.cpu.retired);
+    let repeat: u32 = repeat.parse().expect("repeat");
+    // With REPEAT, the kernel runs that many times on fresh machines and engines, and the
+    // fastest run's time is printed too (for clock comparisons of short kernels).
+    let mut fastest = f64::INFINITY;
+    for _ in 0..repeat {
+        let mut m = emulator::bench::machine(&prog, paging == "on").expect("machine");
+        let mut e: Box<dyn Engine> = emulator::bench::engine(engine).expect("engine");
+        let start = std::time::Instant::now();
+        let exit = e.run(
+            &mut m,
+            Budget {
+                max_cycles: u64::MAX,
+                max_steps: steps,
+                breakpoints: &[],
+                resume_at: None,
+                break_filter: None,
+            },
+        );
+        fastest = fastest.min(start.elapsed().as_secs_f64());
+        if repeat == 1 {
+            println!("{exit:?} after {} instructions", m.cpu.retired);
+        }
+    }
+    if repeat > 1 {
+        println!("fastest of {repeat}: {fastest:.4} s");
+    }
 }
