@@ -151,9 +151,7 @@ impl Machine {
     pub(crate) fn iret(&mut self) -> Result<(), Fault> {
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, EXCEPTION_FRAME_WORDS, Access::Read, self.cpu.ring())?;
-        let pc = self.ram_word(pas.get(0));
-        let st = self.ram_word(pas.get(1));
-        let new_sp = self.ram_word(pas.get(4));
+        let [pc, st, _, _, new_sp] = self.read_frame(&pas);
         self.cpu.regs[SP as usize] = new_sp;
         self.set_status(st, Via::Iret, sp, 0);
         self.cpu.pc = pc;

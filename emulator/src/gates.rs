@@ -74,9 +74,7 @@ impl Machine {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, GATE_FRAME_WORDS, Access::Read, cpl)?;
-        let ret = self.ram_word(pas.get(0));
-        let ring_word = self.ram_word(pas.get(1));
-        let saved_sp = self.ram_word(pas.get(2));
+        let [ret, ring_word, saved_sp] = self.read_frame(&pas);
         if ring_word & !status::RING_MASK != 0 {
             return Err(Fault::gate(gate_rule::BAD_FRAME));
         }

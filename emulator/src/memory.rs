@@ -181,6 +181,26 @@ impl Machine {
         ))
     }
 
+    /// The `N` words of a frame at the addresses [`Machine::frame_addrs`] checked.
+    #[inline(always)]
+    pub(crate) fn read_frame<const N: usize>(&self, pas: &FrameAddrs) -> [u32; N] {
+        debug_assert_eq!(pas.len as usize, N);
+        if pas.split as usize >= N {
+            // The usual frame, in one page: one slice.
+            let a = pas.first as usize;
+            let bytes = &self.ram[a..a + 4 * N];
+            return std::array::from_fn(|i| {
+                u32::from_le_bytes([
+                    bytes[4 * i],
+                    bytes[4 * i + 1],
+                    bytes[4 * i + 2],
+                    bytes[4 * i + 3],
+                ])
+            });
+        }
+        std::array::from_fn(|i| self.ram_word(pas.get(i)))
+    }
+
     /// Reads a RAM word at a physical address checked by [`Machine::frame_addrs`].
     #[inline]
     pub(crate) fn ram_word(&self, pa: u32) -> u32 {
@@ -195,6 +215,16 @@ impl Machine {
     #[inline(always)]
     pub(crate) fn write_frame(&mut self, pas: &FrameAddrs, mut words: impl Iterator<Item = u32>) {
         let watching = !self.watch.is_empty();
+        if pas.split >= pas.len && !watching {
+            // The usual frame, in one page: one code-page check, one slice.
+            let a = pas.first as usize;
+            self.note_ram_write(pas.first);
+            let bytes = &mut self.ram[a..a + 4 * pas.len as usize];
+            for (chunk, w) in bytes.chunks_exact_mut(4).zip(&mut words) {
+                chunk.copy_from_slice(&w.to_le_bytes());
+            }
+            return;
+        }
         let segments = [
             (pas.first, pas.split.min(pas.len)),
             (pas.second, pas.len.saturating_sub(pas.split)),
