@@ -53,3 +53,14 @@ fn gate_frames_across_pages_and_over_translated_code() {
         "one ILLEGAL: the overwritten instruction"
     );
 }
+
+#[test]
+fn gates_whose_fetch_walked_cost_what_they_cost_the_interpreter() {
+    // Both engines run it and must agree on cycles, the TLB counters and the last ring
+    // transition (the final callg's, whose fetch walked).
+    let run = pass_guest("gate_walk.s");
+    assert_eq!(run.m.stats.gate_calls.get(&4), Some(&20));
+    assert_eq!(run.m.stats.deliveries[6], 20, "one GATE_FAULT per round");
+    let t = run.m.last_transition.expect("a ring transition");
+    assert_eq!((t.from, t.to), (3, 0));
+}

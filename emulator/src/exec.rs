@@ -55,30 +55,6 @@ impl Machine {
         }
     }
 
-    /// [`Machine::complete`] for an instruction the caller knows is a gate (`callg`, `retg`):
-    /// the same semantics and retirement, without the general instruction match (the threaded
-    /// engine's gate calls). Returns whether it completed (else it faulted, and the fault was
-    /// taken).
-    #[inline(always)]
-    pub(crate) fn complete_gate(&mut self, insn: &Insn, pc: u32, base: u32) -> bool {
-        self.acc_base = base;
-        let done = if insn.op == Opcode::Callg {
-            self.callg(insn.imm as u32, pc)
-        } else {
-            self.retg()
-        };
-        match done {
-            Ok(()) => {
-                self.finish(insn, pc, Flow::Set);
-                true
-            }
-            Err(f) => {
-                self.take_fault(f, pc);
-                false
-            }
-        }
-    }
-
     /// Retires `insn` (at `pc`) that executed with `flow`: pc, cycles, counts, load-use state,
     /// then what the flow asks for after retirement and any power request it made.
     #[inline(always)]

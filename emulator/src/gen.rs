@@ -920,8 +920,9 @@ pub fn run_engines(
 
 /// The first architectural difference between two machines, or `None` if they agree:
 /// registers, pc, control registers, cycle count and retired count, load-use state, step
-/// count, TLB (entries and hit/miss counters), interrupt controller, timer, serial output, every other device, delivery log, stop reason,
-/// RAM.
+/// count, TLB (entries and hit/miss counters), interrupt controller, timer, serial output,
+/// every other device, delivery log, stop reason, the last ring transition, the statistics
+/// (deliveries, gate calls, ring transitions, double faults), RAM.
 pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
     if a.cpu != b.cpu {
         let mut d = String::from("CPU state differs:");
@@ -1000,6 +1001,15 @@ pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
             "device state differs (UART, disk, framebuffer, keyboard, RTC, camera or power)"
                 .to_string(),
         );
+    }
+    if a.last_transition != b.last_transition {
+        return Some(format!(
+            "last ring transition differs: {:?} / {:?}",
+            a.last_transition, b.last_transition
+        ));
+    }
+    if a.stats != b.stats {
+        return Some(format!("statistics differ: {:?} / {:?}", a.stats, b.stats));
     }
     if a.ram != b.ram {
         let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y);

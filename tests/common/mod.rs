@@ -64,28 +64,8 @@ pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
 
 /// Asserts two machines are in the same architectural state.
 pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
-    assert_eq!(a.cpu, b.cpu, "{what}: CPU state differs between engines");
-    assert_eq!(a.steps, b.steps, "{what}: step counts differ");
-    assert_eq!(a.tlb.entries(), b.tlb.entries(), "{what}: TLB differs");
-    assert_eq!(
-        (a.tlb.hits, a.tlb.misses),
-        (b.tlb.hits, b.tlb.misses),
-        "{what}: TLB counters differ"
-    );
-    assert_eq!(a.dev.pic, b.dev.pic, "{what}: interrupt controller differs");
-    assert_eq!(a.dev.timer, b.dev.timer, "{what}: timer differs");
-    assert_eq!(
-        a.dev.uart.output(),
-        b.dev.uart.output(),
-        "{what}: serial output differs"
-    );
-    assert_eq!(
-        a.deliveries, b.deliveries,
-        "{what}: exception sequence differs"
-    );
-    if a.ram != b.ram {
-        let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y).unwrap();
-        panic!("{what}: memory differs first at {first:#x}");
+    if let Some(diff) = emulator::gen::state_diff(a, b) {
+        panic!("{what}: {diff}");
     }
 }
 

@@ -28,7 +28,6 @@ use crate::machine::{Access, Exit, Machine};
 use block::Block;
 use cache::{key, Cache, Cut};
 use isa_spec::cr::vector;
-use isa_spec::Opcode;
 
 /// The threaded-code engine.
 #[derive(Default)]
@@ -155,13 +154,6 @@ fn ops_that_fit(block: &Block, cycles: u64, limit: u64, steps_room: u64) -> usiz
     }
     k.max(1)
 }
-
-/// [`full_path`] results.
-const STOP: u8 = 0;
-/// The block may go on.
-const GO_ON: u8 = 1;
-/// A gate completed (the block may go on; it ends there anyway).
-const GATE: u8 = 2;
 
 /// Is there a debugger breakpoint at `pc`? Out of line: only debugging runs ask, and the
 /// search inlined into the chain loop cost every block entry a few instructions.
@@ -437,6 +429,83 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // has its offset).
             r = NEXT;
             next_pc = op_pc().wrapping_add(4);
+        } else if matches!(op.handler, Handler::Callg | Handler::Retg) && m.trace_writes.is_none() {
+            // A gate (`callg`, `retg`; the last op of its block): its semantics are the
+            // interpreter's (`Machine::callg`, `Machine::retg`), which read the cycle count
+            // (for the transition record) and nothing else the chain keeps in locals; it is
+            // retired here, like a fast-path op, and the chain goes on at its target.
+            let i = index(at, ops);
+            debug_assert!(i + 1 == n && op.flags & block::PRIVILEGE_FAULT == 0);
+            let gate_pc = op_pc();
+            let before = c0 + op.cost_before as u64 + extra; // op 0: with its stall and walk
+            m.cpu.cycles = if i == 0 { c0 } else { before };
+            m.acc_walk = 0;
+            let done = if op.handler == Handler::Callg {
+                m.callg(op.insn.imm as u32, gate_pc)
+            } else {
+                m.retg()
+            };
+            let retired = r0 + i as u64 + 1;
+            if PAGING {
+                // The fetch hits up to the gate's.
+                m.tlb.hits += retired - 1 - hits_upto;
+            }
+            if let Err(fault) = done {
+                // Taken as the full path takes it: the machine at the state before the gate
+                // (op 0's fetch walk is charged with the exception entry, as there).
+                m.cpu.retired = retired - 1;
+                m.steps = retired + ds;
+                m.cpu.pc = gate_pc;
+                if i == 0 {
+                    m.acc_walk += (extra - cur_stall as u64) as u32;
+                }
+                m.take_fault(fault, gate_pc);
+                block
+                    .run
+                    .count(passes, m.cpu.cycles.saturating_sub(entered));
+                return;
+            }
+            let cycles = before + op.base as u64 + std::mem::take(&mut m.acc_walk) as u64;
+            block.run.count(passes, cycles - entered);
+            // After a gate (which leaves interrupts enabled or not as they were): the ring
+            // may differ and the target is usually in another page, so the successor is found
+            // through a fetch that must hit the TLB (counted, as the dispatcher's would be)
+            // and the lookup. Not after a frame written into translated code (the cache must
+            // drop it first), nor onto a breakpoint.
+            let next = m.cpu.pc;
+            ring = m.cpu.ring();
+            let chain = whole
+                && !m.block_exit
+                && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next));
+            let succ = match chain {
+                true => m.fast_ram_index(next, 4, Access::Exec, ring, PAGING),
+                false => None,
+            }
+            .map(|npa| {
+                let found = lookup
+                    .get(key(npa as u32, ring, PAGING))
+                    .filter(|&s| fits(cycles, retired, &blocks[s as usize]));
+                if found.is_none() && PAGING {
+                    // The dispatcher will fetch it again and count that.
+                    m.tlb.hits -= 1;
+                }
+                found
+            });
+            if let Some(Some(succ)) = succ {
+                idx = succ as usize;
+                block = &blocks[idx];
+                pc = next;
+                vpage = pc & !0xfff;
+                code_slot = crate::tlb::Tlb::slot(pc >> 12);
+                hits_upto = retired;
+                enter_whole!(cycles, retired, 0);
+                continue;
+            }
+            m.cpu.cycles = cycles;
+            m.cpu.retired = retired;
+            m.steps = retired + ds;
+            m.cpu.last_load = 0;
+            return;
         } else {
             // The full path: bring the machine to the state before op i, then run op i the
             // way the interpreter does.
@@ -460,28 +529,10 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 m.tlb.hits += r0 + i as u64 - hits_upto;
             }
             hits_upto = r0 + i as u64;
-            let went = if matches!(op.handler, Handler::Callg | Handler::Retg)
-                && m.trace_writes.is_none()
-            {
-                // A gate, called here rather than through `full_path`: it ends the block (so
-                // the code page's TLB entry need not be compared), cannot stop the machine,
-                // and leaves `delivered` alone unless it faults (then the fault is taken).
-                if m.complete_gate(&op.insn, op_pc(), base) && !m.block_exit {
-                    GATE
-                } else {
-                    STOP
-                }
-            } else {
-                let code_entry = m.tlb.entries()[code_slot];
-                let went = full_path(m, op, op_pc(), base);
-                let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
-                if code_kept {
-                    went
-                } else {
-                    STOP
-                }
-            };
-            if went != STOP && i + 1 < n {
+            let code_entry = m.tlb.entries()[code_slot];
+            let go_on = full_path(m, op, op_pc(), base);
+            let code_kept = !PAGING || m.tlb.entries()[code_slot] == code_entry;
+            if go_on && code_kept && i + 1 < n {
                 at = at.wrapping_add(1);
                 c0 = m.cpu.cycles - ops[i + 1].cost_before as u64;
                 r0 = m.cpu.retired - (i + 1) as u64;
@@ -493,39 +544,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             block
                 .run
                 .count(passes, m.cpu.cycles.saturating_sub(entered));
-            if went != GATE || !whole {
-                return;
-            }
-            // After a gate (which leaves interrupts enabled or not as they were): the ring
-            // may differ and the target is usually in another page, so the successor is found
-            // through a fetch that must hit the TLB (counted, as the dispatcher's would be)
-            // and the lookup.
-            let next = m.cpu.pc;
-            if !breakpoints.is_empty() && breakpoint_at(breakpoints, next) {
-                return;
-            }
-            ring = m.cpu.ring();
-            let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, ring, PAGING) else {
-                return;
-            };
-            let succ = lookup
-                .get(key(npa as u32, ring, PAGING))
-                .filter(|&s| fits(m.cpu.cycles, m.cpu.retired, &blocks[s as usize]));
-            let Some(succ) = succ else {
-                // The dispatcher will fetch it again and count that.
-                if PAGING {
-                    m.tlb.hits -= 1;
-                }
-                return;
-            };
-            idx = succ as usize;
-            block = &blocks[idx];
-            pc = next;
-            vpage = pc & !0xfff;
-            code_slot = crate::tlb::Tlb::slot(pc >> 12);
-            hits_upto = m.cpu.retired;
-            enter_whole!(m.cpu.cycles, m.cpu.retired, m.cpu.last_load);
-            continue;
+            return;
         }
         // End of a pass (i ops ran: all of them, or up to a store into translated code).
         // The op that ran last is `op` (the sentinel is a copy of the block's last op, its
@@ -610,7 +629,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
 /// exception, no stop, nothing that ends a block). Out of line: it is rare, and keeping it
 /// out of the op loop leaves that loop its registers.
 #[inline(never)]
-fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> u8 {
+fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
     let delivered = m.delivered;
     m.block_exit = false;
     if op.flags & block::PRIVILEGE_FAULT != 0 {
@@ -618,13 +637,7 @@ fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> u8 {
     } else {
         m.complete(&op.insn, op_pc, base);
     }
-    if m.block_exit || m.delivered != delivered || m.stop.is_some() {
-        STOP
-    } else if matches!(op.insn.op, Opcode::Callg | Opcode::Retg) {
-        GATE
-    } else {
-        GO_ON
-    }
+    !(m.block_exit || m.delivered != delivered || m.stop.is_some())
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a
