@@ -52,6 +52,7 @@ impl Machine {
     }
 
     /// [`Machine::read_descriptor`] outside RAM (a table in ROM, or a bus error).
+    #[cold]
     #[inline(never)]
     fn read_descriptor_elsewhere(&self, addr: u32) -> Result<Descriptor, Fault> {
         let entry = self.peek_phys(addr, 4);

@@ -131,6 +131,7 @@ impl Machine {
     }
 
     /// [`Machine::frame_addrs`] for any frame: across a page, through a walk, or faulting.
+    #[cold]
     #[inline(never)]
     pub(crate) fn frame_addrs_walked(
         &mut self,
@@ -215,11 +216,15 @@ impl Machine {
     #[inline(always)]
     pub(crate) fn write_frame(&mut self, pas: &FrameAddrs, mut words: impl Iterator<Item = u32>) {
         let watching = !self.watch.is_empty();
-        if pas.split >= pas.len && !watching {
+        // The words' count, from the iterator (a constant for an array: the copy below is
+        // then straight-line code).
+        let n = words.size_hint().0;
+        debug_assert_eq!((n, words.size_hint().1), (pas.len as usize, Some(n)));
+        if pas.split as usize >= n && !watching {
             // The usual frame, in one page: one code-page check, one slice.
             let a = pas.first as usize;
             self.note_ram_write(pas.first);
-            let bytes = &mut self.ram[a..a + 4 * pas.len as usize];
+            let bytes = &mut self.ram[a..a + 4 * n];
             for (chunk, w) in bytes.chunks_exact_mut(4).zip(&mut words) {
                 chunk.copy_from_slice(&w.to_le_bytes());
             }
