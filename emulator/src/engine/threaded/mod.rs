@@ -477,29 +477,28 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             let chain = whole
                 && !m.block_exit
                 && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next));
-            let succ = match chain {
-                true => m.fast_ram_index(next, 4, Access::Exec, ring, PAGING),
-                false => None,
-            }
-            .map(|npa| {
-                let found = lookup
-                    .get(key(npa as u32, ring, PAGING))
-                    .filter(|&s| fits(cycles, retired, &blocks[s as usize]));
-                if found.is_none() && PAGING {
+            if let Some(npa) = chain
+                .then(|| m.fast_ram_index(next, 4, Access::Exec, ring, PAGING))
+                .flatten()
+            {
+                let succ = lookup.get(key(npa as u32, ring, PAGING)).and_then(|s| {
+                    let b = &blocks[s as usize];
+                    fits(cycles, retired, b).then_some((s, b))
+                });
+                if let Some((succ, next_block)) = succ {
+                    idx = succ as usize;
+                    block = next_block;
+                    pc = next;
+                    vpage = pc & !0xfff;
+                    code_slot = crate::tlb::Tlb::slot(pc >> 12);
+                    hits_upto = retired;
+                    enter_whole!(cycles, retired, 0);
+                    continue;
+                }
+                if PAGING {
                     // The dispatcher will fetch it again and count that.
                     m.tlb.hits -= 1;
                 }
-                found
-            });
-            if let Some(Some(succ)) = succ {
-                idx = succ as usize;
-                block = &blocks[idx];
-                pc = next;
-                vpage = pc & !0xfff;
-                code_slot = crate::tlb::Tlb::slot(pc >> 12);
-                hits_upto = retired;
-                enter_whole!(cycles, retired, 0);
-                continue;
             }
             m.cpu.cycles = cycles;
             m.cpu.retired = retired;
