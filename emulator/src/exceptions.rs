@@ -38,29 +38,30 @@ impl Machine {
     /// Reads the descriptor at physical `addr` (bus error if it is not in RAM or ROM).
     #[inline(always)]
     pub fn read_descriptor(&self, addr: u32) -> Result<Descriptor, Fault> {
-        // The usual case, a table in RAM, as one 8-byte read.
+        // The usual case, a table in RAM, as one 8-byte read. (The two words, not a
+        // `Result`, come out of either path: the compiler then keeps the descriptor in
+        // registers instead of assembling it on the stack.)
         let a = addr as usize;
-        if let Some(&[e0, e1, e2, e3, f0, f1, f2, f3]) =
-            self.ram.get(a..a.wrapping_add(8)).filter(|_| addr & 3 == 0)
-        {
-            return Ok(Descriptor::decode(
+        let (entry, flags) = match self.ram.get(a..a.wrapping_add(8)).filter(|_| addr & 3 == 0) {
+            Some(&[e0, e1, e2, e3, f0, f1, f2, f3]) => (
                 u32::from_le_bytes([e0, e1, e2, e3]),
                 u32::from_le_bytes([f0, f1, f2, f3]),
-            ));
-        }
-        self.read_descriptor_elsewhere(addr)
+            ),
+            _ => self
+                .descriptor_words_elsewhere(addr)
+                .ok_or(Fault::new(vector::BUS_ERROR, addr))?,
+        };
+        Ok(Descriptor::decode(entry, flags))
     }
 
-    /// [`Machine::read_descriptor`] outside RAM (a table in ROM, or a bus error).
+    /// [`Machine::read_descriptor`]'s two words outside RAM (a table in ROM; `None`: a bus
+    /// error).
     #[cold]
     #[inline(never)]
-    fn read_descriptor_elsewhere(&self, addr: u32) -> Result<Descriptor, Fault> {
-        let entry = self.peek_phys(addr, 4);
-        let flags = self.peek_phys(addr.wrapping_add(4), 4);
-        match (entry, flags) {
-            (Some(e), Some(f)) if addr & 3 == 0 => Ok(Descriptor::decode(e, f)),
-            _ => Err(Fault::new(vector::BUS_ERROR, addr)),
-        }
+    fn descriptor_words_elsewhere(&self, addr: u32) -> Option<(u32, u32)> {
+        let entry = self.peek_phys(addr, 4)?;
+        let flags = self.peek_phys(addr.wrapping_add(4), 4)?;
+        (addr & 3 == 0).then_some((entry, flags))
     }
 
     /// The vector-table descriptor for `v`.
@@ -127,7 +128,7 @@ impl Machine {
         let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
         let old_status = self.cpu.status();
         let words = [frame_pc, old_status, cause_word, faddr, old_sp];
-        self.write_frame(&pas, words.into_iter());
+        self.write_frame(&pas, words);
         self.stats.deliveries[v as usize] += 1;
         self.cpu.crs[num::CAUSE as usize] = cause_word;
         self.cpu.crs[num::FADDR as usize] = faddr;

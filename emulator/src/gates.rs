@@ -8,6 +8,7 @@ use isa_spec::regs::SP;
 
 impl Machine {
     /// Reads gate `n`'s descriptor, checking the limit.
+    #[inline(always)]
     pub fn gate_descriptor(&self, n: u32) -> Result<Descriptor, Fault> {
         if n >= self.cpu.crs[num::GLIMIT as usize] {
             return Err(Fault::gate(gate_rule::LIMIT));
@@ -44,29 +45,47 @@ impl Machine {
         } else {
             old_sp
         };
-        // Parameters are read with the caller's rights, the frame written with the callee's;
-        // both are checked in full before anything changes, so a fault here is precise.
-        let param_pas = self.frame_addrs(old_sp, d.params, Access::Read, cpl)?;
-        let words = GATE_FRAME_WORDS + d.params;
-        let frame = new_sp.wrapping_sub(4 * words);
-        let frame_pas = self.frame_addrs(frame, words, Access::Write, d.target)?;
         let header = [pc.wrapping_add(4), cpl as u32, old_sp];
-        if d.params == 0 {
-            self.write_frame(&frame_pas, header.into_iter());
+        let frame = if d.params == 0 {
+            // The usual gate: a frame of known length, nothing read at the caller's sp.
+            let frame = new_sp.wrapping_sub(4 * GATE_FRAME_WORDS);
+            let pas = self.frame_addrs(frame, GATE_FRAME_WORDS, Access::Write, d.target)?;
+            self.write_frame(&pas, header);
+            frame
         } else {
-            let mut params = [0u32; 15];
-            for (p, pa) in params.iter_mut().zip(param_pas.iter()) {
-                *p = self.ram_word(pa);
-            }
-            let params = params.into_iter().take(d.params as usize);
-            self.write_frame(&frame_pas, header.into_iter().chain(params));
-        }
+            self.frame_with_params(&d, cpl, old_sp, new_sp, header)?
+        };
         self.cpu.regs[SP as usize] = frame;
         let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
         self.set_status(st, Via::Gate(n), old_sp, d.params);
         self.stats.gate_calls.count(n);
         self.cpu.pc = d.entry;
         Ok(())
+    }
+
+    /// `callg`'s frame for a gate with parameters: they are read with the caller's rights,
+    /// the frame written with the callee's; both are checked in full before anything changes,
+    /// so a fault here is precise. Returns the frame's address (the new sp).
+    #[inline(never)]
+    fn frame_with_params(
+        &mut self,
+        d: &Descriptor,
+        cpl: u8,
+        old_sp: u32,
+        new_sp: u32,
+        header: [u32; GATE_FRAME_WORDS as usize],
+    ) -> Result<u32, Fault> {
+        let param_pas = self.frame_addrs(old_sp, d.params, Access::Read, cpl)?;
+        let words = GATE_FRAME_WORDS + d.params;
+        let frame = new_sp.wrapping_sub(4 * words);
+        let frame_pas = self.frame_addrs(frame, words, Access::Write, d.target)?;
+        let mut words = [0u32; GATE_FRAME_WORDS as usize + 15];
+        words[..header.len()].copy_from_slice(&header);
+        for (p, pa) in words[header.len()..].iter_mut().zip(param_pas.iter()) {
+            *p = self.ram_word(pa);
+        }
+        self.write_frame_words(&frame_pas, &words[..(GATE_FRAME_WORDS + d.params) as usize]);
+        Ok(frame)
     }
 
     /// `retg`: returns through the frame at sp; never inward.

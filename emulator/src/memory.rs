@@ -111,7 +111,10 @@ impl Machine {
         }
         // The usual frame: aligned, in one page, a permitted TLB hit (or paging off), in RAM.
         // The same result and count as the general path below (one translation, a hit).
+        // (The addresses, not a `Result`, come out of either path: the compiler then keeps
+        // them in registers instead of assembling them on the stack.)
         let bytes = 4 * words;
+        let mut in_page = None;
         if va & 3 == 0 && (va & 0xfff) + bytes <= 0x1000 {
             let paging = self.cpu.paging();
             let pa = if paging {
@@ -119,15 +122,16 @@ impl Machine {
             } else {
                 Some(va)
             };
-            if let Some(pa) = pa.filter(|&pa| pa as u64 + bytes as u64 <= self.ram.len() as u64) {
-                self.tlb.hits += paging as u64;
-                return Ok(FrameAddrs {
-                    first: pa,
-                    ..within
-                });
-            }
+            in_page = pa.filter(|&pa| pa as u64 + bytes as u64 <= self.ram.len() as u64);
+            self.tlb.hits += (paging && in_page.is_some()) as u64;
         }
-        self.frame_addrs_walked(va, words, access, ring)
+        Ok(match in_page {
+            Some(pa) => FrameAddrs {
+                first: pa,
+                ..within
+            },
+            None => self.frame_addrs_walked(va, words, access, ring)?,
+        })
     }
 
     /// [`Machine::frame_addrs`] for any frame: across a page, through a walk, or faulting.
@@ -209,44 +213,47 @@ impl Machine {
         u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
     }
 
-    /// Writes a frame's words at the addresses [`Machine::frame_addrs`] checked: what
-    /// [`Machine::set_ram_word`] does for each word, with the code-page check made once per
-    /// page (a frame spans at most two) and the debugger's watch checked per word only when a
-    /// watchpoint is set.
+    /// Writes a frame of `N` words at the addresses [`Machine::frame_addrs`] checked. The usual
+    /// frame, in one page with no watchpoint set, is copied here with one code-page check (the
+    /// words by value, so the compiler keeps them in registers); any other through
+    /// [`Machine::write_frame_words`].
     #[inline(always)]
-    pub(crate) fn write_frame(&mut self, pas: &FrameAddrs, mut words: impl Iterator<Item = u32>) {
-        let watching = !self.watch.is_empty();
-        // The words' count, from the iterator (a constant for an array: the copy below is
-        // then straight-line code).
-        let n = words.size_hint().0;
-        debug_assert_eq!((n, words.size_hint().1), (pas.len as usize, Some(n)));
-        if pas.split as usize >= n && !watching {
-            // The usual frame, in one page: one code-page check, one slice.
+    pub(crate) fn write_frame<const N: usize>(&mut self, pas: &FrameAddrs, words: [u32; N]) {
+        debug_assert_eq!(N, pas.len as usize);
+        if pas.split as usize >= N && self.watch.is_empty() {
             let a = pas.first as usize;
             self.note_ram_write(pas.first);
-            let bytes = &mut self.ram[a..a + 4 * n];
-            for (chunk, w) in bytes.chunks_exact_mut(4).zip(&mut words) {
+            let bytes = &mut self.ram[a..a + 4 * N];
+            for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
                 chunk.copy_from_slice(&w.to_le_bytes());
             }
             return;
         }
-        let segments = [
-            (pas.first, pas.split.min(pas.len)),
-            (pas.second, pas.len.saturating_sub(pas.split)),
-        ];
-        for (start, n) in segments {
-            if n == 0 {
+        self.write_frame_words(pas, &words);
+    }
+
+    /// Writes a frame's words at the addresses [`Machine::frame_addrs`] checked: what
+    /// [`Machine::set_ram_word`] does for each word, with the code-page check made once per
+    /// page (a frame spans at most two) and the debugger's watch checked per word only when a
+    /// watchpoint is set.
+    #[inline(never)]
+    pub(crate) fn write_frame_words(&mut self, pas: &FrameAddrs, words: &[u32]) {
+        debug_assert_eq!(words.len(), pas.len as usize);
+        let watching = !self.watch.is_empty();
+        let (first, second) = words.split_at((pas.split as usize).min(words.len()));
+        for (start, words) in [(pas.first, first), (pas.second, second)] {
+            if words.is_empty() {
                 continue;
             }
             self.note_ram_write(start);
             if watching {
-                for i in 1..n {
+                for i in 1..words.len() as u32 {
                     self.note_ram_write(start + 4 * i);
                 }
             }
             let a = start as usize;
-            let bytes = &mut self.ram[a..a + 4 * n as usize];
-            for (chunk, w) in bytes.chunks_exact_mut(4).zip(&mut words) {
+            let bytes = &mut self.ram[a..a + 4 * words.len()];
+            for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
                 chunk.copy_from_slice(&w.to_le_bytes());
             }
         }
