@@ -287,6 +287,153 @@ bad:    .word   0xffffffff
     assert_eq!(run.m.cpu.regs[10], 2);
 }
 
+/// A branch to a `ret` (a leaf's early return): in a plain run the threaded engine runs the
+/// `ret` with the branch. Both engines agree on the result and the cycles, stopped after every
+/// step count up to 400 (the step limit falling between the branch and the `ret`), and
+/// stopping at a breakpoint on the `ret`; a `ret` to a misaligned address is not run with the
+/// branch (it faults at the fetch after it, as in the interpreter).
+#[test]
+fn branches_to_a_ret_return_at_once_and_stop_anywhere() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      s0, 0
+        li      s1, 50
+loop:   mv      a0, s1
+        call    leaf
+        add     s0, s0, a0
+        addi    s1, s1, -1
+        bnez    s1, loop
+        mv      a0, zero
+        halt
+leaf:   li      t0, 25
+        blt     a0, t0, leaf_ret        # below 25: return at once
+        addi    a0, a0, 100
+leaf_ret:
+        ret
+"#;
+    let run = run_src("leaf returns", src);
+    assert_eq!(run.exit, Exit::Halted(0));
+    assert_eq!(run.m.cpu.regs[8], 1275 + 26 * 100, "sum");
+    let prog = common::assemble("leaf returns", src);
+    for steps in 1..=400 {
+        let budget = emulator::Budget {
+            max_steps: steps,
+            ..emulator::Budget::UNLIMITED
+        };
+        common::run_program_budget("leaf returns (stopped)", &prog, common::TEST_RAM, budget);
+    }
+    let ret = assembler_symbol(src, "leaf_ret");
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let breakpoints = [ret];
+    let budget = |steps: u64| emulator::Budget {
+        breakpoints: &breakpoints,
+        resume_at: Some(steps),
+        ..emulator::Budget::UNLIMITED
+    };
+    for stop in 0..50 {
+        let (sa, sb) = (a.steps, b.steps);
+        let ea = interp.run(&mut a, budget(sa));
+        let eb = threaded.run(&mut b, budget(sb));
+        assert_eq!(ea, eb, "stop {stop}");
+        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
+        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, ret), "stop {stop}");
+    }
+
+    let misaligned = r#"
+        .text
+        .global _start
+_start:
+        la      ra, target
+        addi    ra, ra, 2
+        li      t0, 1
+        blt     zero, t0, back
+        halt
+back:   ret
+target: halt
+"#;
+    let run = run_src("misaligned ret", misaligned);
+    assert!(matches!(run.exit, Exit::TripleFault(_)), "{:?}", run.exit);
+    assert_eq!(
+        run.m.cpu.pc & 3,
+        2,
+        "the fetch at the misaligned address faulted"
+    );
+}
+
+/// Branches to a `ret` near device events and the step limit: the block's worst case and its
+/// instruction count include the `ret` run with the branch. Timer interrupts at periods 10..90
+/// land all over short leaves and one whose branch is its block's last (64th) op; both engines
+/// take each at the same instruction and cycle. The same program stopped after every step
+/// count from 500 to 800 (through the long leaf in the first round) agrees too.
+#[test]
+fn branches_to_a_ret_near_events_and_limits() {
+    let src = format!(
+        r#"
+        .include "check.inc"
+main:
+        set_vec V_IRQ0, tick, D_P
+        li      s0, PIC
+        li      t0, 1
+        sw      t0, PIC_ENABLE(s0)
+        li      s1, TIMER
+        li      s4, 10                  # the timer period, 10..90 cycles
+        li      t0, ST_IE
+        mtcr    status, t0
+round:  sw      s4, TIMER_PERIOD(s1)
+        li      t0, 1 + 4               # enable, interrupt: one-shot
+        sw      t0, TIMER_CTRL(s1)      # arm (a device access: the block ends here)
+        li      a0, 1
+        call    leaf
+        call    leaf
+        la      t1, long_leaf
+        jalr    ra, 0(t1)               # a block starts at long_leaf
+        call    leaf
+        addi    s4, s4, 1
+        li      t0, 90
+        bne     s4, t0, round
+        pass
+
+leaf:   li      t0, 25
+        blt     a0, t0, 1f              # taken: return at once
+        addi    a0, a0, 100
+1:      ret
+
+long_leaf:
+{adds}
+        li      t0, 25
+        blt     a0, t0, 2f              # the block's 64th op
+        addi    a0, a0, 100
+2:      ret
+
+# the interrupt handler: EOI and return (the host counts the deliveries)
+tick:   mtcr    scratch0, t0
+        li      t0, PIC
+        sw      zero, PIC_EOI(t0)
+        mfcr    t0, scratch0
+        iret
+"#,
+        adds = "        addi    a1, a1, 1\n".repeat(62)
+    );
+    let run = run_src("ret_near_events", &src);
+    assert_eq!(run.exit, Exit::Halted(0), "serial: {:?}", run.serial());
+    let log = run.m.deliveries.as_ref().expect("delivery log");
+    let taken = log.iter().filter(|d| d.vector == 32).count();
+    assert!((40..=80).contains(&taken), "{taken} interrupts");
+    // The first round's long leaf starts after about 600 steps (check.inc's start-up).
+    let prog = common::assemble("ret_near_events", &src);
+    for steps in 500..=800 {
+        let budget = emulator::Budget {
+            max_steps: steps,
+            ..emulator::Budget::UNLIMITED
+        };
+        common::run_program_budget("ret near limits", &prog, common::TEST_RAM, budget);
+    }
+}
+
 /// The threaded engine remembers where breakpoints cut each block, per breakpoint list: a
 /// breakpoint added between runs (inside a block whose cut was remembered for the old list)
 /// stops the next run there, as it does the interpreter, and one deleted no longer does.

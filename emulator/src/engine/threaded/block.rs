@@ -46,6 +46,19 @@ pub const PRIVILEGE_FAULT: u8 = 1 << 6;
 /// [`Op::flags`]: the sentinel after a block's last op ([`Block::new`]).
 pub const SENTINEL: u8 = 1 << 7;
 
+/// In a conditional branch's `insn.rd` (which a branch does not use), with the register in the
+/// low five bits: the branch's target in the page is `ret` through that register (`jalr x0,
+/// 0(r)`). Taken in a plain run, the branch runs the `ret` too: one block exit instead of two
+/// (a leaf's early return, fib's `blt a0, t0, 1f` to `1: ret`).
+pub const RETURNS_VIA: u8 = 1 << 7;
+
+/// Cycles a `ret` run with the branch before it adds: its own cost and the taken penalty (no
+/// load-use stall: a branch loads nothing).
+#[inline(always)]
+pub fn ret_cost() -> u32 {
+    isa_spec::cost::TAKEN_PENALTY + Opcode::Jalr.info().cycles
+}
+
 impl Op {
     /// The register this op loads, or 0.
     #[inline(always)]
@@ -155,6 +168,13 @@ impl Block {
     #[inline(always)]
     pub fn ops(&self) -> &[Op] {
         &self.code[..self.code.len() - 1]
+    }
+
+    /// The most instructions one pass can retire: its ops, and a `ret` run with a branch
+    /// ([`RETURNS_VIA`]; it ends the pass).
+    #[inline(always)]
+    pub fn max_insns(&self) -> u64 {
+        self.ops().len() as u64 + 1
     }
 
     /// Distinct guest instructions in the block (an unrolled loop's copies count once).

@@ -82,8 +82,8 @@ impl Threaded {
         // it is chained to.)
         let first = &self.cache.blocks[idx as usize];
         let steps_room = budget.max_steps.saturating_sub(m.steps - 1);
-        let whole = m.cpu.cycles.saturating_add(first.max_cost) < limit
-            && first.ops().len() as u64 <= steps_room;
+        let whole =
+            m.cpu.cycles.saturating_add(first.max_cost) < limit && first.max_insns() <= steps_room;
         let first_ops = if whole {
             first.ops().len()
         } else {
@@ -291,11 +291,11 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let roomy_retired = limits
         .steps
         .saturating_sub(ds)
-        .saturating_sub(translate::MAX_OPS as u64);
+        .saturating_sub(translate::MAX_OPS as u64 + 1);
     let fits = |cycles: u64, retired: u64, b: &Block| {
         (cycles < roomy_cycles && retired <= roomy_retired)
             || (cycles.saturating_add(b.max_cost) < limits.cycles
-                && retired + ds + b.ops().len() as u64 <= limits.steps)
+                && retired + ds + b.max_insns() <= limits.steps)
     };
     let mut c0 = m.cpu.cycles; // cycles before op 0 of this pass, from which cost_before counts
     let mut r0 = m.cpu.retired; // retired before op 0 of this pass
@@ -406,7 +406,23 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             if op.flags & block::FOLLOW != 0 && (PLAIN || at < end) {
                 continue;
             }
-            next_pc = r;
+            next_pc = if PLAIN && op.insn.rd & block::RETURNS_VIA != 0 {
+                // A branch to a `ret` (`translate`): the `ret` runs too, unless its target is
+                // misaligned (then it runs in its own block, and faults at the next fetch).
+                // Its fetch hits this page (counted through the retired count); the block's
+                // limits allowed for it (`Block::max_insns`, `worst_case`). Not in a run that
+                // is not plain: a breakpoint or the step limit may fall on the `ret`.
+                let to = m.cpu.regs[(op.insn.rd & 31) as usize];
+                if to & 3 == 0 {
+                    extra += block::ret_cost() as u64;
+                    r0 += 1;
+                    to
+                } else {
+                    r
+                }
+            } else {
+                r
+            };
         } else if r == WALKED {
             // A TLB refill on the fast path (it left the code page's entry alone): its walk
             // cycles join the dynamic ones; its A/D write or the store may have ended the block.

@@ -1,6 +1,6 @@
 //! The translator: decodes a block starting at a physical address, once.
 
-use super::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
+use super::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::{inverse_branch, Handler};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
@@ -31,6 +31,7 @@ pub const BLOCK_ENTRY_WORST: u64 = (TLB_WALK + LOAD_USE_STALL) as u64;
 pub fn worst_case(op: &Op) -> u64 {
     let extra = match op.insn.op.info().kind {
         Kind::Load | Kind::Store | Kind::Atomic => TLB_WALK + MMIO_LATENCY,
+        Kind::Branch if op.insn.rd & RETURNS_VIA != 0 => op.taken.max(0) as u32 + ret_cost(),
         Kind::Branch | Kind::Jump => op.taken.max(0) as u32,
         _ => 0,
     };
@@ -49,6 +50,15 @@ fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
     m.rom
         .get(rom_off..(rom_off + 0x1000).min(m.rom.len()))
         .filter(|b| !b.is_empty())
+}
+
+/// The register a `ret` at page offset `target` returns through (`jalr x0, 0(r)`, r not 0),
+/// if there is one: a branch there is marked [`RETURNS_VIA`].
+fn returns_at(code: &[u8], target: i64) -> Option<u8> {
+    let at = usize::try_from(target).ok().filter(|t| t % 4 == 0)?;
+    let w = code.get(at..at + 4)?;
+    let insn = decode(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).ok()?;
+    (insn.op == Opcode::Jalr && insn.rd == 0 && insn.imm == 0 && insn.rs1 != 0).then_some(insn.rs1)
 }
 
 /// A loop back to a block's start whose body is short is laid out several times over in the
@@ -132,7 +142,12 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
                     _ => Some(off + 4),
                 }
             }
-            Kind::Branch => Some(off + 4),
+            Kind::Branch => {
+                if let Some(via) = returns_at(code, off as i64 + insn.imm as i64) {
+                    insn.rd = RETURNS_VIA | via;
+                }
+                Some(off + 4)
+            }
             Kind::Jump if insn.op == Opcode::Jal => {
                 let target = (off as i64).wrapping_add(insn.imm as i64);
                 (target & 3 == 0 && (0..0x1000).contains(&target) && target as usize != start)
@@ -300,6 +315,67 @@ mod tests {
             (last.insn.op, last.insn.imm, last.taken),
             (Opcode::Bne, -4, 2)
         );
+    }
+
+    /// A branch whose target in the page is `ret` (`jalr x0, 0(r)`, r not 0) is marked with
+    /// the register, and its block's worst case includes the `ret`'s cost; a branch to any
+    /// other `jalr` is not.
+    #[test]
+    fn branches_to_a_ret_are_marked() {
+        let mut unmarked_cost = None;
+        let targets = [
+            (Opcode::Addi, 0, 0, 0, None),    // nop
+            (Opcode::Jalr, 0, 1, 0, Some(1)), // ret
+            (Opcode::Jalr, 0, 7, 0, Some(7)), // jr t2: a return through another register
+            (Opcode::Jalr, 0, 1, 4, None),    // jalr x0, 4(ra)
+            (Opcode::Jalr, 1, 5, 0, None),    // jalr ra, 0(t0): a call
+            (Opcode::Jalr, 0, 0, 0, None),    // jalr x0, 0(x0)
+        ];
+        for (op, rd, rs1, imm, want) in targets {
+            let mut m = Machine::new(Config {
+                ram_size: 0x1_0000,
+                ..Config::default()
+            });
+            let code = [
+                Insn {
+                    op: Opcode::Blt,
+                    rd: 0,
+                    rs1: 10,
+                    rs2: 5,
+                    imm: 8,
+                },
+                Insn {
+                    op: Opcode::Halt,
+                    rd: 0,
+                    rs1: 0,
+                    rs2: 0,
+                    imm: 0,
+                },
+                Insn {
+                    op,
+                    rd,
+                    rs1,
+                    rs2: 0,
+                    imm,
+                },
+            ];
+            for (k, insn) in code.iter().enumerate() {
+                let word = encode(insn).expect("encodes");
+                m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
+            }
+            let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
+            let rd = b.ops()[0].insn.rd;
+            let got = (rd & super::RETURNS_VIA != 0).then_some(rd & 31);
+            assert_eq!(got, want, "{op:?} rd {rd} rs1 {rs1} imm {imm}");
+            // The same ops ([blt, halt]) either way: the worst cases differ by the `ret`.
+            let base = *unmarked_cost.get_or_insert(b.max_cost);
+            let ret = if got.is_some() { super::ret_cost() } else { 0 };
+            assert_eq!(
+                b.max_cost,
+                base + ret as u64,
+                "{op:?} rd {rd} rs1 {rs1} imm {imm}"
+            );
+        }
     }
 
     /// A branch back onto a word that is not an instruction is not followed: the block ends
