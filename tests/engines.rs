@@ -434,6 +434,80 @@ tick:   mtcr    scratch0, t0
     }
 }
 
+/// Conditional breakpoints inside a chain of blocks: the threaded engine asks the debugger's
+/// filter at a breakpoint without leaving the chain, after giving the machine the pc, cycle,
+/// retired and step counts of that boundary. Filters on each of them stop both engines at the
+/// same boundary in the same state (a self-loop's start, a same-page successor, a gate's
+/// target in another page).
+#[test]
+fn conditional_breakpoints_see_the_counters_of_their_boundary() {
+    let src = r#"
+        .include "check.inc"
+        .equ    G_SAME, 5
+main:
+        set_gate G_SAME, same_ring, D_P + 3 * D_DPL
+        li      s0, 0
+        li      s1, 200
+head:   addi    s0, s0, 3               # a self-loop's start
+        addi    s1, s1, -1
+        bnez    s1, head
+        li      s1, 100
+again:  jal     ra, leaf                # a same-page successor (the leaf's return)
+        callg   G_SAME                  # and a gate's target
+        addi    s1, s1, -1
+        bnez    s1, again
+        pass
+leaf:   addi    s0, s0, 1
+        ret
+same_ring:
+        addi    s0, s0, 5
+        retg
+"#;
+    let prog = common::assemble("conditional", src);
+    let points = [
+        assembler_symbol(src, "head"),
+        assembler_symbol(src, "leaf"),
+        assembler_symbol(src, "same_ring"),
+    ];
+    type Test = Box<dyn Fn(&emulator::Machine, u64) -> bool>;
+    let tests: [(&str, Test); 5] = [
+        (
+            "pc",
+            Box::new(move |m, k| {
+                m.cpu.pc == points[1 + (k % 2) as usize] && m.cpu.regs[9] % 5 == (k % 5) as u32
+            }),
+        ),
+        ("cycles", Box::new(|m, k| m.cpu.cycles >= 1500 + 37 * k)),
+        ("retired", Box::new(|m, k| m.cpu.retired >= 900 + 23 * k)),
+        ("steps", Box::new(|m, k| m.steps % 11 == k % 11)),
+        ("s0", Box::new(|m, k| m.cpu.regs[8] >= 400 + 5 * k as u32)),
+    ];
+    for (what, test) in &tests {
+        let mut a = common::machine_with(&prog, common::TEST_RAM);
+        let mut b = common::machine_with(&prog, common::TEST_RAM);
+        let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+        for k in 0..40u64 {
+            let filter = |m: &emulator::Machine| test(m, k);
+            let budget = |steps: u64| emulator::Budget {
+                breakpoints: &points,
+                resume_at: Some(steps),
+                break_filter: Some(emulator::engine::BreakFilter(&filter)),
+                ..emulator::Budget::UNLIMITED
+            };
+            let (sa, sb) = (a.steps, b.steps);
+            let ea = interp.run(&mut a, budget(sa));
+            let eb = threaded.run(&mut b, budget(sb));
+            assert_eq!(ea, eb, "{what} {k}");
+            common::assert_same_state(&a, &b, &format!("{what} {k}"));
+            if ea != Exit::Stopped {
+                assert!(k >= 20, "{what}: only {k} stops");
+                break;
+            }
+            assert!(points.contains(&a.cpu.pc), "{what} {k}");
+        }
+    }
+}
+
 /// The threaded engine remembers where breakpoints cut each block, per breakpoint list: a
 /// breakpoint added between runs (inside a block whose cut was remembered for the old list)
 /// stops the next run there, as it does the interpreter, and one deleted no longer does.

@@ -100,6 +100,7 @@ impl Threaded {
             cycles: limit,
             steps: budget.max_steps,
             breakpoints: budget.breakpoints,
+            filter: budget.break_filter,
         };
         // The common case, a whole block with no breakpoints set, has its own copy of the
         // chain loop with those tests folded away (fewer live values: fewer spills).
@@ -121,6 +122,8 @@ struct Limits<'a> {
     cycles: u64,
     steps: u64,
     breakpoints: &'a [u32],
+    /// The debugger's test of whether a breakpoint stops the run (its condition), if any.
+    filter: Option<super::BreakFilter<'a>>,
 }
 
 /// The first block of a chain: its index, pc and ring, whether it may run whole (else only
@@ -155,12 +158,33 @@ fn ops_that_fit(block: &Block, cycles: u64, limit: u64, steps_room: u64) -> usiz
     k.max(1)
 }
 
-/// Is there a debugger breakpoint at `pc`? Out of line: only debugging runs ask, and the
-/// search inlined into the chain loop cost every block entry a few instructions.
+/// Does the chain stop at `next` (a boundary where the machine would have these counters)?
+/// Only at a debugger breakpoint whose filter (its condition) holds there, as
+/// `Budget::exhausted` decides at the same boundary: to ask the filter, the machine is given
+/// what a condition can read (pc, cycles, retired and step counts; registers and memory are
+/// current). A breakpoint whose condition is false then costs no return to the run loop.
+/// Out of line: only debugging runs ask.
 #[cold]
 #[inline(never)]
-fn breakpoint_at(breakpoints: &[u32], pc: u32) -> bool {
-    breakpoints.contains(&pc)
+fn stops_at(
+    m: &mut Machine,
+    limits: &Limits,
+    next: u32,
+    cycles: u64,
+    retired: u64,
+    steps: u64,
+) -> bool {
+    if !limits.breakpoints.contains(&next) {
+        return false;
+    }
+    let Some(filter) = limits.filter else {
+        return true;
+    };
+    m.cpu.pc = next;
+    m.cpu.cycles = cycles;
+    m.cpu.retired = retired;
+    m.steps = steps;
+    (filter.0)(m)
 }
 
 /// The ops of `block` (at virtual page `vpage`) that a run may execute: the first `limit` of
@@ -492,7 +516,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             ring = m.cpu.ring();
             let chain = whole
                 && !m.block_exit
-                && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next));
+                && (breakpoints.is_empty()
+                    || !stops_at(m, &limits, next, cycles, retired, retired + ds));
             if let Some(npa) = chain
                 .then(|| m.fast_ram_index(next, 4, Access::Exec, ring, PAGING))
                 .flatten()
@@ -576,7 +601,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             && whole
             && (PLAIN || n == block.ops().len())
             && fits(cycles, retired, block)
-            && (breakpoints.is_empty() || !breakpoint_at(breakpoints, pc))
+            && (breakpoints.is_empty() || !stops_at(m, &limits, pc, cycles, retired, retired + ds))
         {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
@@ -599,7 +624,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         if r != EXIT
             && whole
             && next_pc >> 12 == pc >> 12
-            && (breakpoints.is_empty() || !breakpoint_at(breakpoints, next_pc))
+            && (breakpoints.is_empty()
+                || !stops_at(m, &limits, next_pc, cycles, retired, retired + ds))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = block.run.links[slot].get();
