@@ -435,10 +435,10 @@ tick:   mtcr    scratch0, t0
 }
 
 /// Conditional breakpoints inside a chain of blocks: the threaded engine asks the debugger's
-/// filter at a breakpoint without leaving the chain, after giving the machine the pc, cycle,
-/// retired and step counts of that boundary. Filters on each of them stop both engines at the
-/// same boundary in the same state (a self-loop's start, a same-page successor, a gate's
-/// target in another page).
+/// filter at a breakpoint without leaving the chain or the block, after giving the machine the
+/// pc, cycle, retired and step counts of that boundary. Filters on each of them stop both
+/// engines at the same boundary in the same state (a self-loop's start, inside an unrolled
+/// loop's block, a followed `jal`'s target, a gate's target in another page).
 #[test]
 fn conditional_breakpoints_see_the_counters_of_their_boundary() {
     let src = r#"
@@ -449,7 +449,7 @@ main:
         li      s0, 0
         li      s1, 200
 head:   addi    s0, s0, 3               # a self-loop's start
-        addi    s1, s1, -1
+mid:    addi    s1, s1, -1              # inside the loop's (unrolled) block
         bnez    s1, head
         li      s1, 100
 again:  jal     ra, leaf                # a same-page successor (the leaf's return)
@@ -466,6 +466,7 @@ same_ring:
     let prog = common::assemble("conditional", src);
     let points = [
         assembler_symbol(src, "head"),
+        assembler_symbol(src, "mid"),
         assembler_symbol(src, "leaf"),
         assembler_symbol(src, "same_ring"),
     ];
@@ -474,7 +475,12 @@ same_ring:
         (
             "pc",
             Box::new(move |m, k| {
-                m.cpu.pc == points[1 + (k % 2) as usize] && m.cpu.regs[9] % 5 == (k % 5) as u32
+                let s1 = m.cpu.regs[9];
+                if k < 10 {
+                    m.cpu.pc == points[1] && s1 == 190 - 10 * k as u32
+                } else {
+                    m.cpu.pc == points[2 + (k % 2) as usize] && s1 % 5 == (k % 5) as u32
+                }
             }),
         ),
         ("cycles", Box::new(|m, k| m.cpu.cycles >= 1500 + 37 * k)),

@@ -51,6 +51,22 @@ pub struct Cut {
     pub vpage: u32,
     /// Ops before the first breakpoint (the block's length if none).
     pub ops: u32,
+    /// Bit k set when op k (k ≥ 1) is at a breakpoint: where a run that goes on past a cut
+    /// stops next.
+    pub at_breakpoints: u64,
+}
+
+impl Cut {
+    /// The first op after op `from` that is at a breakpoint, or `len` (the block's length).
+    #[inline]
+    pub fn after(&self, from: usize, len: usize) -> usize {
+        let later = self.at_breakpoints & u64::MAX.checked_shl(from as u32 + 1).unwrap_or(0);
+        if later == 0 {
+            len
+        } else {
+            later.trailing_zeros() as usize
+        }
+    }
 }
 
 /// The debugger breakpoints the remembered [`Cut`]s are for: a new list gets a new generation.

@@ -174,9 +174,20 @@ fn stops_at(
     retired: u64,
     steps: u64,
 ) -> bool {
-    if !limits.breakpoints.contains(&next) {
-        return false;
-    }
+    limits.breakpoints.contains(&next) && filter_stops(m, limits, next, cycles, retired, steps)
+}
+
+/// [`stops_at`] for a boundary known to be at a breakpoint (a block cut before one).
+#[cold]
+#[inline(never)]
+fn filter_stops(
+    m: &mut Machine,
+    limits: &Limits,
+    next: u32,
+    cycles: u64,
+    retired: u64,
+    steps: u64,
+) -> bool {
     let Some(filter) = limits.filter else {
         return true;
     };
@@ -226,33 +237,35 @@ fn ops_before_breakpoint(
     generation: u32,
 ) -> usize {
     if cut.generation != generation || cut.vpage != vpage {
+        let at_breakpoints = ops_at_breakpoints(block, vpage, breakpoints);
         *cut = Cut {
             generation,
             vpage,
-            ops: cut_at_breakpoint(block, vpage, breakpoints) as u32,
+            ops: 0,
+            at_breakpoints,
         };
+        cut.ops = cut.after(0, block.ops().len()) as u32;
     }
     cut.ops as usize
 }
 
-/// How many of `block`'s ops run before a debugger breakpoint (at least one: the dispatcher
-/// has checked the first).
-fn cut_at_breakpoint(block: &Block, vpage: u32, breakpoints: &[u32]) -> usize {
-    let n = block.ops().len();
+/// Bit k set for each op k ≥ 1 of `block` (at virtual page `vpage`) that is at a debugger
+/// breakpoint (op 0 never: the dispatcher, or the chain, has looked at it).
+fn ops_at_breakpoints(block: &Block, vpage: u32, breakpoints: &[u32]) -> u64 {
+    let ops = block.ops();
     if block.consecutive {
         // Op k is at a known offset: each breakpoint is looked at once.
-        let first = block.ops()[0].off as u32;
+        let first = ops[0].off as u32;
         return breakpoints
             .iter()
             .filter(|&&b| b & !0xfff == vpage && b & 3 == 0 && b & 0xfff > first)
             .map(|&b| ((b & 0xfff) - first) as usize / 4)
-            .filter(|&k| k < n)
-            .min()
-            .unwrap_or(n);
+            .filter(|&k| k < ops.len())
+            .fold(0, |mask, k| mask | 1 << k);
     }
-    (1..n)
-        .find(|&k| breakpoints.contains(&(vpage | block.ops()[k].off as u32)))
-        .unwrap_or(n)
+    (1..ops.len())
+        .filter(|&k| breakpoints.contains(&(vpage | ops[k].off as u32)))
+        .fold(0, |mask, k| mask | 1 << k)
 }
 
 /// Runs blocks from `start`, whose first fetch has been translated (its walk cycles, if any,
@@ -362,6 +375,31 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             end = at.wrapping_add(n);
         };
     }
+    // A run cut short before op `$i` of the block, at a debugger breakpoint: if the debugger's
+    // filter says the run does not stop there (`stops_at`, at that boundary's counters), the
+    // pass goes on to the next cut instead of ending (no pass end, no block entry). Not in a
+    // run limited to its first ops (`whole` false).
+    macro_rules! past_cut {
+        ($i:expr) => {{
+            let i: usize = $i;
+            match block.ops().get(i) {
+                Some(next) if whole => {
+                    let retired = r0 + i as u64;
+                    let cycles = (c0 + next.cost_before as u64).wrapping_add(extra);
+                    let here = vpage | next.off as u32;
+                    if filter_stops(m, &limits, here, cycles, retired, retired + ds) {
+                        false
+                    } else {
+                        n = cuts[idx].after(i, block.ops().len());
+                        ops = &block.ops()[..n];
+                        end = ops.as_ptr().wrapping_add(n);
+                        true
+                    }
+                }
+                _ => false,
+            }
+        }};
+    }
     loop {
         // SAFETY: `at` points at an op of `ops` or, in a plain run, at the block's sentinel
         // (ops.as_ptr() <= at < end = ops.as_ptr() + n, n = ops.len(); or at == end with
@@ -416,6 +454,9 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             if PLAIN || at < end {
                 continue;
             }
+            if past_cut!(index(at, ops)) {
+                continue;
+            }
             // Cut short (a breakpoint, or one op only), the run goes on at the next op, which
             // after a loop's inverted back edge is the loop's start, not the next word.
             next_pc = match block.ops().get(index(at, ops)) {
@@ -427,7 +468,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // anywhere else (a side exit, or its last op).
             extra = extra.wrapping_add(op.taken as i64 as u64);
             at = at.wrapping_add(1);
-            if op.flags & block::FOLLOW != 0 && (PLAIN || at < end) {
+            if op.flags & block::FOLLOW != 0 && (PLAIN || at < end || past_cut!(index(at, ops))) {
                 continue;
             }
             next_pc = if PLAIN && op.insn.rd & block::RETURNS_VIA != 0 {
@@ -611,6 +652,21 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             // Op 0's load-use stall now depends on the op this pass ended with.
             cur_stall = load_use_stall(block.first_sources, done.load_dest());
             extra = cur_stall as u64;
+            if !PLAIN && !breakpoints.is_empty() {
+                // The pass may have gone on past its cuts (`past_cut`): the next starts at the
+                // first one again.
+                ops = runnable_ops(
+                    block,
+                    cuts,
+                    idx,
+                    vpage,
+                    block.ops().len(),
+                    breakpoints,
+                    generation,
+                );
+                n = ops.len();
+                end = ops.as_ptr().wrapping_add(n);
+            }
             at = ops.as_ptr();
             continue;
         }
