@@ -168,13 +168,12 @@ fn ops_that_fit(block: &Block, cycles: u64, limit: u64, steps_room: u64) -> usiz
 #[inline(never)]
 fn stops_at(
     m: &mut Machine,
-    limits: &Limits,
+    breakpoints: &[u32],
+    filter: Option<super::BreakFilter>,
     next: u32,
-    cycles: u64,
-    retired: u64,
-    steps: u64,
+    counts: (u64, u64, u64),
 ) -> bool {
-    limits.breakpoints.contains(&next) && filter_stops(m, limits, next, cycles, retired, steps)
+    breakpoints.contains(&next) && filter_stops(m, filter, next, counts)
 }
 
 /// [`stops_at`] for a boundary known to be at a breakpoint (a block cut before one).
@@ -182,13 +181,11 @@ fn stops_at(
 #[inline(never)]
 fn filter_stops(
     m: &mut Machine,
-    limits: &Limits,
+    filter: Option<super::BreakFilter>,
     next: u32,
-    cycles: u64,
-    retired: u64,
-    steps: u64,
+    (cycles, retired, steps): (u64, u64, u64),
 ) -> bool {
-    let Some(filter) = limits.filter else {
+    let Some(filter) = filter else {
         return true;
     };
     m.cpu.pc = next;
@@ -302,6 +299,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     } = start;
     let whole = PLAIN || start.whole;
     let breakpoints: &[u32] = if PLAIN { &[] } else { limits.breakpoints };
+    let filter = if PLAIN { None } else { limits.filter };
     let mut idx = start.idx as usize;
     let mut block = &blocks[idx];
     let mut vpage = pc & !0xfff;
@@ -387,7 +385,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     let retired = r0 + i as u64;
                     let cycles = (c0 + next.cost_before as u64).wrapping_add(extra);
                     let here = vpage | next.off as u32;
-                    if filter_stops(m, &limits, here, cycles, retired, retired + ds) {
+                    if filter_stops(m, filter, here, (cycles, retired, retired + ds)) {
                         false
                     } else {
                         n = cuts[idx].after(i, block.ops().len());
@@ -558,7 +556,13 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             let chain = whole
                 && !m.block_exit
                 && (breakpoints.is_empty()
-                    || !stops_at(m, &limits, next, cycles, retired, retired + ds));
+                    || !stops_at(
+                        m,
+                        breakpoints,
+                        filter,
+                        next,
+                        (cycles, retired, retired + ds),
+                    ));
             if let Some(npa) = chain
                 .then(|| m.fast_ram_index(next, 4, Access::Exec, ring, PAGING))
                 .flatten()
@@ -642,7 +646,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             && whole
             && (PLAIN || n == block.ops().len())
             && fits(cycles, retired, block)
-            && (breakpoints.is_empty() || !stops_at(m, &limits, pc, cycles, retired, retired + ds))
+            && (breakpoints.is_empty()
+                || !stops_at(m, breakpoints, filter, pc, (cycles, retired, retired + ds)))
         {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
@@ -681,7 +686,13 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             && whole
             && next_pc >> 12 == pc >> 12
             && (breakpoints.is_empty()
-                || !stops_at(m, &limits, next_pc, cycles, retired, retired + ds))
+                || !stops_at(
+                    m,
+                    breakpoints,
+                    filter,
+                    next_pc,
+                    (cycles, retired, retired + ds),
+                ))
         {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = block.run.links[slot].get();
