@@ -184,33 +184,11 @@ word:   .word   1
     assert_eq!(run.exit, Exit::Halted(0));
     assert_eq!(run.m.cpu.regs[8], 40 * 41 * 42 / 6, "sum");
     let prog = common::assemble("unrolled", src);
-    for steps in 1..=300 {
-        let budget = emulator::Budget {
-            max_steps: steps,
-            ..emulator::Budget::UNLIMITED
-        };
-        common::run_program_budget("unrolled (stopped)", &prog, common::TEST_RAM, budget);
-    }
+    stopped_after_each_step_agree("unrolled (stopped)", &prog, 1..=300);
     // A breakpoint at the loop's start (the start of every copy): `continue` from it runs the
     // block cut after one copy, ending at the inverted back edge.
     let loop_start = assembler_symbol(src, "outer") + 4;
-    let mut a = common::machine_with(&prog, common::TEST_RAM);
-    let mut b = common::machine_with(&prog, common::TEST_RAM);
-    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
-    let breakpoints = [loop_start];
-    let budget = |steps: u64| emulator::Budget {
-        breakpoints: &breakpoints,
-        resume_at: Some(steps),
-        ..emulator::Budget::UNLIMITED
-    };
-    for stop in 0..100 {
-        let (sa, sb) = (a.steps, b.steps);
-        let ea = interp.run(&mut a, budget(sa));
-        let eb = threaded.run(&mut b, budget(sb));
-        assert_eq!(ea, eb, "stop {stop}");
-        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
-        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, loop_start), "stop {stop}");
-    }
+    stops_at_breakpoint_agree(&prog, loop_start, 100);
 }
 
 /// A loop entered from code before it: its back edge is not the block's start, and the block
@@ -240,31 +218,9 @@ head:   addi    s1, s1, 1               # s0 = 1 + 2 + ... + 100
     assert_eq!(run.exit, Exit::Halted(0));
     assert_eq!(run.m.cpu.regs[8], 5050, "sum");
     let prog = common::assemble("entered", src);
-    for steps in 1..=300 {
-        let budget = emulator::Budget {
-            max_steps: steps,
-            ..emulator::Budget::UNLIMITED
-        };
-        common::run_program_budget("entered (stopped)", &prog, common::TEST_RAM, budget);
-    }
+    stopped_after_each_step_agree("entered (stopped)", &prog, 1..=300);
     let head = assembler_symbol(src, "head");
-    let mut a = common::machine_with(&prog, common::TEST_RAM);
-    let mut b = common::machine_with(&prog, common::TEST_RAM);
-    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
-    let breakpoints = [head];
-    let budget = |steps: u64| emulator::Budget {
-        breakpoints: &breakpoints,
-        resume_at: Some(steps),
-        ..emulator::Budget::UNLIMITED
-    };
-    for stop in 0..100 {
-        let (sa, sb) = (a.steps, b.steps);
-        let ea = interp.run(&mut a, budget(sa));
-        let eb = threaded.run(&mut b, budget(sb));
-        assert_eq!(ea, eb, "stop {stop}");
-        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
-        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, head), "stop {stop}");
-    }
+    stops_at_breakpoint_agree(&prog, head, 100);
 }
 
 /// A branch back onto a word that is not an instruction is taken as the interpreter takes it:
@@ -317,31 +273,9 @@ leaf_ret:
     assert_eq!(run.exit, Exit::Halted(0));
     assert_eq!(run.m.cpu.regs[8], 1275 + 26 * 100, "sum");
     let prog = common::assemble("leaf returns", src);
-    for steps in 1..=400 {
-        let budget = emulator::Budget {
-            max_steps: steps,
-            ..emulator::Budget::UNLIMITED
-        };
-        common::run_program_budget("leaf returns (stopped)", &prog, common::TEST_RAM, budget);
-    }
+    stopped_after_each_step_agree("leaf returns (stopped)", &prog, 1..=400);
     let ret = assembler_symbol(src, "leaf_ret");
-    let mut a = common::machine_with(&prog, common::TEST_RAM);
-    let mut b = common::machine_with(&prog, common::TEST_RAM);
-    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
-    let breakpoints = [ret];
-    let budget = |steps: u64| emulator::Budget {
-        breakpoints: &breakpoints,
-        resume_at: Some(steps),
-        ..emulator::Budget::UNLIMITED
-    };
-    for stop in 0..50 {
-        let (sa, sb) = (a.steps, b.steps);
-        let ea = interp.run(&mut a, budget(sa));
-        let eb = threaded.run(&mut b, budget(sb));
-        assert_eq!(ea, eb, "stop {stop}");
-        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
-        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, ret), "stop {stop}");
-    }
+    stops_at_breakpoint_agree(&prog, ret, 50);
 
     let misaligned = r#"
         .text
@@ -425,13 +359,7 @@ tick:   mtcr    scratch0, t0
     assert!((40..=80).contains(&taken), "{taken} interrupts");
     // The first round's long leaf starts after about 600 steps (check.inc's start-up).
     let prog = common::assemble("ret_near_events", &src);
-    for steps in 500..=800 {
-        let budget = emulator::Budget {
-            max_steps: steps,
-            ..emulator::Budget::UNLIMITED
-        };
-        common::run_program_budget("ret near limits", &prog, common::TEST_RAM, budget);
-    }
+    stopped_after_each_step_agree("ret near limits", &prog, 500..=800);
 }
 
 /// Conditional breakpoints inside a chain of blocks: the threaded engine asks the debugger's
@@ -614,4 +542,41 @@ word:   .word   1
     let log = run.m.deliveries.as_ref().expect("delivery log");
     let taken = log.iter().filter(|d| d.vector == 32).count();
     assert!((40..=80).contains(&taken), "{taken} interrupts");
+}
+
+/// Runs `prog` on both engines with a step limit of each of `steps`, checking they agree.
+fn stopped_after_each_step_agree(
+    name: &str,
+    prog: &assembler::Program,
+    steps: std::ops::RangeInclusive<u64>,
+) {
+    for steps in steps {
+        let budget = emulator::Budget {
+            max_steps: steps,
+            ..emulator::Budget::UNLIMITED
+        };
+        common::run_program_budget(name, prog, common::TEST_RAM, budget);
+    }
+}
+
+/// Runs `prog` on both engines from breakpoint stop to breakpoint stop at `pc`, `stops` times
+/// (each run resuming from the last stop): both stop there each time, in the same state.
+fn stops_at_breakpoint_agree(prog: &assembler::Program, pc: u32, stops: u32) {
+    let mut a = common::machine_with(prog, common::TEST_RAM);
+    let mut b = common::machine_with(prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let breakpoints = [pc];
+    let budget = |steps: u64| emulator::Budget {
+        breakpoints: &breakpoints,
+        resume_at: Some(steps),
+        ..emulator::Budget::UNLIMITED
+    };
+    for stop in 0..stops {
+        let (sa, sb) = (a.steps, b.steps);
+        let ea = interp.run(&mut a, budget(sa));
+        let eb = threaded.run(&mut b, budget(sb));
+        assert_eq!(ea, eb, "stop {stop}");
+        common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
+        assert_eq!((ea, a.cpu.pc), (Exit::Stopped, pc), "stop {stop}");
+    }
 }

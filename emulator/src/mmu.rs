@@ -265,6 +265,17 @@ mod tests {
         m
     }
 
+    /// Leaf PTE bits number `leaf` of 64: P, R, W, X, A and D from its bits, and its value
+    /// mod 4 as the page's ring.
+    fn leaf_bits(leaf: u32) -> u32 {
+        let flags = [pte::P, pte::R, pte::W, pte::X, pte::A, pte::D];
+        flags
+            .iter()
+            .enumerate()
+            .fold(0, |b, (n, f)| if leaf >> n & 1 != 0 { b | f } else { b })
+            | (leaf % 4) << pte::RING_SHIFT
+    }
+
     /// Everything a walk may change.
     fn effects(m: &Machine) -> (Vec<u8>, crate::tlb::Tlb, u32) {
         (m.ram.clone(), m.tlb.clone(), m.acc_walk)
@@ -280,12 +291,7 @@ mod tests {
         let va0 = VA0;
         let mut refilled = 0;
         for leaf in 0..64u32 {
-            let flags = [pte::P, pte::R, pte::W, pte::X, pte::A, pte::D];
-            let bits = flags
-                .iter()
-                .enumerate()
-                .fold(0, |b, (n, f)| if leaf >> n & 1 != 0 { b | f } else { b })
-                | (leaf % 4) << pte::RING_SHIFT;
+            let bits = leaf_bits(leaf);
             for frame in [0x5000u32, 0xf000, 0x2_0000, 0xf000_0000] {
                 for (pde_present, cached) in [
                     (true, 0),
@@ -368,12 +374,7 @@ mod tests {
     fn frame_addrs_is_the_general_path() {
         let mut ok = 0;
         for leaf in 0..64u32 {
-            let flags = [pte::P, pte::R, pte::W, pte::X, pte::A, pte::D];
-            let bits = flags
-                .iter()
-                .enumerate()
-                .fold(0, |b, (n, f)| if leaf >> n & 1 != 0 { b | f } else { b })
-                | (leaf % 4) << pte::RING_SHIFT;
+            let bits = leaf_bits(leaf);
             for (paging, cached, frame) in [
                 (true, false, 0x5000u32),
                 (true, true, 0x5000),

@@ -351,8 +351,9 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     };
     // Enters `block` (at `idx`, `vpage`) whole, with the counters at (`$cycles`, `$retired`)
     // after an op that loaded `$last_load` (the successor after a gate, or in the same page).
-    macro_rules! enter_whole {
-        ($cycles:expr, $retired:expr, $last_load:expr) => {
+    // The ops of `block` a whole pass runs: all of them, or up to its first cut.
+    macro_rules! whole_ops {
+        () => {
             ops = runnable_ops(
                 block,
                 cuts,
@@ -363,6 +364,12 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 generation,
             );
             n = ops.len();
+            end = ops.as_ptr().wrapping_add(n);
+        };
+    }
+    macro_rules! enter_whole {
+        ($cycles:expr, $retired:expr, $last_load:expr) => {
+            whole_ops!();
             c0 = $cycles;
             r0 = $retired;
             cur_stall = load_use_stall(block.first_sources, $last_load);
@@ -370,7 +377,6 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             entered = c0;
             passes = 1;
             at = ops.as_ptr();
-            end = at.wrapping_add(n);
         };
     }
     // A run cut short before op `$i` of the block, at a debugger breakpoint: if the debugger's
@@ -660,17 +666,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             if !PLAIN && !breakpoints.is_empty() {
                 // The pass may have gone on past its cuts (`past_cut`): the next starts at the
                 // first one again.
-                ops = runnable_ops(
-                    block,
-                    cuts,
-                    idx,
-                    vpage,
-                    block.ops().len(),
-                    breakpoints,
-                    generation,
-                );
-                n = ops.len();
-                end = ops.as_ptr().wrapping_add(n);
+                whole_ops!();
             }
             at = ops.as_ptr();
             continue;

@@ -216,16 +216,25 @@ mod tests {
     use crate::machine::{Config, Machine};
     use isa_spec::{encode, Insn, Kind, Opcode};
 
+    /// A 64 KiB machine with `code` at physical `at`.
+    fn machine_with_code(at: usize, code: &[Insn]) -> Machine {
+        let mut m = Machine::new(Config {
+            ram_size: 0x1_0000,
+            ..Config::default()
+        });
+        for (k, insn) in code.iter().enumerate() {
+            let word = encode(insn).expect("encodes");
+            m.ram[at + 4 * k..at + 4 * k + 4].copy_from_slice(&word.to_le_bytes());
+        }
+        m
+    }
+
     /// A two-instruction loop at its block's start is laid out up to the block limit: copies
     /// of the body, each ending in the inverted branch to the loop's exit, the last one in the
     /// original branch, each step fused with its branch; the block reports its two distinct
     /// instructions.
     #[test]
     fn a_short_loop_is_unrolled_to_the_block_limit() {
-        let mut m = Machine::new(Config {
-            ram_size: 0x1_0000,
-            ..Config::default()
-        });
         let body = [
             Insn {
                 op: Opcode::Addi,
@@ -242,10 +251,7 @@ mod tests {
                 imm: -4,
             },
         ];
-        for (k, insn) in body.iter().enumerate() {
-            let word = encode(insn).expect("encodes");
-            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
-        }
+        let m = machine_with_code(0x1000, &body);
         let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
         assert_eq!(b.ops().len(), super::UNROLL_OPS);
         assert_eq!(b.instructions(), 2);
@@ -277,10 +283,6 @@ mod tests {
     /// would be the block's last op stays the original branch (nothing would follow it).
     #[test]
     fn a_loop_entered_from_outside_is_followed_to_the_block_limit() {
-        let mut m = Machine::new(Config {
-            ram_size: 0x1_0000,
-            ..Config::default()
-        });
         let insn = |op, rd, rs1, rs2, imm| Insn {
             op,
             rd,
@@ -295,10 +297,7 @@ mod tests {
             insn(Opcode::Bne, 0, 11, 0, -4),
             insn(Opcode::Halt, 0, 0, 0, 0),
         ];
-        for (k, insn) in code.iter().enumerate() {
-            let word = encode(insn).expect("encodes");
-            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
-        }
+        let m = machine_with_code(0x1000, &code);
         let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
         assert_eq!(b.ops().len(), super::MAX_OPS);
         assert_eq!(b.instructions(), 4);
@@ -332,10 +331,6 @@ mod tests {
             (Opcode::Jalr, 0, 0, 0, None),    // jalr x0, 0(x0)
         ];
         for (op, rd, rs1, imm, want) in targets {
-            let mut m = Machine::new(Config {
-                ram_size: 0x1_0000,
-                ..Config::default()
-            });
             let code = [
                 Insn {
                     op: Opcode::Blt,
@@ -359,10 +354,7 @@ mod tests {
                     imm,
                 },
             ];
-            for (k, insn) in code.iter().enumerate() {
-                let word = encode(insn).expect("encodes");
-                m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
-            }
+            let m = machine_with_code(0x1000, &code);
             let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
             let rd = b.ops()[0].insn.rd;
             let got = (rd & super::RETURNS_VIA != 0).then_some(rd & 31);
@@ -382,12 +374,7 @@ mod tests {
     /// with the original branch.
     #[test]
     fn a_branch_back_onto_data_ends_the_block() {
-        let mut m = Machine::new(Config {
-            ram_size: 0x1_0000,
-            ..Config::default()
-        });
         assert!(isa_spec::decode(0xffff_ffff).is_err());
-        m.ram[0x1000..0x1004].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
         let code = [
             Insn {
                 op: Opcode::Addi,
@@ -404,10 +391,8 @@ mod tests {
                 imm: -8,
             },
         ];
-        for (k, insn) in code.iter().enumerate() {
-            let word = encode(insn).expect("encodes");
-            m.ram[0x1004 + 4 * k..0x1008 + 4 * k].copy_from_slice(&word.to_le_bytes());
-        }
+        let mut m = machine_with_code(0x1004, &code);
+        m.ram[0x1000..0x1004].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
         let b = super::translate(&m, 0x1004, 0x1004, 0).expect("translates");
         let ops: Vec<_> = b.ops().iter().map(|op| (op.insn.op, op.insn.imm)).collect();
         assert_eq!(ops, [(Opcode::Addi, 1), (Opcode::Bne, -8)]);
@@ -418,10 +403,6 @@ mod tests {
     /// own handler.
     #[test]
     fn common_pairs_are_fused_from_the_left() {
-        let mut m = Machine::new(Config {
-            ram_size: 0x1_0000,
-            ..Config::default()
-        });
         let insn = |op, rd, rs1, rs2, imm| Insn {
             op,
             rd,
@@ -438,10 +419,7 @@ mod tests {
             insn(Opcode::Bne, 0, 9, 0, 64),
             insn(Opcode::Halt, 0, 0, 0, 0),
         ];
-        for (k, insn) in code.iter().enumerate() {
-            let word = encode(insn).expect("encodes");
-            m.ram[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&word.to_le_bytes());
-        }
+        let m = machine_with_code(0x1000, &code);
         let b = super::translate(&m, 0x1000, 0x1000, 0).expect("translates");
         let handlers: Vec<_> = b.ops().iter().map(|op| op.handler).collect();
         assert_eq!(
