@@ -16,6 +16,16 @@ pub(crate) struct FrameAddrs {
 }
 
 impl FrameAddrs {
+    /// The addresses of a frame of `words` words all in one page, from `first`.
+    fn in_page(first: u32, words: u32) -> FrameAddrs {
+        FrameAddrs {
+            first,
+            second: 0,
+            split: words,
+            len: words,
+        }
+    }
+
     /// The physical address of word `i`.
     #[inline]
     pub(crate) fn get(&self, i: usize) -> u32 {
@@ -98,16 +108,10 @@ impl Machine {
         access: Access,
         ring: u8,
     ) -> Result<FrameAddrs, Fault> {
-        let within = FrameAddrs {
-            first: 0,
-            second: 0,
-            split: words,
-            len: words,
-        };
         // No words, no access: a gate without parameters reads nothing at the caller's sp, so
         // a misaligned caller sp is not a fault (SPEC.md §8.2).
         if words == 0 {
-            return Ok(within);
+            return Ok(FrameAddrs::in_page(0, 0));
         }
         // The usual frame: aligned, in one page, a permitted TLB hit (or paging off), in RAM.
         // The same result and count as the general path below (one translation, a hit).
@@ -126,10 +130,7 @@ impl Machine {
             self.tlb.hits += (paging && in_page.is_some()) as u64;
         }
         Ok(match in_page {
-            Some(pa) => FrameAddrs {
-                first: pa,
-                ..within
-            },
+            Some(pa) => FrameAddrs::in_page(pa, words),
             None => self.frame_addrs_walked(va, words, access, ring)?,
         })
     }
@@ -144,12 +145,7 @@ impl Machine {
         access: Access,
         ring: u8,
     ) -> Result<FrameAddrs, Fault> {
-        let mut out = FrameAddrs {
-            first: 0,
-            second: 0,
-            split: words,
-            len: words,
-        };
+        let mut out = FrameAddrs::in_page(0, words);
         if va & 3 != 0 {
             return Err(Fault::new(vector::MISALIGNED, va));
         }

@@ -13,7 +13,7 @@ pub const LINKS: usize = 4;
 #[derive(Clone, Copy, Debug)]
 pub struct Op {
     /// The decoded instruction (for a loop's inverted back edge, the inverted branch: see
-    /// [`Op::taken`]).
+    /// [`Op::taken`]; for a branch to a `ret`, [`RETURNS_VIA`] in its unused `rd`).
     pub insn: Insn,
     /// Sum of `base` of the ops before this one in the block (so that counters need not be
     /// updated per instruction: the cycle count before op i is start + cost_before + dynamic

@@ -349,8 +349,6 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
     let index = |at: *const block::Op, ops: &[block::Op]| {
         (at as usize - ops.as_ptr() as usize) / std::mem::size_of::<block::Op>()
     };
-    // Enters `block` (at `idx`, `vpage`) whole, with the counters at (`$cycles`, `$retired`)
-    // after an op that loaded `$last_load` (the successor after a gate, or in the same page).
     // The ops of `block` a whole pass runs: all of them, or up to its first cut.
     macro_rules! whole_ops {
         () => {
@@ -367,6 +365,8 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
             end = ops.as_ptr().wrapping_add(n);
         };
     }
+    // Enters `block` (at `idx`, `vpage`) whole, with the counters at (`$cycles`, `$retired`)
+    // after an op that loaded `$last_load` (the successor after a gate, or in the same page).
     macro_rules! enter_whole {
         ($cycles:expr, $retired:expr, $last_load:expr) => {
             whole_ops!();
@@ -647,13 +647,24 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // penalty taken off again, below zero if nothing else was in it.)
         let cycles = (c0 + done.cost_before as u64 + done.base as u64).wrapping_add(extra);
         let retired = r0 + i as u64;
+        // Does the run stop at the next pc (a debugger breakpoint whose condition holds)?
+        // Asked once, for both ways the chain could go on there.
+        let stops = !breakpoints.is_empty()
+            && r != EXIT
+            && whole
+            && stops_at(
+                m,
+                breakpoints,
+                filter,
+                next_pc,
+                (cycles, retired, retired + ds),
+            );
         if next_pc == pc
             && r != EXIT
             && whole
             && (PLAIN || n == block.ops().len())
             && fits(cycles, retired, block)
-            && (breakpoints.is_empty()
-                || !stops_at(m, breakpoints, filter, pc, (cycles, retired, retired + ds)))
+            && !stops
         {
             // Loop: the next pass's first fetch hits the same page (counted through
             // `hits_upto`, like every later one).
@@ -678,18 +689,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // same code page (counted through `hits_upto`). (`next_pc` is a multiple of 4: the
         // fast path leaves a misaligned jump target to the full path.)
         debug_assert_eq!(next_pc & 3, 0);
-        if r != EXIT
-            && whole
-            && next_pc >> 12 == pc >> 12
-            && (breakpoints.is_empty()
-                || !stops_at(
-                    m,
-                    breakpoints,
-                    filter,
-                    next_pc,
-                    (cycles, retired, retired + ds),
-                ))
-        {
+        if r != EXIT && whole && next_pc >> 12 == pc >> 12 && !stops {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = block.run.links[slot].get();
             // (A link from this valid block leads to a valid block: see `Cache`.)

@@ -4,7 +4,7 @@ use super::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::{inverse_branch, Handler};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
-use isa_spec::{decode, Kind, Opcode};
+use isa_spec::{decode, Insn, Kind, Opcode};
 
 /// Longest block, in instructions.
 pub const MAX_OPS: usize = 64;
@@ -52,12 +52,17 @@ fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
         .filter(|b| !b.is_empty())
 }
 
+/// The instruction at page offset `off` of `code`, if the word there is one.
+fn decode_at(code: &[u8], off: i64) -> Option<Insn> {
+    let at = usize::try_from(off).ok().filter(|t| t % 4 == 0)?;
+    let w = code.get(at..at + 4)?;
+    decode(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).ok()
+}
+
 /// The register a `ret` at page offset `target` returns through (`jalr x0, 0(r)`, r not 0),
 /// if there is one: a branch there is marked [`RETURNS_VIA`].
 fn returns_at(code: &[u8], target: i64) -> Option<u8> {
-    let at = usize::try_from(target).ok().filter(|t| t % 4 == 0)?;
-    let w = code.get(at..at + 4)?;
-    let insn = decode(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).ok()?;
+    let insn = decode_at(code, target)?;
     (insn.op == Opcode::Jalr && insn.rd == 0 && insn.imm == 0 && insn.rs1 != 0).then_some(insn.rs1)
 }
 
@@ -93,10 +98,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut max_cost = BLOCK_ENTRY_WORST;
     // Ops in one pass through a loop back to `start`, once its back edge has been seen.
     let mut loop_len = None;
-    while let Some(word) = code.get(off..off + 4) {
-        let Ok(mut insn) = decode(u32::from_le_bytes([word[0], word[1], word[2], word[3]])) else {
-            break;
-        };
+    while let Some(mut insn) = decode_at(code, off as i64) {
         let info = insn.op.info();
         let stall = if !ops.is_empty() && prev_load != 0 && insn.sources().contains(&prev_load) {
             LOAD_USE_STALL
@@ -128,9 +130,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             // must be followed by its target's op.)
             Kind::Branch if insn.imm < 0 && off as i64 + insn.imm as i64 >= 0 => {
                 let target = (off as i64 + insn.imm as i64) as usize;
-                let decodes = code
-                    .get(target..target + 4)
-                    .is_some_and(|w| decode(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).is_ok());
+                let decodes = decode_at(code, target as i64).is_some();
                 match inverse_branch(insn.op) {
                     Some(inverse) if decodes && ops.len() + 1 < MAX_OPS => {
                         insn.op = inverse;
