@@ -1,4 +1,6 @@
 //! `ringfort asm` and `ringfort disasm`, run as a user would, on the fixtures in tests/asm/.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use isa_spec::regs::parse_reg;
 use isa_spec::{encode, Insn, Opcode};

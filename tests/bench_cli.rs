@@ -1,5 +1,7 @@
 //! `ringfort bench` through the CLI: kernels run, verify their checksums and report what the
 //! issue asks for (per kernel and engine: instructions, cycles, seconds, MIPS; `--json`).
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use std::process::Command;
 

@@ -1,5 +1,7 @@
 //! `ringfort run` from the outside: exit statuses, cycle limit, triple fault, --trace, --stats,
 //! refused ELF files, -m, and flat binaries with --base.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! The cycle model (SPEC.md §12): per-class costs measured by the guest itself, exact totals
 //! checked on the host, and determinism across runs.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! `ringfort debug`, driven the way a script or a test harness drives it: commands piped into
 //! standard input, plain text out. `--echo` prints each command after `(rfdb) `, so the output
 //! of each command can be picked out.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! Random command lines and expressions: the debugger never panics, and every failing command
 //! answers with exactly one line starting `error:`.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use proptest::prelude::*;
 use std::io::Write;

@@ -1,6 +1,8 @@
 //! The debugger on a real terminal (tmux): history with the up arrow (kept in a file across
 //! sessions), tab completion of commands, registers and symbols, and Ctrl-C stopping a running
 //! guest. Skipped with a notice when tmux is not installed (CI installs it).
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

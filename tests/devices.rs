@@ -1,5 +1,7 @@
 //! Devices (SPEC.md §11): guest programs under tests/guest/dev_*.s run on both engines, which
 //! must agree on every device's state, cycle for cycle.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Devices through the command line, as a person uses them: `-serial` back ends (piped stdin,
 //! a real TCP client, a file), `-drive` with `ringfort mkdisk` images, `-screenshot`, the
 //! camera indicator, `-rtc`, `--stats`.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

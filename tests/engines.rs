@@ -1,6 +1,8 @@
 //! The threaded engine against the reference interpreter on the cases a block cache gets wrong:
 //! self-modifying code, a TLB flush with remapped code pages, an interrupt arriving mid-block.
 //! Every run goes through `common::run_*`, which runs both engines and compares full state.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

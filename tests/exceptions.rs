@@ -1,5 +1,7 @@
 //! Exceptions and interrupts (SPEC.md §9): frames, stacks, iret, nested, double and triple
 //! faults, interrupt delivery through the PIC and the timer.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

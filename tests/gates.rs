@@ -1,5 +1,7 @@
 //! Call gates (SPEC.md §8): the full gate table, frame layout and parameter copying, the
 //! refusals with their rule codes, `retg`, and `trap`'s checks.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

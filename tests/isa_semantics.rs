@@ -1,6 +1,8 @@
 //! Instruction semantics (SPEC.md §5): one guest program per group of instructions, each run on
 //! both engines by the harness. The guests check themselves and halt with the number of the
 //! first failed check; the host adds checks of the final machine state.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

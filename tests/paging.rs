@@ -1,4 +1,6 @@
 //! The MMU (SPEC.md §10): page faults, accessed/dirty bits, the TLB and its costs.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

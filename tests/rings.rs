@@ -1,5 +1,7 @@
 //! Rings (SPEC.md §7, §5.16): sensitive instructions outside ring 0, I/O privilege, and the
 //! control registers.
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
 
 mod common;
 

@@ -12,6 +12,9 @@
 //! `PROPTEST_CASES=N` overrides every default (e.g. `PROPTEST_CASES=100000 cargo test --release
 //! --test properties protection`).
 
+#[path = "../support/oom_guard.rs"]
+mod oom_guard;
+
 mod engines;
 mod harness;
 mod laws;
