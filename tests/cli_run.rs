@@ -389,3 +389,45 @@ fn flat_binary_runs_at_its_base() {
     let o = ringfort(&["run", "--engine", "threaded", "--base", "65536", s(&bin)]);
     assert_eq!(status(&o), 55, "{}", stderr(&o));
 }
+
+/// Runs `ringfort ARGS` with its address space capped at `mib` MiB (the shell's `ulimit -v`).
+fn ringfort_capped(mib: u64, args: &[&str]) -> Output {
+    let mut cmd = format!("ulimit -v {}; exec \"$0\"", mib << 10);
+    for i in 1..=args.len() {
+        cmd.push_str(&format!(" \"${i}\""));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .arg(RINGFORT)
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+/// Sizes an input file states are checked against the machine before anything is allocated:
+/// a segment claiming 4 GiB of memory, or a flat image larger than RAM, is refused at once
+/// within a 512 MiB address space (it used to allocate the 4 GiB first).
+#[test]
+fn sizes_in_input_files_allocate_nothing_before_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut elf = good_elf(dir.path());
+    let phoff = u32::from_le_bytes(elf[28..32].try_into().unwrap()) as usize;
+    elf[phoff + 20..phoff + 24].copy_from_slice(&0xffff_f000u32.to_le_bytes()); // p_memsz
+    let p = dir.path().join("huge.elf");
+    std::fs::write(&p, &elf).unwrap();
+    let started = std::time::Instant::now();
+    let o = ringfort_capped(512, &["run", s(&p)]);
+    assert_clean_error(&o, "p_memsz 0xfffff000");
+    assert!(stderr(&o).contains("does not fit"), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+
+    // A flat image one byte larger than what 4 MiB of RAM, the ROM and the header allowance
+    // can hold is refused before it is read.
+    let big = dir.path().join("big.bin");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len((4 << 20) + (1 << 20) + (256 << 20) + 1).unwrap(); // sparse: costs no disk
+    let o = ringfort_capped(512, &["run", "-m", "4M", s(&big)]);
+    assert_clean_error(&o, "flat image larger than the machine");
+    assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
+}

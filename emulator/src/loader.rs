@@ -29,27 +29,46 @@ pub enum LoadError {
 impl Machine {
     /// Copies `data` to physical `addr` (RAM or boot ROM).
     pub fn load_segment(&mut self, addr: u32, data: &[u8]) -> Result<(), LoadError> {
-        let end = addr as u64 + data.len() as u64;
-        let err = || LoadError::DoesNotFit {
-            addr,
-            len: data.len(),
-            ram: self.ram.len(),
-            rom: memmap::ROM_BASE,
-        };
-        self.code_epoch += 1;
-        if end <= self.ram.len() as u64 {
-            self.ram[addr as usize..end as usize].copy_from_slice(data);
-        } else if addr >= memmap::ROM_BASE
-            && end <= memmap::ROM_BASE as u64 + memmap::ROM_SIZE as u64
-        {
-            let off = (addr - memmap::ROM_BASE) as usize;
-            if self.rom.len() < off + data.len() {
-                self.rom.resize(off + data.len(), 0);
-            }
-            self.rom[off..off + data.len()].copy_from_slice(data);
-        } else {
-            return Err(err());
+        self.load_segment_sized(addr, data, data.len() as u64)
+    }
+
+    /// Copies `data` to physical `addr` and zero-fills the rest of its `size` bytes (an ELF
+    /// segment's memory size). Where it goes is checked first, so that a size an input file
+    /// controls never allocates host memory beyond the machine's own.
+    pub fn load_segment_sized(
+        &mut self,
+        addr: u32,
+        data: &[u8],
+        size: u64,
+    ) -> Result<(), LoadError> {
+        let size = size.max(data.len() as u64);
+        let end = addr as u64 + size;
+        let in_ram = end <= self.ram.len() as u64;
+        let in_rom =
+            addr >= memmap::ROM_BASE && end <= memmap::ROM_BASE as u64 + memmap::ROM_SIZE as u64;
+        if !in_ram && !in_rom {
+            return Err(LoadError::DoesNotFit {
+                addr,
+                len: size as usize,
+                ram: self.ram.len(),
+                rom: memmap::ROM_BASE,
+            });
         }
+        self.code_epoch += 1;
+        // Checked above: the range lies in RAM or in the (at most 1 MiB) ROM.
+        let size = size as usize;
+        let dest = if in_ram {
+            &mut self.ram[addr as usize..addr as usize + size]
+        } else {
+            let off = (addr - memmap::ROM_BASE) as usize;
+            if self.rom.len() < off + size {
+                self.rom.resize(off + size, 0);
+            }
+            &mut self.rom[off..off + size]
+        };
+        let (file, zeros) = dest.split_at_mut(data.len());
+        file.copy_from_slice(data);
+        zeros.fill(0);
         Ok(())
     }
 
@@ -72,13 +91,8 @@ impl Machine {
     /// every segment, zero-filled to its memory size, and the entry point.
     pub fn load_program(&mut self, prog: &assembler::Program) -> Result<(), LoadError> {
         for seg in &prog.segments {
-            let mut bytes = if seg.nobits {
-                Vec::new()
-            } else {
-                seg.data.clone()
-            };
-            bytes.resize((seg.size as usize).max(bytes.len()), 0);
-            self.load_segment(seg.addr, &bytes)?;
+            let data: &[u8] = if seg.nobits { &[] } else { &seg.data };
+            self.load_segment_sized(seg.addr, data, seg.size as u64)?;
         }
         self.set_entry(prog.entry);
         Ok(())

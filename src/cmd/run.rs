@@ -195,6 +195,35 @@ pub fn parse_u32(s: &str) -> Result<u32, String> {
     r.map_err(|_| format!("`{s}` is not a 32-bit number"))
 }
 
+/// Bytes an ELF file may hold beyond the machine's memory (headers, symbols, debug sections).
+const MAX_ELF_EXTRA: u64 = 256 << 20;
+
+/// Reads `path` whole, refusing a file larger than `limit` bytes without reading it.
+fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let too_big = || {
+        anyhow::anyhow!(
+            "{}: file is larger than the machine's RAM and ROM can hold ({} MiB); give more memory with -m",
+            path.display(),
+            limit >> 20
+        )
+    };
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // A regular file's size is known before reading; a pipe's only while reading it.
+    let known = f.metadata().map(|md| md.len()).unwrap_or(0);
+    if known > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(known as usize);
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Loads an ELF or flat file into `m`; flat files go to `base`. Returns the ELF's symbols.
 pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<assembler::Program>> {
     if matches!(path.extension().and_then(|e| e.to_str()), Some("s" | "S")) {
@@ -205,7 +234,10 @@ pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<as
             .with_context(|| format!("{}: cannot load", path.display()))?;
         return Ok(Some(prog));
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // Nothing that fits the machine is larger than its RAM and ROM together, plus room for an
+    // ELF's symbols and headers: a larger file is refused before it is read.
+    let limit = m.ram.len() as u64 + isa_spec::cr::memmap::ROM_SIZE as u64 + MAX_ELF_EXTRA;
+    let bytes = read_limited(path, limit)?;
     if bytes.starts_with(b"\x7fELF") {
         let prog = m
             .load_elf(&bytes)
