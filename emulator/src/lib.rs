@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod bounded;
 pub mod code_pages;
 pub mod cpu;
 pub mod devices;

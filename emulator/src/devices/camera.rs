@@ -67,6 +67,9 @@ pub fn pattern_pixel(frame: u64, x: u32, y: u32) -> u32 {
     BARS[(((x + shift) % WIDTH) / (WIDTH / 8)) as usize]
 }
 
+/// Indicator changes [`Camera::indicator_log`] keeps (a guest may toggle the camera forever).
+pub const MAX_INDICATOR_LOG: usize = 4096;
+
 /// How the in-use indicator is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Indicator {
@@ -90,7 +93,7 @@ pub struct Camera {
     irq: bool,
     /// How the indicator is shown.
     pub indicator: Indicator,
-    /// Every change of the indicator: (cycle, on).
+    /// The changes of the indicator: (cycle, on), the newest [`MAX_INDICATOR_LOG`].
     pub indicator_log: Vec<(u64, bool)>,
     /// RAM writes (physical address, bytes) the machine must perform (the frame DMA).
     pub(crate) dma_out: Vec<(u32, Vec<u8>)>,
@@ -155,7 +158,7 @@ impl Camera {
             self.busy = false;
             self.done_at = u64::MAX;
         }
-        self.indicator_log.push((now, on));
+        crate::bounded::push_newest(&mut self.indicator_log, (now, on), MAX_INDICATOR_LOG);
         if self.indicator == Indicator::Stderr {
             eprintln!("{}", if on { "[camera on]" } else { "[camera off]" });
         }

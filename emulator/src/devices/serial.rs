@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -44,8 +44,17 @@ C-a x    exit emulator\r\n\
 C-a s    save disk data back to its image file\r\n\
 C-a C-a  sends C-a\r\n";
 
+/// Input chunks (of at most 4 KiB) a reader thread may queue before it waits for the machine
+/// to take them: input the guest does not read stays in the host's pipe or socket, not in
+/// host memory.
+pub const INPUT_CHUNKS: usize = 64;
+
+/// Output chunks queued for a network client before more output is dropped (and counted):
+/// a client that stops reading must not grow the emulator's memory.
+pub const OUTPUT_CHUNKS: usize = 4096;
+
 /// Reads a byte stream on a thread and hands it over in chunks.
-fn reader_thread(mut r: impl Read + Send + 'static, tx: Sender<Vec<u8>>) {
+fn reader_thread(mut r: impl Read + Send + 'static, tx: SyncSender<Vec<u8>>) {
     thread::spawn(move || {
         let mut buf = [0u8; 4096];
         loop {
@@ -115,7 +124,7 @@ impl Stdio {
     /// Starts reading standard input.
     pub fn new() -> Stdio {
         let raw = RawTerminal::enable();
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(INPUT_CHUNKS);
         reader_thread(std::io::stdin(), tx);
         Stdio {
             input: rx,
@@ -203,8 +212,10 @@ enum TcpMsg {
 /// disconnects the next one may connect.
 pub struct Tcp {
     input: Receiver<Vec<u8>>,
-    output: Sender<TcpMsg>,
+    output: SyncSender<TcpMsg>,
     addr: SocketAddr,
+    /// Output bytes dropped because the client did not read them fast enough.
+    pub dropped: u64,
 }
 
 /// Options of a `tcp:` serial back end.
@@ -266,8 +277,8 @@ impl Tcp {
             None
         };
         let slot: Arc<Mutex<Option<TcpStream>>> = Arc::new(Mutex::new(None));
-        let (in_tx, in_rx) = mpsc::channel();
-        let (out_tx, out_rx) = mpsc::channel::<TcpMsg>();
+        let (in_tx, in_rx) = mpsc::sync_channel(INPUT_CHUNKS);
+        let (out_tx, out_rx) = mpsc::sync_channel::<TcpMsg>(OUTPUT_CHUNKS);
         // Writer: sends output to the current client, never blocking the emulator.
         let wslot = slot.clone();
         thread::spawn(move || {
@@ -331,6 +342,7 @@ impl Tcp {
             input: in_rx,
             output: out_tx,
             addr,
+            dropped: 0,
         })
     }
 
@@ -342,14 +354,30 @@ impl Tcp {
 
 impl Host for Tcp {
     fn write(&mut self, bytes: &[u8]) {
-        let _ = self.output.send(TcpMsg::Data(bytes.to_vec()));
+        if let Err(TrySendError::Full(_)) = self.output.try_send(TcpMsg::Data(bytes.to_vec())) {
+            self.dropped += bytes.len() as u64;
+        }
     }
 
     fn flush(&mut self) {
         // Wait (briefly) until the writer thread has sent everything queued so far.
         let (tx, rx) = mpsc::channel();
-        if self.output.send(TcpMsg::Sync(tx)).is_ok() {
-            let _ = rx.recv_timeout(Duration::from_secs(2));
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        let mut msg = TcpMsg::Sync(tx);
+        loop {
+            match self.output.try_send(msg) {
+                Ok(()) => {
+                    let _ = rx.recv_timeout(
+                        deadline.saturating_duration_since(std::time::Instant::now()),
+                    );
+                    return;
+                }
+                Err(TrySendError::Full(m)) if std::time::Instant::now() < deadline => {
+                    msg = m;
+                    thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
         }
     }
 

@@ -43,6 +43,11 @@ pub const ST_TX_EMPTY: u32 = 4;
 pub const ST_RX_HELD: u32 = 8;
 
 const NEVER: u64 = u64::MAX;
+/// Bytes a [`Sink::Buffer`] keeps: past this the oldest half is dropped (and counted in
+/// [`Uart::buffer_dropped`]).
+pub const MAX_BUFFER: usize = 16 << 20;
+/// Input held for the RX FIFO before the UART stops taking more from its host.
+pub const MAX_HELD: usize = 64 << 10;
 
 /// Where transmitted bytes go, besides a host back end (see [`Uart::attach_host`]).
 #[derive(Clone)]
@@ -117,6 +122,8 @@ pub struct Uart {
     pub rx_bytes: u64,
     /// Cycles stores to `DATA` waited for FIFO space.
     pub stall_cycles: u64,
+    /// Output bytes a [`Sink::Buffer`] no longer holds (the oldest, past [`MAX_BUFFER`]).
+    pub buffer_dropped: u64,
 }
 
 impl Uart {
@@ -139,6 +146,7 @@ impl Uart {
             tx_bytes: 0,
             rx_bytes: 0,
             stall_cycles: 0,
+            buffer_dropped: 0,
         }
     }
 
@@ -252,6 +260,11 @@ impl Uart {
             self.poll_at = NEVER;
             return;
         };
+        if self.held.len() >= MAX_HELD {
+            // The guest is not reading: leave further input with the host until it does.
+            self.poll_at = now + POLL_CYCLES;
+            return;
+        }
         let mut input = Vec::new();
         let events = &mut self.events;
         let open = h
@@ -272,7 +285,10 @@ impl Uart {
             Sink::Stdout => {
                 let _ = std::io::stdout().lock().write_all(&[b]);
             }
-            Sink::Buffer(v) => v.push(b),
+            Sink::Buffer(v) => {
+                // A guest printing forever costs bounded memory: the newest output is kept.
+                self.buffer_dropped += crate::bounded::push_newest(v, b, MAX_BUFFER) as u64;
+            }
         }
         if let Some(h) = &self.host {
             h.with(|h| h.write(&[b]));
@@ -418,12 +434,68 @@ impl PartialEq for Uart {
             && self.tx_bytes == o.tx_bytes
             && self.rx_bytes == o.rx_bytes
             && self.stall_cycles == o.stall_cycles
+            && self.buffer_dropped == o.buffer_dropped
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_buffer_sink_keeps_the_newest_output_within_its_bound() {
+        let mut u = Uart::new(Sink::Buffer(Vec::new()));
+        let n = MAX_BUFFER as u64 + MAX_BUFFER as u64 / 4;
+        for i in 0..n {
+            let now = i * BYTE_CYCLES;
+            assert_eq!(u.write(0, (i % 251) as u32, now), Some(0));
+        }
+        u.advance(n * BYTE_CYCLES + BYTE_CYCLES);
+        let out = u.output();
+        assert!(out.len() <= MAX_BUFFER, "{} bytes kept", out.len());
+        assert_eq!(
+            out.len() as u64 + u.buffer_dropped,
+            n,
+            "every byte kept or counted"
+        );
+        let last = out.len() - 1;
+        assert_eq!(out[last] as u64, (n - 1) % 251, "the newest byte is kept");
+    }
+
+    /// A host that always has more input (like `cat /dev/zero | ringfort run`).
+    struct Endless;
+
+    impl Host for Endless {
+        fn write(&mut self, _: &[u8]) {}
+        fn poll(&mut self, out: &mut Vec<u8>, _: &mut Vec<HostEvent>) -> bool {
+            out.extend_from_slice(&[b'z'; 4096]);
+            true
+        }
+        fn describe(&self) -> String {
+            "endless".into()
+        }
+    }
+
+    #[test]
+    fn input_the_guest_does_not_read_stays_with_the_host() {
+        let mut u = Uart::new(Sink::None);
+        u.attach_host(Endless, 0);
+        let mut now = 0;
+        for _ in 0..10_000 {
+            now += POLL_CYCLES;
+            u.service(now);
+        }
+        assert!(
+            u.held.len() <= MAX_HELD + 4096,
+            "{} bytes held",
+            u.held.len()
+        );
+        assert_eq!(
+            u.rx.len(),
+            FIFO_SIZE,
+            "the guest's FIFO is full, nothing more was taken"
+        );
+    }
 
     #[test]
     fn tx_fifo_drains_one_byte_per_byte_time_and_full_writes_wait() {
