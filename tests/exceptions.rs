@@ -8,6 +8,7 @@ mod common;
 use common::{assemble, assert_same_state, machine_with, pass_guest, run_src, Run};
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
+use emulator::machine::Delivered;
 use emulator::{Budget, Engine, Exit, Machine};
 
 /// Like `common::run_src`, but lets the host change both machines before they run (to raise
@@ -103,6 +104,34 @@ boom:   div     t1, t0, t0
     assert_eq!(run.m.cpu.ring(), 3);
     assert_eq!(run.m.cpu.pc, boom);
     assert_eq!(run.m.stats.double_faults, 1);
+    let last = run.m.deliveries.as_ref().unwrap().last().copied().unwrap();
+    assert_eq!((last.vector, last.outcome), (7, Delivered::Nothing));
+}
+
+/// The delivery log says what a raised vector led to: its own handler, or the double fault's.
+#[test]
+fn the_delivery_log_tells_a_double_fault_from_a_delivery() {
+    let src = r#"
+        .include "check.inc"
+main:   li      t0, 0
+        div     t1, t0, t0                      # delivered to its handler
+        nop
+        set_vec V_DIVIDE, rec_handler, 0        # not present: the double fault is entered
+        div     t1, t0, t0
+        nop
+        pass
+"#;
+    let run = run_src("double.s", src);
+    assert_eq!(run.exit, Exit::Halted(0));
+    let log: Vec<_> = run
+        .m
+        .deliveries
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|d| (d.vector, d.outcome))
+        .collect();
+    assert_eq!(log, [(7, Delivered::Vector), (7, Delivered::DoubleFault)]);
 }
 
 /// The classic: a ring-0 kernel stack overflows into an unmapped page. The page fault's frame

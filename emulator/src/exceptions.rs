@@ -1,7 +1,7 @@
 //! Exception and interrupt delivery through the vector table, with double and triple faults.
 
 use crate::fault::Fault;
-use crate::machine::{Access, Delivery, Exit, Machine, Via};
+use crate::machine::{Access, Delivered, Delivery, Exit, Machine, Via};
 use isa_spec::cost::EXCEPTION_ENTRY;
 use isa_spec::cr::{cause, gate, gate_rule, num, status, vector, EXCEPTION_FRAME_WORDS};
 use isa_spec::regs::SP;
@@ -33,6 +33,9 @@ impl Descriptor {
         }
     }
 }
+
+/// Deliveries [`Machine::deliveries`] keeps (the newest).
+pub const MAX_DELIVERY_LOG: usize = 1 << 16;
 
 impl Machine {
     /// Reads the descriptor at physical `addr` (bus error if it is not in RAM or ROM).
@@ -80,18 +83,14 @@ impl Machine {
     pub(crate) fn raise(&mut self, v: u8, cause_word: u32, faddr: u32, frame_pc: u32) {
         self.cpu.last_load = 0;
         self.delivered += 1;
-        if let Some(log) = &mut self.deliveries {
-            log.push(Delivery {
-                cycle: self.cpu.cycles,
-                vector: v,
-                cause: cause_word,
-                pc: frame_pc,
-            });
-        }
+        let cycle = self.cpu.cycles;
+        let mut outcome = Delivered::Vector;
         if let Err(second) = self.deliver(v, cause_word, faddr, frame_pc) {
             self.stats.double_faults += 1;
             let df = cause(vector::DOUBLE_FAULT, v);
+            outcome = Delivered::DoubleFault;
             if let Err(third) = self.deliver(vector::DOUBLE_FAULT, df, faddr, frame_pc) {
+                outcome = Delivered::Nothing;
                 self.stop = Some(Exit::TripleFault(format!(
                     "triple fault: {} (vector {v}) at pc {frame_pc:#010x} in ring {}; \
                      delivering it failed with {second}; delivering the double fault failed \
@@ -100,6 +99,17 @@ impl Machine {
                     self.cpu.ring(),
                 )));
             }
+        }
+        if let Some(log) = &mut self.deliveries {
+            // The newest entries are kept: a guest faulting forever costs bounded memory.
+            let d = Delivery {
+                cycle,
+                vector: v,
+                cause: cause_word,
+                pc: frame_pc,
+                outcome,
+            };
+            crate::bounded::push_newest(log, d, MAX_DELIVERY_LOG);
         }
         self.cpu.cycles += (self.acc_walk + EXCEPTION_ENTRY) as u64;
         self.acc_walk = 0;

@@ -95,6 +95,20 @@ pub struct Delivery {
     pub cause: u32,
     /// pc saved in the frame.
     pub pc: u32,
+    /// What was entered: the vector's handler, or the double fault's when delivering the
+    /// vector failed, or nothing (a triple fault).
+    pub outcome: Delivered,
+}
+
+/// What a raised vector led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivered {
+    /// Its own handler.
+    Vector,
+    /// Delivering it failed; the double-fault handler was entered.
+    DoubleFault,
+    /// Delivering it and the double fault failed: the machine stopped (triple fault).
+    Nothing,
 }
 
 /// Access kind, for translation and faults.
