@@ -9,7 +9,7 @@ mod common;
 use common::{pass_guest, run_src};
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
-use emulator::{Engine, Exit};
+use emulator::{Budget, Engine, Exit};
 
 #[test]
 fn self_modifying_code_is_seen_by_both_engines() {
@@ -581,4 +581,56 @@ fn stops_at_breakpoint_agree(prog: &assembler::Program, pc: u32, stops: u32) {
         common::assert_same_state(&a, &b, &format!("breakpoint stop {stop}"));
         assert_eq!((ea, a.cpu.pc), (Exit::Stopped, pc), "stop {stop}");
     }
+}
+
+/// Code spread over more blocks than the threaded engine's cache holds: the cache starts over
+/// (its memory stays bounded) and both engines still agree. Then code rewritten on every pass:
+/// after a few rewrites its page runs untranslated, in the same state as the interpreter's.
+#[test]
+fn the_block_cache_is_bounded_and_rewritten_code_stays_exact() {
+    use emulator::engine::threaded::cache::{MAX_BLOCKS, REWRITES_TO_STOP_TRANSLATING};
+    let n = MAX_BLOCKS + MAX_BLOCKS / 4;
+    // Each snippet is its own block: an indirect jump ends it, to the next snippet.
+    let src = format!(
+        "_start: la t0, snippets\n li a0, 0\n jalr zero, 0(t0)\n\
+         snippets:\n .rept {n}\n addi t0, t0, 12\n addi a0, a0, 1\n jalr zero, 0(t0)\n .endr\n\
+         li t1, {n}\n sub a0, a0, t1\n halt\n"
+    );
+    let prog = common::assemble("many_blocks.s", &src);
+    let budget = Budget {
+        max_cycles: common::TEST_CYCLES,
+        ..Budget::UNLIMITED
+    };
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let ea = Interp::new().run(&mut a, budget);
+    let mut t = Threaded::new();
+    let eb = t.run(&mut b, budget);
+    assert_eq!(ea, Exit::Halted(0));
+    assert_eq!(ea, eb);
+    common::assert_same_state(&a, &b, "many blocks");
+    assert!(t.cache.full_flushes >= 1, "the cache started over");
+    assert!(t.cache.blocks.len() <= MAX_BLOCKS);
+
+    // A loop that patches an instruction it then runs, many more times than the threshold.
+    let passes = 4 * REWRITES_TO_STOP_TRANSLATING;
+    let src = format!(
+        "_start: la s0, patch\n lw s1, 0(s0)\n li s2, 0\n li a0, 0\n\
+         1: addi s2, s2, 1\n sw s1, 0(s0)\n\
+         patch: addi a0, a0, 1\n li t0, {passes}\n bltu s2, t0, 1b\n halt\n"
+    );
+    let prog = common::assemble("rewrite.s", &src);
+    let mut a = common::machine_with(&prog, common::TEST_RAM);
+    let mut b = common::machine_with(&prog, common::TEST_RAM);
+    let ea = Interp::new().run(&mut a, budget);
+    let mut t = Threaded::new();
+    let eb = t.run(&mut b, budget);
+    assert_eq!(ea, Exit::Halted(passes));
+    assert_eq!(ea, eb);
+    common::assert_same_state(&a, &b, "rewritten code");
+    assert!(
+        t.cache.translations < 2 * REWRITES_TO_STOP_TRANSLATING as u64,
+        "{} translations for {passes} rewrites: the page should run untranslated",
+        t.cache.translations
+    );
 }

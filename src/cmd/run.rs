@@ -404,8 +404,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     .as_ref()
                     .and_then(|p| p.symbol_at(b.pc))
                     .unwrap_or_default();
+                let again = match b.translations {
+                    0 | 1 => String::new(),
+                    n => format!("  (translated {n} times: its page was written)"),
+                };
                 eprintln!(
-                    "  {:#010x} {:<24} {:>3} insns  {:>12} runs  {:>14} cycles  {:>5.1}%",
+                    "  {:#010x} {:<24} {:>3} insns  {:>12} runs  {:>14} cycles  {:>5.1}%{again}",
                     b.pc, name, b.len, b.execs, b.cycles, share
                 );
             }

@@ -100,6 +100,8 @@ pub struct HotBlock {
     pub cycles: u64,
     /// Distinct instructions in the block (an unrolled loop's copies count once).
     pub len: usize,
+    /// Times the block was translated (more than once when stores into its page dropped it).
+    pub translations: usize,
 }
 
 /// An execution engine.

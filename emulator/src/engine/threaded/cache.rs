@@ -124,12 +124,19 @@ pub struct Cache {
     /// The largest `max_cost` of any block translated since the last flush: a chain that is
     /// this far from its cycle limit need not check each successor's.
     pub max_block_cost: u64,
-    by_page: FastMap<u32, Vec<u32>>,
+    /// Blocks by physical RAM page: (index, lookup key), so that a write to the page drops
+    /// exactly their lookup entries.
+    by_page: FastMap<u32, Vec<(u32, u64)>>,
     epoch: u64,
     /// Blocks translated (for reports).
     pub translations: u64,
     /// Blocks dropped by writes to their pages.
     pub invalidations: u64,
+    /// Times the cache was emptied because it held [`MAX_BLOCKS`] blocks.
+    pub full_flushes: u64,
+    /// RAM pages whose blocks writes have dropped: (times, cycle of the last time). At most
+    /// one entry per RAM page; emptied with the cache.
+    rewritten: FastMap<u32, (u32, u64)>,
 }
 
 impl Default for Cache {
@@ -147,9 +154,21 @@ impl Default for Cache {
             epoch: 0,
             translations: 0,
             invalidations: 0,
+            full_flushes: 0,
+            rewritten: FastMap::default(),
         }
     }
 }
+
+/// Blocks the cache holds, valid or not, before it starts over (each block is at most a few
+/// KiB: this bounds the cache to tens of MiB whatever the guest runs).
+pub const MAX_BLOCKS: usize = 1 << 15;
+
+/// Writes that drop a page's blocks before its code runs untranslated ([`Cache::is_rewritten`]).
+pub const REWRITES_TO_STOP_TRANSLATING: u32 = 32;
+
+/// How long after the last such write a page's code keeps running untranslated.
+pub const REWRITE_WINDOW_CYCLES: u64 = 1_000_000;
 
 #[inline]
 fn l1_slot(key: u64) -> usize {
@@ -171,11 +190,17 @@ impl Cache {
 
     /// Adds a block; RAM pages are marked in the machine's code-page bitmap.
     pub fn insert(&mut self, m: &mut Machine, key: u64, block: Block) -> u32 {
+        if self.blocks.len() >= MAX_BLOCKS {
+            // A guest that runs code everywhere (or rewrites it forever) costs bounded memory:
+            // start over, as QEMU does when its translation buffer is full.
+            self.flush(m);
+            self.full_flushes += 1;
+        }
         let idx = self.blocks.len() as u32;
         let page = block.pa >> 12;
         if (page as usize) < m.code_pages.len() {
             m.code_pages.set(page as usize, true);
-            self.by_page.entry(page).or_default().push(idx);
+            self.by_page.entry(page).or_default().push((idx, key));
         }
         self.max_block_cost = self.max_block_cost.max(block.max_cost);
         self.blocks.push(block);
@@ -196,32 +221,48 @@ impl Cache {
             return;
         }
         for page in m.dirty_code.drain(..) {
-            if let Some(list) = self.by_page.remove(&page) {
-                for idx in list {
-                    let b = &mut self.blocks[idx as usize];
-                    if b.valid {
-                        b.valid = false;
-                        self.invalidations += 1;
-                    }
+            let Some(list) = self.by_page.remove(&page) else {
+                continue;
+            };
+            let r = self.rewritten.entry(page).or_default();
+            *r = (r.0.saturating_add(1), m.cpu.cycles);
+            // Only these blocks' entries go (sweeping the whole lookup per write made code
+            // that rewrites itself in a loop run ten times slower than the interpreter).
+            for (idx, key) in list {
+                let b = &mut self.blocks[idx as usize];
+                if b.valid {
+                    b.valid = false;
+                    self.invalidations += 1;
+                }
+                if self.lookup.map.get(&key) == Some(&idx) {
+                    self.lookup.map.remove(&key);
+                }
+                let slot = &mut self.lookup.l1[l1_slot(key)];
+                if *slot == (key, idx) {
+                    *slot = (u64::MAX, 0);
                 }
             }
         }
-        if self.invalidations > 0 && self.blocks.len() > 1 << 16 {
-            // Self-modifying code churns: start over rather than keep dead blocks forever.
-            self.flush(m);
-        }
-        self.lookup
-            .map
-            .retain(|_, idx| self.blocks[*idx as usize].valid);
-        for e in &mut self.lookup.l1 {
-            if e.0 != u64::MAX && !self.blocks[e.1 as usize].valid {
-                e.0 = u64::MAX;
+    }
+
+    /// Is the code in physical page `page` being rewritten as it runs (its blocks dropped by
+    /// writes [`REWRITES_TO_STOP_TRANSLATING`] times, the last within
+    /// [`REWRITE_WINDOW_CYCLES`])? Its instructions then run one at a time instead of being
+    /// translated again and again, as QEMU does for self-modifying code.
+    #[inline]
+    pub fn is_rewritten(&self, page: u32, now: u64) -> bool {
+        match self.rewritten.get(&page) {
+            Some(&(n, last)) => {
+                n >= REWRITES_TO_STOP_TRANSLATING
+                    && now.saturating_sub(last) < REWRITE_WINDOW_CYCLES
             }
+            None => false,
         }
     }
 
     /// Drops everything.
     pub fn flush(&mut self, m: &mut Machine) {
+        self.rewritten.clear();
         self.blocks.clear();
         self.max_block_cost = 0;
         self.cuts.clear();
@@ -232,23 +273,29 @@ impl Cache {
         m.dirty_code.clear();
     }
 
-    /// The `n` blocks with the most cycles: (pc, executions, cycles, distinct instructions).
+    /// The `n` guest addresses whose blocks took the most cycles since the last full flush:
+    /// (pc, executions, cycles, distinct instructions). A block translated again after a store
+    /// into its page counts under the same address as its earlier copies.
     pub fn hottest(&self, n: usize) -> Vec<(u32, u64, u64, usize)> {
-        let mut v: Vec<_> = self
-            .blocks
-            .iter()
-            .filter(|b| b.run.execs.get() > 0)
-            .map(|b| {
-                (
-                    b.pc,
-                    b.run.execs.get(),
-                    b.run.cycles.get(),
-                    b.instructions(),
-                )
-            })
+        let mut by_pc: HashMap<u32, (u64, u64, usize)> = HashMap::new();
+        for b in self.blocks.iter().filter(|b| b.run.execs.get() > 0) {
+            let e = by_pc.entry(b.pc).or_default();
+            e.0 += b.run.execs.get();
+            e.1 += b.run.cycles.get();
+            e.2 = e.2.max(b.instructions());
+        }
+        let mut v: Vec<_> = by_pc
+            .into_iter()
+            .map(|(pc, (execs, cycles, len))| (pc, execs, cycles, len))
             .collect();
         v.sort_by_key(|&(pc, _, cycles, _)| (std::cmp::Reverse(cycles), pc));
         v.truncate(n);
         v
+    }
+
+    /// How many times the block at guest address `pc` was translated since the last full
+    /// flush (more than once when stores into its page dropped it).
+    pub fn translations_at(&self, pc: u32) -> usize {
+        self.blocks.iter().filter(|b| b.pc == pc).count()
     }
 }

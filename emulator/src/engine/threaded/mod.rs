@@ -72,6 +72,9 @@ impl Threaded {
         let k = key(pa, ring, paging);
         let idx = match self.cache.get(k) {
             Some(i) => i,
+            None if self.cache.is_rewritten(pa >> 12, m.cpu.cycles) => {
+                return single_fetched(m, pa, pc)
+            }
             None => match translate::translate(m, pa, pc, ring) {
                 Some(b) => self.cache.insert(m, k, b),
                 None => return single_fetched(m, pa, pc),
@@ -745,7 +748,7 @@ fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
 }
 
 /// Executes one instruction whose fetch was translated to `pa` but which could not start a
-/// block (an illegal word, or a bus error).
+/// block (an illegal word, a bus error, or code being rewritten as it runs).
 fn single_fetched(m: &mut Machine, pa: u32, pc: u32) {
     let word = match m.fetch_word(pa, pc) {
         Ok(w) => w,
@@ -771,6 +774,7 @@ impl Engine for Threaded {
                 execs,
                 cycles,
                 len,
+                translations: self.cache.translations_at(pc),
             })
             .collect()
     }
