@@ -25,6 +25,13 @@ pub fn report(m: &Machine, elapsed: Duration) -> String {
         secs,
         insns as f64 / secs / 1e6
     );
+    if let Some(kib) = peak_resident_kib() {
+        let _ = writeln!(
+            s,
+            "host memory      {:.1} MiB peak resident",
+            kib as f64 / 1024.0
+        );
+    }
     let _ = writeln!(
         s,
         "TLB              {} hits, {} misses",
@@ -53,6 +60,13 @@ pub fn report(m: &Machine, elapsed: Duration) -> String {
     }
     s.push_str(&device_report(m));
     s
+}
+
+/// This process's peak resident memory in KiB (Linux's `VmHWM`), where the host tells it.
+fn peak_resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The per-device part of the report.
