@@ -359,6 +359,52 @@ fn mkdisk_packs_files_a_guest_can_read() {
     assert!(!dir.path().join("y.img").exists());
 }
 
+/// Sizes on the command line cost no host memory: a 64 GiB image with a file is written
+/// sparse (only its first sectors are built in memory), listed by reading its directory only,
+/// and an absurd directory is refused at once. All within a 512 MiB address space.
+#[test]
+fn mkdisk_sizes_cost_no_host_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = dir.path().join("hello.txt");
+    std::fs::write(&hello, "hi\n").unwrap();
+    let capped = |args: &[&str]| {
+        let mut cmd = String::from("ulimit -v 524288; exec \"$0\"");
+        for i in 1..=args.len() {
+            cmd.push_str(&format!(" \"${i}\""));
+        }
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .arg(env!("CARGO_BIN_EXE_ringfort"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let img = dir.path().join("big.img");
+    ok(&capped(&["mkdisk", p(&img), "--size", "64G", p(&hello)]));
+    assert_eq!(std::fs::metadata(&img).unwrap().len(), 64 << 30);
+    let out = capped(&["mkdisk", "--list", p(&img)]);
+    ok(&out);
+    assert!(
+        text(&out.stdout).contains("hello.txt"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = capped(&[
+        "mkdisk",
+        p(&dir.path().join("z.img")),
+        "--fs",
+        "--entries",
+        "4294967280",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--entries"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 // ---------------------------------------------------------------- framebuffer, camera, rtc
 
 #[test]

@@ -17,6 +17,8 @@ pub const ENTRY_SIZE: usize = 32;
 pub const NAME_FIELD: usize = 24;
 /// Directory entries when --entries is not given.
 pub const DEFAULT_ENTRIES: u32 = 64;
+/// Most directory entries `--entries` may ask for (a 32 MiB directory).
+pub const MAX_ENTRIES: u32 = 1 << 20;
 
 /// `ringfort mkdisk` arguments.
 #[derive(clap::Args, Debug)]
@@ -113,10 +115,22 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// Builds an RFFS image of `size` bytes (None: just large enough, rounded up to 64 KiB) with
+/// An RFFS image: its first bytes (superblock, directory, files), then zeros up to `size`
+/// (which the file gets without their being held in memory: a large image stays sparse).
+pub struct FsImage {
+    /// Sectors up to the end of the last file.
+    pub head: Vec<u8>,
+    /// The image's size in bytes.
+    pub size: u64,
+}
+
 /// `entries` directory slots holding `files` (name, contents).
-pub fn build_fs(files: &[(String, Vec<u8>)], size: Option<u64>, entries: u32) -> Result<Vec<u8>> {
+pub fn build_fs(files: &[(String, Vec<u8>)], size: Option<u64>, entries: u32) -> Result<FsImage> {
     if entries == 0 || !entries.is_multiple_of(16) {
         bail!("--entries must be a positive multiple of 16 (16 entries fill a sector)");
+    }
+    if entries > MAX_ENTRIES {
+        bail!("--entries {entries} is more than the {MAX_ENTRIES} a directory may hold");
     }
     if files.len() > entries as usize {
         bail!(
@@ -149,7 +163,8 @@ pub fn build_fs(files: &[(String, Vec<u8>)], size: Option<u64>, entries: u32) ->
         Some(s) => s,
         None => needed.div_ceil(64 << 10) * (64 << 10),
     };
-    let mut img = vec![0u8; size as usize];
+    // Checked above: `needed` is at most the directory's 32 MiB plus the files read.
+    let mut img = vec![0u8; needed as usize];
     let mut next = data_start;
     let mut dir = Vec::new();
     for (name, data) in files {
@@ -171,7 +186,7 @@ pub fn build_fs(files: &[(String, Vec<u8>)], size: Option<u64>, entries: u32) ->
         entries: dir,
     };
     write_layout(&mut img, &layout);
-    Ok(img)
+    Ok(FsImage { head: img, size })
 }
 
 fn put(b: &mut [u8], off: usize, v: u32) {
@@ -199,6 +214,26 @@ fn write_layout(img: &mut [u8], l: &Layout) {
         put(img, o + NAME_FIELD, e.start);
         put(img, o + NAME_FIELD + 4, e.length);
     }
+}
+
+/// Reads an image's superblock and directory sectors (not its data: an image may be huge).
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let cannot = || format!("cannot read {}", path.display());
+    let f = std::fs::File::open(path).with_context(cannot)?;
+    let mut head = Vec::new();
+    (&f).take(SECTOR)
+        .read_to_end(&mut head)
+        .with_context(cannot)?;
+    if head.len() as u64 == SECTOR && &head[0..4] == MAGIC {
+        let dir_end = get(&head, 0x0C) as u64 + get(&head, 0x10) as u64;
+        // A directory larger than mkdisk makes is read only as far as its limit allows.
+        let want = dir_end.min(1 + MAX_ENTRIES as u64 / 16) * SECTOR;
+        (&f).take(want.saturating_sub(SECTOR))
+            .read_to_end(&mut head)
+            .with_context(cannot)?;
+    }
+    Ok(head)
 }
 
 /// Reads the superblock and directory of an RFFS image.
@@ -255,8 +290,7 @@ fn write_atomically(path: &Path, bytes: &[u8], blank_size: Option<u64>) -> Resul
 /// Runs the command.
 pub fn run(a: Args) -> Result<std::process::ExitCode> {
     if a.list {
-        let img = std::fs::read(&a.image)
-            .with_context(|| format!("cannot read {}", a.image.display()))?;
+        let img = read_head(&a.image)?;
         let l = read_layout(&img).with_context(|| a.image.display().to_string())?;
         println!(
             "{}: RFFS, {} sectors, {} of {} entries used, data in sectors {}..{}",
@@ -296,11 +330,11 @@ pub fn run(a: Args) -> Result<std::process::ExitCode> {
         files.push((name, data));
     }
     let img = build_fs(&files, a.size, a.entries)?;
-    write_atomically(&a.image, &img, None)?;
+    write_atomically(&a.image, &img.head, Some(img.size))?;
     eprintln!(
         "ringfort: created {} ({} sectors, RFFS with {} file(s))",
         a.image.display(),
-        img.len() as u64 / SECTOR,
+        img.size / SECTOR,
         files.len()
     );
     Ok(std::process::ExitCode::SUCCESS)
@@ -317,8 +351,8 @@ mod tests {
             ("big.bin".to_string(), vec![7u8; 1300]),
             ("empty".to_string(), Vec::new()),
         ];
-        let img = build_fs(&files, None, 16).unwrap();
-        assert_eq!(img.len(), 64 << 10);
+        let FsImage { head: img, size } = build_fs(&files, None, 16).unwrap();
+        assert_eq!(size, 64 << 10);
         let l = read_layout(&img).unwrap();
         assert_eq!(l.dir_start, 1);
         assert_eq!(l.dir_sectors, 1);
@@ -356,6 +390,7 @@ mod tests {
         assert!(build_fs(&dup, None, 16).is_err());
         assert!(build_fs(&[("a".into(), vec![0; 4096])], Some(2048), 16).is_err());
         assert!(build_fs(&[], None, 10).is_err());
+        assert!(build_fs(&[], None, 4294967280).is_err());
         assert!(parse_disk_size("1000").is_err());
         assert_eq!(parse_disk_size("1M"), Ok(1 << 20));
         assert_eq!(parse_disk_size("1024"), Ok(1024));
