@@ -243,7 +243,7 @@ fn disk_writes_reach_the_file_only_at_flush_or_drop() {
     let dir = scratch();
     let img = make_image(dir.path(), "c.img", 16, 0);
     let image = Image::open(&img, false).unwrap();
-    image.write(2, &[0xAB; 512]);
+    image.write(2, &[0xAB; 512]).unwrap();
     assert_eq!(image.dirty_sectors(), 1);
     assert!(
         std::fs::read(&img).unwrap().iter().all(|&b| b == 0),
@@ -258,6 +258,36 @@ fn disk_writes_reach_the_file_only_at_flush_or_drop() {
     let bytes = std::fs::read(&img).unwrap();
     assert!(bytes[1024..1536].iter().all(|&b| b == 0xAB));
     assert!(bytes[..1024].iter().all(|&b| b == 0));
+}
+
+/// Writing more sectors than the cache holds writes the oldest back: the cache stays bounded
+/// and every sector reaches the file.
+#[test]
+fn the_disk_write_cache_is_bounded() {
+    let dir = scratch();
+    let n = disk::MAX_DIRTY_SECTORS + 1000;
+    let img = make_image(dir.path(), "big.img", n, 0);
+    let image = Image::open(&img, false).unwrap();
+    for s in 0..n {
+        image.write(s as u64, &[(s % 251) as u8; 512]).unwrap();
+        assert!(image.dirty_sectors() <= disk::MAX_DIRTY_SECTORS);
+    }
+    drop(image);
+    let bytes = std::fs::read(&img).unwrap();
+    for s in [
+        0,
+        1,
+        disk::MAX_DIRTY_SECTORS - 1,
+        disk::MAX_DIRTY_SECTORS,
+        n - 1,
+    ] {
+        assert!(
+            bytes[s * 512..s * 512 + 512]
+                .iter()
+                .all(|&b| b == (s % 251) as u8),
+            "sector {s}"
+        );
+    }
 }
 
 #[test]
@@ -312,6 +342,16 @@ fn bad_images_are_refused_with_clear_errors() {
     assert!(e.contains("in use"), "{e}");
     drop(first);
     Image::open(&ok, false).expect("free again");
+    // Readers share an image (a shared lock); a writer excludes readers and readers a writer.
+    let r1 = Image::open(&ok, true).unwrap();
+    let r2 = Image::open(&ok, true).expect("two readers share the image");
+    let e = Image::open(&ok, false).unwrap_err();
+    assert!(e.contains("in use"), "{e}");
+    drop((r1, r2));
+    let w = Image::open(&ok, false).unwrap();
+    let e = Image::open(&ok, true).unwrap_err();
+    assert!(e.contains("in use"), "{e}");
+    drop(w);
 }
 
 // ---------------------------------------------------------------- framebuffer

@@ -24,6 +24,9 @@ pub const LINE: u8 = 2;
 pub const SECTOR_SIZE: usize = 512;
 /// Most sectors one command may transfer.
 pub const MAX_COUNT: u32 = 256;
+/// Written sectors the host caches before writing them back to the image (16 MiB): a guest
+/// writing a large disk costs bounded memory.
+pub const MAX_DIRTY_SECTORS: usize = 32 << 10;
 /// Cycles every command takes before it completes.
 pub const COMMAND_CYCLES: u64 = 10_000;
 /// Extra cycles per sector transferred.
@@ -247,14 +250,19 @@ impl Image {
     }
 
     /// Caches whole sectors written at `first` (`data.len()` a multiple of 512, range valid,
-    /// image writable).
-    pub fn write(&self, first: u64, data: &[u8]) {
+    /// image writable). A cache holding [`MAX_DIRTY_SECTORS`] is written back to the file
+    /// first; if that fails, the data is refused (an error) rather than cached without bound.
+    pub fn write(&self, first: u64, data: &[u8]) -> io::Result<()> {
         let mut st = self.store();
+        if st.dirty.len() >= MAX_DIRTY_SECTORS {
+            st.flush()?;
+        }
         for (i, chunk) in data.chunks_exact(SECTOR_SIZE).enumerate() {
             let mut b = Box::new([0u8; SECTOR_SIZE]);
             b.copy_from_slice(chunk);
             st.dirty.insert(first + i as u64, b);
         }
+        Ok(())
     }
 
     /// Writes the cached sectors to the file and syncs it.
@@ -483,7 +491,10 @@ impl Disk {
             }
             cmd::WRITE => {
                 let a = self.addr as usize;
-                img.write(self.sector as u64, &ram[a..a + len]);
+                if img.write(self.sector as u64, &ram[a..a + len]).is_err() {
+                    self.result = err::IO;
+                    return COMMAND_CYCLES + n * SECTOR_CYCLES;
+                }
                 self.sectors_written += n;
                 self.dma_bytes += len as u64;
                 COMMAND_CYCLES + n * SECTOR_CYCLES
