@@ -431,3 +431,54 @@ fn sizes_in_input_files_allocate_nothing_before_the_check() {
     assert_clean_error(&o, "flat image larger than the machine");
     assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
 }
+
+/// Outputs to a device are written in place, never replaced by a regular file (as GNU as's
+/// `-o /dev/null`); a link to a file is followed. The device is a null device made in a
+/// temporary folder (this needs root, as CI has; elsewhere the test says so and stops).
+#[test]
+fn outputs_to_devices_and_links_are_written_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let null = dir.path().join("null");
+    let made = Command::new("mknod")
+        .args([s(&null), "c", "1", "3"])
+        .status()
+        .map(|st| st.success())
+        .unwrap_or(false);
+    if !made {
+        eprintln!("skipped: mknod needs root");
+        return;
+    }
+    let src = write(dir.path(), "p.s", "_start: li a0, 0\n halt\n");
+    let is_device = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    };
+    assert_eq!(status(&ringfort(&["asm", "-o", s(&null), s(&src)])), 0);
+    assert!(is_device(&null), "asm -o kept the device");
+    let out = dir.path().join("out.elf");
+    assert_eq!(
+        status(&ringfort(&["asm", "-o", s(&out), "-l", s(&null), s(&src)])),
+        0
+    );
+    assert!(is_device(&null), "asm -l kept the device");
+    let o = ringfort(&["run", "-screenshot", s(&null), s(&src)]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    assert!(is_device(&null), "-screenshot kept the device");
+    let o = ringfort(&["mkdisk", s(&null), "--size", "64K", "--force"]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    assert!(is_device(&null), "mkdisk kept the device");
+    // A link to an ELF: the ELF is replaced, the link kept.
+    let elf = dir.path().join("a.elf");
+    std::fs::write(&elf, b"old").unwrap();
+    let link = dir.path().join("link.elf");
+    std::os::unix::fs::symlink(&elf, &link).unwrap();
+    assert_eq!(status(&ringfort(&["asm", "-o", s(&link), s(&src)])), 0);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read(&elf).unwrap().starts_with(b"\x7fELF"));
+}

@@ -280,8 +280,9 @@ fn write_atomically(path: &Path, bytes: &[u8], blank_size: Option<u64>) -> Resul
     emulator::files::write_atomic(path, |f| {
         f.write_all(bytes)?;
         match blank_size {
-            Some(size) => f.set_len(size),
-            None => Ok(()),
+            // A device written in place keeps its own size.
+            Some(size) if f.metadata()?.is_file() => f.set_len(size),
+            _ => Ok(()),
         }
     })
     .with_context(|| format!("cannot write {}", path.display()))
