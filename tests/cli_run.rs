@@ -482,3 +482,22 @@ fn outputs_to_devices_and_links_are_written_through() {
         .is_symlink());
     assert!(std::fs::read(&elf).unwrap().starts_with(b"\x7fELF"));
 }
+
+/// A screenshot is PNG: a name with another extension is refused before the run, and nothing
+/// is written.
+#[test]
+fn a_screenshot_name_must_say_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(dir.path(), "p.s", "_start: li a0, 0\n halt\n");
+    let jpg = dir.path().join("out.jpg");
+    let o = ringfort(&["run", "-screenshot", s(&jpg), s(&src)]);
+    assert_clean_error(&o, "-screenshot out.jpg");
+    assert!(stderr(&o).contains(".png"), "{}", stderr(&o));
+    assert!(!jpg.exists());
+    let png = dir.path().join("OUT.PNG");
+    assert_eq!(
+        status(&ringfort(&["run", "-screenshot", s(&png), s(&src)])),
+        0
+    );
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}

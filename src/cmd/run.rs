@@ -255,6 +255,17 @@ pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<as
 
 /// Builds the machine the arguments describe.
 pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Program>)> {
+    if let Some(p) = &a.screenshot {
+        // Checked before the run, not after it: the picture is PNG, whatever the name says.
+        let png = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        let special = std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !png && !special {
+            bail!(
+                "-screenshot {}: screenshots are PNG pictures; name the file with .png",
+                p.display()
+            );
+        }
+    }
     let serial = parse_serial(a)?;
     let window = match a.display.as_str() {
         "none" => false,
