@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("ringfort: error: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(cmd::exit_status::ERROR)
         }
     }
 }

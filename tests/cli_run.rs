@@ -501,3 +501,90 @@ fn a_screenshot_name_must_say_png() {
     );
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
+
+/// The exit-status table is written once: `run --help` prints every row of SPEC.md §14.1.
+#[test]
+fn exit_status_table_in_help_matches_spec() {
+    let spec =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/isa-spec/SPEC.md")).unwrap();
+    let section = &spec[spec.find("### 14.1").expect("SPEC.md has §14.1")..];
+    let rows: Vec<(String, String)> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| status"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<_> = l.split('|').map(str::trim).collect();
+            (cells[1].trim_matches('`').to_string(), cells[2].to_string())
+        })
+        .collect();
+    assert!(rows.len() >= 7, "{rows:?}");
+    let help = String::from_utf8_lossy(&ringfort(&["run", "--help"]).stdout).into_owned();
+    let help_rows: Vec<(String, String)> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Exit status"))
+        .skip(1)
+        .map(|l| {
+            let (status, meaning) = l.trim().split_once(' ').unwrap();
+            (status.to_string(), meaning.trim().to_string())
+        })
+        .collect();
+    assert_eq!(rows, help_rows);
+}
+
+/// The guest's value and the emulator's own reasons can be told apart: the status is 8 bits,
+/// but stderr and --json say what happened.
+#[test]
+fn exit_statuses_say_what_stopped_the_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_of = |o: &Output| -> serde_json::Value {
+        let err = stderr(o);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with('{'))
+            .expect("a JSON line");
+        serde_json::from_str(line).unwrap()
+    };
+    // A guest value wider than a status: 300 exits 44, and says so.
+    let p = write(dir.path(), "300.s", "_start: li a0, 300\n halt\n");
+    let o = ringfort(&["run", "--json", s(&p)]);
+    assert_eq!(status(&o), 44);
+    assert!(stderr(&o).contains("exited with 300"), "{}", stderr(&o));
+    let j = json_of(&o);
+    assert_eq!(j["stop_reason"], "halted");
+    assert_eq!(j["exit_value"], 300);
+    assert_eq!(j["exit_status"], 44);
+    // A guest's own 124 is not the cycle limit.
+    let p = write(dir.path(), "124.s", "_start: li a0, 124\n halt\n");
+    let o = ringfort(&["run", "--json", s(&p)]);
+    assert_eq!(status(&o), 124);
+    assert!(stderr(&o).contains("its own value"), "{}", stderr(&o));
+    assert_eq!(json_of(&o)["stop_reason"], "halted");
+    let p = write(dir.path(), "loop.s", "_start: j _start\n");
+    let o = ringfort(&["run", "--json", "--max-cycles", "1000", s(&p)]);
+    assert_eq!(status(&o), 124);
+    assert!(stderr(&o).contains("cycle limit"), "{}", stderr(&o));
+    let j = json_of(&o);
+    assert_eq!(j["stop_reason"], "cycle-limit");
+    assert_eq!(j["exit_value"], serde_json::Value::Null);
+    // --stats says it too.
+    let p = write(dir.path(), "7.s", "_start: li a0, 7\n halt\n");
+    let o = ringfort(&["run", "--stats", s(&p)]);
+    assert_eq!(status(&o), 7);
+    assert!(
+        stderr(&o).contains("stop reason      halted"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("exit value       7"), "{}", stderr(&o));
+    // A guest that powers off with a value: the same.
+    let p = write(
+        dir.path(),
+        "off.s",
+        "_start: li t0, 0xF0007000\n li t1, 513\n sw t1, 0(t0)\n 1: j 1b\n",
+    );
+    let o = ringfort(&["run", "--json", s(&p)]);
+    assert_eq!(status(&o), 1, "{}", stderr(&o));
+    assert_eq!(json_of(&o)["stop_reason"], "poweroff");
+    assert_eq!(json_of(&o)["exit_value"], 513);
+}

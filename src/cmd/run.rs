@@ -5,16 +5,11 @@ use emulator::devices::uart::Sink;
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
 use emulator::trace::Tracer;
-use emulator::{Budget, Config, Engine, Exit, Machine};
+use emulator::{Budget, Config, Engine, Machine};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Exit status when `--max-cycles` stops the guest (as timeout(1) does).
-pub const EXIT_CYCLE_LIMIT: u8 = 124;
-/// Exit status after a triple fault.
-pub const EXIT_TRIPLE_FAULT: u8 = 125;
-/// Exit status when the guest waits for an interrupt that can never come.
-pub const EXIT_IDLE: u8 = 126;
+use crate::cmd::exit_status;
 
 /// Options shared by `run`, `debug` and `bench`: what machine to build and what to load.
 #[derive(clap::Args, Debug, Clone)]
@@ -140,6 +135,7 @@ fn parse_serial(a: &MachineArgs) -> Result<Serial> {
 
 /// `ringfort run` arguments.
 #[derive(clap::Args, Debug)]
+#[command(after_help = exit_status::help())]
 pub struct Args {
     #[command(flatten)]
     pub machine: MachineArgs,
@@ -149,9 +145,14 @@ pub struct Args {
     /// Stop the guest after this many cycles (exit status 124).
     #[arg(long, value_name = "N")]
     pub max_cycles: Option<u64>,
-    /// Print run statistics to stderr at exit.
+    /// Print run statistics to stderr at exit (with the stop reason and the guest's full
+    /// exit value).
     #[arg(long)]
     pub stats: bool,
+    /// Print the statistics as one JSON object on stderr at exit instead (for graders and
+    /// scripts: `stop_reason`, `exit_value`, `exit_status`, counts).
+    #[arg(long)]
+    pub json: bool,
     /// Execution engine: `threaded` (cached pre-decoded blocks; the default since the
     /// differential tests show it cycle-exact with the interpreter) or `interp` (the
     /// reference interpreter). `--trace` always uses the interpreter.
@@ -303,11 +304,11 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
     });
     m.dev.rtc.set_base(rtc_base);
     match serial {
-        Serial::File(path) => m.dev.uart.attach_host(
+        Serial::File(path) => m.dev.attach_serial(
             emulator::devices::serial::FileSink::create(&path).map_err(anyhow::Error::msg)?,
             0,
         ),
-        Serial::Tcp(spec) => m.dev.uart.attach_host(
+        Serial::Tcp(spec) => m.dev.attach_serial(
             emulator::devices::serial::Tcp::listen(&spec).map_err(anyhow::Error::msg)?,
             0,
         ),
@@ -347,8 +348,7 @@ pub fn attach_console(m: &mut Machine) {
     if matches!(m.dev.uart.sink, Sink::Stdout) && m.dev.uart.host.is_none() {
         m.dev.uart.sink = Sink::None;
         m.dev
-            .uart
-            .attach_host(emulator::devices::serial::Stdio::new(), m.cpu.cycles);
+            .attach_serial(emulator::devices::serial::Stdio::new(), m.cpu.cycles);
     }
 }
 
@@ -401,11 +401,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let finished = finish_machine(&mut m, &a.machine);
-    if m.dev.quit {
-        eprintln!("ringfort: terminated");
-    }
-    if a.stats {
-        eprint!("{}", crate::cmd::stats::report(&m, elapsed));
+    let stop = exit_status::of(&exit, &m);
+    if a.json {
+        eprintln!("{}", crate::cmd::stats::json(&m, elapsed, &stop));
+    } else if a.stats {
+        eprint!("{}", crate::cmd::stats::report(&m, elapsed, &stop));
         let hot = engine.hot_blocks(10);
         if !hot.is_empty() {
             eprintln!("hottest blocks (engine {}):", engine.name());
@@ -429,30 +429,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // Leave raw terminal mode (if any) before the final messages.
     drop(m.dev.uart.host.take());
     finished?;
-    Ok(match exit {
-        Exit::Halted(code) | Exit::PowerOff(code) => ExitCode::from(code as u8),
-        Exit::CycleLimit => {
-            eprintln!(
-                "ringfort: guest stopped at the cycle limit ({} cycles, pc {:#010x}, ring {}); \
-                 raise --max-cycles if it needs longer",
-                m.cpu.cycles,
-                m.cpu.pc,
-                m.cpu.ring()
-            );
-            ExitCode::from(EXIT_CYCLE_LIMIT)
-        }
-        Exit::TripleFault(diag) => {
-            eprintln!("ringfort: {diag}");
-            ExitCode::from(EXIT_TRIPLE_FAULT)
-        }
-        Exit::Idle => {
-            eprintln!(
-                "ringfort: the guest waits for an interrupt (wfi at {:#010x}) but no device can \
-                 raise one",
-                m.cpu.pc.wrapping_sub(4)
-            );
-            ExitCode::from(EXIT_IDLE)
-        }
-        Exit::StepLimit | Exit::Stopped => ExitCode::SUCCESS,
-    })
+    if let Some(msg) = &stop.message {
+        eprintln!("{msg}");
+    }
+    Ok(ExitCode::from(stop.status))
 }

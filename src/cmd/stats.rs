@@ -1,16 +1,21 @@
 //! The `--stats` report.
 
+use crate::cmd::exit_status::Stop;
 use emulator::Machine;
 use isa_spec::cr::vector;
 use std::fmt::Write;
 use std::time::Duration;
 
 /// Formats the statistics of a finished run.
-pub fn report(m: &Machine, elapsed: Duration) -> String {
+pub fn report(m: &Machine, elapsed: Duration, stop: &Stop) -> String {
     let mut s = String::new();
     let insns = m.cpu.retired;
     let cycles = m.cpu.cycles;
     let secs = elapsed.as_secs_f64().max(1e-9);
+    let _ = writeln!(s, "stop reason      {}", stop.reason);
+    if let Some(v) = stop.value {
+        let _ = writeln!(s, "exit value       {v} (exit status {})", stop.status);
+    }
     let _ = writeln!(s, "instructions     {insns}");
     let _ = writeln!(s, "cycles           {cycles}");
     let cpi = if insns > 0 {
@@ -60,6 +65,48 @@ pub fn report(m: &Machine, elapsed: Duration) -> String {
     }
     s.push_str(&device_report(m));
     s
+}
+
+/// The statistics of a finished run as one JSON object (one line).
+pub fn json(m: &Machine, elapsed: Duration, stop: &Stop) -> String {
+    let d = m.dev.stats();
+    let by_vector: serde_json::Map<String, serde_json::Value> = m
+        .stats
+        .deliveries
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(v, &n)| (v.to_string(), n.into()))
+        .collect();
+    let gates: serde_json::Map<String, serde_json::Value> = m
+        .stats
+        .gate_calls
+        .iter()
+        .map(|(g, n)| (g.to_string(), n.into()))
+        .collect();
+    serde_json::json!({
+        "stop_reason": stop.reason,
+        "exit_value": stop.value,
+        "exit_status": stop.status,
+        "instructions": m.cpu.retired,
+        "cycles": m.cpu.cycles,
+        "pc": m.cpu.pc,
+        "ring": m.cpu.ring(),
+        "host_seconds": elapsed.as_secs_f64(),
+        "host_peak_resident_kib": peak_resident_kib(),
+        "tlb": { "hits": m.tlb.hits, "misses": m.tlb.misses },
+        "deliveries_by_vector": by_vector,
+        "double_faults": m.stats.double_faults,
+        "gate_calls": gates,
+        "ring_transitions": m.stats.ring_transitions,
+        "uart": { "bytes_out": d.uart_tx, "bytes_in": d.uart_rx },
+        "disk": {
+            "sectors_read": d.sectors_read,
+            "sectors_written": d.sectors_written,
+            "flushes": d.disk_flushes,
+        },
+    })
+    .to_string()
 }
 
 /// This process's peak resident memory in KiB (Linux's `VmHWM`), where the host tells it.
