@@ -114,8 +114,22 @@ impl Machine {
                 return;
             }
             self.cpu.cycles = self.cpu.cycles.max(next);
-            self.dev.service(self.cpu.cycles);
+            if self.service_devices() {
+                return;
+            }
         }
+    }
+
+    /// Runs the device events due now. A request the host made there (the console's quit)
+    /// stops the machine at this boundary; returns whether it did. Every engine services
+    /// devices through here, so that a guest running only fast-path code still stops.
+    #[inline]
+    pub(crate) fn service_devices(&mut self) -> bool {
+        self.dev.service(self.cpu.cycles);
+        if let Some(req) = self.dev.power.request.take() {
+            self.power_request(req);
+        }
+        self.stop.is_some()
     }
 
     /// The semantics proper: reads operands, computes, writes results. On `Err` nothing

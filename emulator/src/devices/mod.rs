@@ -147,6 +147,14 @@ impl Devices {
         self.disk.image = Some(image);
     }
 
+    /// Attaches a serial back end to the UART, polled for input from cycle `now` on. (Through
+    /// here, not the UART alone: the first poll must be in the machine's event schedule, or a
+    /// guest that never touches a device would never see input, nor the console's `Ctrl-A x`.)
+    pub fn attach_serial(&mut self, h: impl serial::Host + 'static, now: u64) {
+        self.uart.attach_host(h, now);
+        self.update();
+    }
+
     /// Attaches a window; the display refreshes every [`fb::FRAME_CYCLES`] from now on.
     pub fn attach_display(&mut self, d: display::Display) {
         self.display = Some(d);

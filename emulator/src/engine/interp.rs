@@ -141,11 +141,12 @@ fn decoded<const N: usize>(memo: &mut [Decoded; N], pa: u32, word: u32) -> &Deco
 }
 
 /// The instruction-boundary work: device events due, then a pending interrupt. Returns true
-/// when an interrupt was taken (that is the step).
+/// when an interrupt was taken (that is the step), or the machine stopped.
 #[inline(always)]
 fn boundary(m: &mut Machine) -> bool {
-    if m.cpu.cycles >= m.dev.next_event() {
-        m.dev.service(m.cpu.cycles);
+    if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
+        // Stopped here (the console quit): the run loop ends the run.
+        return true;
     }
     if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
         m.steps += 1;

@@ -49,8 +49,8 @@ impl Threaded {
     fn dispatch(&mut self, m: &mut Machine, budget: &Budget) {
         // A block that ended at a write into translated code has done so; the cache syncs below.
         m.block_exit = false;
-        if m.cpu.cycles >= m.dev.next_event() {
-            m.dev.service(m.cpu.cycles);
+        if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
+            return;
         }
         if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
             m.steps += 1;
