@@ -588,3 +588,47 @@ fn exit_statuses_say_what_stopped_the_machine() {
     assert_eq!(json_of(&o)["stop_reason"], "poweroff");
     assert_eq!(json_of(&o)["exit_value"], 513);
 }
+
+/// A program names the RAM it expects with an absolute `RINGFORT_RAM` symbol, the default
+/// for -m: the guest tests (4 MiB, set in check.inc) pass with a plain `ringfort run`, from
+/// source or from an ELF; -m still wins; a size that is not whole pages is refused.
+#[test]
+fn a_program_names_its_ram_size() {
+    let guest = |f: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/guest")
+            .join(f)
+    };
+    for f in [
+        "jumps.s",
+        "loadstore.s",
+        "gate_rules.s",
+        "code_pages.s",
+        "exceptions.s",
+    ] {
+        let o = ringfort(&["run", "--max-cycles", "50000000", s(&guest(f))]);
+        assert_eq!(status(&o), 0, "{f}: {}", stderr(&o));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let elf = dir.path().join("jumps.elf");
+    let o = Command::new(RINGFORT)
+        .args(["asm", "-o", s(&elf), s(&guest("jumps.s"))])
+        .current_dir(guest(""))
+        .output()
+        .unwrap();
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    assert_eq!(status(&ringfort(&["run", s(&elf)])), 0);
+    assert_eq!(
+        status(&ringfort(&["run", "-m", "8M", s(&elf)])),
+        39,
+        "-m wins: RAM does not end at 4 MiB"
+    );
+    let bad = write(
+        dir.path(),
+        "bad.s",
+        ".equ RINGFORT_RAM, 0x1001\n.global RINGFORT_RAM\n_start: halt\n",
+    );
+    let o = ringfort(&["run", s(&bad)]);
+    assert_clean_error(&o, "RINGFORT_RAM not whole pages");
+    assert!(stderr(&o).contains("RINGFORT_RAM"), "{}", stderr(&o));
+}

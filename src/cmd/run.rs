@@ -23,9 +23,10 @@ pub struct MachineArgs {
     /// Boot ROM image (ELF or flat, placed at 0xFFF00000 when flat).
     #[arg(long = "bios", value_name = "FILE")]
     pub bios: Option<PathBuf>,
-    /// RAM size, QEMU style: 64M, 1G, 65536K, or a number of MiB.
-    #[arg(short = 'm', long = "memory", default_value = "64M", value_parser = parse_size)]
-    pub memory: u32,
+    /// RAM size, QEMU style: 64M, 1G, 65536K, or a number of MiB. Default: the program's
+    /// `RINGFORT_RAM` symbol if it defines one (an absolute `.equ`, in bytes), else 64M.
+    #[arg(short = 'm', long = "memory", value_parser = parse_size)]
+    pub memory: Option<u32>,
     /// Load address of a flat binary program.
     #[arg(long, default_value = "0", value_parser = parse_u32)]
     pub base: u32,
@@ -177,8 +178,13 @@ pub fn parse_size(s: &str) -> Result<u32, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a size; write e.g. 64M or 1G"))?;
     let bytes = n.checked_mul(mult).ok_or("size too large")?;
+    check_ram_size(bytes)
+}
+
+/// A RAM size must be a whole number of pages, at most `RAM_MAX`.
+fn check_ram_size(bytes: u64) -> Result<u32, String> {
     let max = isa_spec::cr::memmap::RAM_MAX as u64;
-    if bytes == 0 || bytes > max || bytes % 4096 != 0 {
+    if bytes == 0 || bytes > max || !bytes.is_multiple_of(4096) {
         return Err(format!(
             "memory size must be a multiple of 4K between 4K and {}M",
             max >> 20
@@ -186,6 +192,12 @@ pub fn parse_size(s: &str) -> Result<u32, String> {
     }
     Ok(bytes as u32)
 }
+
+/// RAM when neither `-m` nor the program says.
+pub const DEFAULT_RAM: u32 = 64 << 20;
+
+/// The symbol by which a program names the RAM it expects (bytes), the default for `-m`.
+pub const RAM_SYMBOL: &str = "RINGFORT_RAM";
 
 /// Parses a number in decimal or 0x hex.
 pub fn parse_u32(s: &str) -> Result<u32, String> {
@@ -225,32 +237,73 @@ fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Loads an ELF or flat file into `m`; flat files go to `base`. Returns the ELF's symbols.
-pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<assembler::Program>> {
+/// A program file as read, before it is loaded into a machine.
+pub enum Image {
+    /// An ELF file, or a source assembled on the fly.
+    Program(assembler::Program),
+    /// A flat binary.
+    Flat(Vec<u8>),
+}
+
+impl Image {
+    /// The RAM size the program asks for with its [`RAM_SYMBOL`], if it does.
+    fn ram_wanted(&self, path: &std::path::Path) -> Result<Option<u32>> {
+        let Image::Program(p) = self else {
+            return Ok(None);
+        };
+        let Some(sym) = p
+            .symbols
+            .iter()
+            .find(|s| s.name == RAM_SYMBOL && s.section.is_none())
+        else {
+            return Ok(None);
+        };
+        check_ram_size(sym.value as u64).map(Some).map_err(|e| {
+            anyhow::anyhow!("{}: {RAM_SYMBOL} = {:#x}: {e}", path.display(), sym.value)
+        })
+    }
+}
+
+/// Reads `path` (at most `limit` bytes): a `.s` source is assembled, an ELF parsed, anything
+/// else is a flat image.
+pub fn read_image(path: &PathBuf, limit: u64) -> Result<Image> {
     if matches!(path.extension().and_then(|e| e.to_str()), Some("s" | "S")) {
         // Assembly source: assemble it on the fly, as if `ringfort asm` had run first.
         let prog = assembler::assemble_files(std::slice::from_ref(path), &Default::default())
             .map_err(|d| anyhow::anyhow!("{d}"))?;
-        m.load_program(&prog)
-            .with_context(|| format!("{}: cannot load", path.display()))?;
-        return Ok(Some(prog));
+        return Ok(Image::Program(prog));
     }
-    // Nothing that fits the machine is larger than its RAM and ROM together, plus room for an
-    // ELF's symbols and headers: a larger file is refused before it is read.
-    let limit = m.ram.len() as u64 + isa_spec::cr::memmap::ROM_SIZE as u64 + MAX_ELF_EXTRA;
     let bytes = read_limited(path, limit)?;
     if bytes.starts_with(b"\x7fELF") {
-        let prog = m
-            .load_elf(&bytes)
-            .with_context(|| format!("{}: cannot load", path.display()))?;
-        Ok(Some(prog))
+        let prog = assembler::read_elf(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: cannot load: {e}", path.display()))?;
+        Ok(Image::Program(prog))
+    } else if bytes.is_empty() {
+        bail!("{}: file is empty", path.display());
     } else {
-        if bytes.is_empty() {
-            bail!("{}: file is empty", path.display());
+        Ok(Image::Flat(bytes))
+    }
+}
+
+/// Loads `img` (read from `path`) into `m`; a flat image goes to `base`. Returns the
+/// program's symbols, if it has any.
+pub fn load_image(
+    m: &mut Machine,
+    img: Image,
+    path: &std::path::Path,
+    base: u32,
+) -> Result<Option<assembler::Program>> {
+    match img {
+        Image::Program(prog) => {
+            m.load_program(&prog)
+                .with_context(|| format!("{}: cannot load", path.display()))?;
+            Ok(Some(prog))
         }
-        m.load_flat(&bytes, base)
-            .with_context(|| format!("cannot load {}", path.display()))?;
-        Ok(None)
+        Image::Flat(bytes) => {
+            m.load_flat(&bytes, base)
+                .with_context(|| format!("cannot load {}", path.display()))?;
+            Ok(None)
+        }
     }
 }
 
@@ -298,8 +351,31 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
         Serial::Stdio => Sink::Stdout,
         _ => Sink::None,
     };
+    let program_path = match (&a.program, &a.kernel) {
+        (Some(_), Some(_)) => bail!("give the program either as a file or with -kernel, not both"),
+        (Some(p), None) | (None, Some(p)) => Some(p),
+        (None, None) if a.bios.is_some() => None,
+        (None, None) => {
+            bail!("no program given: ringfort run PROGRAM (an ELF from `ringfort asm`)")
+        }
+    };
+    // Nothing that fits the machine is larger than its RAM and ROM together, plus room for an
+    // ELF's symbols and headers: a larger file is refused before it is read.
+    let rom = isa_spec::cr::memmap::ROM_SIZE as u64;
+    let ram_limit = a.memory.unwrap_or(isa_spec::cr::memmap::RAM_MAX) as u64;
+    let limit = ram_limit + rom + MAX_ELF_EXTRA;
+    let bios = a
+        .bios
+        .as_ref()
+        .map(|p| read_image(p, rom + MAX_ELF_EXTRA))
+        .transpose()?;
+    let program = program_path.map(|p| read_image(p, limit)).transpose()?;
+    let wanted = match (&program, program_path) {
+        (Some(img), Some(p)) => img.ram_wanted(p)?,
+        _ => None,
+    };
     let mut m = Machine::new(Config {
-        ram_size: a.memory,
+        ram_size: a.memory.or(wanted).unwrap_or(DEFAULT_RAM),
         serial: sink,
     });
     m.dev.rtc.set_base(rtc_base);
@@ -325,19 +401,15 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
             .map_err(|e| anyhow::anyhow!("-display window: {e}"))?;
         m.dev.attach_display(d);
     }
-    if let Some(bios) = &a.bios {
-        let prog = load_file(&mut m, bios, isa_spec::cr::memmap::ROM_BASE)?;
+    if let (Some(img), Some(path)) = (bios, &a.bios) {
+        let prog = load_image(&mut m, img, path, isa_spec::cr::memmap::ROM_BASE)?;
         if prog.is_none() {
             m.set_entry(isa_spec::cr::memmap::ROM_BASE);
         }
     }
-    let program = match (&a.program, &a.kernel) {
-        (Some(_), Some(_)) => bail!("give the program either as a file or with -kernel, not both"),
-        (Some(p), None) | (None, Some(p)) => load_file(&mut m, p, a.base)?,
-        (None, None) if a.bios.is_some() => None,
-        (None, None) => {
-            bail!("no program given: ringfort run PROGRAM (an ELF from `ringfort asm`)")
-        }
+    let program = match (program, program_path) {
+        (Some(img), Some(path)) => load_image(&mut m, img, path, a.base)?,
+        _ => None,
     };
     Ok((m, program))
 }
