@@ -464,7 +464,10 @@ fn snapshots_round_trip_and_refuse_bad_files() {
     };
     assert_eq!(norm(dumps[0]), norm(dumps[1]), "{out}");
     assert!(dumps[1].contains("s2    0x00000077"));
-    assert!(out.ends_with("exit code 0.\n[ring 0] 0x000001a0 <sys_add>:  lw t0, 12(sp)                     (dbg_rings.s:143)\n") || out.contains("exit code 0."), "{out}");
+    assert!(
+        out.contains("[ring 0] 0x0000019c <sys_exit>:  halt"),
+        "the stop shows the halt: {out}"
+    );
     // No temporary file is left behind.
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -669,5 +672,313 @@ fn expressions_report_the_first_error_and_short_circuit() {
     assert!(
         section(&out, "p (3 > 2) && (2 << 1) == 4").contains("= 1"),
         "{out}"
+    );
+}
+
+/// Hostile expressions get a one-line error, quickly and without quoting megabytes back:
+/// deep nesting and long operator chains are refused before they can exhaust the host's stack.
+#[test]
+fn huge_and_deeply_nested_expressions_are_refused_briefly() {
+    let parens = format!("p {}1{}", "(".repeat(5000), ")".repeat(5000));
+    let minus = format!("p {}1", "-".repeat(100_000));
+    let nots = format!("p {}1", "!~".repeat(300));
+    let deep = format!("p {}1{}", "(".repeat(400), ")".repeat(400));
+    let chain = format!("p 1{}", "+1".repeat(100_000));
+    let ident = format!("p {}", "x".repeat(1 << 20));
+    let word = "y".repeat(1 << 20);
+    let cmds = [&parens, &minus, &nots, &chain, &ident, &word, &deep];
+    let script: String = cmds.iter().map(|c| format!("{c}\n")).collect::<String>() + "p 6*7\n";
+    let start = std::time::Instant::now();
+    let (out, _) = debug_in(&guest_dir(), &["debug", "dbg_rings.s"], &script);
+    let took = start.elapsed();
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), cmds.len(), "one error per command:\n{out}");
+    for e in &errors {
+        assert!(
+            e.len() < 300,
+            "an error quotes at most a little: {}",
+            &e[..300]
+        );
+    }
+    assert!(errors[0].contains("too long"), "{}", errors[0]);
+    assert!(errors[1].contains("too long"), "{}", errors[1]);
+    assert!(errors[2].contains("nests too deeply"), "{}", errors[2]);
+    assert!(errors[3].contains("too long"), "{}", errors[3]);
+    assert!(errors[4].contains("no symbol `xxxx"), "{}", errors[4]);
+    assert!(errors[5].contains("unknown command `yyyy"), "{}", errors[5]);
+    assert!(errors[6].contains("nests too deeply"), "{}", errors[6]);
+    assert!(out.contains("= 42"), "the debugger goes on: {out}");
+    assert!(out.len() < 10_000, "{} bytes of output", out.len());
+    assert!(took.as_secs() < 10, "took {took:?}");
+}
+
+/// Runs the debugger on the assembly `src` (written to a temporary `prog.s`) with `script` on
+/// stdin, echoing commands. Returns stdout and the exit status.
+fn debug_src(src: &str, args: &[&str], script: &str) -> (String, i32) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("prog.s"), src).expect("program written");
+    let mut all = vec!["debug", "--echo"];
+    all.extend_from_slice(args);
+    all.push("prog.s");
+    debug_in(dir.path(), &all, script)
+}
+
+/// A ring-0 loop counting t0 up to 1000, then halting with a0 = 0.
+const COUNT_LOOP: &str = "
+        .text
+        .global _start
+_start:
+        li      t0, 0
+        li      t1, 1000
+loop:
+        addi    t0, t0, 1
+        blt     t0, t1, loop
+        li      a0, 0
+        halt
+";
+
+/// The shares `hot` printed in `section`, in percent.
+fn hot_shares(section: &str) -> Vec<f64> {
+    section
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('%')?.parse().ok())
+        .collect()
+}
+
+/// `hot` shares are of the cycles the threaded engine ran, so going back in time (which moves
+/// the cycle counter back while the profile keeps counting) cannot make them exceed 100%.
+#[test]
+fn hot_shares_stay_within_100_percent_across_time_travel() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snap = dir.path().join("s.rfsnap").display().to_string();
+    let (out, _) = debug_src(
+        COUNT_LOOP,
+        &[],
+        &format!(
+            "break loop\ncontinue\ncontinue\ncontinue\nsnapshot save {snap}\nreverse-stepi 30\n\
+             hot 5\ncontinue\ncontinue\nhot 6\nsnapshot load {snap}\nhot 7\ndelete\ncontinue\n\
+             hot 8\n"
+        ),
+    );
+    for cmd in ["hot 5", "hot 6", "hot 7", "hot 8"] {
+        let s = section(&out, cmd);
+        let shares = hot_shares(s);
+        assert!(!shares.is_empty(), "`{cmd}` shows blocks: {out}");
+        let sum: f64 = shares.iter().sum();
+        assert!(sum <= 100.2, "`{cmd}` shares sum to {sum}%: {s}");
+    }
+    // After the loop ran to the end, the loop's block has nearly all the cycles.
+    let last = hot_shares(section(&out, "hot 8"));
+    assert!(last[0] > 90.0, "{out}");
+}
+
+/// A temporary breakpoint where `finish` stops is reported and deleted there (GDB's way), not
+/// left to fire on a later pass.
+#[test]
+fn finish_reports_and_deletes_a_tbreak_where_it_stops() {
+    let out = debug(
+        "dbg_rings.s",
+        "break square\ncontinue\ntbreak *(main+16)\nfinish\ninfo breakpoints\n",
+    );
+    let fin = section(&out, "finish");
+    assert!(fin.contains("Temporary breakpoint 2"), "{fin}");
+    assert!(fin.contains("Value returned: $a0 = 49"), "{fin}");
+    let info = section(&out, "info breakpoints");
+    assert!(!info.contains("main+0x10"), "the tbreak is gone: {info}");
+}
+
+/// Ring 0 with a handler for vectors 6 (gate fault) and 7 (divide) that emulates and skips the
+/// faulting instruction (SPEC.md §1.1's pattern), then `callg 5` with no gate table.
+const SKIP_HANDLER: &str = "
+        .text
+        .global _start
+_start:
+        li      sp, 0x10000
+        la      t0, vectors
+        mtcr    vbase, t0
+        la      t1, skip
+        li      t2, 1                   # present, ring 0, DPL 0
+        sw      t1, 7*8(t0)
+        sw      t2, 7*8+4(t0)
+        sw      t1, 6*8(t0)
+        sw      t2, 6*8+4(t0)
+        li      a0, 10
+        li      a1, 0
+divide:
+        div     a2, a0, a1
+        callg   5
+        li      a0, 3
+        halt
+
+# Returns past the faulting instruction.
+skip:
+        lw      t0, 0(sp)
+        addi    t0, t0, 4
+        sw      t0, 0(sp)
+        iret
+
+        .bss
+        .balign 8
+vectors:
+        .space  64 * 8
+";
+
+/// `finish` in a handler that skips the faulting instruction stops where its `iret` returns
+/// (not at the faulting pc, which is never reached again).
+#[test]
+fn finish_in_a_skipping_exception_handler_stops_after_its_iret() {
+    let (out, _) = debug_src(
+        SKIP_HANDLER,
+        &[],
+        "catch exception divide\ncontinue\nfinish\ninfo registers a0\n",
+    );
+    let fin = section(&out, "finish");
+    assert!(fin.contains("Run till exit"), "{fin}");
+    assert!(fin.contains("<divide+0x4>:  callg 5"), "{fin}");
+    assert!(!fin.contains("halted"), "{fin}");
+}
+
+/// Exceptions that keep the ring are explained while stepping, as ring-changing ones are, and
+/// a catchpoint decodes the cause word.
+#[test]
+fn same_ring_exceptions_are_explained_and_causes_decoded() {
+    let (out, _) = debug_src(
+        SKIP_HANDLER,
+        &[],
+        "break divide\ncontinue\nstepi\ndelete\ncatch exception\ncontinue\ncontinue\n",
+    );
+    let step = section(&out, "stepi");
+    assert!(
+        step.contains(
+            "exception in ring 0, no ring change: through vector 7 (divide by zero) <skip>"
+        ),
+        "{step}"
+    );
+    assert!(step.contains("exception frame at 0x0000ffec"), "{step}");
+    assert!(step.contains("cause 0x7 = divide by zero"), "{step}");
+    assert!(step.contains("<skip>:  lw t0, 0(sp)"), "{step}");
+    assert!(
+        out.contains("cause 0x106 = gate fault, the gate number is at or above glimit"),
+        "{out}"
+    );
+}
+
+/// A label at the end of one section does not name the next section's code at the same
+/// address; and only addresses get symbols in `print` (GDB's rule), not plain integers.
+#[test]
+fn code_is_named_by_its_own_section_and_integers_get_no_symbol() {
+    let src = "
+        .text
+        .global _start
+_start:
+        la      t0, user
+        jr      t0
+
+        .bss
+buf:    .space  4096
+buf_end:
+
+        .section .user, \"ax\"
+user:
+        li      a0, 1
+        halt
+";
+    let (out, _) = debug_src(
+        src,
+        &[],
+        "break user\ncontinue\ninfo symbol $pc\nbt\nx/2i $pc\np $pc\np $a0\np $ring\np user\n\
+         p/a 4\np user+4\np 12\n",
+    );
+    assert!(!out.contains("buf_end"), "{out}");
+    assert!(section(&out, "break user").contains("<user>"), "{out}");
+    assert!(
+        section(&out, "continue").contains("Breakpoint 1, user"),
+        "{out}"
+    );
+    assert!(section(&out, "info symbol $pc").contains("user"), "{out}");
+    assert!(section(&out, "bt").contains("in user"), "{out}");
+    assert!(section(&out, "p $pc").contains("<user>"), "{out}");
+    assert!(!section(&out, "p $a0").contains('<'), "{out}");
+    assert!(!section(&out, "p $ring").contains('<'), "{out}");
+    assert!(section(&out, "p user").contains("<user>"), "{out}");
+    assert!(section(&out, "p/a 4").contains("<_start+0x4>"), "{out}");
+    assert!(section(&out, "p user+4").contains("<user+0x4>"), "{out}");
+    assert!(!section(&out, "p 12").contains('<'), "{out}");
+}
+
+/// Memory contents are integers: `print *counter` shows no symbol; a read past the end of the
+/// address space is an error rather than wrapping around to address 0.
+#[test]
+fn memory_values_are_integers_and_reads_do_not_wrap() {
+    let out = debug(
+        "dbg_rings.s",
+        "p *counter\np *(u32*)0xfffffffe\np *0xffffffff\nx/2xw 0xfffffffc\n",
+    );
+    assert!(!section(&out, "p *counter").contains('<'), "{out}");
+    for c in ["p *(u32*)0xfffffffe", "p *0xffffffff"] {
+        assert_one_line_error(&out, c);
+        assert!(
+            section(&out, c).contains("past the end of the address space"),
+            "{out}"
+        );
+    }
+}
+
+/// The machine's own words, not the emulator's type names, in messages.
+#[test]
+fn messages_use_words_not_type_names() {
+    let out = debug(
+        "dbg_rings.s",
+        "break after_gate\ncontinue\ninfo rings\ncontinue\nstepi\ninfo devices\n",
+    );
+    for bad in [
+        "Halted(",
+        "Gate(",
+        "Retg",
+        "Vector(",
+        "Some(",
+        "TripleFault",
+    ] {
+        assert!(!out.contains(bad), "`{bad}` leaked into:\n{out}");
+    }
+    assert!(section(&out, "info rings").contains("by retg"), "{out}");
+    assert!(
+        section(&out, "stepi").contains("the machine has stopped (it halted with exit code 0)"),
+        "{out}"
+    );
+    let dev = section(&out, "info devices");
+    for d in [
+        "PIC", "TIMER", "UART", "POWER", "DISK", "FB", "KBD", "RTC", "CAMERA",
+    ] {
+        assert!(dev.lines().any(|l| l.starts_with(d)), "no {d} in:\n{dev}");
+    }
+    assert!(dev.contains("no medium"), "{dev}");
+}
+
+/// A return address left in ra by an earlier call is not shown as a caller: `bt` says the
+/// next frame cannot be trusted.
+#[test]
+fn backtrace_does_not_invent_a_frame_from_a_stale_return_address() {
+    let src = "
+        .text
+        .global _start
+_start:
+        jal     ra, first
+        j       second
+first:
+        ret
+second:
+        nop
+        nop
+        li      a0, 0
+        halt
+";
+    let (out, _) = debug_src(src, &[], "break second+4\ncontinue\nbt\n");
+    let bt = section(&out, "bt");
+    assert!(bt.contains("#0 "), "{bt}");
+    assert!(!bt.contains("#1 "), "no invented caller: {bt}");
+    assert!(
+        bt.contains("cannot be trusted") && bt.contains("follows a call to 0x00000008 <first>"),
+        "{bt}"
     );
 }

@@ -97,18 +97,21 @@ pub fn lookup(word: &str) -> Result<&'static CmdInfo, DbgError> {
         0 => {
             let near = COMMANDS
                 .iter()
+                // The distance is at least the difference in length: a long word is compared
+                // with nothing (a pasted megabyte would take seconds).
+                .filter(|c| w.len().abs_diff(c.name.len()) <= 2)
                 .map(|c| (super::symbols::edit_distance(&w, c.name), c.name))
                 .min()
                 .filter(|(d, _)| *d <= 2)
                 .map(|(_, n)| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             Err(DbgError::hint(
-                format!("unknown command `{word}`"),
+                format!("unknown command `{}`", super::expr::quote(word)),
                 format!("{near}`help` lists the commands"),
             ))
         }
         _ => Err(DbgError::hint(
-            format!("`{word}` is ambiguous"),
+            format!("`{}` is ambiguous", super::expr::quote(word)),
             format!(
                 "it could be {}",
                 matches
@@ -230,7 +233,7 @@ fn parse_exception(arg: &str) -> Result<u8, DbgError> {
     match expr::parse_number(&a) {
         Ok(v) if (0..64).contains(&v) => Ok(v as u8),
         _ => Err(DbgError::hint(
-            format!("`{arg}` is not an exception"),
+            format!("`{}` is not an exception", super::expr::quote(arg)),
             "give a vector number 0..63 or one of illegal privilege misaligned bus-error \
              page-fault gate-fault divide breakpoint io-privilege double-fault",
         )),
@@ -347,12 +350,34 @@ impl Debugger {
                     self.syms.angle(caller.pc),
                     caller.ring
                 ));
-                let why = self.run_to(vec![StopAt {
+                let back = StopAt {
                     addr: caller.pc,
                     ring: Some(caller.ring),
                     min_sp: Some(caller.sp),
-                }]);
-                let returned = why == super::session::StopWhy::Internal;
+                };
+                // A frame entered through a gate or vector is left by the retg/iret that pops
+                // it, which may return elsewhere (a handler that skips the faulting
+                // instruction): stop at those in this function too, with the frame on top.
+                let leaves = match caller.frame_at {
+                    Some(at) => self.frame_exits(self.m.cpu.pc, self.m.cpu.ring(), at),
+                    None => Vec::new(),
+                };
+                let mut stops = vec![back];
+                stops.extend(leaves.iter().copied());
+                let mut why = self.run_to(stops);
+                if why == super::session::StopWhy::Internal
+                    && leaves.iter().any(|s| s.matches(&self.m))
+                    && !back.matches(&self.m)
+                {
+                    why = self.stepi(1);
+                    if why == super::session::StopWhy::Done {
+                        why = super::session::StopWhy::Internal;
+                    }
+                }
+                // A breakpoint at the return address is reported, and the frame did return.
+                let returned = why == super::session::StopWhy::Internal
+                    || matches!(why, super::session::StopWhy::Breakpoint { .. })
+                        && back.matches(&self.m);
                 self.show_stop(&why);
                 if returned {
                     let a0 = self.m.cpu.reg(isa_spec::regs::A0);
@@ -484,7 +509,6 @@ impl Debugger {
                 "interp" => self.engine = EngineKind::Interp,
                 "threaded" => {
                     if self.engine != EngineKind::Threaded {
-                        self.hot_base_cycles = self.m.cpu.cycles;
                         self.threaded = emulator::engine::threaded::Threaded::new();
                     }
                     self.engine = EngineKind::Threaded
@@ -547,10 +571,36 @@ impl Debugger {
         Ok(())
     }
 
+    /// The `retg`/`iret` instructions of the function around `pc` (at most 4096 instructions
+    /// in), as stops that match when executing them in `ring` would pop the frame at `frame`
+    /// (sp at or above it: not a nested frame).
+    fn frame_exits(&self, pc: u32, ring: u8, frame: u32) -> Vec<StopAt> {
+        let Some((start, end, _)) = self.func_bounds(pc) else {
+            return Vec::new();
+        };
+        let end = end.min(start.saturating_add(4 * 4096));
+        (start..end)
+            .step_by(4)
+            .filter(|&a| {
+                self.insn_at(a).is_some_and(|i| {
+                    matches!(i.op, isa_spec::Opcode::Iret | isa_spec::Opcode::Retg)
+                })
+            })
+            .map(|addr| StopAt {
+                addr,
+                ring: Some(ring),
+                min_sp: Some(frame),
+            })
+            .collect()
+    }
+
     fn require_running(&self) -> CmdResult {
         if let Some(e) = &self.m.stop {
             return Err(DbgError::hint(
-                format!("the machine has stopped ({e:?})"),
+                format!(
+                    "the machine has stopped ({})",
+                    super::session::exit_words(e)
+                ),
                 "`run` starts the program again; `reverse-stepi` goes back",
             ));
         }
@@ -569,17 +619,18 @@ impl Debugger {
                 let n = before - now;
                 self.say(format!(
                     "(going back undid {n} ring change{}; the last undone: ring {} -> ring {} \
-                     via {:?}; now in ring {})",
+                     by {}; now in ring {})",
                     if n == 1 { "" } else { "s" },
                     t.from,
                     t.to,
-                    t.via,
+                    super::session::via_words(t.via),
                     self.m.cpu.ring()
                 ));
             }
         }
         // Ring changes already shown going forward are not shown again.
         self.seen_transitions = now;
+        self.seen_delivered = self.m.delivered;
         self.show_stop(why);
     }
 
@@ -913,7 +964,7 @@ impl Debugger {
                 ));
                 Ok(())
             }
-            _ => Err(format!("no `info {name}`").into()),
+            _ => Err(format!("no `info {}`", super::expr::quote(name)).into()),
         }
     }
 
@@ -1009,14 +1060,18 @@ impl Debugger {
             self.say(format!("${n} = {}", format_value(v, f)));
             return Ok(());
         }
-        let v = match expr::split_assignment(rest) {
-            Some((lhs, rhs)) => self.assign(lhs, rhs)?,
-            None => self.eval_str(rest)?,
+        let (v, address) = match expr::split_assignment(rest) {
+            Some((lhs, rhs)) => (self.assign(lhs, rhs)?, false),
+            None => {
+                let e = self.parse_expr(rest)?;
+                (self.eval(&e)?, e.is_address())
+            }
         };
         self.values.push(v);
         let n = self.values.len();
         let mut text = format!("${n} = {}", format_value(v, f));
-        if f == Some('a') || f.is_none() {
+        // GDB's rule: addresses get the symbol they point into, integers do not.
+        if f == Some('a') || (f.is_none() && address) {
             text += &self.value_sym(v as u32);
         }
         self.say(text);
@@ -1210,9 +1265,9 @@ impl Debugger {
             Ok(()) => {
                 self.serial_shown = self.serial_count;
                 self.seen_transitions = super::session::transition_count(&self.m);
+                self.seen_delivered = self.m.delivered;
                 self.last_stop_cycles = self.m.cpu.cycles;
                 self.prev_stop_cycles = self.m.cpu.cycles;
-                self.hot_base_cycles = self.m.cpu.cycles;
                 Ok(())
             }
             Err(e) => {

@@ -35,7 +35,8 @@ pub struct StopAt {
 }
 
 impl StopAt {
-    fn matches(&self, m: &Machine) -> bool {
+    /// Is the machine at this place?
+    pub fn matches(&self, m: &Machine) -> bool {
         m.cpu.pc == self.addr
             && self.ring.is_none_or_eq(m.cpu.ring())
             && self
@@ -341,9 +342,9 @@ impl Debugger {
                             let vec = (cause & 0xff) as u8;
                             (v.is_none() || *v == Some(vec)).then(|| {
                                 format!(
-                                    "exception: vector {vec} ({}), cause {cause:#x}, faddr \
-                                     {:#010x}",
+                                    "exception: vector {vec} ({}), cause {}, faddr {:#010x}",
                                     vector::name(vec),
+                                    super::session::cause_words(cause),
                                     m.cpu.crs[num::FADDR as usize]
                                 )
                             })
@@ -493,13 +494,16 @@ impl Debugger {
             if (here != start || (first && goal.check_start))
                 && addrs.binary_search(&self.m.cpu.pc).is_ok()
             {
-                if goal.stops.iter().any(|s| s.matches(&self.m)) {
-                    return StopWhy::Internal;
-                }
+                let internal_stop = goal.stops.iter().any(|s| s.matches(&self.m));
+                // A user's breakpoint where `finish` or `nexti` stops is reported (and a
+                // temporary one deleted), as GDB does, rather than left to fire later.
                 if use_points {
                     if let Some(why) = self.check_breaks() {
                         return why;
                     }
+                }
+                if internal_stop {
+                    return StopWhy::Internal;
                 }
             }
             first = false;
@@ -743,10 +747,10 @@ impl Debugger {
         self.serial_count = 0;
         self.serial_shown = 0;
         self.seen_transitions = transition_count(&self.m);
+        self.seen_delivered = self.m.delivered;
         self.last_stop_cycles = 0;
         self.prev_stop_cycles = 0;
         self.threaded = emulator::engine::threaded::Threaded::new();
-        self.hot_base_cycles = 0;
         Ok(())
     }
 

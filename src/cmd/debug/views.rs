@@ -275,8 +275,11 @@ impl Debugger {
         });
         if let Some(t) = m.last_transition {
             l.push(format!(
-                "Last ring change: ring {} -> ring {} via {:?} at cycle {}",
-                t.from, t.to, t.via, t.cycle
+                "Last ring change: ring {} -> ring {} by {} at cycle {}",
+                t.from,
+                t.to,
+                super::session::via_words(t.via),
+                t.cycle
             ));
         }
         let mut counts = Vec::new();
@@ -690,9 +693,15 @@ impl Debugger {
             memmap::POWER,
             match d.power.request {
                 None => "no request pending".to_string(),
-                Some(r) => format!("request pending: {r:?}"),
+                Some(emulator::devices::power::PowerRequest::Off(c)) => {
+                    format!("power-off pending (exit code {c})")
+                }
+                Some(emulator::devices::power::PowerRequest::Reset) => {
+                    "reset pending".to_string()
+                }
             }
         ));
+        l.extend(self.other_devices());
         l.push(format!(
             "Device register accesses so far: {}; iopl {} (rings 0..{} may access them)",
             d.accesses,
@@ -703,6 +712,122 @@ impl Debugger {
             self.say(x);
         }
         Ok(())
+    }
+
+    /// `info devices` lines for the disk, framebuffer, keyboard, RTC and camera (read without
+    /// side effects: no register read that pops or latches).
+    fn other_devices(&self) -> Vec<String> {
+        use emulator::devices::{camera, disk, keyboard, rtc};
+        let d = &self.m.dev;
+        let now = self.m.cpu.cycles;
+        let onoff = |b: bool| if b { "on" } else { "off" };
+        let mut l = Vec::new();
+        let k = &d.disk;
+        let st = k.status();
+        let medium = match &k.image {
+            None => "no medium".to_string(),
+            Some(img) => format!(
+                "{} ({} sectors{}, {} written sector(s) not yet in the file)",
+                img.path().display(),
+                img.sectors(),
+                if img.readonly() { ", read-only" } else { "" },
+                img.dirty_sectors()
+            ),
+        };
+        l.push(format!(
+            "DISK   {:#010x}  line {}; {medium}; status {st:#x} (busy {}, done {}, error {}{}); \
+             ctrl {:#x} (irq {}); sector {}, count {}, addr {:#010x}; {} command(s), {} read, {} \
+             written, {} flush(es), {} error(s)",
+            memmap::DISK,
+            disk::LINE,
+            st & 1,
+            (st >> 1) & 1,
+            (st >> 2) & 1,
+            match k.read(0x08) {
+                Some(e) if e != 0 => format!(": code {e}"),
+                _ => String::new(),
+            },
+            k.ctrl,
+            k.ctrl & 1,
+            k.sector,
+            k.count,
+            k.addr,
+            k.commands,
+            k.sectors_read,
+            k.sectors_written,
+            k.flushes,
+            k.errors
+        ));
+        let f = &d.fb;
+        l.push(format!(
+            "FB     {:#010x}  display {}; {}x{} {}, offset {:#x}; video memory at {:#010x}, {} \
+             byte(s) written",
+            memmap::FBCTL,
+            onoff(f.ctrl & 1 != 0),
+            f.width,
+            f.height,
+            if f.mode == emulator::devices::fb::MODE_INDEXED8 {
+                "8-bit indexed"
+            } else {
+                "32-bit XRGB"
+            },
+            f.offset,
+            memmap::FB_BASE,
+            f.bytes_written
+        ));
+        // STATUS and COUNT read from a copy: reading the device itself takes `&mut`.
+        let mut kb = d.keyboard.clone();
+        let kst = kb.read(0x04).unwrap_or(0);
+        l.push(format!(
+            "KBD    {:#010x}  line {}; ctrl {:#x} (irq {}); {} event(s) waiting to be read{}; {} \
+             delivered",
+            memmap::KEYBOARD,
+            keyboard::LINE,
+            d.keyboard.ctrl,
+            d.keyboard.ctrl & 1,
+            kb.read(0x0C).unwrap_or(0),
+            if kst & 2 != 0 {
+                " (more held back: the queue is full)"
+            } else {
+                ""
+            },
+            d.keyboard.events
+        ));
+        let r = &d.rtc;
+        let ns = r.time_ns(now);
+        l.push(format!(
+            "RTC    {:#010x}  line {}; time {}.{:09} s since 1970; alarm {} at {} s{}; {} alarm(s) \
+             went off",
+            memmap::RTC,
+            rtc::LINE,
+            ns / 1_000_000_000,
+            ns % 1_000_000_000,
+            if r.ctrl & 1 != 0 { "armed" } else { "not armed" },
+            r.alarm,
+            if r.fired { " (went off)" } else { "" },
+            r.alarms
+        ));
+        let c = &d.camera;
+        let cst = c.status();
+        l.push(format!(
+            "CAMERA {:#010x}  line {}; sensor {}; status {cst:#x} (busy {}, done {}, error {}{}); \
+             ctrl {:#x} (irq {}); addr {:#010x}; {} frame(s) captured",
+            memmap::CAMERA,
+            camera::LINE,
+            onoff(c.is_on()),
+            (cst & camera::ST_BUSY != 0) as u8,
+            (cst & camera::ST_DONE != 0) as u8,
+            (cst & camera::ST_ERROR != 0) as u8,
+            match c.read(0x20) {
+                Some(e) if e != 0 => format!(": code {e}"),
+                _ => String::new(),
+            },
+            c.ctrl,
+            (c.ctrl & camera::CTRL_IE != 0) as u8,
+            c.addr,
+            c.frames
+        ));
+        l
     }
 
     /// `info breakpoints`.
@@ -994,7 +1119,12 @@ impl Debugger {
                  PROG`), then `continue` with no read/access watchpoints or catchpoints set",
             ));
         }
-        let hot = self.threaded.cache.hottest(n);
+        // Shares are of the cycles the profile holds. Not of the cycle counter's progress:
+        // time travel moves the counter back while blocks keep their counts, and it drops the
+        // translated blocks (with their counts) when it restores memory.
+        let all = self.threaded.cache.hottest(usize::MAX);
+        let total = all.iter().map(|b| b.2).sum::<u64>().max(1);
+        let hot = &all[..n.min(all.len())];
         if hot.is_empty() {
             self.say(
                 "No blocks have run on the threaded engine yet: it runs `continue` unless a \
@@ -1002,14 +1132,9 @@ impl Debugger {
             );
             return Ok(());
         }
-        let total = self
-            .m
-            .cpu
-            .cycles
-            .saturating_sub(self.hot_base_cycles)
-            .max(1);
         let mut l = vec![format!(
-            "Hottest blocks (threaded engine), by cycles; share of {total} cycles:"
+            "Hottest blocks (threaded engine), by cycles; share of the {total} cycles in its \
+             profile:"
         )];
         l.push(format!(
             "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6}",
