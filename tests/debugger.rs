@@ -982,3 +982,62 @@ second:
         "{bt}"
     );
 }
+
+/// `ringfort debug` exits with the guest's status once it has stopped (as `ringfort run`
+/// does), 0 while it could still run, and N after `quit N`.
+#[test]
+fn the_session_exits_with_the_guests_status() {
+    let src = "
+        .text
+        .global _start
+_start:
+        li      a0, 7
+        halt
+";
+    assert_eq!(
+        debug_src(src, &[], "continue\n").1,
+        7,
+        "at the end of input"
+    );
+    assert_eq!(debug_src(src, &[], "continue\nquit\n").1, 7, "plain quit");
+    assert_eq!(debug_src(src, &[], "continue\nquit 2\n").1, 2, "quit N");
+    assert_eq!(debug_src(src, &[], "stepi\n").1, 0, "still running");
+}
+
+/// Every `run` option either works under `-S` or is refused with what to do instead.
+#[test]
+fn run_dash_s_refuses_or_honours_the_run_options() {
+    for (flag, hint) in [
+        (&["--max-cycles", "10"][..], "stepi N"),
+        (&["--trace"][..], "trace on"),
+    ] {
+        let mut args = vec!["run", "-S"];
+        args.extend_from_slice(flag);
+        args.push("dbg_rings.s");
+        let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+            .args(&args)
+            .current_dir(guest_dir())
+            .stdin(Stdio::null())
+            .output()
+            .expect("ringfort runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{flag:?} is refused: {err}");
+        assert!(err.contains(hint), "{flag:?}: {err}");
+        assert!(out.stdout.is_empty(), "no session starts: {flag:?}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .args(["run", "-S", "--stats", "dbg_rings.s"])
+        .current_dir(guest_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().expect("stdin").write_all(b"continue\n")?;
+            c.wait_with_output()
+        })
+        .expect("ringfort runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cycles"), "--stats reports at the end: {err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -60,7 +60,7 @@ pub const COMMANDS: &[CmdInfo] = &[
     CmdInfo { name: "cycles", aliases: &[], usage: "cycles", help: "Cycle count, cycles since the previous stop, instructions retired, steps." },
     CmdInfo { name: "echo", aliases: &[], usage: "echo TEXT", help: "Print TEXT (\\n is a newline). For scripts." },
     CmdInfo { name: "help", aliases: &["h", "?"], usage: "help [COMMAND]", help: "List the commands, or explain one." },
-    CmdInfo { name: "quit", aliases: &["q", "exit"], usage: "quit [CODE]", help: "Leave the debugger (exit status CODE, default 0)." },
+    CmdInfo { name: "quit", aliases: &["q", "exit"], usage: "quit [CODE]", help: "Leave the debugger with exit status CODE (default: the guest's exit code once it has stopped, else 0)." },
 ];
 
 /// `info` subcommands (for completion and errors).
@@ -559,7 +559,7 @@ impl Debugger {
             "help" => self.cmd_help(rest)?,
             "quit" => {
                 let code = if rest.is_empty() {
-                    0
+                    self.guest_status()
                 } else {
                     let v = self.eval_str(rest)?;
                     (v & 0xff) as u8

@@ -70,6 +70,8 @@ pub struct Options {
     pub echo: bool,
     /// Use the threaded engine when possible.
     pub threaded: bool,
+    /// Print the run statistics to stderr at the end (`run -S --stats`).
+    pub stats: bool,
 }
 
 /// Runs `ringfort debug`.
@@ -86,6 +88,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         batch: a.batch,
         echo: a.echo,
         threaded: a.engine == "threaded",
+        stats: false,
     };
     Ok(start(m, prog, name, &opts))
 }
@@ -121,8 +124,12 @@ pub fn start(
     ));
     let w = dbg.where_line();
     dbg.say(w);
+    let started = std::time::Instant::now();
     let code = repl::run(&mut dbg, opts);
     dbg.drain_serial();
+    if opts.stats {
+        eprint!("{}", crate::cmd::stats::report(&dbg.m, started.elapsed()));
+    }
     // As at the end of `ringfort run`: cached disk sectors go to the image, and a failure to
     // write them is the user's data at risk, so it is reported and fails the session.
     if let Err(e) = dbg.m.dev.shutdown() {

@@ -190,6 +190,24 @@ pub fn transition_count(m: &Machine) -> u64 {
 }
 
 impl Debugger {
+    /// The exit status `ringfort run` would give for the machine as it is: the guest's exit
+    /// code once it has halted or powered off, the run's codes for a triple fault or a
+    /// machine that can never wake, and 0 while it can still run.
+    pub fn guest_status(&self) -> u8 {
+        use crate::cmd::run::{EXIT_IDLE, EXIT_TRIPLE_FAULT};
+        match &self.m.stop {
+            Some(emulator::Exit::Halted(c) | emulator::Exit::PowerOff(c)) => *c as u8,
+            Some(emulator::Exit::TripleFault(_)) => EXIT_TRIPLE_FAULT,
+            Some(emulator::Exit::Idle) => EXIT_IDLE,
+            _ => 0,
+        }
+    }
+
+    /// The debugger's exit status: `quit N`'s N, else the guest's ([`Debugger::guest_status`]).
+    pub fn exit_status(&self) -> u8 {
+        self.quit.unwrap_or_else(|| self.guest_status())
+    }
+
     /// A debugger for `m`, whose program (if it has symbols) is `prog`.
     pub fn new(mut m: Machine, prog: Option<assembler::Program>, engine: EngineKind) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
