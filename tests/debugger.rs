@@ -1041,3 +1041,32 @@ fn run_dash_s_refuses_or_honours_the_run_options() {
     assert!(err.contains("cycles"), "--stats reports at the end: {err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// Messages that used to mislead: a register given to `watch`, a 64-bit cast, and
+/// `info all-registers` without the control registers.
+#[test]
+fn watch_register_wide_cast_and_all_registers_say_what_is_meant() {
+    let out = debug(
+        "dbg_rings.s",
+        "watch $s0\np *(u64*)0\np (long)1\np *(foo*)0\ninfo all-registers\n",
+    );
+    assert_one_line_error(&out, "watch $s0");
+    assert!(
+        section(&out, "watch $s0").contains("is a register"),
+        "{out}"
+    );
+    assert!(!section(&out, "watch $s0").contains("aligned"), "{out}");
+    for c in ["p *(u64*)0", "p (long)1"] {
+        assert_one_line_error(&out, c);
+        assert!(section(&out, c).contains("is wider than"), "{out}");
+        assert!(!section(&out, c).contains("no symbol"), "{out}");
+    }
+    assert!(
+        section(&out, "p *(foo*)0").contains("`foo` is not a type"),
+        "{out}"
+    );
+    let all = section(&out, "info all-registers");
+    for r in ["r31", "pc ", "status", "ptbase", "vbase", "sp0"] {
+        assert!(all.contains(r), "no {r} in:\n{all}");
+    }
+}

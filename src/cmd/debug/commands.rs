@@ -887,9 +887,19 @@ impl Debugger {
             }
         };
         match name {
-            "registers" | "all-registers" => {
+            "registers" => {
                 let regs: Vec<&str> = arg.split_whitespace().collect();
                 self.info_registers(&regs)
+            }
+            // As in GDB: the general registers, then every other register (here the control
+            // registers).
+            "all-registers" => {
+                let regs: Vec<&str> = arg.split_whitespace().collect();
+                self.info_registers(&regs)?;
+                if regs.is_empty() {
+                    self.info_cr()?;
+                }
+                Ok(())
             }
             "cr" => self.info_cr(),
             "rings" => self.info_rings(),

@@ -124,6 +124,19 @@ impl Ty {
         signed: false,
     };
 
+    /// C names of types wider than 32 bits (refused with a clear error in a cast).
+    const WIDE: &'static [&'static str] = &[
+        "u64",
+        "i64",
+        "uint64_t",
+        "int64_t",
+        "long",
+        "long long",
+        "unsigned long",
+        "unsigned long long",
+        "double",
+    ];
+
     fn parse(name: &str) -> Option<Ty> {
         let (size, signed) = match name {
             "u8" | "uint8_t" | "unsigned char" | "byte" => (1, false),
@@ -697,9 +710,9 @@ impl Parser<'_> {
 
     /// At `(`: is this a cast `(type)` or `(type*)`? Returns the type, whether it is a pointer,
     /// and how many tokens it spans.
-    fn cast_ahead(&self) -> Option<(Ty, bool, usize)> {
+    fn cast_ahead(&self) -> Result<Option<(Ty, bool, usize)>, String> {
         if !self.peek_op("(") {
-            return None;
+            return Ok(None);
         }
         let mut words = Vec::new();
         let mut i = self.pos + 1;
@@ -707,12 +720,33 @@ impl Parser<'_> {
             words.push(w.as_str());
             i += 1;
         }
-        let ty = Ty::parse(&words.join(" "))?;
+        let name = words.join(" ");
+        let Some(ty) = Ty::parse(&name) else {
+            // `(NAME*)` can only be a pointer cast, and a C type name in parentheses is
+            // meant as a cast: say which types there are rather than "no symbol".
+            let pointer = matches!(self.toks.get(i), Some(Tok::Op("*")))
+                && matches!(self.toks.get(i + 1), Some(Tok::Op(")")));
+            let c_type =
+                matches!(self.toks.get(i), Some(Tok::Op(")"))) && Ty::WIDE.contains(&name.as_str());
+            if !words.is_empty() && (pointer || c_type) {
+                let why = if Ty::WIDE.contains(&name.as_str()) {
+                    "is wider than what RF32 memory reads give (8, 16 or 32 bits)"
+                } else {
+                    "is not a type"
+                };
+                return Err(format!(
+                    "`{}` {why}: the types are u8 u16 u32 i8 i16 i32 (or char, short, int, \
+                     unsigned ...)",
+                    quote(&name)
+                ));
+            }
+            return Ok(None);
+        };
         let ptr = matches!(self.toks.get(i), Some(Tok::Op("*")));
         if ptr {
             i += 1;
         }
-        matches!(self.toks.get(i), Some(Tok::Op(")"))).then_some((ty, ptr, i + 1 - self.pos))
+        Ok(matches!(self.toks.get(i), Some(Tok::Op(")"))).then_some((ty, ptr, i + 1 - self.pos)))
     }
 
     fn unary(&mut self) -> Result<Expr, String> {
@@ -749,14 +783,14 @@ impl Parser<'_> {
             Some(Tok::Op("*")) => {
                 self.pos += 1;
                 // `*(u8*)ADDR`: a typed read; `*ADDR`: a word.
-                if let Some((ty, true, len)) = self.cast_ahead() {
+                if let Some((ty, true, len)) = self.cast_ahead()? {
                     self.pos += len;
                     return Ok(Expr::Deref(ty, Box::new(self.unary()?)));
                 }
                 Ok(Expr::Deref(Ty::WORD, Box::new(self.unary()?)))
             }
             Some(Tok::Op("(")) => {
-                if let Some((ty, ptr, len)) = self.cast_ahead() {
+                if let Some((ty, ptr, len)) = self.cast_ahead()? {
                     self.pos += len;
                     let inner = self.unary()?;
                     // `(u8*)x` alone is just the address x.
