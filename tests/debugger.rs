@@ -1070,3 +1070,112 @@ fn watch_register_wide_cast_and_all_registers_say_what_is_meant() {
         assert!(all.contains(r), "no {r} in:\n{all}");
     }
 }
+
+/// Runs the debugger on `src` with `args` and `script`, keeps it alive until its output shows
+/// `marker`, and returns the output so far with its peak resident memory (VmHWM) in bytes.
+fn debug_src_peak_rss(src: &str, args: &[&str], script: &str, marker: &str) -> (String, u64) {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("prog.s"), src).expect("program written");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .arg("debug")
+        .args(args)
+        .arg("prog.s")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ringfort starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(script.as_bytes()).expect("script written");
+    let mut out = String::new();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("output");
+        out += &line;
+        out.push('\n');
+        if line.contains(marker) {
+            break;
+        }
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .expect("/proc status of the debugger");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    drop(stdin);
+    for line in lines {
+        out += &line.expect("output");
+        out.push('\n');
+    }
+    child.wait().expect("ringfort exits");
+    (out, kb << 10)
+}
+
+/// The saved-memory figure of `info timetravel`, in KiB: (held, limit).
+fn history_kib(out: &str) -> (u64, u64) {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Saved memory:"))
+        .unwrap_or_else(|| panic!("no saved-memory line in:\n{out}"));
+    let nums: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (nums[0], nums[1])
+}
+
+/// Time travel's history stays under its limit on a long run of a guest that rewrites all of
+/// its memory between snapshots: the oldest snapshots are dropped, the host's memory stays
+/// bounded, and going back still works inside what is kept.
+#[test]
+fn time_travel_history_stays_under_its_limit() {
+    let src = "
+        .text
+        .global _start
+_start:
+        li      s0, 30000
+        li      t3, 4096
+pass:
+        li      t0, 0x10000
+        li      t1, 0x1000000
+page:
+        sw      s0, 0(t0)
+        add     t0, t0, t3
+        bltu    t0, t1, page
+        addi    s0, s0, -1
+        bnez    s0, pass
+        li      a0, 0
+        halt
+";
+    let args = ["-m", "16M"];
+    let (idle, base) = debug_src_peak_rss(src, &args, "info timetravel\necho END\\n\n", "END");
+    assert!(
+        history_kib(&idle).1 == 512 << 10,
+        "the default limit: {idle}"
+    );
+    let (out, peak) = debug_src_peak_rss(
+        src,
+        &args,
+        "set timetravel-limit 24M\ncontinue\ninfo timetravel\necho END\\n\n",
+        "END",
+    );
+    let (held, limit) = history_kib(&out);
+    assert_eq!(limit, 24 << 10, "{out}");
+    assert!(held <= limit, "{held} KiB held: {out}");
+    assert!(out.contains("exit code 0"), "the run finished: {out}");
+    // What the limit bounds, plus the guest's RAM (touched only now) and one snapshot being
+    // taken, plus slack for the allocator; without the limit this run keeps 64 MiB of
+    // snapshots (peak about 40 MiB higher).
+    let bound = (24 << 20) + 2 * (16 << 20) + (8 << 20);
+    assert!(
+        peak.saturating_sub(base) <= bound,
+        "peak {} MiB over a base of {} MiB: {out}",
+        peak >> 20,
+        base >> 20
+    );
+}

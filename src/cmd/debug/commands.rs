@@ -43,7 +43,7 @@ pub const COMMANDS: &[CmdInfo] = &[
     CmdInfo { name: "awatch", aliases: &[], usage: "awatch [-phys] ADDR|SYMBOL [if EXPR]", help: "Stop after a load or store accesses the location." },
     CmdInfo { name: "catch", aliases: &[], usage: "catch ring-change | gate [N] | exception [CAUSE] | interrupt [LINE]", help: "Stop after a change of ring, a successful callg (of gate N), an exception or trap delivered (vector number or name: illegal privilege misaligned bus-error page-fault gate-fault divide breakpoint io-privilege double-fault), or an interrupt (from line N)." },
     CmdInfo { name: "info", aliases: &["i", "inf"], usage: "info registers|cr|rings|gates|vectors|pagetable [VA]|tlb|devices|breakpoints|display|symbol ADDR|line [LOC]|timetravel", help: "Show machine state. `info rings`: current ring, per-ring stacks, IOPL and what the ring may do. `info gates`/`info vectors`: the descriptor tables decoded. `info pagetable VA`: a walk level by level, with each ring's rights." },
-    CmdInfo { name: "set", aliases: &[], usage: "set $REG = EXPR | set *ADDR = EXPR | set *(u8*)ADDR = EXPR", help: "Change a register, control register ($status, $sp0 ...), $pc, $ring, or memory (virtual address)." },
+    CmdInfo { name: "set", aliases: &[], usage: "set $REG = EXPR | set *ADDR = EXPR | set *(u8*)ADDR = EXPR | set timetravel-limit SIZE", help: "Change a register, control register ($status, $sp0 ...), $pc, $ring, or memory (virtual address); or the memory time travel may keep (default 512M; the oldest snapshots are dropped beyond it)." },
     CmdInfo { name: "x", aliases: &[], usage: "x/NFU [-phys] ADDR", help: "Examine memory: N units, format F (x hex, d signed, u unsigned, o octal, t binary, a address, c char, s string, i instruction), unit size U (b byte, h half, w word). Without ADDR, continue after the last x." },
     CmdInfo { name: "print", aliases: &["p", "inspect", "call"], usage: "print[/F] EXPR", help: "Evaluate an expression: $registers, symbols (their address), numbers, *(u32*)ADDR, *(u8*)ADDR, arithmetic, comparisons, && || and parentheses. Results are numbered $1, $2 ... F: x d u o t c a." },
     CmdInfo { name: "display", aliases: &["disp"], usage: "display[/F] EXPR", help: "Print EXPR at every stop (display/i $pc shows the instruction). Without EXPR, show them now." },
@@ -972,6 +972,12 @@ impl Debugger {
                     self.m.steps,
                     self.tt.spent.as_secs_f64() * 1000.0
                 ));
+                self.say(format!(
+                    "Saved memory: {} KiB of at most {} KiB (`set timetravel-limit SIZE`; the \
+                     oldest snapshots are dropped beyond it)",
+                    self.tt.stored() >> 10,
+                    self.tt.limit() >> 10
+                ));
                 Ok(())
             }
             _ => Err(format!("no `info {}`", super::expr::quote(name)).into()),
@@ -984,10 +990,21 @@ impl Debugger {
             .or_else(|| rest.strip_prefix("variable "))
             .unwrap_or(rest)
             .trim();
+        if let Some(size) = rest.strip_prefix("timetravel-limit") {
+            let bytes = parse_history_size(size.trim())?;
+            self.tt.set_limit(bytes);
+            self.say(format!(
+                "Time travel keeps at most {} MiB of saved memory; the oldest snapshots are \
+                 dropped beyond it.",
+                bytes >> 20
+            ));
+            return Ok(());
+        }
         let Some((lhs, rhs)) = expr::split_assignment(rest) else {
             return Err(DbgError::hint(
                 "set needs an assignment",
-                "set $a0 = 5 | set $pc = main | set *(u8*)0x1000 = 'A'",
+                "set $a0 = 5 | set $pc = main | set *(u8*)0x1000 = 'A' | set timetravel-limit \
+                 256M",
             ));
         };
         self.assign(lhs, rhs)?;
@@ -1345,5 +1362,30 @@ impl Debugger {
         self.say(format!("{usage}{aliases}"));
         self.say(format!("  {help}"));
         Ok(())
+    }
+}
+
+/// `set timetravel-limit SIZE`: a number of bytes with a K, M or G suffix (MiB without one).
+fn parse_history_size(s: &str) -> Result<usize, DbgError> {
+    let hint = "set timetravel-limit 256M (K, M or G; a bare number is MiB)";
+    let (digits, shift) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 10),
+        Some('m' | 'M') => (&s[..s.len() - 1], 20),
+        Some('g' | 'G') => (&s[..s.len() - 1], 30),
+        _ => (s, 20),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| DbgError::hint(format!("`{}` is not a size", expr::quote(s)), hint))?;
+    match n
+        .checked_shl(shift)
+        .filter(|b| (b >> shift) == n && *b <= 1 << 40)
+    {
+        Some(b) => Ok(b as usize),
+        None => Err(DbgError::hint(
+            format!("`{}` is too large (at most 1T)", expr::quote(s)),
+            hint,
+        )),
     }
 }
