@@ -1179,3 +1179,56 @@ page:
         base >> 20
     );
 }
+
+/// `debug -serial tcp:` makes the TCP client the guest's console while it runs: what the
+/// client sends reaches the guest, and the guest's output reaches the client (and the
+/// debugger's screen), while the commands still come from the debugger's standard input.
+#[test]
+fn a_tcp_client_is_the_guests_console_under_the_debugger() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::net::TcpStream;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .args([
+            "debug",
+            "--echo",
+            "-serial",
+            "tcp:127.0.0.1:0",
+            &guest_dir().join("dev_uart_echo.s").display().to_string(),
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ringfort starts");
+    // The port it listens on is in its first stderr line.
+    let mut err = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    err.read_line(&mut line).expect("stderr line");
+    let addr = line
+        .trim()
+        .rsplit_once("tcp:")
+        .map(|(_, a)| a.to_string())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let mut s = TcpStream::connect(&addr).expect("connects");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"continue\n").expect("command sent");
+    s.write_all(b"ping over tcp\n").expect("sent");
+    let mut got = vec![0u8; 14];
+    s.read_exact(&mut got).expect("echo");
+    assert_eq!(&got, b"ping over tcp\n");
+    s.write_all(b"bye\x04").expect("sent");
+    let mut rest = [0u8; 3];
+    s.read_exact(&mut rest).expect("echo");
+    assert_eq!(&rest, b"bye");
+    stdin.write_all(b"p 6*7\n").expect("command sent");
+    drop(stdin);
+    let out = child.wait_with_output().expect("ringfort exits");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ping over tcp\nbye"), "{stdout}");
+    assert!(stdout.contains("exit code 0."), "{stdout}");
+    assert!(stdout.contains("$1 = 42"), "{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+}

@@ -223,6 +223,16 @@ impl Devices {
         self.fb.write_mem(off, size, value);
     }
 
+    /// Attaches a serial host back end (see [`uart::Uart::attach_host`]) polled from cycle
+    /// `now` on, and schedules that first poll (attaching through the UART alone leaves the
+    /// devices' next event as it was, so a guest that never touches a device is never polled).
+    pub fn attach_serial_host(&mut self, h: impl serial::Host + 'static, now: u64) {
+        self.uart.attach_host(h, now);
+        if !self.quit {
+            self.next = self.next.min(now);
+        }
+    }
+
     /// The next cycle at which a device needs attention.
     #[inline]
     pub fn next_event(&self) -> u64 {

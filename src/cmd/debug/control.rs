@@ -433,7 +433,14 @@ impl Debugger {
     /// Runs forward until the goal or a stop point. `quiet`: a replay (no snapshots, no
     /// Ctrl-C).
     pub fn run_forward(&mut self, goal: &Goal, quiet: bool) -> StopWhy {
+        // The console's input reaches the guest only in runs for the user, not in replays.
+        let running = if quiet {
+            None
+        } else {
+            self.console.as_ref().map(|c| c.running())
+        };
         let why = self.run_forward_inner(goal, quiet);
+        drop(running);
         self.disarm_watch();
         self.drain_serial();
         why
@@ -524,9 +531,18 @@ impl Debugger {
                 let serial = self.serial_count;
                 self.tt.maybe_take(&mut self.m, serial, self.rate);
             }
+            // With a console, runs end at slice boundaries (see console.rs): Ctrl-C is seen
+            // while the guest waits in `wfi`, at the same cycles in every run.
+            let max_cycles = match self.console {
+                Some(_) => super::console::slice_end(self.m.cpu.cycles),
+                None => u64::MAX,
+            };
             if single {
                 let pre = Pre::capture(&self.m);
-                let b = Budget::steps(&self.m, 1);
+                let b = Budget {
+                    max_cycles,
+                    ..Budget::steps(&self.m, 1)
+                };
                 self.interp.run(&mut self.m, b);
                 self.drain_serial();
                 if let Some(why) = self.check_after_step(&pre) {
@@ -541,7 +557,7 @@ impl Debugger {
             // Standing on a breakpoint: its instruction runs first, in the same run.
             let on_break = addrs.binary_search(&self.m.cpu.pc).is_ok();
             let b = Budget {
-                max_cycles: u64::MAX,
+                max_cycles,
                 max_steps: limit,
                 breakpoints: &addrs,
                 resume_at: on_break.then_some(here),

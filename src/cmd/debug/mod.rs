@@ -6,11 +6,13 @@
 //!   reverse execution); [`timetravel`]: the snapshots behind reverse execution;
 //! - [`commands`]: the command table and what each does; [`expr`] and [`location`]: what the
 //!   commands take; [`views`] and [`frames`]: what they show;
-//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes.
+//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes; [`console`]: the
+//!   guest's serial console while it runs.
 //!
 //! docs/debugger.md is the user's guide.
 
 pub mod commands;
+pub mod console;
 pub mod control;
 pub mod expr;
 pub mod frames;
@@ -111,7 +113,9 @@ pub fn start(
     } else {
         EngineKind::Interp
     };
-    let mut dbg = Debugger::new(m, prog, engine);
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal() && !opts.batch;
+    let mut dbg = Debugger::new(m, prog, engine, terminal);
     dbg.program_name = name.clone();
     let entry = dbg.m.cpu.pc;
     dbg.say(format!(
@@ -122,6 +126,13 @@ pub fn start(
         dbg.m.ram.len() >> 20,
         if opts.threaded { "threaded" } else { "interp" }
     ));
+    if let Some(c) = &dbg.console {
+        let text = format!(
+            "The guest's serial console is {} while it runs (Ctrl-C stops it).",
+            c.describe()
+        );
+        dbg.say(text);
+    }
     let w = dbg.where_line();
     dbg.say(w);
     let started = std::time::Instant::now();

@@ -182,6 +182,8 @@ pub struct Debugger {
     pub image: Image,
     /// The user's changes on the current timeline, each at its step (for snapshot files).
     pub mods: Vec<(u64, Mod)>,
+    /// The guest's serial console while it runs (the terminal, a `-serial tcp:` client).
+    pub console: Option<super::console::Console>,
 }
 
 /// Counts of ring transitions.
@@ -209,20 +211,22 @@ impl Debugger {
     }
 
     /// A debugger for `m`, whose program (if it has symbols) is `prog`.
-    pub fn new(mut m: Machine, prog: Option<assembler::Program>, engine: EngineKind) -> Debugger {
+    /// `terminal`: standard input is a terminal whose keys the guest may read while it runs.
+    pub fn new(
+        mut m: Machine,
+        prog: Option<assembler::Program>,
+        engine: EngineKind,
+        terminal: bool,
+    ) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
         // execution) do not print it twice.
         if matches!(m.dev.uart.sink, Sink::Stdout) {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }
-        // A host back end (file, TCP) would see replayed output twice: the debugger keeps the
-        // serial output itself.
-        let detached = m.dev.uart.host.take().is_some();
-        if detached {
+        // The console goes in before the first snapshot, so that every snapshot has it.
+        let console = super::console::Console::attach(&mut m, terminal);
+        if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
-            println!(
-                "note: the debugger shows the serial output itself; the -serial back end is not                  used"
-            );
         }
         let mut tt = TimeTravel::default();
         tt.take(&mut m, 0);
@@ -231,6 +235,7 @@ impl Debugger {
         let seen = transition_count(&m);
         let image = Image::capture(&m);
         Debugger {
+            console,
             image,
             mods: Vec::new(),
             last_stop_cycles: m.cpu.cycles,
@@ -295,6 +300,9 @@ impl Debugger {
         if self.serial_count > self.serial_shown {
             let skip = self.serial_shown.saturating_sub(start) as usize;
             let new = &bytes[skip..];
+            if let Some(c) = &self.console {
+                c.output(new);
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(new);
             let _ = out.flush();
