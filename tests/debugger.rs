@@ -1232,3 +1232,39 @@ fn a_tcp_client_is_the_guests_console_under_the_debugger() {
     assert!(stdout.contains("$1 = 42"), "{stdout}");
     assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
+
+/// `hot` reports per guest address: a block translated again after every store into its code
+/// page is one line, with its translations counted (it was one line per translation).
+#[test]
+fn hot_reports_each_address_once_with_its_translations() {
+    let src = "
+        .text
+        .global _start
+_start:
+        li      t0, 0
+        li      t1, 50
+        la      t2, scratch
+loop:
+        sw      t0, 0(t2)               # into this code page: the block is translated again
+        addi    t0, t0, 1
+        blt     t0, t1, loop
+        li      a0, 0
+        halt
+scratch:
+        .word   0
+";
+    let (out, _) = debug_src(src, &[], "continue\nhot\n");
+    let hot = section(&out, "hot");
+    let rows: Vec<&str> = hot.lines().skip(2).collect();
+    let pcs: Vec<&str> = rows
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    let mut unique = pcs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(pcs.len(), unique.len(), "one line per address: {hot}");
+    let top: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!(top.last(), Some(&"50"), "50 translations: {hot}");
+    assert_eq!(top[3], "50", "50 executions: {hot}");
+}

@@ -1124,7 +1124,20 @@ impl Debugger {
         // translated blocks (with their counts) when it restores memory.
         let all = self.threaded.cache.hottest(usize::MAX);
         let total = all.iter().map(|b| b.2).sum::<u64>().max(1);
-        let hot = &all[..n.min(all.len())];
+        // One line per guest address: a block translated again (after a store into its code
+        // page) is the same code, so its translations are added up and counted.
+        let mut by_pc: std::collections::BTreeMap<u32, (u64, u64, usize, u32)> =
+            std::collections::BTreeMap::new();
+        for (pc, execs, cycles, insns) in all {
+            let e = by_pc.entry(pc).or_default();
+            e.0 += execs;
+            e.1 += cycles;
+            e.2 = e.2.max(insns);
+            e.3 += 1;
+        }
+        let mut hot: Vec<(u32, (u64, u64, usize, u32))> = by_pc.into_iter().collect();
+        hot.sort_by_key(|&(pc, (_, cycles, _, _))| (std::cmp::Reverse(cycles), pc));
+        hot.truncate(n);
         if hot.is_empty() {
             self.say(
                 "No blocks have run on the threaded engine yet: it runs `continue` unless a \
@@ -1137,12 +1150,13 @@ impl Debugger {
              profile:"
         )];
         l.push(format!(
-            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6}",
-            "#", "pc", "where", "executions", "cycles", "share", "insns"
+            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6} {:>12}",
+            "#", "pc", "where", "executions", "cycles", "share", "insns", "translations"
         ));
-        for (i, (pc, execs, cycles, insns)) in hot.iter().enumerate() {
+        for (i, (pc, (execs, cycles, insns, translations))) in hot.iter().enumerate() {
             l.push(format!(
-                "  {:>2}  {pc:#010x}  {:<24} {execs:>12} {cycles:>14} {:>6.1}% {insns:>6}",
+                "  {:>2}  {pc:#010x}  {:<24} {execs:>12} {cycles:>14} {:>6.1}% {insns:>6} \
+                 {translations:>12}",
                 i + 1,
                 self.syms.name_at(*pc).unwrap_or_default(),
                 *cycles as f64 * 100.0 / total as f64
