@@ -915,7 +915,7 @@ fn memory_values_are_integers_and_reads_do_not_wrap() {
         "p *counter\np *(u32*)0xfffffffe\np *0xffffffff\nx/2xw 0xfffffffc\n",
     );
     assert!(!section(&out, "p *counter").contains('<'), "{out}");
-    for c in ["p *(u32*)0xfffffffe", "p *0xffffffff"] {
+    for c in ["p *(u32*)0xfffffffe", "p *0xffffffff", "x/2xw 0xfffffffc"] {
         assert_one_line_error(&out, c);
         assert!(
             section(&out, c).contains("past the end of the address space"),

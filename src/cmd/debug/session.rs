@@ -220,11 +220,13 @@ impl Debugger {
     ) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
         // execution) do not print it twice.
-        if matches!(m.dev.uart.sink, Sink::Stdout) {
+        let stdio = matches!(m.dev.uart.sink, Sink::Stdout);
+        if stdio {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }
-        // The console goes in before the first snapshot, so that every snapshot has it.
-        let console = super::console::Console::attach(&mut m, terminal);
+        // The console goes in before the first snapshot, so that every snapshot has it. The
+        // terminal is the console only when the serial port is on stdio (not `-serial none`).
+        let console = super::console::Console::attach(&mut m, terminal && stdio);
         if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }

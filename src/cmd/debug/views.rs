@@ -916,6 +916,18 @@ impl Debugger {
                 super::expr::read_virt(m, a, n)
             }
         };
+        // The address space ends at 0xffffffff; reading on does not wrap around to 0.
+        let unit = if fmt == 'i' { 4 } else { size } as u64;
+        if fmt != 's' && addr as u64 + count as u64 * unit > 1 << 32 {
+            let fit = ((1u64 << 32) - addr as u64) / unit;
+            return Err(DbgError::hint(
+                format!(
+                    "{count} {unit}-byte unit(s) at {addr:#010x} run past the end of the \
+                     address space (0xffffffff)"
+                ),
+                format!("ask for at most {fit} there"),
+            ));
+        }
         let mut lines = Vec::new();
         let mut a = addr;
         match fmt {
@@ -936,7 +948,12 @@ impl Debugger {
                 }
             }
             's' => {
+                let mut ended = false;
                 for _ in 0..count {
+                    if ended {
+                        lines.push("(the address space ends at 0xffffffff)".to_string());
+                        break;
+                    }
                     let mut s = String::new();
                     let start = a;
                     let mut n = 0;
@@ -947,8 +964,15 @@ impl Debugger {
                             }
                             break;
                         };
-                        a = a.wrapping_add(1);
                         n += 1;
+                        let Some(next) = a.checked_add(1) else {
+                            ended = true;
+                            if b != 0 {
+                                s += &char_repr(b as u8);
+                            }
+                            break;
+                        };
+                        a = next;
                         if b == 0 {
                             break;
                         }
