@@ -904,6 +904,29 @@ user:
     assert!(section(&out, "p/a 4").contains("<_start+0x4>"), "{out}");
     assert!(section(&out, "p user+4").contains("<user+0x4>"), "{out}");
     assert!(!section(&out, "p 12").contains('<'), "{out}");
+
+    // In one section: the label that ends the area before does not name the code after it.
+    let src = "
+        .text
+        .global _start
+_start:
+        j       user_main
+        .space  64
+ustack_top:
+user_main:
+        li      a0, 0
+        halt
+";
+    let (out, _) = debug_src(
+        src,
+        &[],
+        "break user_main
+continue
+stepi
+",
+    );
+    assert!(!out.contains("ustack_top"), "{out}");
+    assert!(section(&out, "stepi").contains("<user_main+0x4>"), "{out}");
 }
 
 /// Memory contents are integers: `print *counter` shows no symbol; a read past the end of the

@@ -84,8 +84,9 @@ impl Symbols {
 
     /// `name` or `name+0x10` for an address inside the program's segments: the nearest label
     /// at or below it in the same section; among labels at one address, a function's
-    /// (`.type @function`) before an untyped one before an object's, and a global before a
-    /// local (so code is named after code).
+    /// (`.type @function`) before an untyped one before an object's, a global before a local,
+    /// and then the one defined last: the label written just before the code names it, not one
+    /// that closes the area before (`ustack_top:` then `user_main:`).
     pub fn name_at(&self, addr: u32) -> Option<String> {
         let mut best: Option<&Label> = None;
         for l in self.section_labels(addr)? {
@@ -94,7 +95,7 @@ impl Symbols {
             }
             let better = match best {
                 None => true,
-                Some(b) => l.addr > b.addr || (l.addr == b.addr && l.rank > b.rank),
+                Some(b) => l.addr > b.addr || (l.addr == b.addr && l.rank >= b.rank),
             };
             if better {
                 best = Some(l);
