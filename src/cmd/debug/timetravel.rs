@@ -94,16 +94,25 @@ impl TimeTravel {
         self.enforce_limit();
     }
 
-    /// Counts the distinct saved pages (consecutive snapshots share unchanged ones).
+    /// Counts the saved pages: a snapshot shares the pages that did not change with the one
+    /// it was taken after (its predecessor in step order), so a page is counted where it differs
+    /// from the same page of the snapshot before. One pointer comparison per page; a page
+    /// shared with an older snapshot than that is counted again, which errs on the safe side.
     fn count_stored(&mut self) {
-        let mut seen = std::collections::HashSet::new();
         let mut bytes = 0;
+        let mut prev: Option<&Snap> = None;
         for s in &self.snaps {
-            for p in s.pages.iter().flatten() {
-                if seen.insert(Arc::as_ptr(p) as *const u8) {
+            for (i, p) in s.pages.iter().enumerate() {
+                let Some(p) = p else { continue };
+                let shared = prev
+                    .and_then(|q| q.pages.get(i))
+                    .and_then(|q| q.as_ref())
+                    .is_some_and(|q| Arc::ptr_eq(p, q));
+                if !shared {
                     bytes += p.len();
                 }
             }
+            prev = Some(s);
         }
         self.stored = bytes;
     }
@@ -369,5 +378,30 @@ mod tests {
         tt.take(&mut m, 0);
         tt.restore(0, &mut m);
         assert_eq!(tt.steps_list(), vec![0]);
+    }
+
+    #[test]
+    fn the_oldest_snapshots_go_beyond_the_limit_and_the_newest_stays() {
+        let mut m = machine();
+        let mut tt = TimeTravel::default();
+        for step in 0..4u64 {
+            m.steps = step * 10;
+            // Each snapshot has its own version of the same 4 pages (16 KiB).
+            for p in 0..4u32 {
+                m.poke_phys(0x1_0000 + p * 4096, &[step as u8 + 1]);
+            }
+            tt.take(&mut m, 0);
+        }
+        assert_eq!(tt.len(), 4);
+        assert_eq!(tt.stored(), 64 << 10);
+        tt.set_limit(40 << 10);
+        assert_eq!(tt.stored(), 32 << 10);
+        assert_eq!(tt.steps_list(), vec![20, 30], "the oldest went first");
+        tt.set_limit(0);
+        assert_eq!(
+            tt.steps_list(),
+            vec![30],
+            "only the newest, whatever its size"
+        );
     }
 }
