@@ -1291,3 +1291,36 @@ scratch:
     assert_eq!(top.last(), Some(&"50"), "50 translations: {hot}");
     assert_eq!(top[3], "50", "50 executions: {hot}");
 }
+
+/// Leaving the debugger ends the machine the way `ringfort run` does: sectors the guest wrote
+/// but never flushed reach the image file.
+#[test]
+fn quitting_the_debugger_writes_the_disks_cached_sectors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let img = dir.path().join("disk.img");
+    let made = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .args(["mkdisk", &img.display().to_string(), "--size", "64K"])
+        .output()
+        .expect("mkdisk runs");
+    assert!(made.status.success(), "{made:?}");
+    let drive = format!("file={}", img.display());
+    // dev_disk_write.s line 52 is its FLUSH: stop there, after the write, and quit.
+    let (out, code) = debug_in(
+        &guest_dir(),
+        &["debug", "--echo", "-drive", &drive, "dev_disk_write.s"],
+        "break dev_disk_write.s:52\ncontinue\ninfo devices\nquit\n",
+    );
+    assert!(section(&out, "continue").contains("Breakpoint 1"), "{out}");
+    assert!(
+        section(&out, "info devices").contains("3 written sector(s) not yet in the file"),
+        "{out}"
+    );
+    assert_eq!(code, 0, "{out}");
+    let data = std::fs::read(&img).expect("image");
+    // Sectors 10..12 hold words 0xD15C0000 + i.
+    for i in 0..384u32 {
+        let off = 10 * 512 + 4 * i as usize;
+        let w = u32::from_le_bytes(data[off..off + 4].try_into().expect("word"));
+        assert_eq!(w, 0xD15C_0000 + i, "word {i} of the written sectors");
+    }
+}
