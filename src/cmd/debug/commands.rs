@@ -1283,8 +1283,12 @@ impl Debugger {
             }
             self.replay_to(snap.check.steps)?;
             if Check::of(&self.m) != snap.check {
-                return Err("re-executing the snapshot did not reproduce the saved state (was it                             made by another version of ringfort?)"
-                    .to_string());
+                return Err(
+                    "re-executing the snapshot did not reproduce the saved state: it \
+                            was probably made by another version of ringfort, or with a disk \
+                            image or input that has changed since; take it again with this one"
+                        .to_string(),
+                );
             }
             Ok(())
         })();
