@@ -1324,3 +1324,63 @@ fn quitting_the_debugger_writes_the_disks_cached_sectors() {
         assert_eq!(w, 0xD15C_0000 + i, "word {i} of the written sectors");
     }
 }
+
+/// A snapshot whose re-execution does not reach the saved state (here: the disk it read has
+/// other contents now) is refused with what to do.
+#[test]
+fn a_snapshot_that_does_not_reproduce_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ringfort = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+            .args(args)
+            .current_dir(guest_dir())
+            .output()
+            .expect("ringfort runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    let blank = dir.path().join("blank.img").display().to_string();
+    let written = dir.path().join("written.img").display().to_string();
+    ringfort(&["mkdisk", &blank, "--size", "64K"]);
+    ringfort(&["mkdisk", &written, "--size", "64K"]);
+    ringfort(&[
+        "run",
+        "dev_disk_write.s",
+        "-drive",
+        &format!("file={written}"),
+    ]);
+    let snap = dir.path().join("s.rfsnap").display().to_string();
+    // Step 399 is after the read's DMA and before the guest checks the data (on the blank disk
+    // it fails the check and halts at step 401): the same path, other memory.
+    let (out, _) = debug_in(
+        &guest_dir(),
+        &[
+            "debug",
+            "--echo",
+            "-drive",
+            &format!("file={written},readonly=on"),
+            "dev_disk_read.s",
+        ],
+        &format!("stepi 399\nsnapshot save {snap}\n"),
+    );
+    assert!(out.contains("Saved the machine"), "{out}");
+    let load = format!("snapshot load {snap}");
+    let (out, _) = debug_in(
+        &guest_dir(),
+        &[
+            "debug",
+            "--echo",
+            "-drive",
+            &format!("file={blank},readonly=on"),
+            "dev_disk_read.s",
+        ],
+        &format!("{load}\n"),
+    );
+    assert_one_line_error(&out, &load);
+    let err = section(&out, &load);
+    assert!(err.contains("did not reproduce the saved state"), "{err}");
+    assert!(err.contains("take it again"), "{err}");
+    assert!(
+        !err.contains("  "),
+        "no run of spaces inside the message: {err}"
+    );
+}
