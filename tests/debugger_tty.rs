@@ -235,3 +235,47 @@ fn history_completion_and_ctrl_c_on_a_terminal() {
     s.type_text("quit");
     s.keys(&["Enter"]);
 }
+
+/// While the guest runs, the terminal is its console (keys go to it, its output shows); Ctrl-C
+/// gives the terminal back to the prompt, and the next `continue` gives it to the guest again.
+#[test]
+fn the_terminal_is_the_guests_console_while_it_runs() {
+    if !have_tmux() {
+        eprintln!("NOTICE: tmux is not installed; skipping the terminal test of the debugger");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let socket = tmp.path().join("tmux.sock");
+    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest");
+    let cmd = format!(
+        "env RINGFORT_HISTORY={} TERM=xterm {} debug dev_uart_echo.s",
+        tmp.path().join("history").display(),
+        env!("CARGO_BIN_EXE_ringfort")
+    );
+    let s = Session::start(&guest, &socket, "rfdb4", &cmd);
+    s.wait_last_line("(rfdb)");
+    s.type_text("continue");
+    s.keys(&["Enter"]);
+    sleep(Duration::from_millis(300));
+    // dev_uart_echo.s echoes what it receives.
+    s.type_text("hello guest");
+    s.wait_for("the guest's echo", |sc| sc.contains("hello guest"));
+    s.keys(&["C-c"]);
+    s.wait_for("the interrupt", |sc| sc.contains("Interrupted (Ctrl-C)."));
+    s.wait_last_line("(rfdb)");
+    s.type_text("p 6*7");
+    s.keys(&["Enter"]);
+    s.wait_for("the prompt has the keys again", |sc| sc.contains("$1 = 42"));
+    s.type_text("continue");
+    s.keys(&["Enter"]);
+    sleep(Duration::from_millis(300));
+    // EOT ends the program.
+    s.type_text("bye");
+    s.keys(&["C-d"]);
+    s.wait_for("the guest's exit", |sc| {
+        sc.contains("bye") && sc.contains("exit code 0.")
+    });
+    s.wait_last_line("(rfdb)");
+    s.type_text("quit");
+    s.keys(&["Enter"]);
+}

@@ -136,3 +136,9 @@ pub fn of(exit: &Exit, m: &Machine) -> Stop {
         message,
     }
 }
+
+/// The stop of a machine that may still be able to run (the debugger's): what stopped it, or
+/// `stopped` with status 0.
+pub fn of_machine(m: &Machine) -> Stop {
+    of(m.stop.as_ref().unwrap_or(&Exit::Stopped), m)
+}

@@ -141,9 +141,10 @@ pub struct Args {
     #[command(flatten)]
     pub machine: MachineArgs,
     /// Print every retired instruction: cycle, pc, ring, disassembly, writes, cycles taken.
+    /// Not with -S (the debugger has `trace on`).
     #[arg(long)]
     pub trace: bool,
-    /// Stop the guest after this many cycles (exit status 124).
+    /// Stop the guest after this many cycles (exit status 124). Not with -S.
     #[arg(long, value_name = "N")]
     pub max_cycles: Option<u64>,
     /// Print run statistics to stderr at exit (with the stop reason and the guest's full
@@ -442,11 +443,26 @@ pub fn finish_machine(m: &mut Machine, a: &MachineArgs) -> Result<()> {
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
+    // Under -S the debugger runs the machine; the options it has no use for are refused
+    // before anything is built rather than silently ignored.
+    if a.stopped && a.max_cycles.is_some() {
+        bail!(
+            "-S enters the debugger, which has no cycle limit: leave out --max-cycles (in the \
+             debugger, `stepi N` runs N steps and Ctrl-C stops a `continue`)"
+        );
+    }
+    if a.stopped && a.trace {
+        bail!(
+            "-S enters the debugger, which traces with its own command: leave out --trace and \
+             type `trace on [FILE]` at the (rfdb) prompt"
+        );
+    }
     let (mut m, symbols) = build_machine(&a.machine)?;
     if a.stopped {
         let name = a.machine.program.as_ref().or(a.machine.kernel.as_ref());
         let opts = crate::cmd::debug::Options {
             threaded: a.engine == "threaded",
+            stats: a.stats,
             ..Default::default()
         };
         let name = name.map(|p| p.display().to_string());

@@ -43,7 +43,7 @@ pub const COMMANDS: &[CmdInfo] = &[
     CmdInfo { name: "awatch", aliases: &[], usage: "awatch [-phys] ADDR|SYMBOL [if EXPR]", help: "Stop after a load or store accesses the location." },
     CmdInfo { name: "catch", aliases: &[], usage: "catch ring-change | gate [N] | exception [CAUSE] | interrupt [LINE]", help: "Stop after a change of ring, a successful callg (of gate N), an exception or trap delivered (vector number or name: illegal privilege misaligned bus-error page-fault gate-fault divide breakpoint io-privilege double-fault), or an interrupt (from line N)." },
     CmdInfo { name: "info", aliases: &["i", "inf"], usage: "info registers|cr|rings|gates|vectors|pagetable [VA]|tlb|devices|breakpoints|display|symbol ADDR|line [LOC]|timetravel", help: "Show machine state. `info rings`: current ring, per-ring stacks, IOPL and what the ring may do. `info gates`/`info vectors`: the descriptor tables decoded. `info pagetable VA`: a walk level by level, with each ring's rights." },
-    CmdInfo { name: "set", aliases: &[], usage: "set $REG = EXPR | set *ADDR = EXPR | set *(u8*)ADDR = EXPR", help: "Change a register, control register ($status, $sp0 ...), $pc, $ring, or memory (virtual address)." },
+    CmdInfo { name: "set", aliases: &[], usage: "set $REG = EXPR | set *ADDR = EXPR | set *(u8*)ADDR = EXPR | set timetravel-limit SIZE", help: "Change a register, control register ($status, $sp0 ...), $pc, $ring, or memory (virtual address); or the memory time travel may keep (default 512M; the oldest snapshots are dropped beyond it)." },
     CmdInfo { name: "x", aliases: &[], usage: "x/NFU [-phys] ADDR", help: "Examine memory: N units, format F (x hex, d signed, u unsigned, o octal, t binary, a address, c char, s string, i instruction), unit size U (b byte, h half, w word). Without ADDR, continue after the last x." },
     CmdInfo { name: "print", aliases: &["p", "inspect", "call"], usage: "print[/F] EXPR", help: "Evaluate an expression: $registers, symbols (their address), numbers, *(u32*)ADDR, *(u8*)ADDR, arithmetic, comparisons, && || and parentheses. Results are numbered $1, $2 ... F: x d u o t c a." },
     CmdInfo { name: "display", aliases: &["disp"], usage: "display[/F] EXPR", help: "Print EXPR at every stop (display/i $pc shows the instruction). Without EXPR, show them now." },
@@ -60,7 +60,7 @@ pub const COMMANDS: &[CmdInfo] = &[
     CmdInfo { name: "cycles", aliases: &[], usage: "cycles", help: "Cycle count, cycles since the previous stop, instructions retired, steps." },
     CmdInfo { name: "echo", aliases: &[], usage: "echo TEXT", help: "Print TEXT (\\n is a newline). For scripts." },
     CmdInfo { name: "help", aliases: &["h", "?"], usage: "help [COMMAND]", help: "List the commands, or explain one." },
-    CmdInfo { name: "quit", aliases: &["q", "exit"], usage: "quit [CODE]", help: "Leave the debugger (exit status CODE, default 0)." },
+    CmdInfo { name: "quit", aliases: &["q", "exit"], usage: "quit [CODE]", help: "Leave the debugger with exit status CODE (default: the guest's exit code once it has stopped, else 0)." },
 ];
 
 /// `info` subcommands (for completion and errors).
@@ -97,18 +97,21 @@ pub fn lookup(word: &str) -> Result<&'static CmdInfo, DbgError> {
         0 => {
             let near = COMMANDS
                 .iter()
+                // The distance is at least the difference in length: a long word is compared
+                // with nothing (a pasted megabyte would take seconds).
+                .filter(|c| w.len().abs_diff(c.name.len()) <= 2)
                 .map(|c| (super::symbols::edit_distance(&w, c.name), c.name))
                 .min()
                 .filter(|(d, _)| *d <= 2)
                 .map(|(_, n)| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             Err(DbgError::hint(
-                format!("unknown command `{word}`"),
+                format!("unknown command `{}`", super::expr::quote(word)),
                 format!("{near}`help` lists the commands"),
             ))
         }
         _ => Err(DbgError::hint(
-            format!("`{word}` is ambiguous"),
+            format!("`{}` is ambiguous", super::expr::quote(word)),
             format!(
                 "it could be {}",
                 matches
@@ -230,7 +233,7 @@ fn parse_exception(arg: &str) -> Result<u8, DbgError> {
     match expr::parse_number(&a) {
         Ok(v) if (0..64).contains(&v) => Ok(v as u8),
         _ => Err(DbgError::hint(
-            format!("`{arg}` is not an exception"),
+            format!("`{}` is not an exception", super::expr::quote(arg)),
             "give a vector number 0..63 or one of illegal privilege misaligned bus-error \
              page-fault gate-fault divide breakpoint io-privilege double-fault",
         )),
@@ -347,12 +350,34 @@ impl Debugger {
                     self.syms.angle(caller.pc),
                     caller.ring
                 ));
-                let why = self.run_to(vec![StopAt {
+                let back = StopAt {
                     addr: caller.pc,
                     ring: Some(caller.ring),
                     min_sp: Some(caller.sp),
-                }]);
-                let returned = why == super::session::StopWhy::Internal;
+                };
+                // A frame entered through a gate or vector is left by the retg/iret that pops
+                // it, which may return elsewhere (a handler that skips the faulting
+                // instruction): stop at those in this function too, with the frame on top.
+                let leaves = match caller.frame_at {
+                    Some(at) => self.frame_exits(self.m.cpu.pc, self.m.cpu.ring(), at),
+                    None => Vec::new(),
+                };
+                let mut stops = vec![back];
+                stops.extend(leaves.iter().copied());
+                let mut why = self.run_to(stops);
+                if why == super::session::StopWhy::Internal
+                    && leaves.iter().any(|s| s.matches(&self.m))
+                    && !back.matches(&self.m)
+                {
+                    why = self.stepi(1);
+                    if why == super::session::StopWhy::Done {
+                        why = super::session::StopWhy::Internal;
+                    }
+                }
+                // A breakpoint at the return address is reported, and the frame did return.
+                let returned = why == super::session::StopWhy::Internal
+                    || matches!(why, super::session::StopWhy::Breakpoint { .. })
+                        && back.matches(&self.m);
                 self.show_stop(&why);
                 if returned {
                     let a0 = self.m.cpu.reg(isa_spec::regs::A0);
@@ -484,7 +509,6 @@ impl Debugger {
                 "interp" => self.engine = EngineKind::Interp,
                 "threaded" => {
                     if self.engine != EngineKind::Threaded {
-                        self.hot_base_cycles = self.m.cpu.cycles;
                         self.threaded = emulator::engine::threaded::Threaded::new();
                     }
                     self.engine = EngineKind::Threaded
@@ -535,7 +559,7 @@ impl Debugger {
             "help" => self.cmd_help(rest)?,
             "quit" => {
                 let code = if rest.is_empty() {
-                    0
+                    self.guest_status()
                 } else {
                     let v = self.eval_str(rest)?;
                     (v & 0xff) as u8
@@ -547,10 +571,36 @@ impl Debugger {
         Ok(())
     }
 
+    /// The `retg`/`iret` instructions of the function around `pc` (at most 4096 instructions
+    /// in), as stops that match when executing them in `ring` would pop the frame at `frame`
+    /// (sp at or above it: not a nested frame).
+    fn frame_exits(&self, pc: u32, ring: u8, frame: u32) -> Vec<StopAt> {
+        let Some((start, end, _)) = self.func_bounds(pc) else {
+            return Vec::new();
+        };
+        let end = end.min(start.saturating_add(4 * 4096));
+        (start..end)
+            .step_by(4)
+            .filter(|&a| {
+                self.insn_at(a).is_some_and(|i| {
+                    matches!(i.op, isa_spec::Opcode::Iret | isa_spec::Opcode::Retg)
+                })
+            })
+            .map(|addr| StopAt {
+                addr,
+                ring: Some(ring),
+                min_sp: Some(frame),
+            })
+            .collect()
+    }
+
     fn require_running(&self) -> CmdResult {
         if let Some(e) = &self.m.stop {
             return Err(DbgError::hint(
-                format!("the machine has stopped ({e:?})"),
+                format!(
+                    "the machine has stopped ({})",
+                    super::session::exit_words(e)
+                ),
                 "`run` starts the program again; `reverse-stepi` goes back",
             ));
         }
@@ -569,17 +619,18 @@ impl Debugger {
                 let n = before - now;
                 self.say(format!(
                     "(going back undid {n} ring change{}; the last undone: ring {} -> ring {} \
-                     via {:?}; now in ring {})",
+                     by {}; now in ring {})",
                     if n == 1 { "" } else { "s" },
                     t.from,
                     t.to,
-                    t.via,
+                    super::session::via_words(t.via),
                     self.m.cpu.ring()
                 ));
             }
         }
         // Ring changes already shown going forward are not shown again.
         self.seen_transitions = now;
+        self.seen_delivered = self.m.delivered;
         self.show_stop(why);
     }
 
@@ -836,9 +887,19 @@ impl Debugger {
             }
         };
         match name {
-            "registers" | "all-registers" => {
+            "registers" => {
                 let regs: Vec<&str> = arg.split_whitespace().collect();
                 self.info_registers(&regs)
+            }
+            // As in GDB: the general registers, then every other register (here the control
+            // registers).
+            "all-registers" => {
+                let regs: Vec<&str> = arg.split_whitespace().collect();
+                self.info_registers(&regs)?;
+                if regs.is_empty() {
+                    self.info_cr()?;
+                }
+                Ok(())
             }
             "cr" => self.info_cr(),
             "rings" => self.info_rings(),
@@ -911,9 +972,15 @@ impl Debugger {
                     self.m.steps,
                     self.tt.spent.as_secs_f64() * 1000.0
                 ));
+                self.say(format!(
+                    "Saved memory: {} KiB of at most {} KiB (`set timetravel-limit SIZE`; the \
+                     oldest snapshots are dropped beyond it)",
+                    self.tt.stored() >> 10,
+                    self.tt.limit() >> 10
+                ));
                 Ok(())
             }
-            _ => Err(format!("no `info {name}`").into()),
+            _ => Err(format!("no `info {}`", super::expr::quote(name)).into()),
         }
     }
 
@@ -923,10 +990,21 @@ impl Debugger {
             .or_else(|| rest.strip_prefix("variable "))
             .unwrap_or(rest)
             .trim();
+        if let Some(size) = rest.strip_prefix("timetravel-limit") {
+            let bytes = parse_history_size(size.trim())?;
+            self.tt.set_limit(bytes);
+            self.say(format!(
+                "Time travel keeps at most {} MiB of saved memory; the oldest snapshots are \
+                 dropped beyond it.",
+                bytes >> 20
+            ));
+            return Ok(());
+        }
         let Some((lhs, rhs)) = expr::split_assignment(rest) else {
             return Err(DbgError::hint(
                 "set needs an assignment",
-                "set $a0 = 5 | set $pc = main | set *(u8*)0x1000 = 'A'",
+                "set $a0 = 5 | set $pc = main | set *(u8*)0x1000 = 'A' | set timetravel-limit \
+                 256M",
             ));
         };
         self.assign(lhs, rhs)?;
@@ -1009,14 +1087,18 @@ impl Debugger {
             self.say(format!("${n} = {}", format_value(v, f)));
             return Ok(());
         }
-        let v = match expr::split_assignment(rest) {
-            Some((lhs, rhs)) => self.assign(lhs, rhs)?,
-            None => self.eval_str(rest)?,
+        let (v, address) = match expr::split_assignment(rest) {
+            Some((lhs, rhs)) => (self.assign(lhs, rhs)?, false),
+            None => {
+                let e = self.parse_expr(rest)?;
+                (self.eval(&e)?, e.is_address())
+            }
         };
         self.values.push(v);
         let n = self.values.len();
         let mut text = format!("${n} = {}", format_value(v, f));
-        if f == Some('a') || f.is_none() {
+        // GDB's rule: addresses get the symbol they point into, integers do not.
+        if f == Some('a') || (f.is_none() && address) {
             text += &self.value_sym(v as u32);
         }
         self.say(text);
@@ -1201,8 +1283,12 @@ impl Debugger {
             }
             self.replay_to(snap.check.steps)?;
             if Check::of(&self.m) != snap.check {
-                return Err("re-executing the snapshot did not reproduce the saved state (was it                             made by another version of ringfort?)"
-                    .to_string());
+                return Err(
+                    "re-executing the snapshot did not reproduce the saved state: it \
+                            was probably made by another version of ringfort, or with a disk \
+                            image or input that has changed since; take it again with this one"
+                        .to_string(),
+                );
             }
             Ok(())
         })();
@@ -1210,9 +1296,9 @@ impl Debugger {
             Ok(()) => {
                 self.serial_shown = self.serial_count;
                 self.seen_transitions = super::session::transition_count(&self.m);
+                self.seen_delivered = self.m.delivered;
                 self.last_stop_cycles = self.m.cpu.cycles;
                 self.prev_stop_cycles = self.m.cpu.cycles;
-                self.hot_base_cycles = self.m.cpu.cycles;
                 Ok(())
             }
             Err(e) => {
@@ -1280,5 +1366,30 @@ impl Debugger {
         self.say(format!("{usage}{aliases}"));
         self.say(format!("  {help}"));
         Ok(())
+    }
+}
+
+/// `set timetravel-limit SIZE`: a number of bytes with a K, M or G suffix (MiB without one).
+fn parse_history_size(s: &str) -> Result<usize, DbgError> {
+    let hint = "set timetravel-limit 256M (K, M or G; a bare number is MiB)";
+    let (digits, shift) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 10),
+        Some('m' | 'M') => (&s[..s.len() - 1], 20),
+        Some('g' | 'G') => (&s[..s.len() - 1], 30),
+        _ => (s, 20),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| DbgError::hint(format!("`{}` is not a size", expr::quote(s)), hint))?;
+    match n
+        .checked_shl(shift)
+        .filter(|b| (b >> shift) == n && *b <= 1 << 40)
+    {
+        Some(b) => Ok(b as usize),
+        None => Err(DbgError::hint(
+            format!("`{}` is too large (at most 1T)", expr::quote(s)),
+            hint,
+        )),
     }
 }

@@ -35,7 +35,8 @@ pub struct StopAt {
 }
 
 impl StopAt {
-    fn matches(&self, m: &Machine) -> bool {
+    /// Is the machine at this place?
+    pub fn matches(&self, m: &Machine) -> bool {
         m.cpu.pc == self.addr
             && self.ring.is_none_or_eq(m.cpu.ring())
             && self
@@ -341,9 +342,9 @@ impl Debugger {
                             let vec = (cause & 0xff) as u8;
                             (v.is_none() || *v == Some(vec)).then(|| {
                                 format!(
-                                    "exception: vector {vec} ({}), cause {cause:#x}, faddr \
-                                     {:#010x}",
+                                    "exception: vector {vec} ({}), cause {}, faddr {:#010x}",
                                     vector::name(vec),
+                                    super::session::cause_words(cause),
                                     m.cpu.crs[num::FADDR as usize]
                                 )
                             })
@@ -432,7 +433,14 @@ impl Debugger {
     /// Runs forward until the goal or a stop point. `quiet`: a replay (no snapshots, no
     /// Ctrl-C).
     pub fn run_forward(&mut self, goal: &Goal, quiet: bool) -> StopWhy {
+        // The console's input reaches the guest only in runs for the user, not in replays.
+        let running = if quiet {
+            None
+        } else {
+            self.console.as_ref().map(|c| c.running())
+        };
         let why = self.run_forward_inner(goal, quiet);
+        drop(running);
         self.disarm_watch();
         self.drain_serial();
         why
@@ -493,13 +501,16 @@ impl Debugger {
             if (here != start || (first && goal.check_start))
                 && addrs.binary_search(&self.m.cpu.pc).is_ok()
             {
-                if goal.stops.iter().any(|s| s.matches(&self.m)) {
-                    return StopWhy::Internal;
-                }
+                let internal_stop = goal.stops.iter().any(|s| s.matches(&self.m));
+                // A user's breakpoint where `finish` or `nexti` stops is reported (and a
+                // temporary one deleted), as GDB does, rather than left to fire later.
                 if use_points {
                     if let Some(why) = self.check_breaks() {
                         return why;
                     }
+                }
+                if internal_stop {
+                    return StopWhy::Internal;
                 }
             }
             first = false;
@@ -520,9 +531,18 @@ impl Debugger {
                 let serial = self.serial_count;
                 self.tt.maybe_take(&mut self.m, serial, self.rate);
             }
+            // With a console, runs end at slice boundaries (see console.rs): Ctrl-C is seen
+            // while the guest waits in `wfi`, at the same cycles in every run.
+            let max_cycles = match self.console {
+                Some(_) => super::console::slice_end(self.m.cpu.cycles),
+                None => u64::MAX,
+            };
             if single {
                 let pre = Pre::capture(&self.m);
-                let b = Budget::steps(&self.m, 1);
+                let b = Budget {
+                    max_cycles,
+                    ..Budget::steps(&self.m, 1)
+                };
                 self.interp.run(&mut self.m, b);
                 self.drain_serial();
                 if let Some(why) = self.check_after_step(&pre) {
@@ -537,7 +557,7 @@ impl Debugger {
             // Standing on a breakpoint: its instruction runs first, in the same run.
             let on_break = addrs.binary_search(&self.m.cpu.pc).is_ok();
             let b = Budget {
-                max_cycles: u64::MAX,
+                max_cycles,
                 max_steps: limit,
                 breakpoints: &addrs,
                 resume_at: on_break.then_some(here),
@@ -743,10 +763,10 @@ impl Debugger {
         self.serial_count = 0;
         self.serial_shown = 0;
         self.seen_transitions = transition_count(&self.m);
+        self.seen_delivered = self.m.delivered;
         self.last_stop_cycles = 0;
         self.prev_stop_cycles = 0;
         self.threaded = emulator::engine::threaded::Threaded::new();
-        self.hot_base_cycles = 0;
         Ok(())
     }
 

@@ -124,6 +124,19 @@ impl Ty {
         signed: false,
     };
 
+    /// C names of types wider than 32 bits (refused with a clear error in a cast).
+    const WIDE: &'static [&'static str] = &[
+        "u64",
+        "i64",
+        "uint64_t",
+        "int64_t",
+        "long",
+        "long long",
+        "unsigned long",
+        "unsigned long long",
+        "double",
+    ];
+
     fn parse(name: &str) -> Option<Ty> {
         let (size, signed) = match name {
             "u8" | "uint8_t" | "unsigned char" | "byte" => (1, false),
@@ -205,8 +218,12 @@ pub enum UnOp {
 /// A parsed expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
-    /// A constant (numbers and resolved symbols).
+    /// A number.
     Num(i64),
+    /// A symbol, resolved to its value (an address, for a label).
+    Sym(i64),
+    /// `(type*)expr`: the value as an address.
+    Ptr(Box<Expr>),
     /// A machine value.
     Var(Var),
     /// `$N`: an earlier `print` result.
@@ -253,7 +270,8 @@ impl Expr {
             0
         }
         match self {
-            Expr::Num(n) => *n,
+            Expr::Num(n) | Expr::Sym(n) => *n,
+            Expr::Ptr(e) => e.value(env, err),
             Expr::Var(v) => v.read(env.m),
             Expr::History(i) => match env.history.get(i.wrapping_sub(1)) {
                 Some(v) => *v,
@@ -325,6 +343,14 @@ impl Expr {
                 }
                 match read_virt(env.m, addr, ty.size) {
                     Some(raw) => ty.extend(raw),
+                    None if past_end(addr, ty.size) => fail(
+                        err,
+                        format_args!(
+                            "cannot read {} bytes at {addr:#010x}: that goes past the end of the \
+                             address space (0xffffffff)",
+                            ty.size
+                        ),
+                    ),
                     None => fail(
                         err,
                         format_args!(
@@ -342,9 +368,24 @@ impl Expr {
     #[inline(always)]
     fn leaf(&self, env: &Env) -> Option<i64> {
         match self {
-            Expr::Num(n) => Some(*n),
+            Expr::Num(n) | Expr::Sym(n) => Some(*n),
             Expr::Var(v) => Some(v.read(env.m)),
             _ => None,
+        }
+    }
+
+    /// Is the value an address (GDB's pointers, which `print` shows with the symbol they point
+    /// into): a symbol, `$pc`, `$sp`, `$ra`, a `(type*)` cast, or one of those plus or minus
+    /// an offset. Registers in general, memory contents and arithmetic are plain integers.
+    pub fn is_address(&self) -> bool {
+        use isa_spec::regs::{RA, SP};
+        match self {
+            Expr::Sym(_) | Expr::Ptr(_) => true,
+            Expr::Var(Var::Pc) => true,
+            Expr::Var(Var::Reg(r)) => *r == SP || *r == RA,
+            Expr::Bin(BinOp::Add, a, b) => a.is_address() != b.is_address(),
+            Expr::Bin(BinOp::Sub, a, b) => a.is_address() && !b.is_address(),
+            _ => false,
         }
     }
 
@@ -371,8 +412,17 @@ pub enum Place {
     Mem(u32, u32),
 }
 
+/// Do `size` bytes at `addr` run past the last address (they do not wrap around to 0)?
+pub fn past_end(addr: u32, size: u32) -> bool {
+    addr as u64 + size as u64 > 1 << 32
+}
+
 /// Reads `size` bytes at virtual `addr` without side effects (byte by byte across pages).
+/// `None` when a byte is unreadable or past the end of the address space.
 pub fn read_virt(m: &Machine, addr: u32, size: u32) -> Option<u32> {
+    if past_end(addr, size) {
+        return None;
+    }
     if addr & (size - 1) == 0 {
         return m.peek_virt(addr, size);
     }
@@ -391,6 +441,12 @@ pub fn write_virt(
     size: u32,
     value: u32,
 ) -> Result<Vec<(u32, u8)>, String> {
+    if past_end(addr, size) {
+        return Err(format!(
+            "cannot write {size} bytes at {addr:#010x}: that goes past the end of the address \
+             space (0xffffffff)"
+        ));
+    }
     let bytes = value.to_le_bytes();
     let mut plan = Vec::new();
     for i in 0..size {
@@ -431,6 +487,11 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
     let mut i = 0;
     let mut out = Vec::new();
     while i < b.len() {
+        if out.len() > MAX_TOKENS {
+            return Err(format!(
+                "the expression is too long (more than {MAX_TOKENS} tokens); simplify it"
+            ));
+        }
         let c = b[i] as char;
         if c.is_ascii_whitespace() {
             i += 1;
@@ -513,19 +574,43 @@ pub fn parse_number(text: &str) -> Result<i64, String> {
     };
     match r {
         Ok(v) if (-(1i64 << 32)..(1i64 << 32)).contains(&v) => Ok(v),
-        Ok(_) => Err(format!("number `{text}` does not fit in 32 bits")),
+        Ok(_) => Err(format!("number `{}` does not fit in 32 bits", quote(text))),
         Err(_) => Err(format!(
-            "`{text}` is not a number (write decimal, 0x hex or 0b binary)"
+            "`{}` is not a number (write decimal, 0x hex or 0b binary)",
+            quote(text)
         )),
+    }
+}
+
+/// At most this many characters of the user's text are quoted in an error: a pasted megabyte
+/// must not come back as a megabyte of error.
+const QUOTE_MAX: usize = 48;
+
+/// `text`, shortened to [`QUOTE_MAX`] characters (with `...` and its length) for an error.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_MAX) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}... ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 
 // ---------------------------------------------------------------- parser
 
+/// How deeply parentheses, casts and unary operators may nest. Parsing, evaluating and
+/// dropping a tree all recurse, so the depth is bounded here rather than by the host's stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// How many tokens an expression may have. A chain of binary operators (`1+1+...`) is parsed
+/// in a loop but makes a tree as tall as the chain, which evaluating and dropping walk
+/// recursively, so the length bounds that height.
+pub const MAX_TOKENS: usize = 1024;
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     names: &'a dyn Names,
+    /// Nesting of the operand being parsed (see [`MAX_DEPTH`]).
+    depth: usize,
 }
 
 /// Parses an expression.
@@ -534,10 +619,12 @@ pub fn parse(text: &str, names: &dyn Names) -> Result<Expr, String> {
     if toks.is_empty() {
         return Err("missing expression".into());
     }
+
     let mut p = Parser {
         toks,
         pos: 0,
         names,
+        depth: 0,
     };
     let e = p.expr()?;
     if p.pos < p.toks.len() {
@@ -552,8 +639,8 @@ pub fn parse(text: &str, names: &dyn Names) -> Result<Expr, String> {
 fn tok_text(t: &Tok) -> String {
     match t {
         Tok::Num(n) => n.to_string(),
-        Tok::Ident(s) => s.clone(),
-        Tok::Dollar(s) => format!("${s}"),
+        Tok::Ident(s) => quote(s),
+        Tok::Dollar(s) => format!("${}", quote(s)),
         Tok::Op(o) => o.to_string(),
     }
 }
@@ -623,9 +710,9 @@ impl Parser<'_> {
 
     /// At `(`: is this a cast `(type)` or `(type*)`? Returns the type, whether it is a pointer,
     /// and how many tokens it spans.
-    fn cast_ahead(&self) -> Option<(Ty, bool, usize)> {
+    fn cast_ahead(&self) -> Result<Option<(Ty, bool, usize)>, String> {
         if !self.peek_op("(") {
-            return None;
+            return Ok(None);
         }
         let mut words = Vec::new();
         let mut i = self.pos + 1;
@@ -633,15 +720,49 @@ impl Parser<'_> {
             words.push(w.as_str());
             i += 1;
         }
-        let ty = Ty::parse(&words.join(" "))?;
+        let name = words.join(" ");
+        let Some(ty) = Ty::parse(&name) else {
+            // `(NAME*)` can only be a pointer cast, and a C type name in parentheses is
+            // meant as a cast: say which types there are rather than "no symbol".
+            let pointer = matches!(self.toks.get(i), Some(Tok::Op("*")))
+                && matches!(self.toks.get(i + 1), Some(Tok::Op(")")));
+            let c_type =
+                matches!(self.toks.get(i), Some(Tok::Op(")"))) && Ty::WIDE.contains(&name.as_str());
+            if !words.is_empty() && (pointer || c_type) {
+                let why = if Ty::WIDE.contains(&name.as_str()) {
+                    "is wider than what RF32 memory reads give (8, 16 or 32 bits)"
+                } else {
+                    "is not a type"
+                };
+                return Err(format!(
+                    "`{}` {why}: the types are u8 u16 u32 i8 i16 i32 (or char, short, int, \
+                     unsigned ...)",
+                    quote(&name)
+                ));
+            }
+            return Ok(None);
+        };
         let ptr = matches!(self.toks.get(i), Some(Tok::Op("*")));
         if ptr {
             i += 1;
         }
-        matches!(self.toks.get(i), Some(Tok::Op(")"))).then_some((ty, ptr, i + 1 - self.pos))
+        Ok(matches!(self.toks.get(i), Some(Tok::Op(")"))).then_some((ty, ptr, i + 1 - self.pos)))
     }
 
     fn unary(&mut self) -> Result<Expr, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "the expression nests too deeply (more than {MAX_DEPTH} parentheses, casts and \
+                 unary operators); simplify it"
+            ));
+        }
+        self.depth += 1;
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, String> {
         match self.peek() {
             Some(Tok::Op("-")) => {
                 self.pos += 1;
@@ -662,19 +783,19 @@ impl Parser<'_> {
             Some(Tok::Op("*")) => {
                 self.pos += 1;
                 // `*(u8*)ADDR`: a typed read; `*ADDR`: a word.
-                if let Some((ty, true, len)) = self.cast_ahead() {
+                if let Some((ty, true, len)) = self.cast_ahead()? {
                     self.pos += len;
                     return Ok(Expr::Deref(ty, Box::new(self.unary()?)));
                 }
                 Ok(Expr::Deref(Ty::WORD, Box::new(self.unary()?)))
             }
             Some(Tok::Op("(")) => {
-                if let Some((ty, ptr, len)) = self.cast_ahead() {
+                if let Some((ty, ptr, len)) = self.cast_ahead()? {
                     self.pos += len;
                     let inner = self.unary()?;
                     // `(u8*)x` alone is just the address x.
                     return Ok(if ptr {
-                        inner
+                        Expr::Ptr(Box::new(inner))
                     } else {
                         Expr::Cast(ty, Box::new(inner))
                     });
@@ -706,15 +827,16 @@ impl Parser<'_> {
                 }
                 Var::parse(&name).map(Expr::Var).ok_or_else(|| {
                     format!(
-                        "no register `${name}` (registers: $r0..$r31 or ABI names like $a0 $sp \
-                         $ra, $pc, $ring, $cycles, control registers like $status $sp0)"
+                        "no register `${}` (registers: $r0..$r31 or ABI names like $a0 $sp \
+                         $ra, $pc, $ring, $cycles, control registers like $status $sp0)",
+                        quote(&name)
                     )
                 })
             }
             Tok::Ident(name) => match self.names.symbol(&name) {
-                Some(v) => Ok(Expr::Num(v as i64)),
+                Some(v) => Ok(Expr::Sym(v as i64)),
                 None => {
-                    let mut msg = format!("no symbol `{name}`");
+                    let mut msg = format!("no symbol `{}`", quote(&name));
                     if let Some(s) = self.names.similar(&name) {
                         msg += &format!("; did you mean `{s}`?");
                     } else if Var::parse(&name).is_some() {

@@ -27,6 +27,9 @@ pub struct Frame {
     pub via: Option<String>,
     /// The return address came from the ra register, not from memory (less certain).
     pub from_ra_reg: bool,
+    /// Where the gate or exception frame this frame's callee was entered through lies (the
+    /// frame `retg`/`iret` pops to return here).
+    pub frame_at: Option<u32>,
 }
 
 /// An entry point of a gate or vector.
@@ -130,9 +133,39 @@ impl Debugger {
         p
     }
 
+    /// Could ring `ring` execute at `va` (the page is present, executable and open to that
+    /// ring)? A return address that fails this is not where that ring came from.
+    fn executable_in(&self, va: u32, ring: u8) -> bool {
+        use isa_spec::cr::pte;
+        if !self.m.cpu.paging() {
+            return true;
+        }
+        let [_, leaf] = self.m.walk_steps(va);
+        leaf.entry.is_some_and(|e| {
+            e & pte::P != 0 && e & pte::X != 0 && ring as u32 <= (e >> pte::RING_SHIFT) & 3
+        })
+    }
+
+    /// Why a frame found for `pc` in `ring` cannot be trusted, if it cannot.
+    fn untrusted_pc(&self, pc: u32, ring: u8) -> Option<String> {
+        (!self.executable_in(pc, ring)).then(|| {
+            format!(
+                "its pc {pc:#010x}{} is not executable in ring {ring}",
+                self.syms.angle(pc)
+            )
+        })
+    }
+
     /// The frames, innermost first (at most `limit`).
     pub fn unwind(&self, limit: usize) -> Vec<Frame> {
+        self.unwind_noting(limit).0
+    }
+
+    /// The frames, innermost first (at most `limit`), and why the frame after the last could
+    /// not be trusted when the unwinder found one it would not show (rather than guess).
+    pub fn unwind_noting(&self, limit: usize) -> (Vec<Frame>, Option<String>) {
         let m = &self.m;
+        let mut distrust = None;
         let entries = self.entries();
         let mut frames = vec![Frame {
             pc: m.cpu.pc,
@@ -140,6 +173,7 @@ impl Debugger {
             ring: m.cpu.ring(),
             via: None,
             from_ra_reg: false,
+            frame_at: None,
         }];
         let mut ra_valid = true;
         let mut seen = std::collections::HashSet::new();
@@ -174,6 +208,10 @@ impl Debugger {
                         if ring > 3 || (ring as u8) < f.ring {
                             break;
                         }
+                        if let Some(why) = self.untrusted_pc(ret, ring as u8) {
+                            distrust = Some(format!("the gate frame at {cfa:#010x}: {why}"));
+                            break;
+                        }
                         frames.push(Frame {
                             pc: ret,
                             sp,
@@ -183,6 +221,7 @@ impl Debugger {
                                 f.ring
                             )),
                             from_ra_reg: false,
+                            frame_at: Some(cfa),
                         });
                     }
                     Entry::Vector(_) => {
@@ -195,6 +234,10 @@ impl Debugger {
                         if ring < f.ring || st & !0xf != 0 {
                             break;
                         }
+                        if let Some(why) = self.untrusted_pc(pc, ring) {
+                            distrust = Some(format!("the exception frame at {cfa:#010x}: {why}"));
+                            break;
+                        }
                         // Many vectors may share a handler: the frame's cause says which.
                         let v = (cause & 0xff) as u8;
                         let what = if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES)
@@ -202,7 +245,7 @@ impl Debugger {
                         {
                             format!("interrupt line {}", v - vector::IRQ_BASE)
                         } else {
-                            format!("{}, cause {cause:#x}", vector::name(v))
+                            format!("cause {}", super::session::cause_words(cause))
                         };
                         frames.push(Frame {
                             pc,
@@ -214,6 +257,7 @@ impl Debugger {
                                 f.ring
                             )),
                             from_ra_reg: false,
+                            frame_at: Some(cfa),
                         });
                     }
                 }
@@ -233,10 +277,38 @@ impl Debugger {
                 break;
             }
             // A return address must follow a call.
-            let call_before = self
+            let call = self
                 .insn_at(ret.wrapping_sub(4))
-                .is_some_and(|i| matches!(i.op, Opcode::Jal | Opcode::Jalr) && i.rd != 0);
-            if !call_before {
+                .filter(|i| matches!(i.op, Opcode::Jal | Opcode::Jalr) && i.rd != 0);
+            let Some(call) = call else {
+                break;
+            };
+            let whence = if from_reg {
+                "in the ra register"
+            } else {
+                "saved on the stack"
+            };
+            // ...and a direct call must be to this function: otherwise it is left over from
+            // an earlier call (this function was jumped to, or has not saved ra yet).
+            if call.op == Opcode::Jal {
+                let target = ret.wrapping_sub(4).wrapping_add(call.imm as u32);
+                if let Some((s, e, name)) = self.func_bounds(f.pc) {
+                    if target < s || target >= e {
+                        distrust = Some(format!(
+                            "the return address {ret:#010x}{} {whence} follows a call to \
+                             {target:#010x}{}, not to {name}",
+                            self.syms.angle(ret),
+                            self.syms.angle(target)
+                        ));
+                        break;
+                    }
+                }
+            }
+            if let Some(why) = self.untrusted_pc(ret, f.ring) {
+                distrust = Some(format!(
+                    "the return address {whence}: {}",
+                    why.trim_start_matches("its pc ")
+                ));
                 break;
             }
             frames.push(Frame {
@@ -245,14 +317,15 @@ impl Debugger {
                 ring: f.ring,
                 via: None,
                 from_ra_reg: from_reg,
+                frame_at: None,
             });
         }
-        frames
+        (frames, distrust)
     }
 
     /// `backtrace [N]` text.
     pub fn backtrace_lines(&self, limit: usize) -> Vec<String> {
-        let frames = self.unwind(limit.max(1));
+        let (frames, distrust) = self.unwind_noting(limit.max(1));
         let mut out = Vec::new();
         for (i, f) in frames.iter().enumerate() {
             if let Some(v) = &f.via {
@@ -272,6 +345,11 @@ impl Debugger {
             out.push(format!(
                 "#{i:<2} [ring {}] {:#010x}{name}  sp={:#010x}{line}{note}",
                 f.ring, f.pc, f.sp
+            ));
+        }
+        if let Some(why) = distrust {
+            out.push(format!(
+                "(the next frame cannot be trusted, so it is not shown: {why})"
             ));
         }
         if frames.len() >= limit {

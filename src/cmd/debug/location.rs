@@ -57,6 +57,16 @@ impl Debugger {
     /// word).
     pub fn watch_target(&self, text: &str) -> Result<(u32, u32), DbgError> {
         let e = self.parse_expr(text)?;
+        if let Expr::Var(_) = e {
+            return Err(DbgError::hint(
+                format!(
+                    "`{}` is a register, and watchpoints watch memory",
+                    super::expr::quote(text.trim())
+                ),
+                "to stop when a register changes, step with `display` on it, or set a \
+                 conditional breakpoint (`break LOC if $s0 == 5`)",
+            ));
+        }
         match &e {
             Expr::Deref(Ty { size, .. }, inner) => Ok((self.eval(inner)? as u32, *size)),
             _ => Ok((self.eval(&e)? as u32, 4)),

@@ -6,11 +6,13 @@
 //!   reverse execution); [`timetravel`]: the snapshots behind reverse execution;
 //! - [`commands`]: the command table and what each does; [`expr`] and [`location`]: what the
 //!   commands take; [`views`] and [`frames`]: what they show;
-//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes.
+//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes; [`console`]: the
+//!   guest's serial console while it runs.
 //!
 //! docs/debugger.md is the user's guide.
 
 pub mod commands;
+pub mod console;
 pub mod control;
 pub mod expr;
 pub mod frames;
@@ -70,6 +72,8 @@ pub struct Options {
     pub echo: bool,
     /// Use the threaded engine when possible.
     pub threaded: bool,
+    /// Print the run statistics to stderr at the end (`run -S --stats`).
+    pub stats: bool,
 }
 
 /// Runs `ringfort debug`.
@@ -86,6 +90,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         batch: a.batch,
         echo: a.echo,
         threaded: a.engine == "threaded",
+        stats: false,
     };
     Ok(start(m, prog, name, &opts))
 }
@@ -108,7 +113,9 @@ pub fn start(
     } else {
         EngineKind::Interp
     };
-    let mut dbg = Debugger::new(m, prog, engine);
+    use std::io::IsTerminal;
+    let terminal = std::io::stdin().is_terminal() && !opts.batch;
+    let mut dbg = Debugger::new(m, prog, engine, terminal);
     dbg.program_name = name.clone();
     let entry = dbg.m.cpu.pc;
     dbg.say(format!(
@@ -119,10 +126,25 @@ pub fn start(
         dbg.m.ram.len() >> 20,
         if opts.threaded { "threaded" } else { "interp" }
     ));
+    if let Some(c) = &dbg.console {
+        let text = format!(
+            "The guest's serial console is {} while it runs (Ctrl-C stops it).",
+            c.describe()
+        );
+        dbg.say(text);
+    }
     let w = dbg.where_line();
     dbg.say(w);
+    let started = std::time::Instant::now();
     let code = repl::run(&mut dbg, opts);
     dbg.drain_serial();
+    if opts.stats {
+        let stop = crate::cmd::exit_status::of_machine(&dbg.m);
+        eprint!(
+            "{}",
+            crate::cmd::stats::report(&dbg.m, started.elapsed(), &stop)
+        );
+    }
     // As at the end of `ringfort run`: cached disk sectors go to the image, and a failure to
     // write them is the user's data at risk, so it is reported and fails the session.
     if let Err(e) = dbg.m.dev.shutdown() {

@@ -191,7 +191,7 @@ pub fn run(dbg: &mut Debugger, opts: &Options) -> u8 {
             Ok(text) => {
                 for line in text.lines() {
                     if !run_line(dbg, line, opts.echo) {
-                        return dbg.quit.unwrap_or(0);
+                        return dbg.exit_status();
                     }
                 }
             }
@@ -202,7 +202,7 @@ pub fn run(dbg: &mut Debugger, opts: &Options) -> u8 {
         }
     }
     if opts.batch {
-        return dbg.quit.unwrap_or(0);
+        return dbg.exit_status();
     }
     if interactive {
         run_terminal(dbg)
@@ -214,7 +214,7 @@ pub fn run(dbg: &mut Debugger, opts: &Options) -> u8 {
                 break;
             }
         }
-        dbg.quit.unwrap_or(0)
+        dbg.exit_status()
     }
 }
 
@@ -240,7 +240,7 @@ fn run_terminal(dbg: &mut Debugger) -> u8 {
                     break;
                 }
             }
-            return dbg.quit.unwrap_or(0);
+            return dbg.exit_status();
         }
     };
     let mut symbols: Vec<String> = dbg.syms.names().map(String::from).collect();
@@ -287,7 +287,7 @@ fn run_terminal(dbg: &mut Debugger) -> u8 {
             }
         }
     }
-    dbg.quit.unwrap_or(0)
+    dbg.exit_status()
 }
 
 #[cfg(test)]

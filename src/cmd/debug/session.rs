@@ -162,6 +162,8 @@ pub struct Debugger {
     pub prev_stop_cycles: u64,
     /// Ring transitions counted at the last stop.
     pub seen_transitions: u64,
+    /// `Machine::delivered` at the last stop shown (same-ring deliveries are explained).
+    pub seen_delivered: u64,
     /// Where `x` with no address continues, and its last format.
     pub x_next: Option<u32>,
     /// Last `x` format: count, letter, size.
@@ -176,12 +178,12 @@ pub struct Debugger {
     pub tracing: bool,
     /// Recent execution speed (steps per second), for snapshot spacing.
     pub rate: f64,
-    /// Cycle count when the threaded engine's profile starts (for `hot` shares).
-    pub hot_base_cycles: u64,
     /// The image the machine started from (for snapshot files).
     pub image: Image,
     /// The user's changes on the current timeline, each at its step (for snapshot files).
     pub mods: Vec<(u64, Mod)>,
+    /// The guest's serial console while it runs (the terminal, a `-serial tcp:` client).
+    pub console: Option<super::console::Console>,
 }
 
 /// Counts of ring transitions.
@@ -190,21 +192,37 @@ pub fn transition_count(m: &Machine) -> u64 {
 }
 
 impl Debugger {
+    /// The exit status `ringfort run` would give for the machine as it is (the table in
+    /// `exit_status`): the guest's exit value once it has halted or powered off, the
+    /// emulator's own statuses, and 0 while it can still run.
+    pub fn guest_status(&self) -> u8 {
+        crate::cmd::exit_status::of_machine(&self.m).status
+    }
+
+    /// The debugger's exit status: `quit N`'s N, else the guest's ([`Debugger::guest_status`]).
+    pub fn exit_status(&self) -> u8 {
+        self.quit.unwrap_or_else(|| self.guest_status())
+    }
+
     /// A debugger for `m`, whose program (if it has symbols) is `prog`.
-    pub fn new(mut m: Machine, prog: Option<assembler::Program>, engine: EngineKind) -> Debugger {
+    /// `terminal`: standard input is a terminal whose keys the guest may read while it runs.
+    pub fn new(
+        mut m: Machine,
+        prog: Option<assembler::Program>,
+        engine: EngineKind,
+        terminal: bool,
+    ) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
         // execution) do not print it twice.
-        if matches!(m.dev.uart.sink, Sink::Stdout) {
+        let stdio = matches!(m.dev.uart.sink, Sink::Stdout);
+        if stdio {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }
-        // A host back end (file, TCP) would see replayed output twice: the debugger keeps the
-        // serial output itself.
-        let detached = m.dev.uart.host.take().is_some();
-        if detached {
+        // The console goes in before the first snapshot, so that every snapshot has it. The
+        // terminal is the console only when the serial port is on stdio (not `-serial none`).
+        let console = super::console::Console::attach(&mut m, terminal && stdio);
+        if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
-            println!(
-                "note: the debugger shows the serial output itself; the -serial back end is not                  used"
-            );
         }
         let mut tt = TimeTravel::default();
         tt.take(&mut m, 0);
@@ -213,12 +231,13 @@ impl Debugger {
         let seen = transition_count(&m);
         let image = Image::capture(&m);
         Debugger {
+            console,
             image,
             mods: Vec::new(),
             last_stop_cycles: m.cpu.cycles,
             prev_stop_cycles: m.cpu.cycles,
             seen_transitions: seen,
-            hot_base_cycles: m.cpu.cycles,
+            seen_delivered: m.delivered,
             m,
             syms: Symbols::new(prog),
             interp: Interp::new(),
@@ -277,6 +296,9 @@ impl Debugger {
         if self.serial_count > self.serial_shown {
             let skip = self.serial_shown.saturating_sub(start) as usize;
             let new = &bytes[skip..];
+            if let Some(c) = &self.console {
+                c.output(new);
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(new);
             let _ = out.flush();
@@ -351,7 +373,11 @@ impl Debugger {
 
     /// `[ring 3] 0x00000120 <main+0xc>:  callg 1   (prog.s:45)`
     pub fn where_line(&self) -> String {
-        let pc = self.m.cpu.pc;
+        // After `halt` the pc has moved past it, but the halt is where the machine is.
+        let pc = match self.m.stop {
+            Some(emulator::Exit::Halted(_)) => self.m.cpu.pc.wrapping_sub(4),
+            _ => self.m.cpu.pc,
+        };
         let ring = self.m.cpu.ring();
         let head = format!("[ring {ring}] {pc:#010x}{}:", self.syms.angle(pc));
         format!(
@@ -436,23 +462,34 @@ impl Debugger {
                     .and_then(|e| self.syms.name_at(e))
                     .map(|s| format!(" <{s}>"))
                     .unwrap_or_default();
-                let kind = if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&v)
-                {
-                    format!("interrupt line {}", v - vector::IRQ_BASE)
+                let kind = vector_words(v);
+                if t.from == t.to {
+                    out.push(format!(
+                        "{} in ring {}, no ring change: through vector {v} ({kind}){name}",
+                        if kind.starts_with("interrupt") {
+                            "interrupt"
+                        } else {
+                            "exception"
+                        },
+                        t.to
+                    ));
+                    out.push(format!(
+                        "  no stack switch: the frame is pushed on the current stack ({:#010x})",
+                        t.old_sp
+                    ));
                 } else {
-                    vector::name(v).to_string()
-                };
-                out.push(format!(
-                    "ring change: ring {} -> ring {} through vector {v} ({kind}){name}",
-                    t.from, t.to
-                ));
-                out.push(format!(
-                    "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
-                    t.old_sp,
-                    t.from,
-                    t.new_sp,
-                    stack_note(t.to)
-                ));
+                    out.push(format!(
+                        "ring change: ring {} -> ring {} through vector {v} ({kind}){name}",
+                        t.from, t.to
+                    ));
+                    out.push(format!(
+                        "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
+                        t.old_sp,
+                        t.from,
+                        t.new_sp,
+                        stack_note(t.to)
+                    ));
+                }
                 let words: Vec<String> = (0..EXCEPTION_FRAME_WORDS)
                     .map(|i| match m.peek_virt(t.new_sp.wrapping_add(4 * i), 4) {
                         Some(w) => format!("{w:#x}"),
@@ -465,8 +502,8 @@ impl Debugger {
                     words.join(", ")
                 ));
                 out.push(format!(
-                    "  cause {:#x}, faddr {:#010x}; no parameters are copied",
-                    m.cpu.crs[num::CAUSE as usize],
+                    "  cause {}, faddr {:#010x}; no parameters are copied",
+                    cause_words(m.cpu.crs[num::CAUSE as usize]),
                     m.cpu.crs[num::FADDR as usize]
                 ));
             }
@@ -555,7 +592,7 @@ impl Debugger {
                     emulator::Exit::Idle => "The machine stopped: wfi with no interrupt that \
                                              could ever wake it."
                         .to_string(),
-                    other => format!("The machine stopped: {other:?}."),
+                    other => format!("The machine stopped: {}.", exit_words(other)),
                 };
                 let styled = self.style("1;31", &text);
                 self.say(styled);
@@ -580,6 +617,18 @@ impl Debugger {
                 }
             }
         }
+        // A delivery that keeps the ring records no ring change: it is explained from the
+        // machine (the cause register and the frame at sp) when the stop is at its handler's
+        // entry, as a ring-changing one would be; otherwise it is counted.
+        let delivered = self.m.delivered;
+        if delivered > self.seen_delivered && count == self.seen_transitions {
+            let n = delivered - self.seen_delivered;
+            for l in self.describe_same_ring_delivery(n) {
+                let styled = self.style("36", &l);
+                self.say(styled);
+            }
+        }
+        self.seen_delivered = delivered;
         self.seen_transitions = count;
         let w = self.where_line();
         self.say(w);
@@ -587,6 +636,46 @@ impl Debugger {
         self.last_stop_cycles_mark();
         self.x_next = None;
         self.list_next = None;
+    }
+
+    /// The lines explaining the last of `n` deliveries since the last stop, none of which
+    /// changed ring.
+    fn describe_same_ring_delivery(&self, n: u64) -> Vec<String> {
+        let m = &self.m;
+        let cause = m.cpu.crs[num::CAUSE as usize];
+        let v = (cause & 0xff) as u8;
+        let ring = m.cpu.ring();
+        let sp = m.cpu.regs[isa_spec::regs::SP as usize];
+        let at_entry = m
+            .vector_descriptor(v)
+            .is_ok_and(|d| d.present && d.entry == m.cpu.pc && d.target == ring);
+        let mut out = Vec::new();
+        if n > 1 || !at_entry {
+            let last = if at_entry {
+                "; the last one:".to_string()
+            } else {
+                format!("; the last: vector {v}, cause {}", cause_words(cause))
+            };
+            let s = if n == 1 { "" } else { "s" };
+            out.push(format!(
+                "({n} exception{s} or interrupt{s} delivered since the last stop{last})"
+            ));
+        }
+        if at_entry {
+            let saved_sp = m
+                .peek_virt(sp.wrapping_add(16), 4)
+                .unwrap_or(sp.wrapping_add(4 * EXCEPTION_FRAME_WORDS));
+            out.extend(self.describe_transition(&Transition {
+                from: ring,
+                to: ring,
+                via: Via::Vector(v),
+                old_sp: saved_sp,
+                new_sp: sp,
+                params: 0,
+                cycle: m.cpu.cycles,
+            }));
+        }
+        out
     }
 
     fn last_stop_cycles_mark(&mut self) {
@@ -668,5 +757,90 @@ pub fn char_repr(b: u8) -> String {
         b'\'' => "\\'".into(),
         0x20..=0x7e => (b as char).to_string(),
         _ => format!("\\{b:03o}"),
+    }
+}
+
+/// How a ring change happened, in the words the guide uses: `callg 3`, `retg`, `vector 7
+/// (divide by zero)`, `iret`, `mtcr status`.
+pub fn via_words(via: Via) -> String {
+    match via {
+        Via::Gate(n) => format!("callg {n}"),
+        Via::Retg => "retg".into(),
+        Via::Vector(v) => format!("vector {v} ({})", vector_words(v)),
+        Via::Iret => "iret".into(),
+        Via::Mtcr => "mtcr status".into(),
+    }
+}
+
+/// What a vector is: an exception's name, `interrupt line N`, or `software trap`.
+pub fn vector_words(v: u8) -> String {
+    if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&v) {
+        format!("interrupt line {}", v - vector::IRQ_BASE)
+    } else {
+        vector::name(v).to_string()
+    }
+}
+
+/// Why the machine stopped, as a phrase: `it halted with exit code 5`.
+pub fn exit_words(e: &emulator::Exit) -> String {
+    use emulator::Exit;
+    match e {
+        Exit::Halted(c) => format!("it halted with exit code {c}"),
+        Exit::PowerOff(c) => format!("it powered off with exit code {c}"),
+        // The emulator's diagnostic starts "triple fault: ...".
+        Exit::TripleFault(d) => d.clone(),
+        Exit::Idle => "it waits (wfi) for an interrupt that no device can raise".into(),
+        Exit::CycleLimit => "it reached the cycle limit".into(),
+        Exit::StepLimit => "it reached the step limit".into(),
+        Exit::Stopped => "a stop point matched".into(),
+    }
+}
+
+/// A `cause` word decoded: the vector's name and what its detail bits say, e.g.
+/// `page fault: read of a page whose ring field excludes the current ring`.
+pub fn cause_words(cause: u32) -> String {
+    use isa_spec::cr::{gate_rule, page_fault};
+    let v = (cause & 0xff) as u8;
+    let detail = (cause >> 8) as u8;
+    let name = vector_words(v);
+    let what = match v {
+        vector::PAGE_FAULT => {
+            let access = match detail & 3 {
+                page_fault::READ => "read",
+                page_fault::WRITE => "write",
+                page_fault::EXEC => "instruction fetch",
+                _ => "access",
+            };
+            let reason = match (detail >> 2) & 3 {
+                page_fault::NOT_PRESENT => "the directory or table entry is not present",
+                page_fault::PERMISSION => "the page's R/W/X bits do not allow it",
+                page_fault::RING => "the page's ring field excludes the current ring",
+                _ => "unknown reason",
+            };
+            Some(format!("{access}: {reason}"))
+        }
+        vector::GATE_FAULT => Some(
+            match detail {
+                gate_rule::LIMIT => "the gate number is at or above glimit",
+                gate_rule::NOT_PRESENT => "the descriptor is not present",
+                gate_rule::DPL => "the caller's ring is above the descriptor's DPL",
+                gate_rule::OUTWARD => "the target ring is less privileged than the caller's",
+                gate_rule::RETURN_INWARD => "retg would return to a more privileged ring",
+                gate_rule::BAD_FRAME => "the retg frame's status word is malformed",
+                gate_rule::BAD_ENTRY => "the descriptor's entry is not 4-byte aligned",
+                _ => "unknown rule",
+            }
+            .to_string(),
+        ),
+        vector::DOUBLE_FAULT => Some(format!(
+            "delivering vector {detail} ({}) failed",
+            vector_words(detail)
+        )),
+        _ if detail != 0 => Some(format!("detail {detail:#x}")),
+        _ => None,
+    };
+    match what {
+        Some(w) => format!("{cause:#x} = {name}, {w}"),
+        None => format!("{cause:#x} = {name}"),
     }
 }

@@ -2,8 +2,20 @@
 //! addresses for names, function bounds, source lines.
 
 use super::expr::Names;
-use assembler::{LineInfo, Program};
+use assembler::{LineInfo, Program, Segment};
 use std::collections::HashMap;
+
+/// A symbol in a section (a label).
+struct Label {
+    addr: u32,
+    name: String,
+    /// The section it was defined in.
+    section: String,
+    /// Global, or `.type @function`.
+    func: bool,
+    /// How well it names code at its address: higher is better (see [`Symbols::name_at`]).
+    rank: u8,
+}
 
 /// Symbols and lines of the loaded program (empty for a flat binary).
 #[derive(Default)]
@@ -11,10 +23,8 @@ pub struct Symbols {
     /// The program, when it came with symbols.
     pub prog: Option<Program>,
     by_name: HashMap<String, u32>,
-    /// Labels (symbols in a section) sorted by address: (address, name).
-    labels: Vec<(u32, String)>,
-    /// Function-like labels (global, or `.type @function`), sorted by address.
-    funcs: Vec<(u32, String)>,
+    /// Labels sorted by address.
+    labels: Vec<Label>,
 }
 
 impl Symbols {
@@ -22,34 +32,81 @@ impl Symbols {
     pub fn new(prog: Option<Program>) -> Symbols {
         let mut by_name = HashMap::new();
         let mut labels = Vec::new();
-        let mut funcs = Vec::new();
         if let Some(p) = &prog {
             for s in &p.symbols {
                 // Globals win over locals of the same name.
                 if s.global || !by_name.contains_key(&s.name) {
                     by_name.insert(s.name.clone(), s.value);
                 }
-                if s.section.is_some() {
-                    labels.push((s.value, s.name.clone()));
-                    if s.global || s.kind == assembler::SymbolKind::Func {
-                        funcs.push((s.value, s.name.clone()));
-                    }
+                if let Some(section) = &s.section {
+                    use assembler::SymbolKind::*;
+                    let rank = match s.kind {
+                        Func => 4,
+                        None => 2,
+                        Object => 0,
+                    } + s.global as u8;
+                    labels.push(Label {
+                        addr: s.value,
+                        name: s.name.clone(),
+                        section: section.clone(),
+                        func: s.global || s.kind == Func,
+                        rank,
+                    });
                 }
             }
         }
-        labels.sort();
-        funcs.sort();
+        // Stable: labels at one address keep their definition order.
+        labels.sort_by_key(|l| l.addr);
         Symbols {
             prog,
             by_name,
             labels,
-            funcs,
         }
     }
 
-    /// `name` or `name+0x10` for an address inside the program's segments.
+    /// The labels that may name `addr`, in address order: those of the section holding it.
+    /// A label at the end of the section before, such as `buf_end:` after a `.bss` buffer, has
+    /// the address of the next section's first label but does not name it. When the segment
+    /// holds no label of its own name below `addr` (an ELF whose segment spans several
+    /// sections), every label in the segment.
+    fn section_labels(&self, addr: u32) -> Option<Vec<&Label>> {
+        let seg: &Segment = self.prog.as_ref()?.segment_at(addr)?;
+        let lo = self.labels.partition_point(|l| l.addr < seg.addr);
+        let hi = self.labels.partition_point(|l| (l.addr as u64) < seg.end());
+        let all = &self.labels[lo..hi];
+        let own: Vec<&Label> = all.iter().filter(|l| l.section == seg.name).collect();
+        Some(if own.iter().any(|l| l.addr <= addr) {
+            own
+        } else {
+            all.iter().collect()
+        })
+    }
+
+    /// `name` or `name+0x10` for an address inside the program's segments: the nearest label
+    /// at or below it in the same section; among labels at one address, a function's
+    /// (`.type @function`) before an untyped one before an object's, a global before a local,
+    /// and then the one defined last: the label written just before the code names it, not one
+    /// that closes the area before (`ustack_top:` then `user_main:`).
     pub fn name_at(&self, addr: u32) -> Option<String> {
-        self.prog.as_ref()?.symbol_at(addr)
+        let mut best: Option<&Label> = None;
+        for l in self.section_labels(addr)? {
+            if l.addr > addr {
+                break;
+            }
+            let better = match best {
+                None => true,
+                Some(b) => l.addr > b.addr || (l.addr == b.addr && l.rank >= b.rank),
+            };
+            if better {
+                best = Some(l);
+            }
+        }
+        let b = best?;
+        Some(if b.addr == addr {
+            b.name.clone()
+        } else {
+            format!("{}+{:#x}", b.name, addr - b.addr)
+        })
     }
 
     /// ` <name+0x10>` or the empty string.
@@ -60,37 +117,29 @@ impl Symbols {
         }
     }
 
-    /// Labels at or below `addr` in its segment, nearest first: (address, name, function-like:
+    /// Labels at or below `addr` in its section, nearest first: (address, name, function-like:
     /// global or typed `@function`).
     pub fn labels_below(&self, addr: u32) -> Vec<(u32, &str, bool)> {
-        let Some(seg) = self.prog.as_ref().and_then(|p| p.segment_at(addr)) else {
+        let Some(own) = self.section_labels(addr) else {
             return Vec::new();
         };
-        let i = self.labels.partition_point(|(a, _)| *a <= addr);
-        self.labels[..i]
-            .iter()
-            .rev()
-            .take_while(|(a, _)| *a >= seg.addr)
-            .map(|(a, n)| {
-                let f = self.funcs.binary_search(&(*a, n.clone())).is_ok();
-                (*a, n.as_str(), f)
-            })
-            .collect()
+        let mut v: Vec<_> = own
+            .into_iter()
+            .take_while(|l| l.addr <= addr)
+            .map(|l| (l.addr, l.name.as_str(), l.func))
+            .collect();
+        v.reverse();
+        v
     }
 
-    /// Labels above `addr` in its segment, nearest first (address, name, function-like).
+    /// Labels above `addr` in its section, nearest first (address, name, function-like).
     pub fn labels_above(&self, addr: u32) -> Vec<(u32, &str, bool)> {
-        let Some(seg) = self.prog.as_ref().and_then(|p| p.segment_at(addr)) else {
+        let Some(own) = self.section_labels(addr) else {
             return Vec::new();
         };
-        let i = self.labels.partition_point(|(a, _)| *a <= addr);
-        self.labels[i..]
-            .iter()
-            .take_while(|(a, _)| (*a as u64) < seg.end())
-            .map(|(a, n)| {
-                let f = self.funcs.binary_search(&(*a, n.clone())).is_ok();
-                (*a, n.as_str(), f)
-            })
+        own.into_iter()
+            .skip_while(|l| l.addr <= addr)
+            .map(|l| (l.addr, l.name.as_str(), l.func))
             .collect()
     }
 
@@ -171,6 +220,11 @@ impl Names for Symbols {
         let lower = name.to_ascii_lowercase();
         let mut best: Option<(usize, &str)> = None;
         for n in self.by_name.keys() {
+            // The distance is at least the difference in length: skip the quadratic
+            // comparison for names that cannot be within 2 (a pasted megabyte is one).
+            if lower.len().abs_diff(n.len()) > 2 {
+                continue;
+            }
             let d = edit_distance(&lower, &n.to_ascii_lowercase());
             let better = match best {
                 None => true,

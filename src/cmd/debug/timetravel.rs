@@ -7,6 +7,10 @@
 //! shared (`Arc`), an all-zero page is not stored, so a snapshot costs one scan of RAM plus the
 //! pages that changed.
 //!
+//! The history has a limit in bytes of saved RAM pages ([`DEFAULT_LIMIT`], `set
+//! timetravel-limit`): past it the oldest snapshots are dropped (reverse execution then stops
+//! at the oldest one left), and the newest is always kept.
+//!
 //! Every snapshot kept is on the current timeline: when the user changes the machine (`set`,
 //! `reset`) at step S, the snapshots after S describe a future that will not happen any more
 //! and are dropped; a fresh one is taken at S. Going back past a change undoes it, and drops
@@ -23,6 +27,8 @@ const PAGE: usize = 4096;
 const MAX_SNAPS: usize = 48;
 /// Smallest distance between periodic snapshots, in steps.
 const MIN_INTERVAL: u64 = 1 << 20;
+/// Bytes of saved RAM pages the history may hold unless the user sets another limit.
+pub const DEFAULT_LIMIT: usize = 512 << 20;
 
 type Page = Arc<[u8]>;
 
@@ -47,6 +53,10 @@ pub struct TimeTravel {
     interval: u64,
     /// Time spent taking snapshots, for `info timetravel`-style reports.
     pub spent: Duration,
+    /// Most bytes of RAM pages the snapshots may hold (distinct pages counted once).
+    limit: usize,
+    /// Bytes of RAM pages the snapshots hold now.
+    stored: usize,
 }
 
 impl Default for TimeTravel {
@@ -56,6 +66,8 @@ impl Default for TimeTravel {
             mods: Vec::new(),
             interval: 4 * MIN_INTERVAL,
             spent: Duration::ZERO,
+            limit: DEFAULT_LIMIT,
+            stored: 0,
         }
     }
 }
@@ -64,6 +76,55 @@ impl TimeTravel {
     /// Number of snapshots kept.
     pub fn len(&self) -> usize {
         self.snaps.len()
+    }
+
+    /// Bytes of RAM pages the snapshots hold.
+    pub fn stored(&self) -> usize {
+        self.stored
+    }
+
+    /// The limit on [`TimeTravel::stored`].
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Sets the limit on the bytes of saved pages, dropping the oldest snapshots beyond it.
+    pub fn set_limit(&mut self, bytes: usize) {
+        self.limit = bytes;
+        self.enforce_limit();
+    }
+
+    /// Counts the saved pages: a snapshot shares the pages that did not change with the one
+    /// it was taken after (its predecessor in step order), so a page is counted where it differs
+    /// from the same page of the snapshot before. One pointer comparison per page; a page
+    /// shared with an older snapshot than that is counted again, which errs on the safe side.
+    fn count_stored(&mut self) {
+        let mut bytes = 0;
+        let mut prev: Option<&Snap> = None;
+        for s in &self.snaps {
+            for (i, p) in s.pages.iter().enumerate() {
+                let Some(p) = p else { continue };
+                let shared = prev
+                    .and_then(|q| q.pages.get(i))
+                    .and_then(|q| q.as_ref())
+                    .is_some_and(|q| Arc::ptr_eq(p, q));
+                if !shared {
+                    bytes += p.len();
+                }
+            }
+            prev = Some(s);
+        }
+        self.stored = bytes;
+    }
+
+    /// Drops the oldest snapshots while the history holds more than its limit (the newest
+    /// stays, whatever its size: without it there is no going back at all).
+    fn enforce_limit(&mut self) {
+        self.count_stored();
+        while self.stored > self.limit && self.snaps.len() > 1 {
+            self.snaps.remove(0);
+            self.count_stored();
+        }
     }
 
     /// Steps of the earliest snapshot.
@@ -130,6 +191,7 @@ impl TimeTravel {
         if self.snaps.len() > MAX_SNAPS {
             self.thin();
         }
+        self.enforce_limit();
         self.spent += t0.elapsed();
     }
 
@@ -195,6 +257,7 @@ impl TimeTravel {
         if self.mods.iter().any(|&s| s > steps) {
             self.mods.retain(|&s| s <= steps);
             self.snaps.retain(|s| s.steps <= steps);
+            self.count_stored();
         }
         serial
     }
@@ -202,6 +265,7 @@ impl TimeTravel {
     /// The user changed the machine at the current step: the recorded future is void.
     pub fn modified(&mut self, m: &mut Machine, serial_count: u64) {
         self.snaps.retain(|s| s.steps < m.steps);
+        self.count_stored();
         self.mods.push(m.steps);
         self.take(m, serial_count);
     }
@@ -210,6 +274,7 @@ impl TimeTravel {
     pub fn clear(&mut self) {
         self.snaps.clear();
         self.mods.clear();
+        self.stored = 0;
     }
 }
 
@@ -313,5 +378,30 @@ mod tests {
         tt.take(&mut m, 0);
         tt.restore(0, &mut m);
         assert_eq!(tt.steps_list(), vec![0]);
+    }
+
+    #[test]
+    fn the_oldest_snapshots_go_beyond_the_limit_and_the_newest_stays() {
+        let mut m = machine();
+        let mut tt = TimeTravel::default();
+        for step in 0..4u64 {
+            m.steps = step * 10;
+            // Each snapshot has its own version of the same 4 pages (16 KiB).
+            for p in 0..4u32 {
+                m.poke_phys(0x1_0000 + p * 4096, &[step as u8 + 1]);
+            }
+            tt.take(&mut m, 0);
+        }
+        assert_eq!(tt.len(), 4);
+        assert_eq!(tt.stored(), 64 << 10);
+        tt.set_limit(40 << 10);
+        assert_eq!(tt.stored(), 32 << 10);
+        assert_eq!(tt.steps_list(), vec![20, 30], "the oldest went first");
+        tt.set_limit(0);
+        assert_eq!(
+            tt.steps_list(),
+            vec![30],
+            "only the newest, whatever its size"
+        );
     }
 }

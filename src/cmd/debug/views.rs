@@ -275,8 +275,11 @@ impl Debugger {
         });
         if let Some(t) = m.last_transition {
             l.push(format!(
-                "Last ring change: ring {} -> ring {} via {:?} at cycle {}",
-                t.from, t.to, t.via, t.cycle
+                "Last ring change: ring {} -> ring {} by {} at cycle {}",
+                t.from,
+                t.to,
+                super::session::via_words(t.via),
+                t.cycle
             ));
         }
         let mut counts = Vec::new();
@@ -690,9 +693,15 @@ impl Debugger {
             memmap::POWER,
             match d.power.request {
                 None => "no request pending".to_string(),
-                Some(r) => format!("request pending: {r:?}"),
+                Some(emulator::devices::power::PowerRequest::Off(c)) => {
+                    format!("power-off pending (exit code {c})")
+                }
+                Some(emulator::devices::power::PowerRequest::Reset) => {
+                    "reset pending".to_string()
+                }
             }
         ));
+        l.extend(self.other_devices());
         l.push(format!(
             "Device register accesses so far: {}; iopl {} (rings 0..{} may access them)",
             d.accesses,
@@ -703,6 +712,122 @@ impl Debugger {
             self.say(x);
         }
         Ok(())
+    }
+
+    /// `info devices` lines for the disk, framebuffer, keyboard, RTC and camera (read without
+    /// side effects: no register read that pops or latches).
+    fn other_devices(&self) -> Vec<String> {
+        use emulator::devices::{camera, disk, keyboard, rtc};
+        let d = &self.m.dev;
+        let now = self.m.cpu.cycles;
+        let onoff = |b: bool| if b { "on" } else { "off" };
+        let mut l = Vec::new();
+        let k = &d.disk;
+        let st = k.status();
+        let medium = match &k.image {
+            None => "no medium".to_string(),
+            Some(img) => format!(
+                "{} ({} sectors{}, {} written sector(s) not yet in the file)",
+                img.path().display(),
+                img.sectors(),
+                if img.readonly() { ", read-only" } else { "" },
+                img.dirty_sectors()
+            ),
+        };
+        l.push(format!(
+            "DISK   {:#010x}  line {}; {medium}; status {st:#x} (busy {}, done {}, error {}{}); \
+             ctrl {:#x} (irq {}); sector {}, count {}, addr {:#010x}; {} command(s), {} read, {} \
+             written, {} flush(es), {} error(s)",
+            memmap::DISK,
+            disk::LINE,
+            st & 1,
+            (st >> 1) & 1,
+            (st >> 2) & 1,
+            match k.read(0x08) {
+                Some(e) if e != 0 => format!(": code {e}"),
+                _ => String::new(),
+            },
+            k.ctrl,
+            k.ctrl & 1,
+            k.sector,
+            k.count,
+            k.addr,
+            k.commands,
+            k.sectors_read,
+            k.sectors_written,
+            k.flushes,
+            k.errors
+        ));
+        let f = &d.fb;
+        l.push(format!(
+            "FB     {:#010x}  display {}; {}x{} {}, offset {:#x}; video memory at {:#010x}, {} \
+             byte(s) written",
+            memmap::FBCTL,
+            onoff(f.ctrl & 1 != 0),
+            f.width,
+            f.height,
+            if f.mode == emulator::devices::fb::MODE_INDEXED8 {
+                "8-bit indexed"
+            } else {
+                "32-bit XRGB"
+            },
+            f.offset,
+            memmap::FB_BASE,
+            f.bytes_written
+        ));
+        // STATUS and COUNT read from a copy: reading the device itself takes `&mut`.
+        let mut kb = d.keyboard.clone();
+        let kst = kb.read(0x04).unwrap_or(0);
+        l.push(format!(
+            "KBD    {:#010x}  line {}; ctrl {:#x} (irq {}); {} event(s) waiting to be read{}; {} \
+             delivered",
+            memmap::KEYBOARD,
+            keyboard::LINE,
+            d.keyboard.ctrl,
+            d.keyboard.ctrl & 1,
+            kb.read(0x0C).unwrap_or(0),
+            if kst & 2 != 0 {
+                " (more held back: the queue is full)"
+            } else {
+                ""
+            },
+            d.keyboard.events
+        ));
+        let r = &d.rtc;
+        let ns = r.time_ns(now);
+        l.push(format!(
+            "RTC    {:#010x}  line {}; time {}.{:09} s since 1970; alarm {} at {} s{}; {} alarm(s) \
+             went off",
+            memmap::RTC,
+            rtc::LINE,
+            ns / 1_000_000_000,
+            ns % 1_000_000_000,
+            if r.ctrl & 1 != 0 { "armed" } else { "not armed" },
+            r.alarm,
+            if r.fired { " (went off)" } else { "" },
+            r.alarms
+        ));
+        let c = &d.camera;
+        let cst = c.status();
+        l.push(format!(
+            "CAMERA {:#010x}  line {}; sensor {}; status {cst:#x} (busy {}, done {}, error {}{}); \
+             ctrl {:#x} (irq {}); addr {:#010x}; {} frame(s) captured",
+            memmap::CAMERA,
+            camera::LINE,
+            onoff(c.is_on()),
+            (cst & camera::ST_BUSY != 0) as u8,
+            (cst & camera::ST_DONE != 0) as u8,
+            (cst & camera::ST_ERROR != 0) as u8,
+            match c.read(0x20) {
+                Some(e) if e != 0 => format!(": code {e}"),
+                _ => String::new(),
+            },
+            c.ctrl,
+            (c.ctrl & camera::CTRL_IE != 0) as u8,
+            c.addr,
+            c.frames
+        ));
+        l
     }
 
     /// `info breakpoints`.
@@ -791,6 +916,18 @@ impl Debugger {
                 super::expr::read_virt(m, a, n)
             }
         };
+        // The address space ends at 0xffffffff; reading on does not wrap around to 0.
+        let unit = if fmt == 'i' { 4 } else { size } as u64;
+        if fmt != 's' && addr as u64 + count as u64 * unit > 1 << 32 {
+            let fit = ((1u64 << 32) - addr as u64) / unit;
+            return Err(DbgError::hint(
+                format!(
+                    "{count} {unit}-byte unit(s) at {addr:#010x} run past the end of the \
+                     address space (0xffffffff)"
+                ),
+                format!("ask for at most {fit} there"),
+            ));
+        }
         let mut lines = Vec::new();
         let mut a = addr;
         match fmt {
@@ -811,7 +948,12 @@ impl Debugger {
                 }
             }
             's' => {
+                let mut ended = false;
                 for _ in 0..count {
+                    if ended {
+                        lines.push("(the address space ends at 0xffffffff)".to_string());
+                        break;
+                    }
                     let mut s = String::new();
                     let start = a;
                     let mut n = 0;
@@ -822,8 +964,15 @@ impl Debugger {
                             }
                             break;
                         };
-                        a = a.wrapping_add(1);
                         n += 1;
+                        let Some(next) = a.checked_add(1) else {
+                            ended = true;
+                            if b != 0 {
+                                s += &char_repr(b as u8);
+                            }
+                            break;
+                        };
+                        a = next;
                         if b == 0 {
                             break;
                         }
@@ -994,7 +1143,21 @@ impl Debugger {
                  PROG`), then `continue` with no read/access watchpoints or catchpoints set",
             ));
         }
-        let hot = self.threaded.cache.hottest(n);
+        // Shares are of the cycles the profile holds. Not of the cycle counter's progress:
+        // time travel moves the counter back while blocks keep their counts, and it drops the
+        // translated blocks (with their counts) when it restores memory.
+        // One line per guest address: a block translated again (after a store into its code
+        // page) is the same code; the cache adds its translations up and counts them.
+        let cache = &self.threaded.cache;
+        let all = cache.hottest(usize::MAX);
+        let total = all.iter().map(|b| b.2).sum::<u64>().max(1);
+        let hot: Vec<(u32, (u64, u64, usize, usize))> = all
+            .into_iter()
+            .take(n)
+            .map(|(pc, execs, cycles, insns)| {
+                (pc, (execs, cycles, insns, cache.translations_at(pc)))
+            })
+            .collect();
         if hot.is_empty() {
             self.say(
                 "No blocks have run on the threaded engine yet: it runs `continue` unless a \
@@ -1002,22 +1165,18 @@ impl Debugger {
             );
             return Ok(());
         }
-        let total = self
-            .m
-            .cpu
-            .cycles
-            .saturating_sub(self.hot_base_cycles)
-            .max(1);
         let mut l = vec![format!(
-            "Hottest blocks (threaded engine), by cycles; share of {total} cycles:"
+            "Hottest blocks (threaded engine), by cycles; share of the {total} cycles in its \
+             profile:"
         )];
         l.push(format!(
-            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6}",
-            "#", "pc", "where", "executions", "cycles", "share", "insns"
+            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6} {:>12}",
+            "#", "pc", "where", "executions", "cycles", "share", "insns", "translations"
         ));
-        for (i, (pc, execs, cycles, insns)) in hot.iter().enumerate() {
+        for (i, (pc, (execs, cycles, insns, translations))) in hot.iter().enumerate() {
             l.push(format!(
-                "  {:>2}  {pc:#010x}  {:<24} {execs:>12} {cycles:>14} {:>6.1}% {insns:>6}",
+                "  {:>2}  {pc:#010x}  {:<24} {execs:>12} {cycles:>14} {:>6.1}% {insns:>6} \
+                 {translations:>12}",
                 i + 1,
                 self.syms.name_at(*pc).unwrap_or_default(),
                 *cycles as f64 * 100.0 / total as f64

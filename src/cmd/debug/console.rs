@@ -1,0 +1,231 @@
+//! The guest's serial console under the debugger, as QEMU's with a gdb attached: while the
+//! guest runs (`continue`, `stepi N`, `finish` ...) the keys typed at the debugger's terminal
+//! go to the guest (Ctrl-C stops it and gives the terminal back to the `(rfdb)` prompt), and a
+//! `-serial tcp:`/`file:` back end is the console: what its client sends reaches the guest,
+//! and the guest's output goes to it (as well as to the debugger's screen).
+//!
+//! The UART gets a [`DebugPort`] as its host back end. It delivers input only while the
+//! debugger runs the guest for the user (never while it re-executes for time travel), and it
+//! keeps a guest that waits in `wfi` for a key from being judged idle. Because such a wait has
+//! no end the debugger could see, runs are cut into [`SLICE`]-cycle slices so that Ctrl-C is
+//! noticed; a `wfi` wait also ends at a slice boundary (the guest sees it return without an
+//! interrupt, unlike SPEC.md §5.14's `wfi`; docs/debugger.md says so), at the same cycles in
+//! every run of the session, so re-execution stays exact.
+
+use super::INTERRUPTED;
+use emulator::devices::serial::{Host, HostEvent};
+use emulator::devices::uart::SharedHost;
+use emulator::Machine;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Cycles per run slice when a console is attached (about 42 ms of guest time): the longest
+/// the debugger waits to notice Ctrl-C while the guest sleeps in `wfi`.
+pub const SLICE: u64 = 1 << 22;
+
+/// What the debugger and the UART's back end share.
+#[derive(Default)]
+struct State {
+    /// The debugger runs the guest for the user: input may be delivered.
+    live: AtomicBool,
+    /// Read keys from the terminal (standard input, in raw mode) now.
+    tty: AtomicBool,
+}
+
+/// The guest's console: the UART's back end while the debugger runs.
+pub struct Console {
+    state: Arc<State>,
+    /// A `-serial tcp:`/`file:` back end.
+    host: Option<SharedHost>,
+    /// Standard input is a terminal the guest may read while it runs.
+    terminal: bool,
+}
+
+/// The UART's host back end under the debugger (see the module documentation).
+struct DebugPort {
+    state: Arc<State>,
+    host: Option<SharedHost>,
+}
+
+impl Host for DebugPort {
+    // Output reaches the back end from the debugger, which knows which bytes are new (a
+    // re-execution produces them again).
+    fn write(&mut self, _bytes: &[u8]) {}
+
+    fn poll(&mut self, out: &mut Vec<u8>, _events: &mut Vec<HostEvent>) -> bool {
+        if !self.state.live.load(Ordering::SeqCst) {
+            return true;
+        }
+        if let Some(h) = &self.host {
+            if let Ok(mut h) = h.0.lock() {
+                // The back end's console commands (Ctrl-A x on a stdio back end) are not
+                // this console's: the debugger has its own.
+                let mut events = Vec::new();
+                h.poll(out, &mut events);
+            }
+        }
+        if self.state.tty.load(Ordering::SeqCst) {
+            let mut keys = Vec::new();
+            read_ready_stdin(&mut keys);
+            for b in keys {
+                // Ctrl-C stops the guest (the terminal is raw, so it arrives as a byte).
+                if b == 0x03 {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                } else {
+                    out.push(b);
+                }
+            }
+        }
+        // Input may always come: the guest waiting for it is not idle.
+        true
+    }
+
+    fn interactive(&self) -> bool {
+        true
+    }
+
+    fn describe(&self) -> String {
+        "the debugger's console".into()
+    }
+}
+
+/// Appends what standard input has ready, without waiting.
+fn read_ready_stdin(out: &mut Vec<u8>) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let mut fds = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: poll and read on fd 0 with a pollfd and a buffer this function owns.
+        let n = unsafe {
+            if libc::poll(&mut fds, 1, 0) != 1 || fds.revents & libc::POLLIN == 0 {
+                return;
+            }
+            libc::read(0, buf.as_mut_ptr().cast(), buf.len())
+        };
+        if n <= 0 {
+            return;
+        }
+        out.extend_from_slice(&buf[..n as usize]);
+        if (n as usize) < buf.len() {
+            return;
+        }
+    }
+}
+
+/// The terminal on fd 0 in raw mode (keys as typed, no echo: the guest echoes) while the guest
+/// runs; restored when dropped.
+pub struct RawInput {
+    saved: libc::termios,
+}
+
+impl RawInput {
+    fn enable() -> Option<RawInput> {
+        // SAFETY: tcgetattr/tcsetattr read and write a termios struct this function owns.
+        unsafe {
+            let mut saved: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut saved) != 0 {
+                return None;
+            }
+            let mut raw = saved;
+            libc::cfmakeraw(&mut raw);
+            // Keep output processing: the debugger's and the guest's "\n" start new lines.
+            raw.c_oflag |= libc::OPOST | libc::ONLCR;
+            if libc::tcsetattr(0, libc::TCSANOW, &raw) != 0 {
+                return None;
+            }
+            Some(RawInput { saved })
+        }
+    }
+}
+
+impl Drop for RawInput {
+    fn drop(&mut self) {
+        // SAFETY: restores the attributes read in `enable`.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &self.saved);
+        }
+    }
+}
+
+/// While the guest runs for the user: input delivered, the terminal raw if it is the console.
+pub struct Running {
+    state: Arc<State>,
+    _raw: Option<RawInput>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.state.tty.store(false, Ordering::SeqCst);
+        self.state.live.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Console {
+    /// Makes the UART's back end a [`DebugPort`] when there is a console: the terminal
+    /// (`terminal`) or the machine's `-serial tcp:`/`file:` back end. `None` otherwise (input
+    /// then comes only from the program).
+    pub fn attach(m: &mut Machine, terminal: bool) -> Option<Console> {
+        let host = m.dev.uart.host.take();
+        if host.is_none() && !terminal {
+            return None;
+        }
+        let state = Arc::new(State::default());
+        let port = DebugPort {
+            state: state.clone(),
+            host: host.clone(),
+        };
+        m.dev.attach_serial(port, m.cpu.cycles);
+        Some(Console {
+            state,
+            host,
+            terminal,
+        })
+    }
+
+    /// What the console is, for the session's first lines.
+    pub fn describe(&self) -> String {
+        let host = self
+            .host
+            .as_ref()
+            .and_then(|h| h.0.lock().ok().map(|h| h.describe()));
+        match (host, self.terminal) {
+            (Some(h), true) => format!("{h}, and the terminal's keys"),
+            (Some(h), false) => h,
+            (None, _) => "the terminal's keys".into(),
+        }
+    }
+
+    /// Starts a run for the user: input is delivered until the guard is dropped.
+    pub fn running(&self) -> Running {
+        let raw = if self.terminal {
+            RawInput::enable()
+        } else {
+            None
+        };
+        self.state.tty.store(raw.is_some(), Ordering::SeqCst);
+        self.state.live.store(true, Ordering::SeqCst);
+        Running {
+            state: self.state.clone(),
+            _raw: raw,
+        }
+    }
+
+    /// Sends the guest's new output to the back end.
+    pub fn output(&self, bytes: &[u8]) {
+        if let Some(h) = &self.host {
+            if let Ok(mut h) = h.0.lock() {
+                h.write(bytes);
+                h.flush();
+            }
+        }
+    }
+}
+
+/// The end of the slice holding cycle `cycles`: the next multiple of [`SLICE`] after it. Runs
+/// stop there whatever their start, so a `wfi` wait ends at the same cycle in every run.
+pub fn slice_end(cycles: u64) -> u64 {
+    (cycles / SLICE + 1).saturating_mul(SLICE)
+}
