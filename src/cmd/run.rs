@@ -14,8 +14,8 @@ use crate::cmd::exit_status;
 /// Options shared by `run`, `debug` and `bench`: what machine to build and what to load.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MachineArgs {
-    /// Program to run: an ELF32 executable from `ringfort asm`, or a flat binary (loaded at
-    /// --base).
+    /// Program to run: an ELF32 executable from `ringfort asm`, an RF32 assembly source
+    /// (`.s`, assembled on the fly), or a flat binary (loaded at --base).
     pub program: Option<PathBuf>,
     /// Same as the positional program (QEMU's -kernel).
     #[arg(long = "kernel", value_name = "FILE")]
