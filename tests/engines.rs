@@ -634,3 +634,37 @@ fn the_block_cache_is_bounded_and_rewritten_code_stays_exact() {
         t.cache.translations
     );
 }
+
+/// A `wfi` wait cut into many runs (as the debugger cuts a run into slices) is the same wait
+/// as one run through: the guest sees no early return, and every cycle count and interrupt
+/// point is the same, on both engines (SPEC.md §5.14).
+#[test]
+fn a_wfi_wait_cut_into_runs_is_the_same_wait() {
+    let path = common::test_path("guest/dev_timer.s");
+    let prog = common::assemble("dev_timer.s", &std::fs::read_to_string(path).unwrap());
+    let whole = common::run_guest("dev_timer.s");
+    assert_eq!(whole.exit, Exit::Halted(0));
+    for threaded in [false, true] {
+        let mut m = common::machine_with(&prog, common::TEST_RAM);
+        let mut interp = Interp::new();
+        let mut thr = Threaded::new();
+        let mut limit = 0;
+        let exit = loop {
+            limit += 777; // not a multiple of the timer's period
+            let budget = Budget {
+                max_cycles: limit,
+                ..Budget::UNLIMITED
+            };
+            let e = if threaded {
+                thr.run(&mut m, budget)
+            } else {
+                interp.run(&mut m, budget)
+            };
+            if e != Exit::CycleLimit {
+                break e;
+            }
+        };
+        assert_eq!(exit, Exit::Halted(0), "threaded: {threaded}");
+        common::assert_same_state(&whole.m, &m, "one run / many runs");
+    }
+}

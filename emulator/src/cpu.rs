@@ -18,6 +18,10 @@ pub struct Cpu {
     pub retired: u64,
     /// Register loaded by the previous retired instruction (for the load-use stall), or 0.
     pub last_load: u8,
+    /// A `wfi` is still waiting: its run ended (at its cycle budget) before a line became
+    /// deliverable, and the next run goes on waiting before anything else, so that a wait cut
+    /// into runs (the debugger's) is the same wait as one run through (SPEC.md §5.14).
+    pub waiting: bool,
 }
 
 impl Default for Cpu {
@@ -29,6 +33,7 @@ impl Default for Cpu {
             cycles: 0,
             retired: 0,
             last_load: 0,
+            waiting: false,
         }
     }
 }

@@ -101,8 +101,11 @@ impl Machine {
     /// `wfi` after retiring: advance the clock to the event that makes an interrupt pending.
     /// The wait stops early at `wait_limit` (the run's cycle budget): device events that never
     /// raise an enabled line (a UART draining, a host poll) would otherwise keep the host busy
-    /// forever inside one instruction; the run then ends at its cycle limit, as at any boundary.
+    /// forever inside one instruction; the run then ends at its cycle limit, as at any boundary,
+    /// with [`Cpu::waiting`](crate::cpu::Cpu::waiting) set, and the next run resumes the wait
+    /// ([`Machine::resume_wait`]).
     fn wait_for_interrupt(&mut self) {
+        self.cpu.waiting = false;
         while self.dev.pic.deliverable() == 0 {
             let next = self.dev.next_event();
             if next == u64::MAX {
@@ -111,6 +114,7 @@ impl Machine {
             }
             if next >= self.wait_limit {
                 self.cpu.cycles = self.cpu.cycles.max(self.wait_limit);
+                self.cpu.waiting = true;
                 return;
             }
             self.cpu.cycles = self.cpu.cycles.max(next);
@@ -118,6 +122,15 @@ impl Machine {
                 return;
             }
         }
+    }
+
+    /// Goes on with a `wfi` wait that an earlier run's budget cut short, as engines do at the
+    /// first boundary of a run. Returns whether the machine is still waiting or stopped (then
+    /// the boundary has nothing else to do).
+    #[cold]
+    pub(crate) fn resume_wait(&mut self) -> bool {
+        self.wait_for_interrupt();
+        self.cpu.waiting || self.stop.is_some()
     }
 
     /// Runs the device events due now. A request the host made there (the console's quit)

@@ -141,9 +141,13 @@ fn decoded<const N: usize>(memo: &mut [Decoded; N], pa: u32, word: u32) -> &Deco
 }
 
 /// The instruction-boundary work: device events due, then a pending interrupt. Returns true
-/// when an interrupt was taken (that is the step), or the machine stopped.
+/// when an interrupt was taken (that is the step), the machine stopped, or it is still in a
+/// `wfi` wait.
 #[inline(always)]
 fn boundary(m: &mut Machine) -> bool {
+    if m.cpu.waiting && m.resume_wait() {
+        return true;
+    }
     if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
         // Stopped here (the console quit): the run loop ends the run.
         return true;

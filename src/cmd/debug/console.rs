@@ -8,9 +8,8 @@
 //! debugger runs the guest for the user (never while it re-executes for time travel), and it
 //! keeps a guest that waits in `wfi` for a key from being judged idle. Because such a wait has
 //! no end the debugger could see, runs are cut into [`SLICE`]-cycle slices so that Ctrl-C is
-//! noticed; a `wfi` wait also ends at a slice boundary (the guest sees it return without an
-//! interrupt, unlike SPEC.md §5.14's `wfi`; docs/debugger.md says so), at the same cycles in
-//! every run of the session, so re-execution stays exact.
+//! noticed; a `wfi` wait cut by a slice goes on in the next one (`Cpu::waiting`), so the
+//! guest sees the wait SPEC.md §5.14 describes, and re-execution stays exact.
 
 use super::INTERRUPTED;
 use emulator::devices::serial::{Host, HostEvent};

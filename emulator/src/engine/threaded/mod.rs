@@ -49,6 +49,9 @@ impl Threaded {
     fn dispatch(&mut self, m: &mut Machine, budget: &Budget) {
         // A block that ended at a write into translated code has done so; the cache syncs below.
         m.block_exit = false;
+        if m.cpu.waiting && m.resume_wait() {
+            return;
+        }
         if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
             return;
         }
