@@ -72,13 +72,15 @@ fn reader_thread(mut r: impl Read + Send + 'static, tx: SyncSender<Vec<u8>>) {
     });
 }
 
-/// Puts the terminal on fd 0 in raw mode for the lifetime of the guard.
-struct RawTerminal {
+/// Puts the terminal on fd 0 in raw mode (keys as typed, no echo; output processing kept)
+/// for the lifetime of the guard. Also the debugger's, while the guest has the terminal.
+pub struct RawTerminal {
     saved: libc::termios,
 }
 
 impl RawTerminal {
-    fn enable() -> Option<RawTerminal> {
+    /// Raw mode, if fd 0 is a terminal that accepts it.
+    pub fn enable() -> Option<RawTerminal> {
         // SAFETY: isatty/tcgetattr/tcsetattr only read and write the termios struct we own.
         unsafe {
             if libc::isatty(0) != 1 {

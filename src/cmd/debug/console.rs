@@ -114,45 +114,10 @@ fn read_ready_stdin(out: &mut Vec<u8>) {
     }
 }
 
-/// The terminal on fd 0 in raw mode (keys as typed, no echo: the guest echoes) while the guest
-/// runs; restored when dropped.
-pub struct RawInput {
-    saved: libc::termios,
-}
-
-impl RawInput {
-    fn enable() -> Option<RawInput> {
-        // SAFETY: tcgetattr/tcsetattr read and write a termios struct this function owns.
-        unsafe {
-            let mut saved: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(0, &mut saved) != 0 {
-                return None;
-            }
-            let mut raw = saved;
-            libc::cfmakeraw(&mut raw);
-            // Keep output processing: the debugger's and the guest's "\n" start new lines.
-            raw.c_oflag |= libc::OPOST | libc::ONLCR;
-            if libc::tcsetattr(0, libc::TCSANOW, &raw) != 0 {
-                return None;
-            }
-            Some(RawInput { saved })
-        }
-    }
-}
-
-impl Drop for RawInput {
-    fn drop(&mut self) {
-        // SAFETY: restores the attributes read in `enable`.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, &self.saved);
-        }
-    }
-}
-
 /// While the guest runs for the user: input delivered, the terminal raw if it is the console.
 pub struct Running {
     state: Arc<State>,
-    _raw: Option<RawInput>,
+    _raw: Option<emulator::devices::serial::RawTerminal>,
 }
 
 impl Drop for Running {
@@ -200,7 +165,7 @@ impl Console {
     /// Starts a run for the user: input is delivered until the guard is dropped.
     pub fn running(&self) -> Running {
         let raw = if self.terminal {
-            RawInput::enable()
+            emulator::devices::serial::RawTerminal::enable()
         } else {
             None
         };

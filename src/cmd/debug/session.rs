@@ -402,6 +402,20 @@ impl Debugger {
                 format!("ring {ring} stack")
             }
         };
+        // The two lines every inward ring change starts with: which rings, how, the stack.
+        let ring_change = |how: &str, out: &mut Vec<String>| {
+            out.push(format!(
+                "ring change: ring {} -> ring {} {how}",
+                t.from, t.to
+            ));
+            out.push(format!(
+                "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
+                t.old_sp,
+                t.from,
+                t.new_sp,
+                stack_note(t.to)
+            ));
+        };
         match t.via {
             Via::Gate(n) => {
                 let entry = m.gate_descriptor(n).ok().map(|d| d.entry);
@@ -409,17 +423,7 @@ impl Debugger {
                     .and_then(|e| self.syms.name_at(e))
                     .map(|s| format!(" <{s}>"))
                     .unwrap_or_default();
-                out.push(format!(
-                    "ring change: ring {} -> ring {} through gate {n}{name} (callg)",
-                    t.from, t.to
-                ));
-                out.push(format!(
-                    "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
-                    t.old_sp,
-                    t.from,
-                    t.new_sp,
-                    stack_note(t.to)
-                ));
+                ring_change(&format!("through gate {n}{name} (callg)"), &mut out);
                 let frame = format!(
                     "  gate frame at {:#010x}: return pc, caller ring, caller sp",
                     t.new_sp
@@ -478,17 +482,7 @@ impl Debugger {
                         t.old_sp
                     ));
                 } else {
-                    out.push(format!(
-                        "ring change: ring {} -> ring {} through vector {v} ({kind}){name}",
-                        t.from, t.to
-                    ));
-                    out.push(format!(
-                        "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
-                        t.old_sp,
-                        t.from,
-                        t.new_sp,
-                        stack_note(t.to)
-                    ));
+                    ring_change(&format!("through vector {v} ({kind}){name}"), &mut out);
                 }
                 let words: Vec<String> = (0..EXCEPTION_FRAME_WORDS)
                     .map(|i| match m.peek_virt(t.new_sp.wrapping_add(4 * i), 4) {
