@@ -632,3 +632,21 @@ fn a_program_names_its_ram_size() {
     assert_clean_error(&o, "RINGFORT_RAM not whole pages");
     assert!(stderr(&o).contains("RINGFORT_RAM"), "{}", stderr(&o));
 }
+
+/// A negative number given to a numeric option is a bad value with the rule, not an unknown
+/// flag with a suggestion to write `-- -1`.
+#[test]
+fn negative_numbers_are_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "p.s", "_start: halt\n");
+    for (opt, says) in [
+        ("-m", "not a size"),
+        ("--max-cycles", "not a cycle count"),
+        ("--base", "not a 32-bit number"),
+    ] {
+        let o = ringfort(&["run", opt, "-1", s(&p)]);
+        assert_eq!(status(&o), 2, "{opt}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{opt}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("-- -1"), "{opt}: {}", stderr(&o));
+    }
+}

@@ -25,10 +25,11 @@ pub struct MachineArgs {
     pub bios: Option<PathBuf>,
     /// RAM size, QEMU style: 64M, 1G, 65536K, or a number of MiB. Default: the program's
     /// `RINGFORT_RAM` symbol if it defines one (an absolute `.equ`, in bytes), else 64M.
-    #[arg(short = 'm', long = "memory", value_parser = parse_size)]
+    // A negative size is a value to refuse with the rule, not an unknown flag.
+    #[arg(short = 'm', long = "memory", value_parser = parse_size, allow_negative_numbers = true)]
     pub memory: Option<u32>,
     /// Load address of a flat binary program.
-    #[arg(long, default_value = "0", value_parser = parse_u32)]
+    #[arg(long, default_value = "0", value_parser = parse_u32, allow_negative_numbers = true)]
     pub base: u32,
     /// Serial console back end: stdio (a terminal is put in raw mode; Ctrl-A x quits,
     /// Ctrl-A h helps), none, file:PATH, or tcp:HOST:PORT[,wait] (a server for nc/telnet;
@@ -145,7 +146,7 @@ pub struct Args {
     #[arg(long)]
     pub trace: bool,
     /// Stop the guest after this many cycles (exit status 124). Not with -S.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_cycles, allow_negative_numbers = true)]
     pub max_cycles: Option<u64>,
     /// Print run statistics to stderr at exit (with the stop reason and the guest's full
     /// exit value).
@@ -199,6 +200,13 @@ pub const DEFAULT_RAM: u32 = 64 << 20;
 
 /// The symbol by which a program names the RAM it expects (bytes), the default for `-m`.
 pub const RAM_SYMBOL: &str = "RINGFORT_RAM";
+
+/// Parses a cycle count (`--max-cycles`): a whole number, `_` separators allowed.
+fn parse_cycles(s: &str) -> Result<u64, String> {
+    s.replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{s}` is not a cycle count (a whole number from 0 to 2^64-1)"))
+}
 
 /// Parses a number in decimal or 0x hex.
 pub fn parse_u32(s: &str) -> Result<u32, String> {
