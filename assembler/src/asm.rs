@@ -26,6 +26,9 @@ const MAX_EXPANDED_LINES: u64 = 1_000_000;
 const MAX_ALIGN: u32 = 4096;
 const PAGE: u64 = 4096;
 const MAX_EQU_DEPTH: u32 = 100;
+/// Operators evaluation may pass through at once, over an expression and the symbols it
+/// names (it recurses once per operator).
+const MAX_EVAL_COST: u32 = 2 * crate::expr::MAX_OPS;
 /// Errors kept; later ones are only counted (pathological inputs would otherwise use
 /// unbounded memory).
 const MAX_ERRORS: usize = 10_000;
@@ -216,13 +219,16 @@ struct FinalEnv<'a> {
     asm: &'a mut Assembler,
     unit: usize,
     dot: u32,
+    /// Symbols being resolved on the current path (bounded by [`MAX_EQU_DEPTH`]).
     depth: u32,
+    /// Operators on the current path (bounded by [`MAX_EVAL_COST`]).
+    cost: u32,
 }
 
 impl Env for FinalEnv<'_> {
     fn symbol(&mut self, name: &str, span: Span) -> Result<Val, EvalErr> {
         self.asm
-            .resolve_final(self.unit, name, span, self.depth)
+            .resolve_final(self.unit, name, span, self.depth, self.cost)
             .map(Val::abs)
     }
     fn dot(&self) -> Val {
@@ -230,7 +236,12 @@ impl Env for FinalEnv<'_> {
     }
 }
 
+/// Levenshtein distance, for "did you mean" hints. Strings whose lengths differ by more than
+/// 2 (never a hint) are not compared: a huge token must not cost time per known name.
 fn edit_distance(a: &str, b: &str) -> usize {
+    if a.chars().count().abs_diff(b.chars().count()) > 2 {
+        return usize::MAX;
+    }
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -314,6 +325,10 @@ pub(crate) struct Assembler {
     expanded: u64,
     expansion_overflow: bool,
     include_depth: u32,
+    /// Macro and `.include` levels around the file being read (its lines' `depth` counts only
+    /// the macro levels inside it): the two nest in each other and share one bound, as each
+    /// level is a recursion of the reader.
+    outer_nest: u32,
     collecting: Option<MacroBuild>,
     macro_counter: u32,
     sym_order: u32,
@@ -345,6 +360,7 @@ impl Assembler {
             expanded: 0,
             expansion_overflow: false,
             include_depth: 0,
+            outer_nest: 0,
             collecting: None,
             macro_counter: 0,
             sym_order: 0,
@@ -390,15 +406,16 @@ impl Assembler {
         };
         let c0 = col_of(span.0);
         let c1 = col_of(span.1.max(span.0));
-        Diagnostic {
-            file: self.files[ctx.file as usize].0.clone(),
-            line: ctx.line,
-            col: c0 as u32 + 1,
-            len: (c1 - c0).max(1) as u32,
-            message: msg,
-            source_line: ctx.display.to_string(),
-            notes: ctx.notes.as_ref().clone(),
-        }
+        let mut d = Diagnostic::at(
+            self.files[ctx.file as usize].0.clone(),
+            ctx.line,
+            c0 as u32 + 1,
+            (c1 - c0).max(1) as u32,
+            &msg,
+            &ctx.display,
+        );
+        d.notes = ctx.notes.as_ref().clone();
+        d
     }
 
     fn error(&mut self, ctx: &LineCtx, span: Span, msg: String) {
@@ -916,11 +933,11 @@ impl Assembler {
     // ---------------------------------------------------------------- macros
 
     fn expand_macro(&mut self, ctx: &Rc<LineCtx>, m: Rc<Macro>, hspan: Span, s: usize, e: usize) {
-        if ctx.depth == 0 {
+        if ctx.depth == 0 && self.outer_nest == 0 {
             // A new top-level call: report its own problems.
             self.expansion_overflow = false;
         }
-        if ctx.depth >= MAX_MACRO_DEPTH {
+        if self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH {
             // Stop every expansion in progress: one error is enough.
             self.expansion_overflow = true;
             self.error(
@@ -994,11 +1011,11 @@ impl Assembler {
         let mut notes = ctx.notes.as_ref().clone();
         notes.insert(
             0,
-            format!(
+            crate::diag::cap_quotes(&format!(
                 "{}: note: in expansion of macro `{}`",
                 self.loc_string(ctx, hspan),
                 m.name
-            ),
+            )),
         );
         if notes.len() > MAX_NOTES {
             notes.truncate(MAX_NOTES - 1);
@@ -1096,10 +1113,10 @@ impl Assembler {
     /// Expands a finished `.rept` or `.irp` block.
     fn expand_block(&mut self, mb: MacroBuild) {
         let ctx = mb.ctx.clone();
-        if ctx.depth == 0 {
+        if ctx.depth == 0 && self.outer_nest == 0 {
             self.expansion_overflow = false;
         }
-        if ctx.depth >= MAX_MACRO_DEPTH {
+        if self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH {
             self.expansion_overflow = true;
             self.error(
                 &ctx,
@@ -1676,12 +1693,13 @@ impl Assembler {
     }
 
     fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
-        if self.include_depth >= MAX_INCLUDE_DEPTH {
+        if self.include_depth >= MAX_INCLUDE_DEPTH || self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH
+        {
             self.error(
                 ctx,
                 span,
                 format!(
-                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep (does a file include itself?)"
+                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep, or more than {MAX_MACRO_DEPTH} levels of files and macro expansions together (does a file include itself?)"
                 ),
             );
             return;
@@ -1737,7 +1755,10 @@ impl Assembler {
         let display = found.display().to_string();
         let file = self.add_file(&display, Some(found.clone()));
         self.include_depth += 1;
+        let nest = ctx.depth + 1;
+        self.outer_nest += nest;
         self.process_text(file, &text);
+        self.outer_nest -= nest;
         self.include_depth -= 1;
     }
 
@@ -2235,6 +2256,7 @@ impl Assembler {
         name: &str,
         span: Span,
         depth: u32,
+        cost: u32,
     ) -> Result<u32, EvalErr> {
         let owner = if self.units[unit]
             .syms
@@ -2280,6 +2302,18 @@ impl Assembler {
                         format!("`{name}` is defined in terms of itself"),
                     ));
                 }
+                // Evaluation recurses through each expression and each symbol it names: bound
+                // the operators on the whole path, not only the symbols.
+                let cost = cost + 1 + e.ops();
+                if cost > MAX_EVAL_COST {
+                    return Err(EvalErr::Error(
+                        span,
+                        format!(
+                            "`{name}` is defined through more than {MAX_EVAL_COST} operators \
+                             in a chain of symbols; compute it in fewer steps"
+                        ),
+                    ));
+                }
                 entry.resolving = true;
                 let dotv = self.sections[dot.0 as usize].addr.wrapping_add(dot.1);
                 let mut env = FinalEnv {
@@ -2287,6 +2321,7 @@ impl Assembler {
                     unit: owner,
                     dot: dotv,
                     depth: depth + 1,
+                    cost,
                 };
                 let r = eval(&e, &mut env);
                 let r = match r {
@@ -2327,6 +2362,7 @@ impl Assembler {
             unit,
             dot: dotv,
             depth: 0,
+            cost: e.ops(),
         };
         eval(e, &mut env).map(|v| v.v)
     }
@@ -2443,7 +2479,7 @@ impl Assembler {
                 .collect();
             names.sort();
             for (_, name) in names {
-                let Ok(value) = self.resolve_final(ui, &name, (0, 0), 0) else {
+                let Ok(value) = self.resolve_final(ui, &name, (0, 0), 0, 0) else {
                     continue;
                 };
                 let e = &self.units[ui].syms[&name];
