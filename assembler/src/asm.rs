@@ -42,6 +42,9 @@ type Span = (usize, usize);
 type PErr = (Span, String);
 /// A `.size` expression: the expression, where it was written, `.` there, statement number.
 type SizeExpr = (Expr, Rc<LineCtx>, (SecId, u32), u64);
+/// A definition known only after layout: the expression, where it was written, `.` there,
+/// statement number.
+type DeferredDef = (Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64);
 /// Macro parameters: name and default value.
 type Params = Vec<(String, Option<String>)>;
 
@@ -73,7 +76,8 @@ pub(crate) struct LineCtx {
 enum Def {
     Label(SecId, u32),
     Value(Val),
-    Deferred(Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64),
+    /// Boxed: rare, and it would make every symbol's entry larger.
+    Deferred(Box<DeferredDef>),
 }
 
 struct SymEntry {
@@ -81,7 +85,8 @@ struct SymEntry {
     def_loc: Option<(Rc<LineCtx>, Span)>,
     global: bool,
     kind: SymbolKind,
-    size: Option<SizeExpr>,
+    /// Boxed: most symbols have none, and every symbol's entry is paid for.
+    size: Option<Box<SizeExpr>>,
     redefinable: bool,
     order: u32,
     cache: Option<Result<u32, ()>>,
@@ -169,8 +174,11 @@ struct ListingBuild {
     file: u32,
     line: u32,
     text: Rc<str>,
-    chunks: Vec<(SecId, u32, u32)>,
 }
+
+/// Bytes a listing line produced: (listing line index, section, offset, length). All lines'
+/// chunks share one vector (a vector per line cost an allocation per line).
+type ChunkNote = (usize, SecId, u32, u32);
 
 /// Key of the k-th definition of numeric local label n.
 fn numeric_key(n: u32, k: u32) -> String {
@@ -320,6 +328,7 @@ pub(crate) struct Assembler {
     diags: Vec<(u64, u32, Diagnostic)>,
     seq: u64,
     listing: Vec<ListingBuild>,
+    chunks: Vec<ChunkNote>,
     lines: Vec<(SecId, u32, u32, u32)>,
     total: u64,
     expanded: u64,
@@ -355,6 +364,7 @@ impl Assembler {
             diags: Vec::new(),
             seq: 0,
             listing: Vec::new(),
+            chunks: Vec::new(),
             lines: Vec::new(),
             total: 0,
             expanded: 0,
@@ -480,7 +490,7 @@ impl Assembler {
             let ctx = LineCtx {
                 file,
                 line: l as u32 + 1,
-                text: stripped.lines[l].as_str().into(),
+                text: (*stripped.lines[l]).into(),
                 display: raw[l].into(),
                 listing: 0,
                 phys: (file, l as u32 + 1),
@@ -501,16 +511,15 @@ impl Assembler {
             let listing = self.listing.len();
             let display: Rc<str> = raw[i].into();
             // Lines without comments share one buffer for parsing and display.
-            let text = if line.as_str() == raw[i] {
+            let text = if **line == *raw[i] {
                 display.clone()
             } else {
-                line.as_str().into()
+                (**line).into()
             };
             self.listing.push(ListingBuild {
                 file,
                 line: i as u32 + 1,
                 text: display.clone(),
-                chunks: Vec::new(),
             });
             let ctx = Rc::new(LineCtx {
                 file,
@@ -631,14 +640,13 @@ impl Assembler {
             return;
         }
         let sec = self.cur_sec;
-        let chunks = &mut self.listing[ctx.listing].chunks;
-        if let Some(last) = chunks.last_mut() {
-            if last.0 == sec && last.1 + last.2 == off {
-                last.2 += len;
+        if let Some(last) = self.chunks.last_mut() {
+            if last.0 == ctx.listing && last.1 == sec && last.2 + last.3 == off {
+                last.3 += len;
                 return;
             }
         }
-        chunks.push((sec, off, len));
+        self.chunks.push((ctx.listing, sec, off, len));
     }
 
     /// Appends file bytes (instructions and data). Errors in a nobits section.
@@ -851,14 +859,14 @@ impl Assembler {
     }
 
     fn sym_entry(&mut self, name: &str) -> &mut SymEntry {
-        let order = self.sym_order;
-        let unit = &mut self.units[self.cur_unit];
-        if !unit.syms.contains_key(name) {
-            self.sym_order += 1;
+        use std::collections::hash_map::Entry;
+        match self.units[self.cur_unit].syms.entry(name.to_string()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(v) => {
+                self.sym_order += 1;
+                v.insert(SymEntry::new(self.sym_order - 1))
+            }
         }
-        unit.syms
-            .entry(name.to_string())
-            .or_insert_with(|| SymEntry::new(order))
     }
 
     fn define(
@@ -918,12 +926,12 @@ impl Assembler {
         }
         let def = match self.eval1(&e) {
             Ok(v) => Def::Value(v),
-            Err(EvalErr::Unknown) => Def::Deferred(
+            Err(EvalErr::Unknown) => Def::Deferred(Box::new((
                 Rc::new(e),
                 ctx.clone(),
                 (self.cur_sec, self.cur_off()),
                 self.seq,
-            ),
+            ))),
             Err(EvalErr::Error(s, m)) => return Err((s, m)),
             Err(EvalErr::Reported) => return Ok(()),
         };
@@ -1265,7 +1273,7 @@ impl Assembler {
                 let e = self.parse_expr(ctx, ops[1], end)?;
                 let dot = (self.cur_sec, self.cur_off());
                 let seq = self.seq;
-                self.sym_entry(&sym).size = Some((e, ctx.clone(), dot, seq));
+                self.sym_entry(&sym).size = Some(Box::new((e, ctx.clone(), dot, seq)));
             }
             ".byte" | ".half" | ".short" | ".2byte" | ".hword" | ".word" | ".long" | ".4byte"
             | ".int" => {
@@ -2258,6 +2266,12 @@ impl Assembler {
         depth: u32,
         cost: u32,
     ) -> Result<u32, EvalErr> {
+        // Labels and plain values (nearly every symbol): one lookup.
+        match self.units[unit].syms.get(name).and_then(|e| e.def.as_ref()) {
+            Some(Def::Label(s, o)) => return Ok(self.sections[*s as usize].addr.wrapping_add(*o)),
+            Some(Def::Value(v)) => return Ok(self.val_abs(*v)),
+            _ => {}
+        }
         let owner = if self.units[unit]
             .syms
             .get(name)
@@ -2292,7 +2306,8 @@ impl Assembler {
         match entry.def.clone().expect("defined") {
             Def::Label(s, o) => Ok(self.sections[s as usize].addr.wrapping_add(o)),
             Def::Value(v) => Ok(self.val_abs(v)),
-            Def::Deferred(e, ctx, dot, seq) => {
+            Def::Deferred(d) => {
+                let (e, ctx, dot, seq) = *d;
                 if let Some(c) = entry.cache {
                     return c.map_err(|_| EvalErr::Reported);
                 }
@@ -2490,7 +2505,7 @@ impl Assembler {
                     }
                     _ => None,
                 };
-                let (kind, global, size) = (e.kind, e.global, e.size.clone());
+                let (kind, global, size) = (e.kind, e.global, e.size.clone().map(|b| *b));
                 let size = match size {
                     Some((expr, ctx, dot, seq)) => match self.eval_final(ui, dot, &expr) {
                         Ok(v) => v,
@@ -2597,17 +2612,23 @@ impl Assembler {
             .collect();
         lines.sort_by_key(|l| l.addr);
         lines.dedup_by_key(|l| l.addr);
+        // A line's chunks are in order but may be interleaved with those of the lines of a file
+        // it included (inside a macro): group them by line, keeping their order.
+        self.chunks.sort_by_key(|c| c.0);
+        let mut by_line = self.chunks.chunk_by(|a, b| a.0 == b.0).peekable();
         let listing = self
             .listing
             .iter()
-            .map(|l| ListingLine {
+            .enumerate()
+            .map(|(i, l)| ListingLine {
                 file: self.files[l.file as usize].0.clone(),
                 line: l.line,
                 text: l.text.to_string(),
-                chunks: l
-                    .chunks
+                chunks: by_line
+                    .next_if(|c| c[0].0 == i)
+                    .unwrap_or_default()
                     .iter()
-                    .map(|&(s, off, len)| {
+                    .map(|&(_, s, off, len)| {
                         let sec = &self.sections[s as usize];
                         let bytes = match seg_of(&sec.name) {
                             Some(seg) if !seg.nobits => {
