@@ -151,6 +151,8 @@ struct Section {
     size: u32,
     addr: u32,
     has_syms: bool,
+    /// Largest alignment asked for in the section (for the ELF's `sh_addralign`).
+    align: u32,
 }
 
 enum FixKind {
@@ -602,6 +604,7 @@ impl Assembler {
             size: 0,
             addr: 0,
             has_syms: false,
+            align: 1,
         });
         let id = (self.sections.len() - 1) as SecId;
         self.sec_by_name.insert(name.to_string(), id);
@@ -1337,10 +1340,10 @@ impl Assembler {
                 } else {
                     0
                 };
-                if n as i32 as i64 > MAX_IMAGE as i64 || (n as i32) < 0 {
+                if n as u64 > MAX_IMAGE {
                     return Err((
                         span_of(ops[0], op_end(0)),
-                        format!("size {n:#x} is too large (the image limit is 256 MiB)"),
+                        format!("size {n} exceeds the 256 MiB image limit"),
                     ));
                 }
                 self.reserve(ctx, hspan, n as u64, &[fill]);
@@ -1444,6 +1447,8 @@ impl Assembler {
                 if max.is_some_and(|m| pad > m) {
                     return Ok(());
                 }
+                let sec = &mut self.sections[self.cur_sec as usize];
+                sec.align = sec.align.max(align);
                 let sec = &self.sections[self.cur_sec as usize];
                 let pattern = match fill {
                     Some(f) => vec![f],
@@ -1530,16 +1535,29 @@ impl Assembler {
                 });
             }
             ".rept" => {
-                if ops.len() != 1 {
-                    need(1, "a repeat count (`.rept N`)")?;
-                }
-                let n = self.const_now(ctx, ops[0], end, "the repeat count")?;
-                if (n as i32) < 0 {
-                    return Err((
-                        span_of(ops[0], end),
-                        format!("repeat count {} is negative", n as i32),
-                    ));
-                }
+                let n = if ops.len() != 1 {
+                    need(1, "a repeat count (`.rept N`)").map(|_| 0)
+                } else {
+                    self.const_now(ctx, ops[0], end, "the repeat count")
+                        .and_then(|n| {
+                            if n as u64 > MAX_EXPANDED_LINES {
+                                Err((
+                                    span_of(ops[0], end),
+                                    format!(
+                                        "repeat count {n} exceeds the limit {MAX_EXPANDED_LINES}"
+                                    ),
+                                ))
+                            } else {
+                                Ok(n)
+                            }
+                        })
+                };
+                // A bad count still opens the block (repeated 0 times), so that its `.endr`
+                // is not reported as well.
+                let n = n.unwrap_or_else(|(sp, m)| {
+                    self.error(ctx, sp, m);
+                    0
+                });
                 self.collecting = Some(MacroBuild {
                     kind: BlockKind::Rept(n),
                     name: ".rept".into(),
@@ -1554,14 +1572,23 @@ impl Assembler {
                 if ops.is_empty() {
                     need(1, "a parameter name and values (`.irp P, V1, V2`)")?;
                 }
-                let (p, _) = single_ident(ops[0], "a parameter name", end)?;
-                let values = ops[1..]
-                    .iter()
-                    .map(|o| {
-                        let sp = span_of(o, end);
-                        ctx.text[sp.0..sp.1].to_string()
-                    })
-                    .collect();
+                // A bad header still opens the block (run 0 times): its `.endr` must match.
+                let (p, values) = match single_ident(ops[0], "a parameter name", end) {
+                    Ok((p, _)) => {
+                        let values = ops[1..]
+                            .iter()
+                            .map(|o| {
+                                let sp = span_of(o, end);
+                                ctx.text[sp.0..sp.1].to_string()
+                            })
+                            .collect();
+                        (p, values)
+                    }
+                    Err((sp, m)) => {
+                        self.error(ctx, sp, m);
+                        (String::new(), Vec::new())
+                    }
+                };
                 self.collecting = Some(MacroBuild {
                     kind: BlockKind::Irp(p, values),
                     name: ".irp".into(),
@@ -2598,7 +2625,10 @@ impl Assembler {
                 size: s.size,
                 flags: s.flags,
                 nobits: s.nobits,
+                align: s.align,
             });
+            let seg = segments.last_mut().expect("just pushed");
+            seg.align = crate::elf::addralign(seg);
         }
         let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
         let mut lines: Vec<LineInfo> = self

@@ -63,6 +63,10 @@ pub struct Segment {
     pub flags: SegFlags,
     /// True for `.bss`-like segments that occupy memory but no file bytes.
     pub nobits: bool,
+    /// Alignment of the section in bytes, its ELF `sh_addralign`: the largest alignment it
+    /// asked for (`.align`, `.balign`, `.comm`, ...), at least 4, but no more than its address
+    /// is aligned to. ELF output computes it from the address when it is set lower.
+    pub align: u32,
 }
 
 impl Segment {
@@ -294,6 +298,7 @@ mod tests {
                     size: 2,
                     flags: SegFlags::RX,
                     nobits: false,
+                    align: 1,
                 },
                 Segment {
                     name: ".data".into(),
@@ -302,6 +307,7 @@ mod tests {
                     size: 1,
                     flags: SegFlags::RW,
                     nobits: false,
+                    align: 1,
                 },
                 Segment {
                     name: ".bss".into(),
@@ -310,6 +316,7 @@ mod tests {
                     size: 16,
                     flags: SegFlags::RW,
                     nobits: true,
+                    align: 1,
                 },
             ],
             ..Default::default()

@@ -683,6 +683,8 @@ fn rept_and_irp() {
     let e = err(".rept 2\nnop\n.endm\n");
     assert!(e.to_string().contains("write `.endr`"), "{e}");
     let e = err(".rept 2000000000\n.endr\n");
+    assert!(e.to_string().contains("exceeds the limit 1000000"), "{e}");
+    let e = err(".rept 600000\n.endr\n.rept 600000\n.endr\n");
     assert!(e.to_string().contains("expansion limit"), "{e}");
     let e = err(".rept 2\nnop\n");
     assert!(e.to_string().contains("no matching `.endr`"), "{e}");
@@ -698,4 +700,63 @@ fn macro_parameters_in_strings_and_unknown_parameters() {
         s.contains("t.s:2:14: error: `\\y` is not a parameter of `m` (its parameters: x)"),
         "{s}"
     );
+}
+
+/// Counts are unsigned: a huge one is one clear error, and the block it opens still takes its
+/// `.endr` (no second error).
+#[test]
+fn huge_counts_are_one_clear_error() {
+    let e = err(".rept 0xffffffff\nnop\n.endr\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:1:7: error: repeat count 4294967295 exceeds the limit 1000000"),
+        "{e}"
+    );
+    let e = err(".rept -1\n.endr\n.irp 5, a\n.endr\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:3:6: error: expected a parameter name"),
+        "{e}"
+    );
+    for (src, msg) in [
+        (
+            ".space 0xffffffff",
+            "size 4294967295 exceeds the 256 MiB image limit",
+        ),
+        (
+            ".skip -1",
+            "size 4294967295 exceeds the 256 MiB image limit",
+        ),
+        (".fill 0xffffffff, 4", "larger than the 256 MiB image limit"),
+        (".align 0xffffffff", "asks for 2^4294967295 bytes"),
+        (
+            ".balign 0x80000000",
+            "alignment 2147483648 is larger than 4096",
+        ),
+    ] {
+        let e = err(src);
+        assert_eq!(e.len(), 1, "{src}: {e}");
+        assert!(e.to_string().contains(msg), "{src}: {e}");
+    }
+}
+
+/// The largest alignment asked for in a section is its ELF `sh_addralign`.
+#[test]
+fn section_alignment_reaches_the_elf() {
+    let p = ok(".text\nnop\n.align 3\nnop\n.data\n.byte 1\n.balign 64\n.byte 2\n.align 2\n");
+    let text = p.segments.iter().find(|s| s.name == ".text").unwrap();
+    let data = p.segments.iter().find(|s| s.name == ".data").unwrap();
+    assert_eq!((text.align, data.align), (8, 64));
+    let back = read_elf(&p.to_elf()).unwrap();
+    let align: Vec<(String, u32)> = back
+        .segments
+        .iter()
+        .map(|s| (s.name.clone(), s.align))
+        .collect();
+    assert_eq!(align, vec![(".text".into(), 8), (".data".into(), 64)]);
+    // Without .align, words keep 4.
+    let back = read_elf(&ok(".data\n.word 1\n").to_elf()).unwrap();
+    assert_eq!(back.segments[0].align, 4);
 }

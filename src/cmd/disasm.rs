@@ -52,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             size,
             flags: SegFlags::RX,
             nobits: false,
+            align: 1,
         };
         (
             Program {
@@ -169,6 +170,10 @@ fn reassemblable(prog: &Program, args: &Args) -> String {
             seg.name,
             if seg.nobits { ", @nobits" } else { "" }
         );
+        if seg.align > 4 {
+            // At the section's start this pads nothing; it keeps the section's alignment.
+            let _ = writeln!(out, "    .balign {}", seg.align);
+        }
         let mut label = |out: &mut String, addr: u32| {
             for name in labels_at(prog, addr) {
                 if used.insert(name) {
