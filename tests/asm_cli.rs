@@ -365,3 +365,28 @@ fn readelf_accepts_the_output() {
         "{s}"
     );
 }
+
+/// `.warning` is printed with its location and the output is still written; `.error` fails.
+#[test]
+fn warning_and_error_directives() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("w.s");
+    std::fs::write(
+        &src,
+        ".text\n_start: li a0, 3\n .warning \"slow path\"\n halt\n",
+    )
+    .unwrap();
+    let out = dir.path().join("w.elf");
+    let o = ok(bin().arg("asm").arg(&src).arg("-o").arg(&out));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("w.s:3:2: warning: slow path"), "{err}");
+    assert!(out.exists());
+    let o = run(bin().arg("run").arg(&src));
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: slow path"));
+    std::fs::write(&src, ".if 1\n.error \"not for this board\"\n.endif\n").unwrap();
+    let o = run(bin().arg("asm").arg(&src).arg("-o").arg(&out));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("w.s:2:1: error: not for this board"), "{err}");
+}

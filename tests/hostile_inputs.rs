@@ -114,3 +114,17 @@ fn a_huge_identifier_gives_a_short_report_quickly() {
         assert!(secs < 5.0, "{name}: took {secs:.1} s");
     }
 }
+
+/// Macro expansions and `.include`s nested in each other share one depth bound (each file
+/// level used to restart the macro count: 32 files x 64 macro levels).
+#[test]
+fn macros_and_includes_nested_in_each_other_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = ".macro m n\n.if \\n\nm \\n-1\n.else\n.include \"inc.s\"\n.endif\n.endm\nm 60\n";
+    std::fs::write(dir.path().join("main.s"), main).unwrap();
+    std::fs::write(dir.path().join("inc.s"), "m 60\n").unwrap();
+    let o = ringfort(&["asm", "main.s", "-o", "out"], dir.path());
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("nested more than"), "{all}");
+}

@@ -5,7 +5,7 @@
 //! depend on unknown values (except `li`, which then takes its two-instruction form). After
 //! pass 1 the sections are placed, and the fixups are evaluated and patched in.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::expr::{describe, eval, Env, EvalErr, Expr, LocalNames, Parser, Un, Val};
 use crate::lex::{self, Tok, Token};
 use crate::program::{
@@ -45,6 +45,8 @@ type SizeExpr = (Expr, Rc<LineCtx>, (SecId, u32), u64);
 /// A definition known only after layout: the expression, where it was written, `.` there,
 /// statement number.
 type DeferredDef = (Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64);
+/// The condition of an `.elseif`, evaluated only when its branch may be taken.
+type CondTest<'a> = &'a dyn Fn(&Assembler) -> Result<bool, PErr>;
 /// Macro parameters: name and default value.
 type Params = Vec<(String, Option<String>)>;
 
@@ -134,6 +136,110 @@ struct MacroBuild {
     ctx: Rc<LineCtx>,
     span: Span,
 }
+
+/// One open `.if` (GNU as semantics: conditionals nest, and only the branch taken is
+/// assembled).
+struct Cond {
+    /// The current branch is assembled (its enclosing lines are, and its condition held).
+    on: bool,
+    /// The lines around the `.if` are assembled.
+    outer: bool,
+    /// A branch was taken already: later `.else`/`.elseif` branches are not.
+    taken: bool,
+    /// `.else` was seen (no further `.else`/`.elseif`).
+    seen_else: bool,
+    /// Where the `.if` is, for an unterminated one.
+    ctx: Rc<LineCtx>,
+    span: Span,
+}
+
+/// Every directive (for "did you mean" hints; a unit test checks that each is handled).
+const DIRECTIVES: &[&str] = &[
+    ".text",
+    ".data",
+    ".rodata",
+    ".bss",
+    ".section",
+    ".equ",
+    ".set",
+    ".equiv",
+    ".global",
+    ".globl",
+    ".type",
+    ".size",
+    ".byte",
+    ".half",
+    ".short",
+    ".2byte",
+    ".hword",
+    ".word",
+    ".long",
+    ".4byte",
+    ".int",
+    ".ascii",
+    ".asciz",
+    ".string",
+    ".space",
+    ".skip",
+    ".zero",
+    ".fill",
+    ".align",
+    ".balign",
+    ".p2align",
+    ".org",
+    ".include",
+    ".macro",
+    ".endm",
+    ".end",
+    ".rept",
+    ".endr",
+    ".irp",
+    ".if",
+    ".ifdef",
+    ".ifndef",
+    ".ifnotdef",
+    ".ifeq",
+    ".ifne",
+    ".ifgt",
+    ".ifge",
+    ".iflt",
+    ".ifle",
+    ".ifb",
+    ".ifnb",
+    ".ifc",
+    ".ifnc",
+    ".else",
+    ".elseif",
+    ".elsif",
+    ".endif",
+    ".error",
+    ".warning",
+    ".err",
+    ".exitm",
+];
+
+/// Directives that open, switch or close a conditional: the only statements read in lines
+/// that are skipped.
+const COND_DIRECTIVES: [&str; 18] = [
+    ".if",
+    ".ifdef",
+    ".ifndef",
+    ".ifnotdef",
+    ".ifeq",
+    ".ifne",
+    ".ifgt",
+    ".ifge",
+    ".iflt",
+    ".ifle",
+    ".ifb",
+    ".ifnb",
+    ".ifc",
+    ".ifnc",
+    ".else",
+    ".elseif",
+    ".endif",
+    ".elsif",
+];
 
 struct Unit {
     syms: HashMap<String, SymEntry>,
@@ -340,6 +446,12 @@ pub(crate) struct Assembler {
     /// the macro levels inside it): the two nest in each other and share one bound, as each
     /// level is a recursion of the reader.
     outer_nest: u32,
+    /// Open conditionals, innermost last.
+    conds: Vec<Cond>,
+    /// Macro expansions in progress (for `.exitm`).
+    macro_nest: u32,
+    /// `.exitm` was read: the innermost macro expansion stops.
+    exitm: bool,
     collecting: Option<MacroBuild>,
     macro_counter: u32,
     sym_order: u32,
@@ -373,6 +485,9 @@ impl Assembler {
             expansion_overflow: false,
             include_depth: 0,
             outer_nest: 0,
+            conds: Vec::new(),
+            macro_nest: 0,
+            exitm: false,
             collecting: None,
             macro_counter: 0,
             sym_order: 0,
@@ -434,6 +549,13 @@ impl Assembler {
         self.error_seq(self.seq, ctx, span, msg);
     }
 
+    /// A warning: reported with the errors (or with the program), assembly goes on.
+    fn warn(&mut self, ctx: &LineCtx, span: Span, msg: String) {
+        let mut d = self.make_diag(ctx, span, msg);
+        d.severity = Severity::Warning;
+        self.push_diag(self.seq, d);
+    }
+
     fn error_seq(&mut self, seq: u64, ctx: &LineCtx, span: Span, msg: String) {
         if self.diags.len() >= MAX_ERRORS {
             self.suppressed += 1;
@@ -486,6 +608,24 @@ impl Assembler {
     }
 
     fn process_text(&mut self, file: u32, text: &str) {
+        let conds = self.conds.len();
+        self.read_lines(file, text);
+        // A conditional must end in the file that opened it.
+        let ended = self.units[self.cur_unit].ended;
+        while self.conds.len() > conds {
+            let c = self.conds.pop().expect("open conditional");
+            if !ended {
+                self.seq += 1;
+                self.error(
+                    &c.ctx,
+                    c.span,
+                    "this conditional has no matching `.endif` before the end of the file".into(),
+                );
+            }
+        }
+    }
+
+    fn read_lines(&mut self, file: u32, text: &str) {
         let stripped = lex::strip_comments(text);
         let raw = lex::split_lines(text);
         if let Some((l, c)) = stripped.unterminated {
@@ -580,12 +720,78 @@ impl Assembler {
             return;
         }
         for (s, e) in lex::split_statements(&ctx.text) {
-            if self.collecting.is_some() || self.units[self.cur_unit].ended {
+            if self.collecting.is_some() || self.units[self.cur_unit].ended || self.exitm {
                 break;
+            }
+            // Skipped lines are not parsed: only conditionals are looked for, to nest.
+            if !self.cond_on() && !is_cond_directive(&ctx.text[s..e]) {
+                continue;
             }
             self.seq += 1;
             self.statement(ctx, s, e);
         }
+    }
+
+    // ---------------------------------------------------------------- conditionals
+
+    /// Lines are assembled here (every open conditional's branch is taken).
+    fn cond_on(&self) -> bool {
+        self.conds.last().is_none_or(|c| c.on)
+    }
+
+    /// `.if` and its kin: `test` decides the condition (only evaluated where lines are
+    /// assembled). A failed test is reported and counts as false; the conditional still opens,
+    /// so its `.else`/`.endif` match.
+    fn cond_open(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        span: Span,
+        test: impl FnOnce(&Self) -> Result<bool, PErr>,
+    ) {
+        let outer = self.cond_on();
+        let on = outer
+            && test(self).unwrap_or_else(|(sp, m)| {
+                self.error(ctx, sp, m);
+                false
+            });
+        self.conds.push(Cond {
+            on,
+            outer,
+            taken: on,
+            seen_else: false,
+            ctx: ctx.clone(),
+            span,
+        });
+    }
+
+    /// `.else` (`test` = None) and `.elseif`.
+    fn cond_else(
+        &mut self,
+        name: &str,
+        span: Span,
+        test: Option<CondTest<'_>>,
+    ) -> Result<(), PErr> {
+        let Some(c) = self.conds.last() else {
+            return Err((span, format!("`{name}` without a matching `.if`")));
+        };
+        if c.seen_else {
+            let at = self.loc_string(&c.ctx, c.span);
+            return Err((
+                span,
+                format!("`{name}` after `.else` (the conditional opened at {at})"),
+            ));
+        }
+        let run = c.outer && !c.taken;
+        let on = match test {
+            None => run,
+            Some(t) if run => t(self)?,
+            Some(_) => false,
+        };
+        let c = self.conds.last_mut().expect("open conditional");
+        c.on = on;
+        c.taken |= on;
+        c.seen_else = test.is_none();
+        Ok(())
     }
 
     // ---------------------------------------------------------------- sections & output
@@ -1033,7 +1239,15 @@ impl Assembler {
             notes.push("note: ... (outer macro expansions omitted)".to_string());
         }
         let notes = Rc::new(notes);
+        let conds = self.conds.len();
+        self.macro_nest += 1;
         self.run_body(ctx, hspan, &m.name, &m.body, &bound, counter, &notes);
+        self.macro_nest -= 1;
+        if self.exitm {
+            // `.exitm` leaves the conditionals opened in this expansion too.
+            self.exitm = false;
+            self.conds.truncate(conds);
+        }
     }
 
     /// Processes the lines of a macro / `.rept` / `.irp` body with parameters substituted.
@@ -1115,7 +1329,7 @@ impl Assembler {
                 depth: ctx.depth + 1,
             });
             self.process_line(&c);
-            if self.expansion_overflow {
+            if self.expansion_overflow || self.exitm {
                 return;
             }
         }
@@ -1174,7 +1388,7 @@ impl Assembler {
             let counter = self.macro_counter;
             self.macro_counter += 1;
             self.run_body(&ctx, mb.span, &mb.name, &mb.body, &bound, counter, &notes);
-            if self.expansion_overflow || self.units[self.cur_unit].ended {
+            if self.expansion_overflow || self.units[self.cur_unit].ended || self.exitm {
                 return;
             }
         }
@@ -1191,6 +1405,54 @@ impl Assembler {
         end: usize,
     ) -> Result<(), PErr> {
         let lname = name.to_ascii_lowercase();
+        let switch = matches!(lname.as_str(), ".else" | ".elseif" | ".elsif" | ".endif");
+        let around = if switch {
+            // `.else` and `.endif` belong to the innermost conditional: what counts is
+            // whether the lines around it are assembled.
+            self.conds.last().is_none_or(|c| c.outer)
+        } else {
+            self.cond_on()
+        };
+        if !around {
+            // Only conditionals get here (the rest of a skipped line is not read): they nest,
+            // and nothing is evaluated.
+            match lname.as_str() {
+                ".else" => self.cond_else(name, hspan, None)?,
+                ".elseif" | ".elsif" => self.cond_else(name, hspan, Some(&|_| Ok(false)))?,
+                ".endif" => {
+                    self.conds.pop();
+                }
+                _ => self.cond_open(ctx, hspan, |_| Ok(false)),
+            }
+            return Ok(());
+        }
+        // Text comparisons take their operands as text (an empty macro argument leaves `, b`).
+        match lname.as_str() {
+            ".ifb" | ".ifnb" => {
+                let blank = ctx.text[hspan.1..end].trim().is_empty();
+                self.cond_open(ctx, hspan, |_| Ok(blank == (lname == ".ifb")));
+                return Ok(());
+            }
+            ".ifc" | ".ifnc" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                let args = split_args(&ctx.text[hspan.1..end]);
+                self.cond_open(ctx, hspan, |_| {
+                    let [(_, a), (_, b)] = args.as_slice() else {
+                        return Err((sp, format!("`{name}` expects two strings: `{name} a, b`")));
+                    };
+                    // GNU as allows single quotes around a string that holds spaces or commas.
+                    let unq = |s: &str| {
+                        s.strip_prefix('\'')
+                            .and_then(|s| s.strip_suffix('\''))
+                            .map(str::to_string)
+                            .unwrap_or_else(|| s.to_string())
+                    };
+                    Ok((unq(a) == unq(b)) == (lname == ".ifc"))
+                });
+                return Ok(());
+            }
+            _ => {}
+        }
         let ops = split_operands(rest, end)?;
         let need = |n: usize, what: &str| -> Result<(), PErr> {
             if ops.len() != n {
@@ -1605,15 +1867,87 @@ impl Assembler {
             ".end" => {
                 self.units[self.cur_unit].ended = true;
             }
+            ".if" | ".ifne" | ".ifeq" | ".ifgt" | ".ifge" | ".iflt" | ".ifle" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    let v = a.const_now(ctx, t, end, "the condition")?;
+                    // Comparisons with zero are signed, as in GNU as (`.iflt -1` holds).
+                    let sv = v as i32;
+                    Ok(match lname.as_str() {
+                        ".if" | ".ifne" => v != 0,
+                        ".ifeq" => v == 0,
+                        ".ifgt" => sv > 0,
+                        ".ifge" => sv >= 0,
+                        ".iflt" => sv < 0,
+                        _ => sv <= 0,
+                    })
+                });
+            }
+            ".ifdef" | ".ifndef" | ".ifnotdef" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one symbol name")));
+                    };
+                    let (sym, _) = single_ident(t, "a symbol name", end)?;
+                    let defined = a.units[a.cur_unit]
+                        .syms
+                        .get(&sym)
+                        .is_some_and(|e| e.def.is_some());
+                    Ok(defined == (lname == ".ifdef"))
+                });
+            }
+            ".else" => {
+                need(0, "no operands")?;
+                self.cond_else(name, hspan, None)?;
+            }
+            ".elseif" | ".elsif" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                let test = |a: &Self| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    Ok(a.const_now(ctx, t, end, "the condition")? != 0)
+                };
+                self.cond_else(name, hspan, Some(&test))?;
+            }
+            ".endif" => {
+                need(0, "no operands")?;
+                if self.conds.pop().is_none() {
+                    return Err((hspan, "`.endif` without a matching `.if`".into()));
+                }
+            }
+            ".error" | ".warning" | ".err" => {
+                let msg = match ops.as_slice() {
+                    [] => format!("`{name}` directive"),
+                    [[Token {
+                        tok: Tok::Str(b), ..
+                    }]] => String::from_utf8_lossy(b).to_string(),
+                    _ => {
+                        return Err((
+                            (hspan.0, end),
+                            format!("`{name}` expects a message in double quotes"),
+                        ))
+                    }
+                };
+                if lname == ".warning" {
+                    self.warn(ctx, hspan, msg);
+                } else {
+                    return Err((hspan, msg));
+                }
+            }
+            ".exitm" => {
+                need(0, "no operands")?;
+                if self.macro_nest == 0 {
+                    return Err((hspan, "`.exitm` outside a macro".into()));
+                }
+                self.exitm = true;
+            }
             _ => {
-                let known = [
-                    ".text", ".data", ".rodata", ".bss", ".section", ".equ", ".set", ".equiv",
-                    ".global", ".globl", ".type", ".size", ".byte", ".half", ".short", ".word",
-                    ".long", ".ascii", ".asciz", ".string", ".space", ".skip", ".zero", ".fill",
-                    ".align", ".balign", ".p2align", ".org", ".include", ".macro", ".endm", ".end",
-                    ".rept", ".endr", ".irp",
-                ];
-                let best = known
+                let best = DIRECTIVES
                     .iter()
                     .map(|k| (edit_distance(&lname, k), k))
                     .min()
@@ -2590,11 +2924,12 @@ impl Assembler {
                     self.opts_base
                 }
             });
-        if !self.diags.is_empty() {
-            let mut d = std::mem::take(&mut self.diags);
-            d.sort_by_key(|(seq, col, _)| (*seq, *col));
-            // One source mistake can fail several expansions (e.g. both halves of `la`).
-            d.dedup_by(|a, b| a.2 == b.2);
+        let mut d = std::mem::take(&mut self.diags);
+        d.sort_by_key(|(seq, col, _)| (*seq, *col));
+        // One source mistake can fail several expansions (e.g. both halves of `la`).
+        d.dedup_by(|a, b| a.2 == b.2);
+        // (Diagnostics past the limit are not kept: count them as errors.)
+        if self.suppressed > 0 || d.iter().any(|x| x.2.severity == Severity::Error) {
             if self.suppressed > 0 {
                 d.push((
                     u64::MAX,
@@ -2684,6 +3019,7 @@ impl Assembler {
             symbols: locals,
             lines,
             listing,
+            warnings: d.into_iter().map(|(_, _, d)| d).collect(),
         })
     }
 }
@@ -2753,6 +3089,16 @@ fn encode_message(op: Opcode, err: &EncodeError, pcrel: bool) -> String {
         ),
         EncodeError::BadRegister(r) => format!("register r{r} does not exist (r0..r31)"),
     }
+}
+
+/// Whether a statement is a conditional directive (its first word, textually: skipped lines
+/// are not lexed, as GNU as does not).
+fn is_cond_directive(stmt: &str) -> bool {
+    let w = stmt.trim_start();
+    let n = w.bytes().take_while(|&c| lex::is_ident_char(c)).count();
+    COND_DIRECTIVES
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(&w[..n]))
 }
 
 fn span_of(op: &[Token], end: usize) -> Span {
@@ -2952,4 +3298,21 @@ pub(crate) fn utf8_error(bytes: &[u8], e: &std::string::FromUtf8Error) -> String
             .map_or(0, |p| p + 1)
         + 1;
     format!("is not valid UTF-8 text (bad byte at line {line}, column {col}); assembly sources must be UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hint list and the directives handled agree.
+    #[test]
+    fn every_listed_directive_is_handled() {
+        for d in DIRECTIVES.iter().chain(COND_DIRECTIVES.iter()) {
+            assert!(DIRECTIVES.contains(d), "{d} missing from DIRECTIVES");
+            let src = crate::Source::new("t.s", format!("{d}\n"));
+            if let Err(e) = crate::assemble(&[src], &crate::Options::default()) {
+                assert!(!e.to_string().contains("unknown directive"), "{d}: {e}");
+            }
+        }
+    }
 }

@@ -3,9 +3,30 @@
 
 use std::fmt;
 
-/// One error, with where it is and the source line it is on.
+/// How bad a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The input is wrong: no output is written.
+    #[default]
+    Error,
+    /// Worth a look (e.g. `.warning`); assembly succeeds.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One error or warning, with where it is and the source line it is on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// File name as given to the assembler (or as written in `.include`).
     pub file: String,
     /// 1-based line number; 0 when the error is about the whole file.
@@ -31,6 +52,7 @@ impl Diagnostic {
     /// An error about a whole file (no line), e.g. one that cannot be read.
     pub fn file_error(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             file: file.into(),
             line: 0,
             col: 0,
@@ -56,6 +78,7 @@ impl Diagnostic {
     ) -> Diagnostic {
         let (source_line, caret_col, len) = excerpt(line, col, len);
         Diagnostic {
+            severity: Severity::Error,
             file: file.into(),
             line: line_no,
             col,
@@ -130,9 +153,17 @@ pub(crate) fn cap_quotes(msg: &str) -> String {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.col) {
-            (0, _) => writeln!(f, "{}: error: {}", self.file, self.message)?,
-            (l, 0) => writeln!(f, "{}:{}: error: {}", self.file, l, self.message)?,
-            (l, c) => writeln!(f, "{}:{}:{}: error: {}", self.file, l, c, self.message)?,
+            (0, _) => writeln!(f, "{}: {}: {}", self.file, self.severity, self.message)?,
+            (l, 0) => writeln!(
+                f,
+                "{}:{}: {}: {}",
+                self.file, l, self.severity, self.message
+            )?,
+            (l, c) => writeln!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file, l, c, self.severity, self.message
+            )?,
         }
         if self.line > 0 {
             let num = self.line.to_string();
@@ -157,22 +188,25 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every error found in the input, in source order.
+/// Every error found in the input, with the warnings found along, in source order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics {
-    /// The errors.
+    /// The errors and warnings (see [`Diagnostic::severity`]).
     pub errors: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
-    /// Number of errors.
+    /// Number of errors (warnings not counted).
     pub fn len(&self) -> usize {
-        self.errors.len()
+        self.errors
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// True when there are no errors.
     pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
+        self.len() == 0
     }
 }
 
@@ -181,8 +215,12 @@ impl fmt::Display for Diagnostics {
         for d in &self.errors {
             write!(f, "{d}")?;
         }
-        let n = self.errors.len();
-        write!(f, "{n} error{} generated", if n == 1 { "" } else { "s" })
+        let n = self.len();
+        write!(f, "{n} error{} generated", if n == 1 { "" } else { "s" })?;
+        match self.errors.len() - n {
+            0 => Ok(()),
+            w => write!(f, " ({w} warning{})", if w == 1 { "" } else { "s" }),
+        }
     }
 }
 
@@ -195,6 +233,7 @@ mod tests {
     #[test]
     fn format_with_caret() {
         let d = Diagnostic {
+            severity: Severity::Error,
             file: "a.s".into(),
             line: 3,
             col: 6,

@@ -542,5 +542,6 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
         symbols,
         lines,
         listing: Vec::new(),
+        warnings: Vec::new(),
     })
 }

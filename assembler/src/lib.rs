@@ -24,7 +24,7 @@ mod expr;
 mod lex;
 mod program;
 
-pub use diag::{Diagnostic, Diagnostics};
+pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use elf::{read_elf, ElfError, EM_RF32, LINES_SECTION};
 pub use program::{
     LineInfo, ListingChunk, ListingLine, Program, SegFlags, Segment, Symbol, SymbolKind,

@@ -158,6 +158,9 @@ pub struct Program {
     pub lines: Vec<LineInfo>,
     /// Per-source-line listing (empty for programs read from ELF).
     pub listing: Vec<ListingLine>,
+    /// Warnings the assembler gave (`.warning`), in source order; empty for programs read
+    /// from ELF.
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Program {

@@ -760,3 +760,176 @@ fn section_alignment_reaches_the_elf() {
     let back = read_elf(&ok(".data\n.word 1\n").to_elf()).unwrap();
     assert_eq!(back.segments[0].align, 4);
 }
+
+/// `.if` and its kin, with GNU as semantics: nesting, `.else`/`.elseif`, skipped lines not
+/// parsed, inside macros and `.rept`.
+#[test]
+fn conditional_assembly() {
+    let p = ok("
+        N = 3
+        .if N == 3
+        li a0, 1
+        .elseif N == 4
+        li a0, 2
+        .else
+        li a0, 3
+        .endif
+        .if 0
+          this is not assembly at all 'x
+          .if 1
+          li a1, 9
+          .else
+          li a1, 8
+          .endif
+        .elseif 1
+          .ifdef N
+          li a2, 4
+          .endif
+          .ifndef M
+          li a3, 5
+          .endif
+          .ifdef later
+          li a4, 6
+          .endif
+        .endif
+        .iflt -1
+        li a5, 7
+        .endif
+        .ifgt -1
+        li a5, 99
+        .endif
+        later:
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "a0", "zero", "zero", 1),
+            w(Addi, "a2", "zero", "zero", 4),
+            w(Addi, "a3", "zero", "zero", 5),
+            w(Addi, "a5", "zero", "zero", 7),
+        ]
+    );
+    // In macros (.ifb / .ifc on arguments) and in .rept.
+    let p = ok("
+        .macro inc reg, how=
+        .ifb \\how
+        addi \\reg, \\reg, 1
+        .elseif 0
+        nop
+        .else
+        .ifc \\how, twice
+        addi \\reg, \\reg, 2
+        .endif
+        .ifnc \\how, twice
+        addi \\reg, \\reg, 3
+        .endif
+        .endif
+        .endm
+        inc t0
+        inc t1, twice
+        inc t2, other
+        k = 0
+        .rept 3
+        .if k == 1
+        li a1, 1
+        .endif
+        k = k + 1
+        .endr
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "t0", "t0", "zero", 1),
+            w(Addi, "t1", "t1", "zero", 2),
+            w(Addi, "t2", "t2", "zero", 3),
+            w(Addi, "a1", "zero", "zero", 1),
+        ]
+    );
+    // Recursion ended by a condition and `.exitm`.
+    let p = ok("
+        .macro down n
+        .if \\n == 0
+        .exitm
+        .endif
+        li a0, \\n
+        down \\n-1
+        .endm
+        down 3
+        nop
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "a0", "zero", "zero", 3),
+            w(Addi, "a0", "zero", "zero", 2),
+            w(Addi, "a0", "zero", "zero", 1),
+            w(Addi, "zero", "zero", "zero", 0),
+        ]
+    );
+}
+
+/// Unbalanced and misplaced conditionals are located errors; `.error` fails the assembly and
+/// `.warning` does not.
+#[test]
+fn conditional_errors_error_and_warning() {
+    let e = err("nop\n  .if 1\nnop\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:2:3: error: this conditional has no matching `.endif`"),
+        "{e}"
+    );
+    let e = err(".endif\n.else\n.if 1\n.else\n.else\n.endif\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: error: `.endif` without a matching `.if`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:1: error: `.else` without a matching `.if`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:5:1: error: `.else` after `.else` (the conditional opened at t.s:3:1)"),
+        "{s}"
+    );
+    // A bad condition is reported once; the block still matches its .endif.
+    let e = err(".if later\nnop\n.endif\nlater:\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("must be a constant known at this point"),
+        "{e}"
+    );
+    // No "did you mean .end" for the conditionals.
+    let e = err(".endiff\n");
+    assert!(e.to_string().contains("did you mean `.endif`"), "{e}");
+    let e = err(".if 1\n.error \"unsupported configuration\"\n.else\n.error \"no\"\n.endif\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:2:1: error: unsupported configuration\n"),
+        "{e}"
+    );
+    let p = ok("nop\n  .warning \"check this\"\nnop\n");
+    assert_eq!(p.warnings.len(), 1);
+    assert!(
+        p.warnings[0]
+            .to_string()
+            .starts_with("t.s:2:3: warning: check this\n"),
+        "{}",
+        p.warnings[0]
+    );
+    assert_eq!(words(&p, ".text").len(), 2);
+    // With an error as well, both are reported in order; only the error counts.
+    let e = err(".warning \"w\"\n.error \"e\"\n");
+    assert_eq!(e.len(), 1);
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: warning: w") && s.contains("t.s:2:1: error: e"),
+        "{s}"
+    );
+    assert!(s.ends_with("1 error generated (1 warning)"), "{s}");
+    let e = err(".exitm\n");
+    assert!(e.to_string().contains("`.exitm` outside a macro"), "{e}");
+}

@@ -74,7 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         opts.entry = e.clone();
     }
     let prog = match assembler::assemble_files(&args.files, &opts) {
-        Ok(p) => p,
+        Ok(p) => {
+            for w in &p.warnings {
+                eprint!("{w}");
+            }
+            p
+        }
         Err(diags) => {
             eprintln!("{diags}");
             return Ok(ExitCode::from(1));

@@ -201,6 +201,9 @@ pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<as
         // Assembly source: assemble it on the fly, as if `ringfort asm` had run first.
         let prog = assembler::assemble_files(std::slice::from_ref(path), &Default::default())
             .map_err(|d| anyhow::anyhow!("{d}"))?;
+        for w in &prog.warnings {
+            eprint!("{w}");
+        }
         m.load_program(&prog)
             .with_context(|| format!("{}: cannot load", path.display()))?;
         return Ok(Some(prog));
