@@ -86,6 +86,8 @@ struct SymEntry {
     def: Option<Def>,
     def_loc: Option<(Rc<LineCtx>, Span)>,
     global: bool,
+    /// `.weak`: a global that a non-weak global of another file replaces; 0 if undefined.
+    weak: bool,
     kind: SymbolKind,
     /// Boxed: most symbols have none, and every symbol's entry is paid for.
     size: Option<Box<SizeExpr>>,
@@ -101,6 +103,7 @@ impl SymEntry {
             def: None,
             def_loc: None,
             global: false,
+            weak: false,
             kind: SymbolKind::None,
             size: None,
             redefinable: false,
@@ -216,6 +219,15 @@ const DIRECTIVES: &[&str] = &[
     ".warning",
     ".err",
     ".exitm",
+    ".weak",
+    ".comm",
+    ".lcomm",
+    ".pushsection",
+    ".popsection",
+    ".incbin",
+    ".quad",
+    ".8byte",
+    ".irpc",
 ];
 
 /// Directives that open, switch or close a conditional: the only statements read in lines
@@ -446,6 +458,8 @@ pub(crate) struct Assembler {
     /// the macro levels inside it): the two nest in each other and share one bound, as each
     /// level is a recursion of the reader.
     outer_nest: u32,
+    /// Sections saved by `.pushsection`, innermost last.
+    sec_stack: Vec<SecId>,
     /// Open conditionals, innermost last.
     conds: Vec<Cond>,
     /// Macro expansions in progress (for `.exitm`).
@@ -486,6 +500,7 @@ impl Assembler {
             include_depth: 0,
             outer_nest: 0,
             conds: Vec::new(),
+            sec_stack: Vec::new(),
             macro_nest: 0,
             exitm: false,
             collecting: None,
@@ -712,7 +727,7 @@ impl Assembler {
                     }
                     return;
                 }
-            } else if matches!(first.as_str(), ".macro" | ".rept" | ".irp") {
+            } else if matches!(first.as_str(), ".macro" | ".rept" | ".irp" | ".irpc") {
                 mb.depth += 1;
             }
 
@@ -992,6 +1007,17 @@ impl Assembler {
     // ---------------------------------------------------------------- statements
 
     fn statement(&mut self, ctx: &Rc<LineCtx>, s: usize, e: usize) {
+        // `.irpc` takes its text as characters, not tokens (`.irpc d, 0123` is no number).
+        let t = &ctx.text[s..e];
+        let hs = s + (t.len() - t.trim_start().len());
+        let word = ctx.text[hs..e]
+            .bytes()
+            .take_while(|&c| lex::is_ident_char(c))
+            .count();
+        if ctx.text[hs..hs + word].eq_ignore_ascii_case(".irpc") {
+            self.irpc(ctx, (hs, hs + word), e);
+            return;
+        }
         let toks = match lex::lex(&ctx.text, s, e) {
             Ok(t) => t,
             Err(le) => {
@@ -1491,15 +1517,77 @@ impl Assembler {
                     lname == ".equiv",
                 )?;
             }
-            ".global" | ".globl" => {
+            ".global" | ".globl" | ".weak" => {
                 if ops.is_empty() {
                     need(1, "one or more symbol names")?;
                 }
                 for o in &ops {
                     let (sym, _) = single_ident(o, "a symbol name", end)?;
-                    self.sym_entry(&sym).global = true;
+                    let e = self.sym_entry(&sym);
+                    e.global = true;
+                    e.weak |= lname == ".weak";
                 }
             }
+            ".comm" | ".lcomm" => {
+                if ops.len() < 2 || ops.len() > 3 {
+                    need(
+                        2,
+                        "a name, a size and an optional alignment (`.comm NAME, SIZE[, ALIGN]`)",
+                    )?;
+                }
+                let (sym, sspan) = single_ident(ops[0], "a symbol name", end)?;
+                let size = self.const_now(ctx, ops[1], op_end(1), "the size")?;
+                if size as u64 > MAX_IMAGE {
+                    return Err((
+                        span_of(ops[1], op_end(1)),
+                        format!("size {size} exceeds the 256 MiB image limit"),
+                    ));
+                }
+                let align = match ops.get(2) {
+                    Some(o) => {
+                        let a = self.const_now(ctx, o, end, "the alignment")?;
+                        if a > MAX_ALIGN || !(a == 0 || a.is_power_of_two()) {
+                            return Err((
+                                span_of(o, end),
+                                format!("alignment {a} is not a power of two up to 4096"),
+                            ));
+                        }
+                        a.max(1)
+                    }
+                    // GNU as: the size's natural alignment, up to 16.
+                    None => size.max(1).next_power_of_two().min(16),
+                };
+                let prev = self.cur_sec;
+                self.cur_sec = self.section_id(".bss");
+                let pad = (align - self.cur_off() % align) % align;
+                self.reserve(ctx, hspan, pad as u64, &[0]);
+                let sec = &mut self.sections[self.cur_sec as usize];
+                sec.align = sec.align.max(align);
+                self.define_label(ctx, &sym, sspan);
+                let dot = (self.cur_sec, self.cur_off());
+                let seq = self.seq;
+                let e = self.sym_entry(&sym);
+                e.global |= lname == ".comm";
+                e.kind = SymbolKind::Object;
+                e.size = Some(Box::new((Expr::Num(size), ctx.clone(), dot, seq)));
+                self.reserve(ctx, hspan, size as u64, &[0]);
+                self.cur_sec = prev;
+            }
+            ".pushsection" => {
+                let prev = self.cur_sec;
+                self.section_directive(rest, hspan, end)?;
+                self.sec_stack.push(prev);
+            }
+            ".popsection" => {
+                need(0, "no operands")?;
+                self.cur_sec = self.sec_stack.pop().ok_or_else(|| {
+                    (
+                        hspan,
+                        "`.popsection` without a matching `.pushsection`".to_string(),
+                    )
+                })?;
+            }
+            ".incbin" => self.incbin(ctx, hspan, &ops, end, &op_end)?,
             ".type" => {
                 if ops.len() != 2 {
                     need(2, "a name and a type (`.type NAME, @function`)")?;
@@ -1541,10 +1629,11 @@ impl Assembler {
                 self.sym_entry(&sym).size = Some(Box::new((e, ctx.clone(), dot, seq)));
             }
             ".byte" | ".half" | ".short" | ".2byte" | ".hword" | ".word" | ".long" | ".4byte"
-            | ".int" => {
+            | ".int" | ".quad" | ".8byte" => {
                 let size = match lname.as_str() {
                     ".byte" => 1,
                     ".half" | ".short" | ".2byte" | ".hword" => 2,
+                    ".quad" | ".8byte" => 8,
                     _ => 4,
                 };
                 for (i, o) in ops.iter().enumerate() {
@@ -2061,18 +2150,43 @@ impl Assembler {
         Ok(())
     }
 
-    fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
-        if self.include_depth >= MAX_INCLUDE_DEPTH || self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH
-        {
+    /// `.irpc P, text` … `.endr`: the body once per character of the text, with `\P` replaced.
+    fn irpc(&mut self, ctx: &Rc<LineCtx>, hspan: Span, end: usize) {
+        let rest = &ctx.text[hspan.1..end];
+        let (p, text) = rest.split_once(',').unwrap_or((rest, ""));
+        let p = p.trim();
+        let text = text.trim();
+        let text = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let valid =
+            p.bytes().next().is_some_and(lex::is_ident_start) && p.bytes().all(lex::is_ident_char);
+        // A bad header still opens the block (run 0 times): its `.endr` must match.
+        let (p, values) = if valid {
+            (p.to_string(), text.chars().map(String::from).collect())
+        } else {
             self.error(
                 ctx,
-                span,
-                format!(
-                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep, or more than {MAX_MACRO_DEPTH} levels of files and macro expansions together (does a file include itself?)"
-                ),
+                (hspan.0, end),
+                "`.irpc` expects a parameter name and a text (`.irpc P, TEXT`)".into(),
             );
-            return;
-        }
+            (String::new(), Vec::new())
+        };
+        self.collecting = Some(MacroBuild {
+            kind: BlockKind::Irp(p, values),
+            name: ".irpc".into(),
+            params: Vec::new(),
+            body: Vec::new(),
+            depth: 1,
+            ctx: ctx.clone(),
+            span: hspan,
+        });
+    }
+
+    /// Where `.include`/`.incbin` find `fname`: relative to the including file's folder, then
+    /// in each `-I` directory.
+    fn find_file(&self, ctx: &LineCtx, fname: &str, what: &str) -> Result<PathBuf, String> {
         let mut candidates = Vec::new();
         let p = Path::new(fname);
         if p.is_absolute() {
@@ -2091,18 +2205,116 @@ impl Assembler {
                 candidates.push(d.join(p));
             }
         }
-        let Some(found) = candidates.iter().find(|c| c.is_file()) else {
-            let tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+        match candidates.iter().find(|c| c.is_file()) {
+            Some(f) => Ok(f.clone()),
+            None => {
+                let tried: Vec<String> =
+                    candidates.iter().map(|c| c.display().to_string()).collect();
+                Err(format!(
+                    "cannot find {what} `{fname}` (looked at: {}); add its directory with -I",
+                    tried.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// `.incbin "file"[, skip[, count]]`: the file's bytes (from `skip`, `count` of them).
+    fn incbin(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        hspan: Span,
+        ops: &[&[Token]],
+        end: usize,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        use std::io::{Read, Seek, SeekFrom};
+        let (fname, fspan) = match ops.first() {
+            Some(
+                [Token {
+                    tok: Tok::Str(b),
+                    start,
+                    end: tend,
+                }],
+            ) if ops.len() <= 3 => (String::from_utf8_lossy(b).to_string(), (*start, *tend)),
+            _ => {
+                return Err((
+                    (hspan.0, end),
+                    "`.incbin` expects a file name in double quotes, then an optional skip and count (`.incbin \"f\"[, SKIP[, COUNT]]`)".into(),
+                ))
+            }
+        };
+        let skip = match ops.get(1) {
+            Some(o) => self.const_now(ctx, o, op_end(1), "the skip")? as u64,
+            None => 0,
+        };
+        let count = match ops.get(2) {
+            Some(o) => Some(self.const_now(ctx, o, op_end(2), "the count")? as u64),
+            None => None,
+        };
+        let path = self
+            .find_file(ctx, &fname, "file")
+            .map_err(|m| (fspan, m))?;
+        let shown = path.display().to_string();
+        let cant = |e: std::io::Error| (fspan, format!("cannot read `{shown}`: {e}"));
+        let mut f = std::fs::File::open(&path).map_err(cant)?;
+        let len = f.metadata().map_err(cant)?.len();
+        if skip > len {
+            return Err((
+                span_of(ops[1], op_end(1)),
+                format!("skip {skip} is past the end of `{shown}` ({len} bytes)"),
+            ));
+        }
+        let count = count.unwrap_or(len - skip);
+        if skip + count > len {
+            return Err((
+                span_of(ops[2], op_end(2)),
+                format!(
+                    "`{shown}` has {} bytes after skip {skip}, fewer than the {count} asked for",
+                    len - skip
+                ),
+            ));
+        }
+        // Checked before reading: a huge file is refused without loading it.
+        if self.total + count > MAX_IMAGE {
+            return Err((
+                fspan,
+                format!(
+                    "`{shown}` ({count} bytes) would make the image larger than the 256 MiB limit"
+                ),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(count as usize);
+        f.seek(SeekFrom::Start(skip)).map_err(cant)?;
+        f.take(count).read_to_end(&mut bytes).map_err(cant)?;
+        if (bytes.len() as u64) < count {
+            return Err((fspan, format!("`{shown}` became shorter while being read")));
+        }
+        if let Some(off) = self.emit(ctx, hspan, &bytes) {
+            self.note_line(ctx, off);
+        }
+        Ok(())
+    }
+
+    fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
+        if self.include_depth >= MAX_INCLUDE_DEPTH || self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH
+        {
             self.error(
                 ctx,
                 span,
                 format!(
-                    "cannot find include file `{fname}` (looked at: {}); add its directory with -I",
-                    tried.join(", ")
+                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep, or more than {MAX_MACRO_DEPTH} levels of files and macro expansions together (does a file include itself?)"
                 ),
             );
             return;
+        }
+        let found = match self.find_file(ctx, fname, "include file") {
+            Ok(f) => f,
+            Err(m) => {
+                self.error(ctx, span, m);
+                return;
+            }
         };
+        let found = &found;
         let bytes = match std::fs::read(found) {
             Ok(b) => b,
             Err(e) => {
@@ -2628,21 +2840,23 @@ impl Assembler {
         cost: u32,
     ) -> Result<u32, EvalErr> {
         // Labels and plain values (nearly every symbol): one lookup.
-        match self.units[unit].syms.get(name).and_then(|e| e.def.as_ref()) {
+        let here = self.units[unit].syms.get(name);
+        match here.filter(|e| !e.weak).and_then(|e| e.def.as_ref()) {
             Some(Def::Label(s, o)) => return Ok(self.sections[*s as usize].addr.wrapping_add(*o)),
             Some(Def::Value(v)) => return Ok(self.val_abs(*v)),
             _ => {}
         }
-        let owner = if self.units[unit]
-            .syms
-            .get(name)
-            .is_some_and(|e| e.def.is_some())
-        {
+        let (defined, weak) = here.map_or((false, false), |e| (e.def.is_some(), e.weak));
+        let owner = if defined && !weak {
             unit
         } else {
+            // A weak definition gives way to another file's non-weak global.
             match self.global_owner(name) {
-                Some(u) => u,
-                None => {
+                Some(u) if !(defined && self.units[u].syms[name].weak) => u,
+                _ if defined => unit,
+                // An undefined weak symbol is 0 (as a linker makes it).
+                _ if weak => return Ok(0),
+                _ => {
                     let what = display_name(name);
                     let hint = if name.contains('\u{1}') {
                         " (no matching numeric label in that direction)".to_string()
@@ -2723,12 +2937,16 @@ impl Assembler {
         }
     }
 
+    /// The file whose global `name` other files see: a non-weak definition, else a weak one.
     fn global_owner(&self, name: &str) -> Option<usize> {
-        self.units.iter().position(|u| {
-            u.syms
-                .get(name)
-                .is_some_and(|e| e.global && e.def.is_some())
-        })
+        let def = |weak: bool| {
+            self.units.iter().position(|u| {
+                u.syms
+                    .get(name)
+                    .is_some_and(|e| e.global && e.def.is_some() && e.weak == weak)
+            })
+        };
+        def(false).or_else(|| def(true))
     }
 
     fn eval_final(&mut self, unit: usize, dot: (SecId, u32), e: &Expr) -> Result<u32, EvalErr> {
@@ -2750,7 +2968,7 @@ impl Assembler {
             let mut defs: Vec<(&String, &SymEntry)> = self.units[ui]
                 .syms
                 .iter()
-                .filter(|(_, e)| e.global && e.def.is_some())
+                .filter(|(_, e)| e.global && !e.weak && e.def.is_some())
                 .collect();
             defs.sort_by_key(|(_, e)| e.order);
             let defs: Vec<(String, Rc<LineCtx>, Span)> = defs
@@ -2855,6 +3073,11 @@ impl Assembler {
                 .collect();
             names.sort();
             for (_, name) in names {
+                let e = &self.units[ui].syms[&name];
+                if e.weak && self.global_owner(&name) != Some(ui) {
+                    // Replaced by another file's definition (or an earlier weak one).
+                    continue;
+                }
                 let Ok(value) = self.resolve_final(ui, &name, (0, 0), 0, 0) else {
                     continue;
                 };
@@ -2866,7 +3089,8 @@ impl Assembler {
                     }
                     _ => None,
                 };
-                let (kind, global, size) = (e.kind, e.global, e.size.clone().map(|b| *b));
+                let (kind, global, weak) = (e.kind, e.global, e.weak);
+                let size = e.size.clone().map(|b| *b);
                 let size = match size {
                     Some((expr, ctx, dot, seq)) => match self.eval_final(ui, dot, &expr) {
                         Ok(v) => v,
@@ -2883,6 +3107,7 @@ impl Assembler {
                     value,
                     size,
                     global,
+                    weak,
                     kind,
                     section,
                 };
@@ -3063,6 +3288,8 @@ fn encode_data(v: u32, size: u8) -> Result<Vec<u8>, String> {
                 ))
             }
         }
+        // Values are 32-bit: a quad is the value zero-extended.
+        8 => Ok((v as u64).to_le_bytes().to_vec()),
         _ => Ok(v.to_le_bytes().to_vec()),
     }
 }

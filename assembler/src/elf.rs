@@ -286,7 +286,9 @@ impl Program {
                 SymbolKind::Object => elf::STT_OBJECT,
                 SymbolKind::None => elf::STT_NOTYPE,
             };
-            let bind = if s.global {
+            let bind = if s.weak {
+                elf::STB_WEAK
+            } else if s.global {
                 elf::STB_GLOBAL
             } else {
                 elf::STB_LOCAL
@@ -512,6 +514,7 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
                 value: s.st_value(e),
                 size: s.st_size(e),
                 global: s.st_bind() != elf::STB_LOCAL,
+                weak: s.st_bind() == elf::STB_WEAK,
                 kind: if st_type == elf::STT_FUNC {
                     SymbolKind::Func
                 } else if st_type == elf::STT_OBJECT {

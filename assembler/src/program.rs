@@ -98,8 +98,11 @@ pub struct Symbol {
     pub value: u32,
     /// Size from `.size`, else 0.
     pub size: u32,
-    /// Declared with `.global`/`.globl`.
+    /// Declared with `.global`/`.globl` (or `.weak`, or defined by `.comm`).
     pub global: bool,
+    /// Declared with `.weak`: a global that a non-weak definition in another file replaces
+    /// (ELF binding `STB_WEAK`).
+    pub weak: bool,
     /// Type from `.type`.
     pub kind: SymbolKind,
     /// Section the symbol is in; `None` for absolute constants (`.equ`).

@@ -933,3 +933,156 @@ fn conditional_errors_error_and_warning() {
     let e = err(".exitm\n");
     assert!(e.to_string().contains("`.exitm` outside a macro"), "{e}");
 }
+
+fn bytes(p: &Program, seg: &str) -> Vec<u8> {
+    p.segments
+        .iter()
+        .find(|s| s.name == seg)
+        .unwrap()
+        .data
+        .clone()
+}
+
+/// `.quad`, `.irpc`, `.pushsection`/`.popsection`.
+#[test]
+fn quad_irpc_and_section_stack() {
+    let p = ok("
+        .data
+        .quad 1, -1, 0x12345678
+        .irpc d, 0123
+        .byte \\d * 2
+        .endr
+        .irpc c, \"ab\"
+        .byte '\\c'
+        .endr
+        .pushsection .rodata
+        .word 7
+        .pushsection .text
+        nop
+        .popsection
+        .word 8
+        .popsection
+        .byte 9
+    ");
+    let mut want = vec![1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+    want.extend([
+        0x78, 0x56, 0x34, 0x12, 0, 0, 0, 0, 0, 2, 4, 6, b'a', b'b', 9,
+    ]);
+    assert_eq!(bytes(&p, ".data"), want);
+    assert_eq!(words(&p, ".rodata"), vec![7, 8]);
+    assert_eq!(words(&p, ".text"), vec![w(Addi, "zero", "zero", "zero", 0)]);
+    let e = err(".popsection\n.pushsection\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: error: `.popsection` without a matching `.pushsection`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:1: error: `.section` expects a section name"),
+        "{s}"
+    );
+    let e = err(".irpc 5, ab\n.byte 1\n.endr\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string().contains("`.irpc` expects a parameter name"),
+        "{e}"
+    );
+}
+
+/// `.comm` (global) and `.lcomm` (local) reserve aligned space in .bss; `.weak` definitions
+/// give way to another file's global, and an undefined weak symbol is 0.
+#[test]
+fn comm_lcomm_and_weak() {
+    let p = ok("
+        .bss
+        .skip 1
+        .comm buf, 64
+        .lcomm flag, 1
+        .lcomm big, 4, 256
+        .text
+        la a0, buf
+    ");
+    let bss = p.segments.iter().find(|s| s.name == ".bss").unwrap();
+    assert_eq!(sym(&p, "buf") - bss.addr, 16, "natural alignment up to 16");
+    assert_eq!(sym(&p, "flag") - bss.addr, 80);
+    assert_eq!(sym(&p, "big") - bss.addr, 256);
+    assert_eq!(bss.size, 260);
+    assert_eq!(bss.align, 256);
+    let s = |n: &str| p.symbols.iter().find(|s| s.name == n).unwrap().clone();
+    assert!(s("buf").global && !s("flag").global);
+    assert_eq!((s("buf").size, s("buf").kind), (64, SymbolKind::Object));
+    let e = err(".comm x, 4, 3\n");
+    assert!(
+        e.to_string().contains("alignment 3 is not a power of two"),
+        "{e}"
+    );
+
+    let lib = Source::new(
+        "lib.s",
+        ".weak handler, hook\n.global handler\nhandler: li a0, 1\n ret\n.word hook, handler\n",
+    );
+    let main = Source::new(
+        "main.s",
+        ".global handler\n_start: call handler\n halt\nhandler: li a0, 2\n ret\n",
+    );
+    let p = assemble(&[lib.clone(), main], &Options::default()).unwrap();
+    let h = p
+        .symbols
+        .iter()
+        .filter(|s| s.name == "handler")
+        .collect::<Vec<_>>();
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(!h[0].weak && h[0].value == 24, "{h:?}");
+    // lib.s's own reference to handler goes to main.s's, and `hook` is 0.
+    let text = words(&p, ".text");
+    assert_eq!((text[2], text[3]), (0, 24), "undefined weak is 0");
+    // Alone, the weak definition is used (and written as weak).
+    let p = assemble(&[lib], &Options::default()).unwrap();
+    let h = p.symbols.iter().find(|s| s.name == "handler").unwrap();
+    assert!(h.weak && h.global && h.value == 0);
+    let back = read_elf(&p.to_elf()).unwrap();
+    assert!(back.symbols.iter().any(|s| s.name == "handler" && s.weak));
+}
+
+/// `.incbin` includes a file's bytes, found like `.include`; skip and count are checked.
+#[test]
+fn incbin() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("blob.bin"), [1u8, 2, 3, 4, 5, 6]).unwrap();
+    std::fs::write(
+        sub.join("inc.s"),
+        ".data\n.incbin \"blob.bin\"\n.incbin \"blob.bin\", 4\n.incbin \"blob.bin\", 1, 2\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.s");
+    std::fs::write(&main, ".include \"sub/inc.s\"\n").unwrap();
+    let p = assemble_files(std::slice::from_ref(&main), &Options::default()).unwrap();
+    assert_eq!(bytes(&p, ".data"), vec![1, 2, 3, 4, 5, 6, 5, 6, 2, 3]);
+    std::fs::write(
+        &main,
+        ".data\n.incbin \"sub/blob.bin\", 7\n.incbin \"sub/blob.bin\", 2, 5\n.incbin \"nope.bin\"\n.incbin blob\n.bss\n.incbin \"sub/blob.bin\"\n",
+    )
+    .unwrap();
+    let e = assemble_files(&[main], &Options::default()).unwrap_err();
+    let s = e.to_string();
+    assert_eq!(e.len(), 5, "{s}");
+    assert!(
+        s.contains("main.s:2:25: error: skip 7 is past the end of"),
+        "{s}"
+    );
+    assert!(
+        s.contains("has 4 bytes after skip 2, fewer than the 5 asked for"),
+        "{s}"
+    );
+    assert!(
+        s.contains("main.s:4:9: error: cannot find file `nope.bin`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("`.incbin` expects a file name in double quotes"),
+        "{s}"
+    );
+    assert!(s.contains("holds no file contents"), "{s}");
+}
