@@ -390,3 +390,19 @@ fn warning_and_error_directives() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("w.s:2:1: error: not for this board"), "{err}");
 }
+
+/// `lw rd, symbol` and `sw rs, symbol, rt` reach a global in another section at run time.
+#[test]
+fn load_and_store_through_a_symbol_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("g.s");
+    let text = ".data\nval: .word 40\nout: .word 0\n.text\n_start:\n lw a0, val\n addi a0, a0, 2\n sw a0, out, t0\n li a0, 0\n lw a0, out\n halt\n";
+    std::fs::write(&src, text).unwrap();
+    let o = run(bin().arg("run").arg(&src));
+    assert_eq!(
+        o.status.code(),
+        Some(42),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -13,7 +13,7 @@ use crate::program::{
     LISTING_BYTES,
 };
 use crate::Options;
-use isa_spec::{encode, EncodeError, Format, Insn, Opcode, OPS};
+use isa_spec::{encode, EncodeError, Format, Insn, Kind, Opcode, OPS};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -2495,6 +2495,20 @@ impl Assembler {
         };
         if let Some(op) = found {
             let f = op.info().format;
+            // `lw rd, symbol` and `sw rs, symbol, rt`: the GNU as forms for a global.
+            let kind = op.info().kind;
+            let symbolic = |o: &[Token]| {
+                let n = o.len();
+                let mem = n >= 3 && o[n - 1].is_p(")") && o[n - 3].is_p("(");
+                let reg =
+                    matches!(o, [t] if t.ident().and_then(isa_spec::regs::parse_reg).is_some());
+                !mem && !reg
+            };
+            if (kind == Kind::Load && ops.len() == 2 && symbolic(ops[1]))
+                || (kind == Kind::Store && ops.len() == 3)
+            {
+                return self.symbol_access(ctx, op, &ops, hspan, &op_end);
+            }
             if ops.len() != operand_count(f) {
                 let sp = if ops.is_empty() {
                     hspan
@@ -2534,6 +2548,53 @@ impl Assembler {
             String::new()
         };
         Err((hspan, format!("unknown instruction `{name}`{best}{colon}")))
+    }
+
+    /// `lw rd, sym` = `lui rd, %hi(sym)` + `lw rd, %lo(sym)(rd)`; `sw rs, sym, rt` =
+    /// `lui rt, %hi(sym)` + `sw rs, %lo(sym)(rt)` (likewise for every load and store).
+    fn symbol_access(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        op: Opcode,
+        ops: &[&[Token]],
+        hspan: Span,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        let load = op.info().kind == Kind::Load;
+        let r = self.reg(ctx, ops[0], op_end(0))?;
+        // A load forms the address in its destination; a store needs a register named.
+        let t = if load { 0 } else { 2 };
+        let tmp = if load {
+            r
+        } else {
+            self.reg(ctx, ops[2], op_end(2))?
+        };
+        if tmp == 0 {
+            return Err((
+                span_of(ops[t], op_end(t)),
+                format!(
+                    "`{} {}` forms the address in {}: it cannot be `zero`",
+                    op.mnemonic(),
+                    if load { "rd, symbol" } else { "rs, symbol, rt" },
+                    if load { "rd" } else { "rt" }
+                ),
+            ));
+        }
+        let e = self.imm_operand(ctx, ops[1], op_end(1))?;
+        let sp = span_of(ops[1], op_end(1));
+        let hi = Expr::Un(Un::Hi, Box::new(e.clone()));
+        let lo = Expr::Un(Un::Lo, Box::new(e));
+        let mut lui = Insn::new(Opcode::Lui);
+        lui.rd = tmp;
+        self.emit_insn(ctx, lui, Some((hi, sp, false)), hspan)?;
+        let mut insn = Insn::new(op);
+        if load {
+            insn.rd = r;
+        } else {
+            insn.rs2 = r;
+        }
+        insn.rs1 = tmp;
+        self.emit_insn(ctx, insn, Some((lo, sp, false)), hspan)
     }
 
     fn real_insn(

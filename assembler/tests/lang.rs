@@ -1086,3 +1086,46 @@ fn incbin() {
     );
     assert!(s.contains("holds no file contents"), "{s}");
 }
+
+/// `lw rd, symbol` (every load) and `sw rs, symbol, rt` (every store): `lui` of the adjusted
+/// upper half, then the access with the lower half as its offset.
+#[test]
+fn loads_and_stores_of_a_symbol() {
+    let p = ok("
+        X = 0x12348000
+        lw a0, X
+        lbu a1, X + 4
+        sw a0, X, t0
+        sh a1, X+2, t1
+        lw a2, 8(sp)
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Lui, "a0", "zero", "zero", 0x1235),
+            w(Lw, "a0", "a0", "zero", -0x8000),
+            w(Lui, "a1", "zero", "zero", 0x1235),
+            w(Lbu, "a1", "a1", "zero", -0x7ffc),
+            w(Lui, "t0", "zero", "zero", 0x1235),
+            w(Sw, "zero", "t0", "a0", -0x8000),
+            w(Lui, "t1", "zero", "zero", 0x1235),
+            w(Sh, "zero", "t1", "a1", -0x7ffe),
+            w(Lw, "a2", "sp", "zero", 8),
+        ]
+    );
+    let e = err("lw zero, x\nsw a0, x, zero\nlw a0, sp\njalr ra, x\nx:\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:4: error: `lw rd, symbol` forms the address in rd: it cannot be `zero`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:11: error: `sw rs, symbol, rt` forms the address in rt"),
+        "{s}"
+    );
+    assert!(s.contains("t.s:3:8: error: expected a memory operand like `8(sp)` or `(a0)`, found `sp` (write `0(sp)`)"), "{s}");
+    assert!(
+        s.contains("t.s:4:10: error: expected a memory operand"),
+        "{s}"
+    );
+}
