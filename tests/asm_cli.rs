@@ -191,7 +191,7 @@ fn multiple_files_link_through_globals() {
     assert!(s.contains("00000000 <_start>:"), "{s}");
     assert!(s.contains("00000018 <helper>:"), "{s}");
     assert!(s.contains("       0:\t"), "{s}");
-    assert!(s.contains("jal ra, 0x18  # <helper>"), "{s}");
+    assert!(s.contains("jal 0x18  # <helper>"), "{s}");
     assert!(s.contains("Disassembly of section .text:"), "{s}");
     // Without link_lib.s the reference is an error at the use site.
     let o = run(bin()
@@ -329,7 +329,24 @@ fn disasm_of_flat_binary_with_base_and_range() {
     assert!(!s.contains("add a0"), "{s}");
     assert!(s.contains("    8004:\tffffffff\t.word 0xffffffff"), "{s}");
     assert!(s.contains("    8008:\t"), "{s}");
-    assert!(s.contains("beq a0, zero, 0x8000"), "{s}");
+    assert!(s.contains("beqz a0, 0x8000"), "{s}");
+    // Raw forms on request, as objdump -M no-aliases.
+    for flag in [
+        &["-M", "no-aliases"][..],
+        &["--raw"][..],
+        &["-M", "no-aliases,"][..],
+    ] {
+        let o = ok(bin()
+            .args(["disasm", "--base", "0x8000"])
+            .args(flag)
+            .arg(&binf));
+        let s = String::from_utf8(o.stdout).unwrap();
+        assert!(s.contains("beq a0, zero, 0x8000"), "{flag:?}: {s}");
+    }
+    let o = run(bin().args(["disasm", "-M", "intel"]).arg(&binf));
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("unknown disassembler option `intel`"), "{e}");
     // A corrupt ELF is refused with the reason.
     let bad = dir.path().join("bad.elf");
     std::fs::write(&bad, b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0more").unwrap();

@@ -50,11 +50,14 @@ type CondTest<'a> = &'a dyn Fn(&Assembler) -> Result<bool, PErr>;
 /// Macro parameters: name and default value.
 type Params = Vec<(String, Option<String>)>;
 
-/// Pseudo-instruction names (used for "did you mean" suggestions and dispatch).
-const PSEUDOS: [&str; 23] = [
-    "nop", "li", "la", "mv", "not", "neg", "j", "jr", "call", "ret", "beqz", "bnez", "bltz",
-    "bgez", "blez", "bgtz", "bgt", "ble", "bgtu", "bleu", "seqz", "snez", "subi",
-];
+/// Pseudo-instructions other than the aliases of `isa_spec::alias` (which expand from that
+/// table): several instructions, or a choice among them.
+const OWN_PSEUDOS: [&str; 8] = ["li", "la", "not", "subi", "bgt", "ble", "bgtu", "bleu"];
+
+/// Whether `m` names a pseudo-instruction (an alias or one of [`OWN_PSEUDOS`]).
+fn is_pseudo(m: &str) -> bool {
+    OWN_PSEUDOS.contains(&m) || isa_spec::alias::ALIASES.iter().any(|a| a.name == m)
+}
 
 /// Where a line of text came from.
 pub(crate) struct LineCtx {
@@ -2469,19 +2472,10 @@ impl Assembler {
                 .map(|t| t.start.saturating_sub(1))
                 .unwrap_or(end)
         };
-        // Short forms of real instructions.
-        if m == "jal" && ops.len() == 1 {
-            let e = self.imm_operand(ctx, ops[0], end)?;
-            let mut insn = Insn::new(Opcode::Jal);
-            insn.rd = isa_spec::regs::RA;
-            return self.emit_insn(ctx, insn, Some((e, span_of(ops[0], end), true)), hspan);
-        }
-        if m == "jalr" && ops.len() == 1 {
-            let rs = self.reg(ctx, ops[0], end)?;
-            let mut insn = Insn::new(Opcode::Jalr);
-            insn.rd = isa_spec::regs::RA;
-            insn.rs1 = rs;
-            return self.emit_insn(ctx, insn, None, hspan);
+        // Aliases (`nop`, `mv`, `j`, ... and the short forms `jal target`, `jalr rs`): one
+        // instruction with some fields fixed, from the table the disassembler prints from.
+        if let Some(a) = isa_spec::alias::find(&m, ops.len()) {
+            return self.alias_insn(ctx, a, &ops, hspan, &op_end);
         }
         let found = match self.mnemonics.get(&m) {
             Some(op) => *op,
@@ -2528,11 +2522,12 @@ impl Assembler {
             }
             return self.real_insn(ctx, op, &ops, end, hspan, &op_end);
         }
-        if PSEUDOS.contains(&m.as_str()) {
+        if is_pseudo(&m) {
             return self.pseudo(ctx, &m, &ops, end, hspan, &op_end);
         }
         let mut names: Vec<&str> = OPS.iter().map(|o| o.mnemonic).collect();
-        names.extend(PSEUDOS);
+        names.extend(OWN_PSEUDOS);
+        names.extend(isa_spec::alias::ALIASES.iter().map(|a| a.name));
         let macros: Vec<String> = self.units[self.cur_unit].macros.keys().cloned().collect();
         names.extend(macros.iter().map(|s| s.as_str()));
         let best = names
@@ -2548,6 +2543,32 @@ impl Assembler {
             String::new()
         };
         Err((hspan, format!("unknown instruction `{name}`{best}{colon}")))
+    }
+
+    /// An alias: its table entry's instruction with the written operands filled in.
+    fn alias_insn(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        a: &isa_spec::alias::Alias,
+        ops: &[&[Token]],
+        hspan: Span,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        use isa_spec::alias::Arg;
+        let mut insn = a.template();
+        let mut imm = None;
+        for (i, arg) in a.args.iter().enumerate() {
+            match arg {
+                Arg::Rd => insn.rd = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Rs1 => insn.rs1 = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Rs2 => insn.rs2 = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Target => {
+                    let e = self.imm_operand(ctx, ops[i], op_end(i))?;
+                    imm = Some((e, span_of(ops[i], op_end(i)), true));
+                }
+            }
+        }
+        self.emit_insn(ctx, insn, imm, hspan)
     }
 
     /// `lw rd, sym` = `lui rd, %hi(sym)` + `lw rd, %lo(sym)(rd)`; `sw rs, sym, rt` =
@@ -2756,17 +2777,14 @@ impl Assembler {
         hspan: Span,
         op_end: &dyn Fn(usize) -> usize,
     ) -> Result<(), PErr> {
+        let alias = isa_spec::alias::ALIASES.iter().find(|a| a.name == m);
         let (n, syn) = match m {
-            "nop" | "ret" => (0, "no operands"),
-            "j" | "call" => (1, "target"),
-            "jr" => (1, "rs"),
-            "li" => (2, "rd, value"),
-            "la" => (2, "rd, symbol"),
-            "mv" | "not" | "neg" | "seqz" | "snez" => (2, "rd, rs"),
-            "beqz" | "bnez" | "bltz" | "bgez" | "blez" | "bgtz" => (2, "rs, target"),
-            "bgt" | "ble" | "bgtu" | "bleu" => (3, "rs, rt, target"),
-            "subi" => (3, "rd, rs, imm"),
-            _ => (0, ""),
+            "li" => (2, "rd, value".to_string()),
+            "la" => (2, "rd, symbol".to_string()),
+            "not" => (2, "rd, rs".to_string()),
+            "bgt" | "ble" | "bgtu" | "bleu" => (3, "rs, rt, target".to_string()),
+            "subi" => (3, "rd, rs, imm".to_string()),
+            _ => alias.map_or((0, String::new()), |a| (a.args.len(), a.syntax())),
         };
         if ops.len() != n {
             return Err((
@@ -2792,37 +2810,10 @@ impl Assembler {
         };
         use Opcode::*;
         match m {
-            "nop" => self.emit_insn(ctx, Insn::new(Addi), None, hspan),
-            "ret" => self.emit_insn(ctx, i3(Jalr, 0, isa_spec::regs::RA, 0, 0), None, hspan),
-            "j" | "call" => {
-                let rd = if m == "j" { 0 } else { isa_spec::regs::RA };
-                let t = target(self, 0)?;
-                self.emit_insn(ctx, i3(Jal, rd, 0, 0, 0), Some(t), hspan)
-            }
-            "jr" => {
-                let rs = reg(self, 0)?;
-                self.emit_insn(ctx, i3(Jalr, 0, rs, 0, 0), None, hspan)
-            }
-            "mv" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Addi, rd, rs, 0, 0), None, hspan)
-            }
-            "neg" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sub, rd, 0, rs, 0), None, hspan)
-            }
             "not" => {
                 let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
                 self.emit_insn(ctx, i3(Sub, rd, 0, rs, 0), None, hspan)?;
                 self.emit_insn(ctx, i3(Addi, rd, rd, 0, -1), None, hspan)
-            }
-            "seqz" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sltiu, rd, rs, 0, 1), None, hspan)
-            }
-            "snez" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sltu, rd, 0, rs, 0), None, hspan)
             }
             "subi" => {
                 let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
@@ -2834,19 +2825,6 @@ impl Assembler {
                     Some((neg, span_of(ops[2], op_end(2)), false)),
                     hspan,
                 )
-            }
-            "beqz" | "bnez" | "bltz" | "bgez" | "blez" | "bgtz" => {
-                let rs = reg(self, 0)?;
-                let t = target(self, 1)?;
-                let (op, a, b) = match m {
-                    "beqz" => (Beq, rs, 0),
-                    "bnez" => (Bne, rs, 0),
-                    "bltz" => (Blt, rs, 0),
-                    "bgez" => (Bge, rs, 0),
-                    "blez" => (Bge, 0, rs),
-                    _ => (Blt, 0, rs),
-                };
-                self.emit_insn(ctx, i3(op, 0, a, b, 0), Some(t), hspan)
             }
             "bgt" | "ble" | "bgtu" | "bleu" => {
                 let (rs, rt) = (reg(self, 0)?, reg(self, 1)?);
@@ -3310,25 +3288,10 @@ impl Assembler {
     }
 }
 
-/// The one-instruction form of `li rd, v`, if there is one.
+/// The one-instruction form of `li rd, v`, if there is one (the table's, which the
+/// disassembler prints `li` from).
 pub(crate) fn li_single(rd: u8, v: u32) -> Option<Insn> {
-    let s = v as i32;
-    let mk = |op, rs1, imm| Insn {
-        op,
-        rd,
-        rs1,
-        rs2: 0,
-        imm,
-    };
-    if (-32768..=32767).contains(&s) {
-        Some(mk(Opcode::Addi, 0, s))
-    } else if v & 0xffff == 0 {
-        Some(mk(Opcode::Lui, 0, (v >> 16) as i32))
-    } else if v <= 0xffff {
-        Some(mk(Opcode::Ori, 0, v as i32))
-    } else {
-        None
-    }
+    isa_spec::alias::li_single(rd, v)
 }
 
 fn byte_value(v: u32) -> Option<u8> {

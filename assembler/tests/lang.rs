@@ -1129,3 +1129,161 @@ fn loads_and_stores_of_a_symbol() {
         "{s}"
     );
 }
+
+/// Every alias the disassembler can print (the table the assembler expands them from) and
+/// `li` re-assemble to the word they were printed for; the raw form does too.
+#[test]
+fn alias_text_reassembles_to_the_same_word() {
+    use isa_spec::alias::{Arg, ALIASES};
+    let pc = 0x100u32;
+    let check = |insn: Insn, want_name: Option<&str>| {
+        let word = encode(&insn).unwrap();
+        let back = isa_spec::decode(word).unwrap();
+        for text in [isa_spec::disasm(&back, pc), isa_spec::disasm_raw(&back, pc)] {
+            let p = ok(&format!(".org {pc:#x}\n{text}\n"));
+            let got = words(&p, ".text")[(pc / 4) as usize];
+            assert_eq!(got, word, "`{text}` for {insn:?}");
+        }
+        if let Some(n) = want_name {
+            let text = isa_spec::disasm(&back, pc);
+            assert_eq!(text.split(' ').next(), Some(n), "{insn:?}");
+        }
+    };
+    for a in ALIASES {
+        for regs in [(10u8, 11u8, 12u8), (0, 0, 0), (1, 1, 1)] {
+            let mut insn = a.template();
+            for arg in a.args {
+                match arg {
+                    Arg::Rd => insn.rd = regs.0,
+                    Arg::Rs1 => insn.rs1 = regs.1,
+                    Arg::Rs2 => insn.rs2 = regs.2,
+                    Arg::Target => insn.imm = -8,
+                }
+            }
+            check(insn, None);
+        }
+    }
+    for (name, insn) in [
+        ("nop", Insn::new(Addi)),
+        (
+            "mv",
+            Insn {
+                rd: 10,
+                rs1: 11,
+                ..Insn::new(Addi)
+            },
+        ),
+        (
+            "ret",
+            Insn {
+                rs1: 1,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "jr",
+            Insn {
+                rs1: 5,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "jalr",
+            Insn {
+                rd: 1,
+                rs1: 5,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "j",
+            Insn {
+                imm: 16,
+                ..Insn::new(Jal)
+            },
+        ),
+        (
+            "jal",
+            Insn {
+                rd: 1,
+                imm: 16,
+                ..Insn::new(Jal)
+            },
+        ),
+        (
+            "beqz",
+            Insn {
+                rs1: 10,
+                imm: 16,
+                ..Insn::new(Beq)
+            },
+        ),
+        (
+            "blez",
+            Insn {
+                rs2: 10,
+                imm: 16,
+                ..Insn::new(Bge)
+            },
+        ),
+        (
+            "neg",
+            Insn {
+                rd: 10,
+                rs2: 11,
+                ..Insn::new(Sub)
+            },
+        ),
+        (
+            "seqz",
+            Insn {
+                rd: 10,
+                rs1: 11,
+                imm: 1,
+                ..Insn::new(Sltiu)
+            },
+        ),
+        (
+            "snez",
+            Insn {
+                rd: 10,
+                rs2: 11,
+                ..Insn::new(Sltu)
+            },
+        ),
+    ] {
+        check(insn, Some(name));
+    }
+    for v in [
+        0u32,
+        1,
+        0xffff_ffff,
+        0x7fff,
+        0xffff_8000,
+        0x8000,
+        0xffff,
+        0x1_0000,
+    ] {
+        if let Some(insn) = li_single(10, v) {
+            let lui = insn.op == Lui;
+            check(insn, Some(if lui { "lui" } else { "li" }));
+        }
+    }
+    // Not aliases: a non-zero offset, an ori that li would write as addi.
+    check(
+        Insn {
+            rs1: 5,
+            imm: 4,
+            ..Insn::new(Jalr)
+        },
+        Some("jalr"),
+    );
+    check(
+        Insn {
+            rd: 10,
+            imm: 5,
+            ..Insn::new(Ori)
+        },
+        Some("ori"),
+    );
+}
