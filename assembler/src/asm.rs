@@ -450,6 +450,8 @@ pub(crate) struct Assembler {
     fixups: Vec<Fixup>,
     diags: Vec<(u64, u32, Diagnostic)>,
     seq: u64,
+    /// Build the listing ([`crate::Options::listing`]).
+    want_listing: bool,
     listing: Vec<ListingBuild>,
     chunks: Vec<ChunkNote>,
     lines: Vec<(SecId, u32, u32, u32)>,
@@ -494,6 +496,7 @@ impl Assembler {
             fixups: Vec::new(),
             diags: Vec::new(),
             seq: 0,
+            want_listing: opts.listing,
             listing: Vec::new(),
             chunks: Vec::new(),
             lines: Vec::new(),
@@ -676,11 +679,13 @@ impl Assembler {
             } else {
                 (**line).into()
             };
-            self.listing.push(ListingBuild {
-                file,
-                line: i as u32 + 1,
-                text: display.clone(),
-            });
+            if self.want_listing {
+                self.listing.push(ListingBuild {
+                    file,
+                    line: i as u32 + 1,
+                    text: display.clone(),
+                });
+            }
             let ctx = Rc::new(LineCtx {
                 file,
                 line: i as u32 + 1,
@@ -863,7 +868,7 @@ impl Assembler {
     }
 
     fn note_chunk(&mut self, ctx: &LineCtx, off: u32, len: u32) {
-        if len == 0 {
+        if len == 0 || !self.want_listing {
             return;
         }
         let sec = self.cur_sec;
@@ -3100,6 +3105,7 @@ impl Assembler {
             let o = f.off as usize;
             data[o..o + bytes.len()].copy_from_slice(&bytes);
         }
+        drop(fixups);
         // Symbols.
         let mut locals = Vec::new();
         let mut globals = Vec::new();
@@ -3174,6 +3180,9 @@ impl Assembler {
                 );
             }
         }
+        // The symbol tables (and the lines their definitions keep) are done with: free them
+        // before the program's own tables are built.
+        self.units = Vec::new();
         let entry_name = self.entry_name.clone();
         let entry = globals
             .iter()

@@ -63,6 +63,8 @@ pub struct Options {
     pub entry: String,
     /// Directories searched for `.include` files after the including file's directory.
     pub include_dirs: Vec<PathBuf>,
+    /// Build [`Program::listing`] (a line each, kept through assembly). Default true.
+    pub listing: bool,
 }
 
 impl Default for Options {
@@ -71,6 +73,7 @@ impl Default for Options {
             base: 0,
             entry: "_start".to_string(),
             include_dirs: Vec::new(),
+            listing: true,
         }
     }
 }

@@ -1287,3 +1287,20 @@ fn alias_text_reassembles_to_the_same_word() {
         Some("ori"),
     );
 }
+
+/// Without a listing, the program is the same and carries no listing lines.
+#[test]
+fn listing_can_be_left_out() {
+    let src = Source::new("t.s", "_start: li a0, 1\n.data\nx: .word 2\n");
+    let with = assemble(std::slice::from_ref(&src), &Options::default()).unwrap();
+    let opts = Options {
+        listing: false,
+        ..Default::default()
+    };
+    let without = assemble(&[src], &opts).unwrap();
+    assert!(!with.listing.is_empty());
+    assert!(without.listing.is_empty());
+    assert_eq!(with.segments, without.segments);
+    assert_eq!(with.symbols, without.symbols);
+    assert_eq!(with.lines, without.lines);
+}

@@ -68,6 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut opts = assembler::Options {
         base: args.base,
         include_dirs: args.include_dirs.clone(),
+        // A line each, kept through assembly: only when asked for.
+        listing: args.listing.is_some(),
         ..Default::default()
     };
     if let Some(e) = &args.entry {

@@ -199,7 +199,12 @@ pub fn parse_u32(s: &str) -> Result<u32, String> {
 pub fn load_file(m: &mut Machine, path: &PathBuf, base: u32) -> Result<Option<assembler::Program>> {
     if matches!(path.extension().and_then(|e| e.to_str()), Some("s" | "S")) {
         // Assembly source: assemble it on the fly, as if `ringfort asm` had run first.
-        let prog = assembler::assemble_files(std::slice::from_ref(path), &Default::default())
+        // No listing: nothing here shows one.
+        let opts = assembler::Options {
+            listing: false,
+            ..Default::default()
+        };
+        let prog = assembler::assemble_files(std::slice::from_ref(path), &opts)
             .map_err(|d| anyhow::anyhow!("{d}"))?;
         for w in &prog.warnings {
             eprint!("{w}");
