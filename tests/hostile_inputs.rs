@@ -128,3 +128,33 @@ fn macros_and_includes_nested_in_each_other_are_bounded() {
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains("nested more than"), "{all}");
 }
+
+/// Ten thousand errors on one 1 MB line: each is located without rescanning the line, and
+/// each quotes an excerpt.
+#[test]
+fn many_errors_on_one_huge_line_are_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let stmt = format!("bogus {};", "a".repeat(90));
+    std::fs::write(
+        dir.path().join("many.s"),
+        format!(".text\n{}\n", stmt.repeat(10_000)),
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let o = ringfort(&["asm", "many.s", "-o", "out"], dir.path());
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("many.s:2:969904: error: unknown instruction"),
+        "{}",
+        &err[err.len() - 600..]
+    );
+    assert!(
+        err.ends_with("10000 errors generated\n"),
+        "{}",
+        &err[err.len() - 300..]
+    );
+    assert!(o.stderr.len() < 10_000 * 400, "{} bytes", o.stderr.len());
+    assert!(secs < 5.0, "took {secs:.1} s");
+}

@@ -75,6 +75,8 @@ pub(crate) struct LineCtx {
     notes: Rc<Vec<String>>,
     /// Macro nesting depth.
     depth: u32,
+    /// `display` (and so `text`) is ASCII: columns are byte offsets, found without a scan.
+    ascii: bool,
 }
 
 #[derive(Clone)]
@@ -547,6 +549,9 @@ impl Assembler {
 
     fn make_diag(&self, ctx: &LineCtx, span: Span, msg: String) -> Diagnostic {
         let col_of = |b: usize| {
+            if ctx.ascii {
+                return b.min(ctx.text.len());
+            }
             ctx.text
                 .get(..b.min(ctx.text.len()))
                 .map(|s| s.chars().count())
@@ -554,13 +559,14 @@ impl Assembler {
         };
         let c0 = col_of(span.0);
         let c1 = col_of(span.1.max(span.0));
-        let mut d = Diagnostic::at(
+        let mut d = Diagnostic::at_known(
             self.files[ctx.file as usize].0.clone(),
             ctx.line,
             c0 as u32 + 1,
             (c1 - c0).max(1) as u32,
             &msg,
             &ctx.display,
+            ctx.ascii,
         );
         d.notes = ctx.notes.as_ref().clone();
         d
@@ -659,6 +665,7 @@ impl Assembler {
                 phys: (file, l as u32 + 1),
                 notes: Rc::new(Vec::new()),
                 depth: 0,
+                ascii: raw[l].is_ascii(),
             };
             self.seq += 1;
             self.error(
@@ -686,6 +693,7 @@ impl Assembler {
                     text: display.clone(),
                 });
             }
+            let ascii = display.is_ascii();
             let ctx = Rc::new(LineCtx {
                 file,
                 line: i as u32 + 1,
@@ -695,6 +703,7 @@ impl Assembler {
                 phys: (file, i as u32 + 1),
                 notes: self.no_notes.clone(),
                 depth: 0,
+                ascii,
             });
             self.process_line(&ctx);
         }
@@ -1324,6 +1333,7 @@ impl Assembler {
                     phys: ctx.phys,
                     notes: notes.clone(),
                     depth: ctx.depth + 1,
+                    ascii: body.is_ascii(),
                 };
                 let at = body.find(&format!("\\{u}")).unwrap_or(0);
                 self.error(
@@ -1356,6 +1366,7 @@ impl Assembler {
                 file: *file,
                 line: *line,
                 text: text.clone(),
+                ascii: text.is_ascii(),
                 display: text,
                 listing: ctx.listing,
                 phys: ctx.phys,

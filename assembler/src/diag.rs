@@ -76,7 +76,21 @@ impl Diagnostic {
         message: &str,
         line: &str,
     ) -> Diagnostic {
-        let (source_line, caret_col, len) = excerpt(line, col, len);
+        Self::at_known(file, line_no, col, len, message, line, line.is_ascii())
+    }
+
+    /// [`Diagnostic::at`] for a line known to be ASCII or not (then the excerpt costs no
+    /// scan of the line: many errors on one huge line stay linear).
+    pub(crate) fn at_known(
+        file: impl Into<String>,
+        line_no: u32,
+        col: u32,
+        len: u32,
+        message: &str,
+        line: &str,
+        ascii: bool,
+    ) -> Diagnostic {
+        let (source_line, caret_col, len) = excerpt(line, col, len, ascii);
         Diagnostic {
             severity: Severity::Error,
             file: file.into(),
@@ -101,8 +115,16 @@ const MAX_MESSAGE: usize = 1000;
 /// The part of `line` a report shows for a caret at `col` (`len` wide): the whole line when it
 /// is short, else [`MAX_SHOWN`] characters around the column with `...` marking cuts. Returns
 /// the text, the caret's column in it and the (possibly shortened) underline length.
-fn excerpt(line: &str, col: u32, len: u32) -> (String, u32, u32) {
-    let n = line.chars().count();
+fn excerpt(line: &str, col: u32, len: u32, ascii: bool) -> (String, u32, u32) {
+    // (A line of at most MAX_SHOWN bytes has at most that many characters.)
+    if line.len() <= MAX_SHOWN {
+        return (line.to_string(), col, len);
+    }
+    let n = if ascii {
+        line.len()
+    } else {
+        line.chars().count()
+    };
     if n <= MAX_SHOWN {
         return (line.to_string(), col, len);
     }
@@ -114,7 +136,11 @@ fn excerpt(line: &str, col: u32, len: u32) -> (String, u32, u32) {
     if start > 0 {
         out.push_str("...");
     }
-    out.extend(line.chars().skip(start).take(MAX_SHOWN));
+    if ascii {
+        out.push_str(&line[start..end]);
+    } else {
+        out.extend(line.chars().skip(start).take(MAX_SHOWN));
+    }
     if end < n {
         out.push_str("...");
     }
