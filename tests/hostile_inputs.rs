@@ -158,3 +158,33 @@ fn many_errors_on_one_huge_line_are_fast() {
     assert!(o.stderr.len() < 10_000 * 400, "{} bytes", o.stderr.len());
     assert!(secs < 5.0, "took {secs:.1} s");
 }
+
+/// `.irpc` over a 2 MB text and `.irp` over 1.1 million values hit the expansion budget
+/// before anything is made per value.
+#[test]
+fn huge_irp_and_irpc_lists_are_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let irp = format!(".irp v, {}\n.endr\n", vec!["1"; 1_100_000].join(","));
+    for (name, src) in [
+        (
+            "irpc.s",
+            format!(".irpc c, {}\n.endr\n", "x".repeat(2_000_000)),
+        ),
+        ("irp.s", irp),
+    ] {
+        std::fs::write(dir.path().join(name), src).unwrap();
+        let o = ringfort(&["asm", name, "-o", "out"], dir.path());
+        let all = text(&o);
+        let short = &all[..all.len().min(1500)];
+        assert_eq!(o.status.code(), Some(1), "{name}: {short}");
+        assert!(
+            all.contains(&format!("{name}:1:1: error: `.irp")),
+            "{name}: {short}"
+        );
+        assert!(
+            all.contains("values goes past the 1000000-line expansion limit"),
+            "{short}"
+        );
+        assert!(o.stderr.len() < 2048, "{name}: {short}");
+    }
+}

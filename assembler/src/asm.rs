@@ -133,6 +133,9 @@ enum BlockKind {
     Rept(u32),
     /// `.irp P, V1, V2...` ... `.endr`: the body once per value with `\P` replaced.
     Irp(String, Vec<String>),
+    /// `.irpc P, TEXT` ... `.endr`: the body once per character of the text (kept as text:
+    /// a string per character would cost ~50 bytes for each byte of input).
+    Irpc(String, String),
 }
 
 struct MacroBuild {
@@ -1406,30 +1409,40 @@ impl Assembler {
         );
         notes.truncate(MAX_NOTES);
         let notes = Rc::new(notes);
-        let runs: Vec<Vec<(String, String)>> = match &mb.kind {
-            BlockKind::Rept(n) => {
-                // Every repetition counts against the expansion budget, even of an empty body.
-                let n = *n as u64;
-                if self.expanded + n > MAX_EXPANDED_LINES {
-                    self.error(
-                        &ctx,
-                        mb.span,
-                        format!(
-                            "`.rept {n}` goes past the {MAX_EXPANDED_LINES}-line expansion limit"
-                        ),
-                    );
-                    return;
-                }
-                self.expanded += n;
-                (0..n).map(|_| Vec::new()).collect()
-            }
-            BlockKind::Irp(p, values) => values
-                .iter()
-                .map(|v| vec![(p.clone(), v.clone())])
-                .collect(),
+        // The values of a run: none (.rept), a list (.irp) or a text's characters (.irpc).
+        let (n, param, values, text) = match mb.kind {
+            BlockKind::Rept(n) => (n as u64, None, Vec::new(), String::new()),
+            BlockKind::Irp(p, values) => (values.len() as u64, Some(p), values, String::new()),
+            BlockKind::Irpc(p, text) => (text.chars().count() as u64, Some(p), Vec::new(), text),
             BlockKind::Macro => return,
         };
-        for bound in runs {
+        let mut chars = text.chars();
+        // Every repetition counts against the expansion budget, even of an empty body.
+        if self.expanded + n > MAX_EXPANDED_LINES {
+            let what = match param {
+                None => format!("`.rept {n}`"),
+                Some(_) => format!("`{}` with {n} values", mb.name),
+            };
+            self.error(
+                &ctx,
+                mb.span,
+                format!("{what} goes past the {MAX_EXPANDED_LINES}-line expansion limit"),
+            );
+            return;
+        }
+        self.expanded += n;
+        for i in 0..n as usize {
+            // One binding at a time: nothing is made per run up front.
+            let bound = match &param {
+                Some(p) => {
+                    let v = match values.get(i) {
+                        Some(v) => v.clone(),
+                        None => chars.next().map(String::from).unwrap_or_default(),
+                    };
+                    vec![(p.clone(), v)]
+                }
+                None => Vec::new(),
+            };
             let counter = self.macro_counter;
             self.macro_counter += 1;
             self.run_body(&ctx, mb.span, &mb.name, &mb.body, &bound, counter, &notes);
@@ -2182,18 +2195,18 @@ impl Assembler {
         let valid =
             p.bytes().next().is_some_and(lex::is_ident_start) && p.bytes().all(lex::is_ident_char);
         // A bad header still opens the block (run 0 times): its `.endr` must match.
-        let (p, values) = if valid {
-            (p.to_string(), text.chars().map(String::from).collect())
+        let (p, text) = if valid {
+            (p.to_string(), text.to_string())
         } else {
             self.error(
                 ctx,
                 (hspan.0, end),
                 "`.irpc` expects a parameter name and a text (`.irpc P, TEXT`)".into(),
             );
-            (String::new(), Vec::new())
+            (String::new(), String::new())
         };
         self.collecting = Some(MacroBuild {
-            kind: BlockKind::Irp(p, values),
+            kind: BlockKind::Irpc(p, text),
             name: ".irpc".into(),
             params: Vec::new(),
             body: Vec::new(),
