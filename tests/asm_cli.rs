@@ -191,7 +191,7 @@ fn multiple_files_link_through_globals() {
     assert!(s.contains("00000000 <_start>:"), "{s}");
     assert!(s.contains("00000018 <helper>:"), "{s}");
     assert!(s.contains("       0:\t"), "{s}");
-    assert!(s.contains("jal ra, 0x18  # <helper>"), "{s}");
+    assert!(s.contains("jal 0x18  # <helper>"), "{s}");
     assert!(s.contains("Disassembly of section .text:"), "{s}");
     // Without link_lib.s the reference is an error at the use site.
     let o = run(bin()
@@ -329,7 +329,24 @@ fn disasm_of_flat_binary_with_base_and_range() {
     assert!(!s.contains("add a0"), "{s}");
     assert!(s.contains("    8004:\tffffffff\t.word 0xffffffff"), "{s}");
     assert!(s.contains("    8008:\t"), "{s}");
-    assert!(s.contains("beq a0, zero, 0x8000"), "{s}");
+    assert!(s.contains("beqz a0, 0x8000"), "{s}");
+    // Raw forms on request, as objdump -M no-aliases.
+    for flag in [
+        &["-M", "no-aliases"][..],
+        &["--raw"][..],
+        &["-M", "no-aliases,"][..],
+    ] {
+        let o = ok(bin()
+            .args(["disasm", "--base", "0x8000"])
+            .args(flag)
+            .arg(&binf));
+        let s = String::from_utf8(o.stdout).unwrap();
+        assert!(s.contains("beq a0, zero, 0x8000"), "{flag:?}: {s}");
+    }
+    let o = run(bin().args(["disasm", "-M", "intel"]).arg(&binf));
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("unknown disassembler option `intel`"), "{e}");
     // A corrupt ELF is refused with the reason.
     let bad = dir.path().join("bad.elf");
     std::fs::write(&bad, b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0more").unwrap();
@@ -363,5 +380,46 @@ fn readelf_accepts_the_output() {
     assert!(
         s.contains("LOAD           0x003000 0x00002000 0x00002000 0x0003a 0x0003a RW  0x1000"),
         "{s}"
+    );
+}
+
+/// `.warning` is printed with its location and the output is still written; `.error` fails.
+#[test]
+fn warning_and_error_directives() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("w.s");
+    std::fs::write(
+        &src,
+        ".text\n_start: li a0, 3\n .warning \"slow path\"\n halt\n",
+    )
+    .unwrap();
+    let out = dir.path().join("w.elf");
+    let o = ok(bin().arg("asm").arg(&src).arg("-o").arg(&out));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("w.s:3:2: warning: slow path"), "{err}");
+    assert!(out.exists());
+    let o = run(bin().arg("run").arg(&src));
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: slow path"));
+    std::fs::write(&src, ".if 1\n.error \"not for this board\"\n.endif\n").unwrap();
+    let o = run(bin().arg("asm").arg(&src).arg("-o").arg(&out));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("w.s:2:1: error: not for this board"), "{err}");
+}
+
+/// `lw rd, symbol` and `sw rs, symbol, rt` reach a global in another section at run time.
+#[test]
+fn load_and_store_through_a_symbol_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("g.s");
+    let text = ".data\nval: .word 40\nout: .word 0\n.text\n_start:\n lw a0, val\n addi a0, a0, 2\n sw a0, out, t0\n li a0, 0\n lw a0, out\n halt\n";
+    std::fs::write(&src, text).unwrap();
+    let o = run(bin().arg("run").arg(&src));
+    assert_eq!(
+        o.status.code(),
+        Some(42),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }

@@ -148,7 +148,7 @@ vectors:
             .to_string()
     };
     // One line per instruction: pc, ring, disassembly, registers written, cycles taken.
-    let addi = line("addi t0, zero, 5");
+    let addi = line("li t0, 5");
     assert!(addi.contains("r0"), "ring: {addi}");
     assert!(addi.contains("t0=0x5"), "register written: {addi}");
     assert!(addi.contains("(+1)"), "cycles: {addi}");

@@ -5,7 +5,7 @@
 //! depend on unknown values (except `li`, which then takes its two-instruction form). After
 //! pass 1 the sections are placed, and the fixups are evaluated and patched in.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::expr::{describe, eval, Env, EvalErr, Expr, LocalNames, Parser, Un, Val};
 use crate::lex::{self, Tok, Token};
 use crate::program::{
@@ -13,7 +13,7 @@ use crate::program::{
     LISTING_BYTES,
 };
 use crate::Options;
-use isa_spec::{encode, EncodeError, Format, Insn, Opcode, OPS};
+use isa_spec::{encode, EncodeError, Format, Insn, Kind, Opcode, OPS};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -26,6 +26,9 @@ const MAX_EXPANDED_LINES: u64 = 1_000_000;
 const MAX_ALIGN: u32 = 4096;
 const PAGE: u64 = 4096;
 const MAX_EQU_DEPTH: u32 = 100;
+/// Operators evaluation may pass through at once, over an expression and the symbols it
+/// names (it recurses once per operator).
+const MAX_EVAL_COST: u32 = 2 * crate::expr::MAX_OPS;
 /// Errors kept; later ones are only counted (pathological inputs would otherwise use
 /// unbounded memory).
 const MAX_ERRORS: usize = 10_000;
@@ -39,14 +42,22 @@ type Span = (usize, usize);
 type PErr = (Span, String);
 /// A `.size` expression: the expression, where it was written, `.` there, statement number.
 type SizeExpr = (Expr, Rc<LineCtx>, (SecId, u32), u64);
+/// A definition known only after layout: the expression, where it was written, `.` there,
+/// statement number.
+type DeferredDef = (Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64);
+/// The condition of an `.elseif`, evaluated only when its branch may be taken.
+type CondTest<'a> = &'a dyn Fn(&Assembler) -> Result<bool, PErr>;
 /// Macro parameters: name and default value.
 type Params = Vec<(String, Option<String>)>;
 
-/// Pseudo-instruction names (used for "did you mean" suggestions and dispatch).
-const PSEUDOS: [&str; 23] = [
-    "nop", "li", "la", "mv", "not", "neg", "j", "jr", "call", "ret", "beqz", "bnez", "bltz",
-    "bgez", "blez", "bgtz", "bgt", "ble", "bgtu", "bleu", "seqz", "snez", "subi",
-];
+/// Pseudo-instructions other than the aliases of `isa_spec::alias` (which expand from that
+/// table): several instructions, or a choice among them.
+const OWN_PSEUDOS: [&str; 8] = ["li", "la", "not", "subi", "bgt", "ble", "bgtu", "bleu"];
+
+/// Whether `m` names a pseudo-instruction (an alias or one of [`OWN_PSEUDOS`]).
+fn is_pseudo(m: &str) -> bool {
+    OWN_PSEUDOS.contains(&m) || isa_spec::alias::ALIASES.iter().any(|a| a.name == m)
+}
 
 /// Where a line of text came from.
 pub(crate) struct LineCtx {
@@ -64,21 +75,27 @@ pub(crate) struct LineCtx {
     notes: Rc<Vec<String>>,
     /// Macro nesting depth.
     depth: u32,
+    /// `display` (and so `text`) is ASCII: columns are byte offsets, found without a scan.
+    ascii: bool,
 }
 
 #[derive(Clone)]
 enum Def {
     Label(SecId, u32),
     Value(Val),
-    Deferred(Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64),
+    /// Boxed: rare, and it would make every symbol's entry larger.
+    Deferred(Box<DeferredDef>),
 }
 
 struct SymEntry {
     def: Option<Def>,
     def_loc: Option<(Rc<LineCtx>, Span)>,
     global: bool,
+    /// `.weak`: a global that a non-weak global of another file replaces; 0 if undefined.
+    weak: bool,
     kind: SymbolKind,
-    size: Option<SizeExpr>,
+    /// Boxed: most symbols have none, and every symbol's entry is paid for.
+    size: Option<Box<SizeExpr>>,
     redefinable: bool,
     order: u32,
     cache: Option<Result<u32, ()>>,
@@ -91,6 +108,7 @@ impl SymEntry {
             def: None,
             def_loc: None,
             global: false,
+            weak: false,
             kind: SymbolKind::None,
             size: None,
             redefinable: false,
@@ -115,6 +133,9 @@ enum BlockKind {
     Rept(u32),
     /// `.irp P, V1, V2...` ... `.endr`: the body once per value with `\P` replaced.
     Irp(String, Vec<String>),
+    /// `.irpc P, TEXT` ... `.endr`: the body once per character of the text (kept as text:
+    /// a string per character would cost ~50 bytes for each byte of input).
+    Irpc(String, String),
 }
 
 struct MacroBuild {
@@ -126,6 +147,119 @@ struct MacroBuild {
     ctx: Rc<LineCtx>,
     span: Span,
 }
+
+/// One open `.if` (GNU as semantics: conditionals nest, and only the branch taken is
+/// assembled).
+struct Cond {
+    /// The current branch is assembled (its enclosing lines are, and its condition held).
+    on: bool,
+    /// The lines around the `.if` are assembled.
+    outer: bool,
+    /// A branch was taken already: later `.else`/`.elseif` branches are not.
+    taken: bool,
+    /// `.else` was seen (no further `.else`/`.elseif`).
+    seen_else: bool,
+    /// Where the `.if` is, for an unterminated one.
+    ctx: Rc<LineCtx>,
+    span: Span,
+}
+
+/// Every directive (for "did you mean" hints; a unit test checks that each is handled).
+const DIRECTIVES: &[&str] = &[
+    ".text",
+    ".data",
+    ".rodata",
+    ".bss",
+    ".section",
+    ".equ",
+    ".set",
+    ".equiv",
+    ".global",
+    ".globl",
+    ".type",
+    ".size",
+    ".byte",
+    ".half",
+    ".short",
+    ".2byte",
+    ".hword",
+    ".word",
+    ".long",
+    ".4byte",
+    ".int",
+    ".ascii",
+    ".asciz",
+    ".string",
+    ".space",
+    ".skip",
+    ".zero",
+    ".fill",
+    ".align",
+    ".balign",
+    ".p2align",
+    ".org",
+    ".include",
+    ".macro",
+    ".endm",
+    ".end",
+    ".rept",
+    ".endr",
+    ".irp",
+    ".if",
+    ".ifdef",
+    ".ifndef",
+    ".ifnotdef",
+    ".ifeq",
+    ".ifne",
+    ".ifgt",
+    ".ifge",
+    ".iflt",
+    ".ifle",
+    ".ifb",
+    ".ifnb",
+    ".ifc",
+    ".ifnc",
+    ".else",
+    ".elseif",
+    ".elsif",
+    ".endif",
+    ".error",
+    ".warning",
+    ".err",
+    ".exitm",
+    ".weak",
+    ".comm",
+    ".lcomm",
+    ".pushsection",
+    ".popsection",
+    ".incbin",
+    ".quad",
+    ".8byte",
+    ".irpc",
+];
+
+/// Directives that open, switch or close a conditional: the only statements read in lines
+/// that are skipped.
+const COND_DIRECTIVES: [&str; 18] = [
+    ".if",
+    ".ifdef",
+    ".ifndef",
+    ".ifnotdef",
+    ".ifeq",
+    ".ifne",
+    ".ifgt",
+    ".ifge",
+    ".iflt",
+    ".ifle",
+    ".ifb",
+    ".ifnb",
+    ".ifc",
+    ".ifnc",
+    ".else",
+    ".elseif",
+    ".endif",
+    ".elsif",
+];
 
 struct Unit {
     syms: HashMap<String, SymEntry>,
@@ -143,6 +277,8 @@ struct Section {
     size: u32,
     addr: u32,
     has_syms: bool,
+    /// Largest alignment asked for in the section (for the ELF's `sh_addralign`).
+    align: u32,
 }
 
 enum FixKind {
@@ -166,8 +302,11 @@ struct ListingBuild {
     file: u32,
     line: u32,
     text: Rc<str>,
-    chunks: Vec<(SecId, u32, u32)>,
 }
+
+/// Bytes a listing line produced: (listing line index, section, offset, length). All lines'
+/// chunks share one vector (a vector per line cost an allocation per line).
+type ChunkNote = (usize, SecId, u32, u32);
 
 /// Key of the k-th definition of numeric local label n.
 fn numeric_key(n: u32, k: u32) -> String {
@@ -216,13 +355,16 @@ struct FinalEnv<'a> {
     asm: &'a mut Assembler,
     unit: usize,
     dot: u32,
+    /// Symbols being resolved on the current path (bounded by [`MAX_EQU_DEPTH`]).
     depth: u32,
+    /// Operators on the current path (bounded by [`MAX_EVAL_COST`]).
+    cost: u32,
 }
 
 impl Env for FinalEnv<'_> {
     fn symbol(&mut self, name: &str, span: Span) -> Result<Val, EvalErr> {
         self.asm
-            .resolve_final(self.unit, name, span, self.depth)
+            .resolve_final(self.unit, name, span, self.depth, self.cost)
             .map(Val::abs)
     }
     fn dot(&self) -> Val {
@@ -230,7 +372,12 @@ impl Env for FinalEnv<'_> {
     }
 }
 
+/// Levenshtein distance, for "did you mean" hints. Strings whose lengths differ by more than
+/// 2 (never a hint) are not compared: a huge token must not cost time per known name.
 fn edit_distance(a: &str, b: &str) -> usize {
+    if a.chars().count().abs_diff(b.chars().count()) > 2 {
+        return usize::MAX;
+    }
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -308,12 +455,27 @@ pub(crate) struct Assembler {
     fixups: Vec<Fixup>,
     diags: Vec<(u64, u32, Diagnostic)>,
     seq: u64,
+    /// Build the listing ([`crate::Options::listing`]).
+    want_listing: bool,
     listing: Vec<ListingBuild>,
+    chunks: Vec<ChunkNote>,
     lines: Vec<(SecId, u32, u32, u32)>,
     total: u64,
     expanded: u64,
     expansion_overflow: bool,
     include_depth: u32,
+    /// Macro and `.include` levels around the file being read (its lines' `depth` counts only
+    /// the macro levels inside it): the two nest in each other and share one bound, as each
+    /// level is a recursion of the reader.
+    outer_nest: u32,
+    /// Sections saved by `.pushsection`, innermost last.
+    sec_stack: Vec<SecId>,
+    /// Open conditionals, innermost last.
+    conds: Vec<Cond>,
+    /// Macro expansions in progress (for `.exitm`).
+    macro_nest: u32,
+    /// `.exitm` was read: the innermost macro expansion stops.
+    exitm: bool,
     collecting: Option<MacroBuild>,
     macro_counter: u32,
     sym_order: u32,
@@ -339,12 +501,19 @@ impl Assembler {
             fixups: Vec::new(),
             diags: Vec::new(),
             seq: 0,
+            want_listing: opts.listing,
             listing: Vec::new(),
+            chunks: Vec::new(),
             lines: Vec::new(),
             total: 0,
             expanded: 0,
             expansion_overflow: false,
             include_depth: 0,
+            outer_nest: 0,
+            conds: Vec::new(),
+            sec_stack: Vec::new(),
+            macro_nest: 0,
+            exitm: false,
             collecting: None,
             macro_counter: 0,
             sym_order: 0,
@@ -383,6 +552,9 @@ impl Assembler {
 
     fn make_diag(&self, ctx: &LineCtx, span: Span, msg: String) -> Diagnostic {
         let col_of = |b: usize| {
+            if ctx.ascii {
+                return b.min(ctx.text.len());
+            }
             ctx.text
                 .get(..b.min(ctx.text.len()))
                 .map(|s| s.chars().count())
@@ -390,19 +562,28 @@ impl Assembler {
         };
         let c0 = col_of(span.0);
         let c1 = col_of(span.1.max(span.0));
-        Diagnostic {
-            file: self.files[ctx.file as usize].0.clone(),
-            line: ctx.line,
-            col: c0 as u32 + 1,
-            len: (c1 - c0).max(1) as u32,
-            message: msg,
-            source_line: ctx.display.to_string(),
-            notes: ctx.notes.as_ref().clone(),
-        }
+        let mut d = Diagnostic::at_known(
+            self.files[ctx.file as usize].0.clone(),
+            ctx.line,
+            c0 as u32 + 1,
+            (c1 - c0).max(1) as u32,
+            &msg,
+            &ctx.display,
+            ctx.ascii,
+        );
+        d.notes = ctx.notes.as_ref().clone();
+        d
     }
 
     fn error(&mut self, ctx: &LineCtx, span: Span, msg: String) {
         self.error_seq(self.seq, ctx, span, msg);
+    }
+
+    /// A warning: reported with the errors (or with the program), assembly goes on.
+    fn warn(&mut self, ctx: &LineCtx, span: Span, msg: String) {
+        let mut d = self.make_diag(ctx, span, msg);
+        d.severity = Severity::Warning;
+        self.push_diag(self.seq, d);
     }
 
     fn error_seq(&mut self, seq: u64, ctx: &LineCtx, span: Span, msg: String) {
@@ -457,18 +638,37 @@ impl Assembler {
     }
 
     fn process_text(&mut self, file: u32, text: &str) {
+        let conds = self.conds.len();
+        self.read_lines(file, text);
+        // A conditional must end in the file that opened it.
+        let ended = self.units[self.cur_unit].ended;
+        while self.conds.len() > conds {
+            let c = self.conds.pop().expect("open conditional");
+            if !ended {
+                self.seq += 1;
+                self.error(
+                    &c.ctx,
+                    c.span,
+                    "this conditional has no matching `.endif` before the end of the file".into(),
+                );
+            }
+        }
+    }
+
+    fn read_lines(&mut self, file: u32, text: &str) {
         let stripped = lex::strip_comments(text);
         let raw = lex::split_lines(text);
         if let Some((l, c)) = stripped.unterminated {
             let ctx = LineCtx {
                 file,
                 line: l as u32 + 1,
-                text: stripped.lines[l].as_str().into(),
+                text: (*stripped.lines[l]).into(),
                 display: raw[l].into(),
                 listing: 0,
                 phys: (file, l as u32 + 1),
                 notes: Rc::new(Vec::new()),
                 depth: 0,
+                ascii: raw[l].is_ascii(),
             };
             self.seq += 1;
             self.error(
@@ -484,17 +684,19 @@ impl Assembler {
             let listing = self.listing.len();
             let display: Rc<str> = raw[i].into();
             // Lines without comments share one buffer for parsing and display.
-            let text = if line.as_str() == raw[i] {
+            let text = if **line == *raw[i] {
                 display.clone()
             } else {
-                line.as_str().into()
+                (**line).into()
             };
-            self.listing.push(ListingBuild {
-                file,
-                line: i as u32 + 1,
-                text: display.clone(),
-                chunks: Vec::new(),
-            });
+            if self.want_listing {
+                self.listing.push(ListingBuild {
+                    file,
+                    line: i as u32 + 1,
+                    text: display.clone(),
+                });
+            }
+            let ascii = display.is_ascii();
             let ctx = Rc::new(LineCtx {
                 file,
                 line: i as u32 + 1,
@@ -504,6 +706,7 @@ impl Assembler {
                 phys: (file, i as u32 + 1),
                 notes: self.no_notes.clone(),
                 depth: 0,
+                ascii,
             });
             self.process_line(&ctx);
         }
@@ -544,7 +747,7 @@ impl Assembler {
                     }
                     return;
                 }
-            } else if matches!(first.as_str(), ".macro" | ".rept" | ".irp") {
+            } else if matches!(first.as_str(), ".macro" | ".rept" | ".irp" | ".irpc") {
                 mb.depth += 1;
             }
 
@@ -552,12 +755,78 @@ impl Assembler {
             return;
         }
         for (s, e) in lex::split_statements(&ctx.text) {
-            if self.collecting.is_some() || self.units[self.cur_unit].ended {
+            if self.collecting.is_some() || self.units[self.cur_unit].ended || self.exitm {
                 break;
+            }
+            // Skipped lines are not parsed: only conditionals are looked for, to nest.
+            if !self.cond_on() && !is_cond_directive(&ctx.text[s..e]) {
+                continue;
             }
             self.seq += 1;
             self.statement(ctx, s, e);
         }
+    }
+
+    // ---------------------------------------------------------------- conditionals
+
+    /// Lines are assembled here (every open conditional's branch is taken).
+    fn cond_on(&self) -> bool {
+        self.conds.last().is_none_or(|c| c.on)
+    }
+
+    /// `.if` and its kin: `test` decides the condition (only evaluated where lines are
+    /// assembled). A failed test is reported and counts as false; the conditional still opens,
+    /// so its `.else`/`.endif` match.
+    fn cond_open(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        span: Span,
+        test: impl FnOnce(&Self) -> Result<bool, PErr>,
+    ) {
+        let outer = self.cond_on();
+        let on = outer
+            && test(self).unwrap_or_else(|(sp, m)| {
+                self.error(ctx, sp, m);
+                false
+            });
+        self.conds.push(Cond {
+            on,
+            outer,
+            taken: on,
+            seen_else: false,
+            ctx: ctx.clone(),
+            span,
+        });
+    }
+
+    /// `.else` (`test` = None) and `.elseif`.
+    fn cond_else(
+        &mut self,
+        name: &str,
+        span: Span,
+        test: Option<CondTest<'_>>,
+    ) -> Result<(), PErr> {
+        let Some(c) = self.conds.last() else {
+            return Err((span, format!("`{name}` without a matching `.if`")));
+        };
+        if c.seen_else {
+            let at = self.loc_string(&c.ctx, c.span);
+            return Err((
+                span,
+                format!("`{name}` after `.else` (the conditional opened at {at})"),
+            ));
+        }
+        let run = c.outer && !c.taken;
+        let on = match test {
+            None => run,
+            Some(t) if run => t(self)?,
+            Some(_) => false,
+        };
+        let c = self.conds.last_mut().expect("open conditional");
+        c.on = on;
+        c.taken |= on;
+        c.seen_else = test.is_none();
+        Ok(())
     }
 
     // ---------------------------------------------------------------- sections & output
@@ -576,6 +845,7 @@ impl Assembler {
             size: 0,
             addr: 0,
             has_syms: false,
+            align: 1,
         });
         let id = (self.sections.len() - 1) as SecId;
         self.sec_by_name.insert(name.to_string(), id);
@@ -610,18 +880,17 @@ impl Assembler {
     }
 
     fn note_chunk(&mut self, ctx: &LineCtx, off: u32, len: u32) {
-        if len == 0 {
+        if len == 0 || !self.want_listing {
             return;
         }
         let sec = self.cur_sec;
-        let chunks = &mut self.listing[ctx.listing].chunks;
-        if let Some(last) = chunks.last_mut() {
-            if last.0 == sec && last.1 + last.2 == off {
-                last.2 += len;
+        if let Some(last) = self.chunks.last_mut() {
+            if last.0 == ctx.listing && last.1 == sec && last.2 + last.3 == off {
+                last.3 += len;
                 return;
             }
         }
-        chunks.push((sec, off, len));
+        self.chunks.push((ctx.listing, sec, off, len));
     }
 
     /// Appends file bytes (instructions and data). Errors in a nobits section.
@@ -758,6 +1027,17 @@ impl Assembler {
     // ---------------------------------------------------------------- statements
 
     fn statement(&mut self, ctx: &Rc<LineCtx>, s: usize, e: usize) {
+        // `.irpc` takes its text as characters, not tokens (`.irpc d, 0123` is no number).
+        let t = &ctx.text[s..e];
+        let hs = s + (t.len() - t.trim_start().len());
+        let word = ctx.text[hs..e]
+            .bytes()
+            .take_while(|&c| lex::is_ident_char(c))
+            .count();
+        if ctx.text[hs..hs + word].eq_ignore_ascii_case(".irpc") {
+            self.irpc(ctx, (hs, hs + word), e);
+            return;
+        }
         let toks = match lex::lex(&ctx.text, s, e) {
             Ok(t) => t,
             Err(le) => {
@@ -834,14 +1114,14 @@ impl Assembler {
     }
 
     fn sym_entry(&mut self, name: &str) -> &mut SymEntry {
-        let order = self.sym_order;
-        let unit = &mut self.units[self.cur_unit];
-        if !unit.syms.contains_key(name) {
-            self.sym_order += 1;
+        use std::collections::hash_map::Entry;
+        match self.units[self.cur_unit].syms.entry(name.to_string()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(v) => {
+                self.sym_order += 1;
+                v.insert(SymEntry::new(self.sym_order - 1))
+            }
         }
-        unit.syms
-            .entry(name.to_string())
-            .or_insert_with(|| SymEntry::new(order))
     }
 
     fn define(
@@ -901,12 +1181,12 @@ impl Assembler {
         }
         let def = match self.eval1(&e) {
             Ok(v) => Def::Value(v),
-            Err(EvalErr::Unknown) => Def::Deferred(
+            Err(EvalErr::Unknown) => Def::Deferred(Box::new((
                 Rc::new(e),
                 ctx.clone(),
                 (self.cur_sec, self.cur_off()),
                 self.seq,
-            ),
+            ))),
             Err(EvalErr::Error(s, m)) => return Err((s, m)),
             Err(EvalErr::Reported) => return Ok(()),
         };
@@ -916,11 +1196,11 @@ impl Assembler {
     // ---------------------------------------------------------------- macros
 
     fn expand_macro(&mut self, ctx: &Rc<LineCtx>, m: Rc<Macro>, hspan: Span, s: usize, e: usize) {
-        if ctx.depth == 0 {
+        if ctx.depth == 0 && self.outer_nest == 0 {
             // A new top-level call: report its own problems.
             self.expansion_overflow = false;
         }
-        if ctx.depth >= MAX_MACRO_DEPTH {
+        if self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH {
             // Stop every expansion in progress: one error is enough.
             self.expansion_overflow = true;
             self.error(
@@ -994,18 +1274,26 @@ impl Assembler {
         let mut notes = ctx.notes.as_ref().clone();
         notes.insert(
             0,
-            format!(
+            crate::diag::cap_quotes(&format!(
                 "{}: note: in expansion of macro `{}`",
                 self.loc_string(ctx, hspan),
                 m.name
-            ),
+            )),
         );
         if notes.len() > MAX_NOTES {
             notes.truncate(MAX_NOTES - 1);
             notes.push("note: ... (outer macro expansions omitted)".to_string());
         }
         let notes = Rc::new(notes);
+        let conds = self.conds.len();
+        self.macro_nest += 1;
         self.run_body(ctx, hspan, &m.name, &m.body, &bound, counter, &notes);
+        self.macro_nest -= 1;
+        if self.exitm {
+            // `.exitm` leaves the conditionals opened in this expansion too.
+            self.exitm = false;
+            self.conds.truncate(conds);
+        }
     }
 
     /// Processes the lines of a macro / `.rept` / `.irp` body with parameters substituted.
@@ -1048,6 +1336,7 @@ impl Assembler {
                     phys: ctx.phys,
                     notes: notes.clone(),
                     depth: ctx.depth + 1,
+                    ascii: body.is_ascii(),
                 };
                 let at = body.find(&format!("\\{u}")).unwrap_or(0);
                 self.error(
@@ -1080,6 +1369,7 @@ impl Assembler {
                 file: *file,
                 line: *line,
                 text: text.clone(),
+                ascii: text.is_ascii(),
                 display: text,
                 listing: ctx.listing,
                 phys: ctx.phys,
@@ -1087,7 +1377,7 @@ impl Assembler {
                 depth: ctx.depth + 1,
             });
             self.process_line(&c);
-            if self.expansion_overflow {
+            if self.expansion_overflow || self.exitm {
                 return;
             }
         }
@@ -1096,10 +1386,10 @@ impl Assembler {
     /// Expands a finished `.rept` or `.irp` block.
     fn expand_block(&mut self, mb: MacroBuild) {
         let ctx = mb.ctx.clone();
-        if ctx.depth == 0 {
+        if ctx.depth == 0 && self.outer_nest == 0 {
             self.expansion_overflow = false;
         }
-        if ctx.depth >= MAX_MACRO_DEPTH {
+        if self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH {
             self.expansion_overflow = true;
             self.error(
                 &ctx,
@@ -1119,34 +1409,44 @@ impl Assembler {
         );
         notes.truncate(MAX_NOTES);
         let notes = Rc::new(notes);
-        let runs: Vec<Vec<(String, String)>> = match &mb.kind {
-            BlockKind::Rept(n) => {
-                // Every repetition counts against the expansion budget, even of an empty body.
-                let n = *n as u64;
-                if self.expanded + n > MAX_EXPANDED_LINES {
-                    self.error(
-                        &ctx,
-                        mb.span,
-                        format!(
-                            "`.rept {n}` goes past the {MAX_EXPANDED_LINES}-line expansion limit"
-                        ),
-                    );
-                    return;
-                }
-                self.expanded += n;
-                (0..n).map(|_| Vec::new()).collect()
-            }
-            BlockKind::Irp(p, values) => values
-                .iter()
-                .map(|v| vec![(p.clone(), v.clone())])
-                .collect(),
+        // The values of a run: none (.rept), a list (.irp) or a text's characters (.irpc).
+        let (n, param, values, text) = match mb.kind {
+            BlockKind::Rept(n) => (n as u64, None, Vec::new(), String::new()),
+            BlockKind::Irp(p, values) => (values.len() as u64, Some(p), values, String::new()),
+            BlockKind::Irpc(p, text) => (text.chars().count() as u64, Some(p), Vec::new(), text),
             BlockKind::Macro => return,
         };
-        for bound in runs {
+        let mut chars = text.chars();
+        // Every repetition counts against the expansion budget, even of an empty body.
+        if self.expanded + n > MAX_EXPANDED_LINES {
+            let what = match param {
+                None => format!("`.rept {n}`"),
+                Some(_) => format!("`{}` with {n} values", mb.name),
+            };
+            self.error(
+                &ctx,
+                mb.span,
+                format!("{what} goes past the {MAX_EXPANDED_LINES}-line expansion limit"),
+            );
+            return;
+        }
+        self.expanded += n;
+        for i in 0..n as usize {
+            // One binding at a time: nothing is made per run up front.
+            let bound = match &param {
+                Some(p) => {
+                    let v = match values.get(i) {
+                        Some(v) => v.clone(),
+                        None => chars.next().map(String::from).unwrap_or_default(),
+                    };
+                    vec![(p.clone(), v)]
+                }
+                None => Vec::new(),
+            };
             let counter = self.macro_counter;
             self.macro_counter += 1;
             self.run_body(&ctx, mb.span, &mb.name, &mb.body, &bound, counter, &notes);
-            if self.expansion_overflow || self.units[self.cur_unit].ended {
+            if self.expansion_overflow || self.units[self.cur_unit].ended || self.exitm {
                 return;
             }
         }
@@ -1163,6 +1463,54 @@ impl Assembler {
         end: usize,
     ) -> Result<(), PErr> {
         let lname = name.to_ascii_lowercase();
+        let switch = matches!(lname.as_str(), ".else" | ".elseif" | ".elsif" | ".endif");
+        let around = if switch {
+            // `.else` and `.endif` belong to the innermost conditional: what counts is
+            // whether the lines around it are assembled.
+            self.conds.last().is_none_or(|c| c.outer)
+        } else {
+            self.cond_on()
+        };
+        if !around {
+            // Only conditionals get here (the rest of a skipped line is not read): they nest,
+            // and nothing is evaluated.
+            match lname.as_str() {
+                ".else" => self.cond_else(name, hspan, None)?,
+                ".elseif" | ".elsif" => self.cond_else(name, hspan, Some(&|_| Ok(false)))?,
+                ".endif" => {
+                    self.conds.pop();
+                }
+                _ => self.cond_open(ctx, hspan, |_| Ok(false)),
+            }
+            return Ok(());
+        }
+        // Text comparisons take their operands as text (an empty macro argument leaves `, b`).
+        match lname.as_str() {
+            ".ifb" | ".ifnb" => {
+                let blank = ctx.text[hspan.1..end].trim().is_empty();
+                self.cond_open(ctx, hspan, |_| Ok(blank == (lname == ".ifb")));
+                return Ok(());
+            }
+            ".ifc" | ".ifnc" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                let args = split_args(&ctx.text[hspan.1..end]);
+                self.cond_open(ctx, hspan, |_| {
+                    let [(_, a), (_, b)] = args.as_slice() else {
+                        return Err((sp, format!("`{name}` expects two strings: `{name} a, b`")));
+                    };
+                    // GNU as allows single quotes around a string that holds spaces or commas.
+                    let unq = |s: &str| {
+                        s.strip_prefix('\'')
+                            .and_then(|s| s.strip_suffix('\''))
+                            .map(str::to_string)
+                            .unwrap_or_else(|| s.to_string())
+                    };
+                    Ok((unq(a) == unq(b)) == (lname == ".ifc"))
+                });
+                return Ok(());
+            }
+            _ => {}
+        }
         let ops = split_operands(rest, end)?;
         let need = |n: usize, what: &str| -> Result<(), PErr> {
             if ops.len() != n {
@@ -1201,15 +1549,77 @@ impl Assembler {
                     lname == ".equiv",
                 )?;
             }
-            ".global" | ".globl" => {
+            ".global" | ".globl" | ".weak" => {
                 if ops.is_empty() {
                     need(1, "one or more symbol names")?;
                 }
                 for o in &ops {
                     let (sym, _) = single_ident(o, "a symbol name", end)?;
-                    self.sym_entry(&sym).global = true;
+                    let e = self.sym_entry(&sym);
+                    e.global = true;
+                    e.weak |= lname == ".weak";
                 }
             }
+            ".comm" | ".lcomm" => {
+                if ops.len() < 2 || ops.len() > 3 {
+                    need(
+                        2,
+                        "a name, a size and an optional alignment (`.comm NAME, SIZE[, ALIGN]`)",
+                    )?;
+                }
+                let (sym, sspan) = single_ident(ops[0], "a symbol name", end)?;
+                let size = self.const_now(ctx, ops[1], op_end(1), "the size")?;
+                if size as u64 > MAX_IMAGE {
+                    return Err((
+                        span_of(ops[1], op_end(1)),
+                        format!("size {size} exceeds the 256 MiB image limit"),
+                    ));
+                }
+                let align = match ops.get(2) {
+                    Some(o) => {
+                        let a = self.const_now(ctx, o, end, "the alignment")?;
+                        if a > MAX_ALIGN || !(a == 0 || a.is_power_of_two()) {
+                            return Err((
+                                span_of(o, end),
+                                format!("alignment {a} is not a power of two up to 4096"),
+                            ));
+                        }
+                        a.max(1)
+                    }
+                    // GNU as: the size's natural alignment, up to 16.
+                    None => size.max(1).next_power_of_two().min(16),
+                };
+                let prev = self.cur_sec;
+                self.cur_sec = self.section_id(".bss");
+                let pad = (align - self.cur_off() % align) % align;
+                self.reserve(ctx, hspan, pad as u64, &[0]);
+                let sec = &mut self.sections[self.cur_sec as usize];
+                sec.align = sec.align.max(align);
+                self.define_label(ctx, &sym, sspan);
+                let dot = (self.cur_sec, self.cur_off());
+                let seq = self.seq;
+                let e = self.sym_entry(&sym);
+                e.global |= lname == ".comm";
+                e.kind = SymbolKind::Object;
+                e.size = Some(Box::new((Expr::Num(size), ctx.clone(), dot, seq)));
+                self.reserve(ctx, hspan, size as u64, &[0]);
+                self.cur_sec = prev;
+            }
+            ".pushsection" => {
+                let prev = self.cur_sec;
+                self.section_directive(rest, hspan, end)?;
+                self.sec_stack.push(prev);
+            }
+            ".popsection" => {
+                need(0, "no operands")?;
+                self.cur_sec = self.sec_stack.pop().ok_or_else(|| {
+                    (
+                        hspan,
+                        "`.popsection` without a matching `.pushsection`".to_string(),
+                    )
+                })?;
+            }
+            ".incbin" => self.incbin(ctx, hspan, &ops, end, &op_end)?,
             ".type" => {
                 if ops.len() != 2 {
                     need(2, "a name and a type (`.type NAME, @function`)")?;
@@ -1248,13 +1658,14 @@ impl Assembler {
                 let e = self.parse_expr(ctx, ops[1], end)?;
                 let dot = (self.cur_sec, self.cur_off());
                 let seq = self.seq;
-                self.sym_entry(&sym).size = Some((e, ctx.clone(), dot, seq));
+                self.sym_entry(&sym).size = Some(Box::new((e, ctx.clone(), dot, seq)));
             }
             ".byte" | ".half" | ".short" | ".2byte" | ".hword" | ".word" | ".long" | ".4byte"
-            | ".int" => {
+            | ".int" | ".quad" | ".8byte" => {
                 let size = match lname.as_str() {
                     ".byte" => 1,
                     ".half" | ".short" | ".2byte" | ".hword" => 2,
+                    ".quad" | ".8byte" => 8,
                     _ => 4,
                 };
                 for (i, o) in ops.iter().enumerate() {
@@ -1312,10 +1723,10 @@ impl Assembler {
                 } else {
                     0
                 };
-                if n as i32 as i64 > MAX_IMAGE as i64 || (n as i32) < 0 {
+                if n as u64 > MAX_IMAGE {
                     return Err((
                         span_of(ops[0], op_end(0)),
-                        format!("size {n:#x} is too large (the image limit is 256 MiB)"),
+                        format!("size {n} exceeds the 256 MiB image limit"),
                     ));
                 }
                 self.reserve(ctx, hspan, n as u64, &[fill]);
@@ -1419,6 +1830,8 @@ impl Assembler {
                 if max.is_some_and(|m| pad > m) {
                     return Ok(());
                 }
+                let sec = &mut self.sections[self.cur_sec as usize];
+                sec.align = sec.align.max(align);
                 let sec = &self.sections[self.cur_sec as usize];
                 let pattern = match fill {
                     Some(f) => vec![f],
@@ -1505,16 +1918,29 @@ impl Assembler {
                 });
             }
             ".rept" => {
-                if ops.len() != 1 {
-                    need(1, "a repeat count (`.rept N`)")?;
-                }
-                let n = self.const_now(ctx, ops[0], end, "the repeat count")?;
-                if (n as i32) < 0 {
-                    return Err((
-                        span_of(ops[0], end),
-                        format!("repeat count {} is negative", n as i32),
-                    ));
-                }
+                let n = if ops.len() != 1 {
+                    need(1, "a repeat count (`.rept N`)").map(|_| 0)
+                } else {
+                    self.const_now(ctx, ops[0], end, "the repeat count")
+                        .and_then(|n| {
+                            if n as u64 > MAX_EXPANDED_LINES {
+                                Err((
+                                    span_of(ops[0], end),
+                                    format!(
+                                        "repeat count {n} exceeds the limit {MAX_EXPANDED_LINES}"
+                                    ),
+                                ))
+                            } else {
+                                Ok(n)
+                            }
+                        })
+                };
+                // A bad count still opens the block (repeated 0 times), so that its `.endr`
+                // is not reported as well.
+                let n = n.unwrap_or_else(|(sp, m)| {
+                    self.error(ctx, sp, m);
+                    0
+                });
                 self.collecting = Some(MacroBuild {
                     kind: BlockKind::Rept(n),
                     name: ".rept".into(),
@@ -1529,14 +1955,23 @@ impl Assembler {
                 if ops.is_empty() {
                     need(1, "a parameter name and values (`.irp P, V1, V2`)")?;
                 }
-                let (p, _) = single_ident(ops[0], "a parameter name", end)?;
-                let values = ops[1..]
-                    .iter()
-                    .map(|o| {
-                        let sp = span_of(o, end);
-                        ctx.text[sp.0..sp.1].to_string()
-                    })
-                    .collect();
+                // A bad header still opens the block (run 0 times): its `.endr` must match.
+                let (p, values) = match single_ident(ops[0], "a parameter name", end) {
+                    Ok((p, _)) => {
+                        let values = ops[1..]
+                            .iter()
+                            .map(|o| {
+                                let sp = span_of(o, end);
+                                ctx.text[sp.0..sp.1].to_string()
+                            })
+                            .collect();
+                        (p, values)
+                    }
+                    Err((sp, m)) => {
+                        self.error(ctx, sp, m);
+                        (String::new(), Vec::new())
+                    }
+                };
                 self.collecting = Some(MacroBuild {
                     kind: BlockKind::Irp(p, values),
                     name: ".irp".into(),
@@ -1553,15 +1988,87 @@ impl Assembler {
             ".end" => {
                 self.units[self.cur_unit].ended = true;
             }
+            ".if" | ".ifne" | ".ifeq" | ".ifgt" | ".ifge" | ".iflt" | ".ifle" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    let v = a.const_now(ctx, t, end, "the condition")?;
+                    // Comparisons with zero are signed, as in GNU as (`.iflt -1` holds).
+                    let sv = v as i32;
+                    Ok(match lname.as_str() {
+                        ".if" | ".ifne" => v != 0,
+                        ".ifeq" => v == 0,
+                        ".ifgt" => sv > 0,
+                        ".ifge" => sv >= 0,
+                        ".iflt" => sv < 0,
+                        _ => sv <= 0,
+                    })
+                });
+            }
+            ".ifdef" | ".ifndef" | ".ifnotdef" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one symbol name")));
+                    };
+                    let (sym, _) = single_ident(t, "a symbol name", end)?;
+                    let defined = a.units[a.cur_unit]
+                        .syms
+                        .get(&sym)
+                        .is_some_and(|e| e.def.is_some());
+                    Ok(defined == (lname == ".ifdef"))
+                });
+            }
+            ".else" => {
+                need(0, "no operands")?;
+                self.cond_else(name, hspan, None)?;
+            }
+            ".elseif" | ".elsif" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                let test = |a: &Self| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    Ok(a.const_now(ctx, t, end, "the condition")? != 0)
+                };
+                self.cond_else(name, hspan, Some(&test))?;
+            }
+            ".endif" => {
+                need(0, "no operands")?;
+                if self.conds.pop().is_none() {
+                    return Err((hspan, "`.endif` without a matching `.if`".into()));
+                }
+            }
+            ".error" | ".warning" | ".err" => {
+                let msg = match ops.as_slice() {
+                    [] => format!("`{name}` directive"),
+                    [[Token {
+                        tok: Tok::Str(b), ..
+                    }]] => String::from_utf8_lossy(b).to_string(),
+                    _ => {
+                        return Err((
+                            (hspan.0, end),
+                            format!("`{name}` expects a message in double quotes"),
+                        ))
+                    }
+                };
+                if lname == ".warning" {
+                    self.warn(ctx, hspan, msg);
+                } else {
+                    return Err((hspan, msg));
+                }
+            }
+            ".exitm" => {
+                need(0, "no operands")?;
+                if self.macro_nest == 0 {
+                    return Err((hspan, "`.exitm` outside a macro".into()));
+                }
+                self.exitm = true;
+            }
             _ => {
-                let known = [
-                    ".text", ".data", ".rodata", ".bss", ".section", ".equ", ".set", ".equiv",
-                    ".global", ".globl", ".type", ".size", ".byte", ".half", ".short", ".word",
-                    ".long", ".ascii", ".asciz", ".string", ".space", ".skip", ".zero", ".fill",
-                    ".align", ".balign", ".p2align", ".org", ".include", ".macro", ".endm", ".end",
-                    ".rept", ".endr", ".irp",
-                ];
-                let best = known
+                let best = DIRECTIVES
                     .iter()
                     .map(|k| (edit_distance(&lname, k), k))
                     .min()
@@ -1675,17 +2182,43 @@ impl Assembler {
         Ok(())
     }
 
-    fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
-        if self.include_depth >= MAX_INCLUDE_DEPTH {
+    /// `.irpc P, text` … `.endr`: the body once per character of the text, with `\P` replaced.
+    fn irpc(&mut self, ctx: &Rc<LineCtx>, hspan: Span, end: usize) {
+        let rest = &ctx.text[hspan.1..end];
+        let (p, text) = rest.split_once(',').unwrap_or((rest, ""));
+        let p = p.trim();
+        let text = text.trim();
+        let text = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let valid =
+            p.bytes().next().is_some_and(lex::is_ident_start) && p.bytes().all(lex::is_ident_char);
+        // A bad header still opens the block (run 0 times): its `.endr` must match.
+        let (p, text) = if valid {
+            (p.to_string(), text.to_string())
+        } else {
             self.error(
                 ctx,
-                span,
-                format!(
-                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep (does a file include itself?)"
-                ),
+                (hspan.0, end),
+                "`.irpc` expects a parameter name and a text (`.irpc P, TEXT`)".into(),
             );
-            return;
-        }
+            (String::new(), String::new())
+        };
+        self.collecting = Some(MacroBuild {
+            kind: BlockKind::Irpc(p, text),
+            name: ".irpc".into(),
+            params: Vec::new(),
+            body: Vec::new(),
+            depth: 1,
+            ctx: ctx.clone(),
+            span: hspan,
+        });
+    }
+
+    /// Where `.include`/`.incbin` find `fname`: relative to the including file's folder, then
+    /// in each `-I` directory.
+    fn find_file(&self, ctx: &LineCtx, fname: &str, what: &str) -> Result<PathBuf, String> {
         let mut candidates = Vec::new();
         let p = Path::new(fname);
         if p.is_absolute() {
@@ -1704,18 +2237,116 @@ impl Assembler {
                 candidates.push(d.join(p));
             }
         }
-        let Some(found) = candidates.iter().find(|c| c.is_file()) else {
-            let tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+        match candidates.iter().find(|c| c.is_file()) {
+            Some(f) => Ok(f.clone()),
+            None => {
+                let tried: Vec<String> =
+                    candidates.iter().map(|c| c.display().to_string()).collect();
+                Err(format!(
+                    "cannot find {what} `{fname}` (looked at: {}); add its directory with -I",
+                    tried.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// `.incbin "file"[, skip[, count]]`: the file's bytes (from `skip`, `count` of them).
+    fn incbin(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        hspan: Span,
+        ops: &[&[Token]],
+        end: usize,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        use std::io::{Read, Seek, SeekFrom};
+        let (fname, fspan) = match ops.first() {
+            Some(
+                [Token {
+                    tok: Tok::Str(b),
+                    start,
+                    end: tend,
+                }],
+            ) if ops.len() <= 3 => (String::from_utf8_lossy(b).to_string(), (*start, *tend)),
+            _ => {
+                return Err((
+                    (hspan.0, end),
+                    "`.incbin` expects a file name in double quotes, then an optional skip and count (`.incbin \"f\"[, SKIP[, COUNT]]`)".into(),
+                ))
+            }
+        };
+        let skip = match ops.get(1) {
+            Some(o) => self.const_now(ctx, o, op_end(1), "the skip")? as u64,
+            None => 0,
+        };
+        let count = match ops.get(2) {
+            Some(o) => Some(self.const_now(ctx, o, op_end(2), "the count")? as u64),
+            None => None,
+        };
+        let path = self
+            .find_file(ctx, &fname, "file")
+            .map_err(|m| (fspan, m))?;
+        let shown = path.display().to_string();
+        let cant = |e: std::io::Error| (fspan, format!("cannot read `{shown}`: {e}"));
+        let mut f = std::fs::File::open(&path).map_err(cant)?;
+        let len = f.metadata().map_err(cant)?.len();
+        if skip > len {
+            return Err((
+                span_of(ops[1], op_end(1)),
+                format!("skip {skip} is past the end of `{shown}` ({len} bytes)"),
+            ));
+        }
+        let count = count.unwrap_or(len - skip);
+        if skip + count > len {
+            return Err((
+                span_of(ops[2], op_end(2)),
+                format!(
+                    "`{shown}` has {} bytes after skip {skip}, fewer than the {count} asked for",
+                    len - skip
+                ),
+            ));
+        }
+        // Checked before reading: a huge file is refused without loading it.
+        if self.total + count > MAX_IMAGE {
+            return Err((
+                fspan,
+                format!(
+                    "`{shown}` ({count} bytes) would make the image larger than the 256 MiB limit"
+                ),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(count as usize);
+        f.seek(SeekFrom::Start(skip)).map_err(cant)?;
+        f.take(count).read_to_end(&mut bytes).map_err(cant)?;
+        if (bytes.len() as u64) < count {
+            return Err((fspan, format!("`{shown}` became shorter while being read")));
+        }
+        if let Some(off) = self.emit(ctx, hspan, &bytes) {
+            self.note_line(ctx, off);
+        }
+        Ok(())
+    }
+
+    fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
+        if self.include_depth >= MAX_INCLUDE_DEPTH || self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH
+        {
             self.error(
                 ctx,
                 span,
                 format!(
-                    "cannot find include file `{fname}` (looked at: {}); add its directory with -I",
-                    tried.join(", ")
+                    "`.include` nested more than {MAX_INCLUDE_DEPTH} deep, or more than {MAX_MACRO_DEPTH} levels of files and macro expansions together (does a file include itself?)"
                 ),
             );
             return;
+        }
+        let found = match self.find_file(ctx, fname, "include file") {
+            Ok(f) => f,
+            Err(m) => {
+                self.error(ctx, span, m);
+                return;
+            }
         };
+        let found = &found;
         let bytes = match std::fs::read(found) {
             Ok(b) => b,
             Err(e) => {
@@ -1737,7 +2368,10 @@ impl Assembler {
         let display = found.display().to_string();
         let file = self.add_file(&display, Some(found.clone()));
         self.include_depth += 1;
+        let nest = ctx.depth + 1;
+        self.outer_nest += nest;
         self.process_text(file, &text);
+        self.outer_nest -= nest;
         self.include_depth -= 1;
     }
 
@@ -1867,19 +2501,10 @@ impl Assembler {
                 .map(|t| t.start.saturating_sub(1))
                 .unwrap_or(end)
         };
-        // Short forms of real instructions.
-        if m == "jal" && ops.len() == 1 {
-            let e = self.imm_operand(ctx, ops[0], end)?;
-            let mut insn = Insn::new(Opcode::Jal);
-            insn.rd = isa_spec::regs::RA;
-            return self.emit_insn(ctx, insn, Some((e, span_of(ops[0], end), true)), hspan);
-        }
-        if m == "jalr" && ops.len() == 1 {
-            let rs = self.reg(ctx, ops[0], end)?;
-            let mut insn = Insn::new(Opcode::Jalr);
-            insn.rd = isa_spec::regs::RA;
-            insn.rs1 = rs;
-            return self.emit_insn(ctx, insn, None, hspan);
+        // Aliases (`nop`, `mv`, `j`, ... and the short forms `jal target`, `jalr rs`): one
+        // instruction with some fields fixed, from the table the disassembler prints from.
+        if let Some(a) = isa_spec::alias::find(&m, ops.len()) {
+            return self.alias_insn(ctx, a, &ops, hspan, &op_end);
         }
         let found = match self.mnemonics.get(&m) {
             Some(op) => *op,
@@ -1893,6 +2518,20 @@ impl Assembler {
         };
         if let Some(op) = found {
             let f = op.info().format;
+            // `lw rd, symbol` and `sw rs, symbol, rt`: the GNU as forms for a global.
+            let kind = op.info().kind;
+            let symbolic = |o: &[Token]| {
+                let n = o.len();
+                let mem = n >= 3 && o[n - 1].is_p(")") && o[n - 3].is_p("(");
+                let reg =
+                    matches!(o, [t] if t.ident().and_then(isa_spec::regs::parse_reg).is_some());
+                !mem && !reg
+            };
+            if (kind == Kind::Load && ops.len() == 2 && symbolic(ops[1]))
+                || (kind == Kind::Store && ops.len() == 3)
+            {
+                return self.symbol_access(ctx, op, &ops, hspan, &op_end);
+            }
             if ops.len() != operand_count(f) {
                 let sp = if ops.is_empty() {
                     hspan
@@ -1912,11 +2551,12 @@ impl Assembler {
             }
             return self.real_insn(ctx, op, &ops, end, hspan, &op_end);
         }
-        if PSEUDOS.contains(&m.as_str()) {
+        if is_pseudo(&m) {
             return self.pseudo(ctx, &m, &ops, end, hspan, &op_end);
         }
         let mut names: Vec<&str> = OPS.iter().map(|o| o.mnemonic).collect();
-        names.extend(PSEUDOS);
+        names.extend(OWN_PSEUDOS);
+        names.extend(isa_spec::alias::ALIASES.iter().map(|a| a.name));
         let macros: Vec<String> = self.units[self.cur_unit].macros.keys().cloned().collect();
         names.extend(macros.iter().map(|s| s.as_str()));
         let best = names
@@ -1932,6 +2572,79 @@ impl Assembler {
             String::new()
         };
         Err((hspan, format!("unknown instruction `{name}`{best}{colon}")))
+    }
+
+    /// An alias: its table entry's instruction with the written operands filled in.
+    fn alias_insn(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        a: &isa_spec::alias::Alias,
+        ops: &[&[Token]],
+        hspan: Span,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        use isa_spec::alias::Arg;
+        let mut insn = a.template();
+        let mut imm = None;
+        for (i, arg) in a.args.iter().enumerate() {
+            match arg {
+                Arg::Rd => insn.rd = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Rs1 => insn.rs1 = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Rs2 => insn.rs2 = self.reg(ctx, ops[i], op_end(i))?,
+                Arg::Target => {
+                    let e = self.imm_operand(ctx, ops[i], op_end(i))?;
+                    imm = Some((e, span_of(ops[i], op_end(i)), true));
+                }
+            }
+        }
+        self.emit_insn(ctx, insn, imm, hspan)
+    }
+
+    /// `lw rd, sym` = `lui rd, %hi(sym)` + `lw rd, %lo(sym)(rd)`; `sw rs, sym, rt` =
+    /// `lui rt, %hi(sym)` + `sw rs, %lo(sym)(rt)` (likewise for every load and store).
+    fn symbol_access(
+        &mut self,
+        ctx: &Rc<LineCtx>,
+        op: Opcode,
+        ops: &[&[Token]],
+        hspan: Span,
+        op_end: &dyn Fn(usize) -> usize,
+    ) -> Result<(), PErr> {
+        let load = op.info().kind == Kind::Load;
+        let r = self.reg(ctx, ops[0], op_end(0))?;
+        // A load forms the address in its destination; a store needs a register named.
+        let t = if load { 0 } else { 2 };
+        let tmp = if load {
+            r
+        } else {
+            self.reg(ctx, ops[2], op_end(2))?
+        };
+        if tmp == 0 {
+            return Err((
+                span_of(ops[t], op_end(t)),
+                format!(
+                    "`{} {}` forms the address in {}: it cannot be `zero`",
+                    op.mnemonic(),
+                    if load { "rd, symbol" } else { "rs, symbol, rt" },
+                    if load { "rd" } else { "rt" }
+                ),
+            ));
+        }
+        let e = self.imm_operand(ctx, ops[1], op_end(1))?;
+        let sp = span_of(ops[1], op_end(1));
+        let hi = Expr::Un(Un::Hi, Box::new(e.clone()));
+        let lo = Expr::Un(Un::Lo, Box::new(e));
+        let mut lui = Insn::new(Opcode::Lui);
+        lui.rd = tmp;
+        self.emit_insn(ctx, lui, Some((hi, sp, false)), hspan)?;
+        let mut insn = Insn::new(op);
+        if load {
+            insn.rd = r;
+        } else {
+            insn.rs2 = r;
+        }
+        insn.rs1 = tmp;
+        self.emit_insn(ctx, insn, Some((lo, sp, false)), hspan)
     }
 
     fn real_insn(
@@ -2093,17 +2806,14 @@ impl Assembler {
         hspan: Span,
         op_end: &dyn Fn(usize) -> usize,
     ) -> Result<(), PErr> {
+        let alias = isa_spec::alias::ALIASES.iter().find(|a| a.name == m);
         let (n, syn) = match m {
-            "nop" | "ret" => (0, "no operands"),
-            "j" | "call" => (1, "target"),
-            "jr" => (1, "rs"),
-            "li" => (2, "rd, value"),
-            "la" => (2, "rd, symbol"),
-            "mv" | "not" | "neg" | "seqz" | "snez" => (2, "rd, rs"),
-            "beqz" | "bnez" | "bltz" | "bgez" | "blez" | "bgtz" => (2, "rs, target"),
-            "bgt" | "ble" | "bgtu" | "bleu" => (3, "rs, rt, target"),
-            "subi" => (3, "rd, rs, imm"),
-            _ => (0, ""),
+            "li" => (2, "rd, value".to_string()),
+            "la" => (2, "rd, symbol".to_string()),
+            "not" => (2, "rd, rs".to_string()),
+            "bgt" | "ble" | "bgtu" | "bleu" => (3, "rs, rt, target".to_string()),
+            "subi" => (3, "rd, rs, imm".to_string()),
+            _ => alias.map_or((0, String::new()), |a| (a.args.len(), a.syntax())),
         };
         if ops.len() != n {
             return Err((
@@ -2129,37 +2839,10 @@ impl Assembler {
         };
         use Opcode::*;
         match m {
-            "nop" => self.emit_insn(ctx, Insn::new(Addi), None, hspan),
-            "ret" => self.emit_insn(ctx, i3(Jalr, 0, isa_spec::regs::RA, 0, 0), None, hspan),
-            "j" | "call" => {
-                let rd = if m == "j" { 0 } else { isa_spec::regs::RA };
-                let t = target(self, 0)?;
-                self.emit_insn(ctx, i3(Jal, rd, 0, 0, 0), Some(t), hspan)
-            }
-            "jr" => {
-                let rs = reg(self, 0)?;
-                self.emit_insn(ctx, i3(Jalr, 0, rs, 0, 0), None, hspan)
-            }
-            "mv" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Addi, rd, rs, 0, 0), None, hspan)
-            }
-            "neg" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sub, rd, 0, rs, 0), None, hspan)
-            }
             "not" => {
                 let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
                 self.emit_insn(ctx, i3(Sub, rd, 0, rs, 0), None, hspan)?;
                 self.emit_insn(ctx, i3(Addi, rd, rd, 0, -1), None, hspan)
-            }
-            "seqz" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sltiu, rd, rs, 0, 1), None, hspan)
-            }
-            "snez" => {
-                let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
-                self.emit_insn(ctx, i3(Sltu, rd, 0, rs, 0), None, hspan)
             }
             "subi" => {
                 let (rd, rs) = (reg(self, 0)?, reg(self, 1)?);
@@ -2171,19 +2854,6 @@ impl Assembler {
                     Some((neg, span_of(ops[2], op_end(2)), false)),
                     hspan,
                 )
-            }
-            "beqz" | "bnez" | "bltz" | "bgez" | "blez" | "bgtz" => {
-                let rs = reg(self, 0)?;
-                let t = target(self, 1)?;
-                let (op, a, b) = match m {
-                    "beqz" => (Beq, rs, 0),
-                    "bnez" => (Bne, rs, 0),
-                    "bltz" => (Blt, rs, 0),
-                    "bgez" => (Bge, rs, 0),
-                    "blez" => (Bge, 0, rs),
-                    _ => (Blt, 0, rs),
-                };
-                self.emit_insn(ctx, i3(op, 0, a, b, 0), Some(t), hspan)
             }
             "bgt" | "ble" | "bgtu" | "bleu" => {
                 let (rs, rt) = (reg(self, 0)?, reg(self, 1)?);
@@ -2235,17 +2905,26 @@ impl Assembler {
         name: &str,
         span: Span,
         depth: u32,
+        cost: u32,
     ) -> Result<u32, EvalErr> {
-        let owner = if self.units[unit]
-            .syms
-            .get(name)
-            .is_some_and(|e| e.def.is_some())
-        {
+        // Labels and plain values (nearly every symbol): one lookup.
+        let here = self.units[unit].syms.get(name);
+        match here.filter(|e| !e.weak).and_then(|e| e.def.as_ref()) {
+            Some(Def::Label(s, o)) => return Ok(self.sections[*s as usize].addr.wrapping_add(*o)),
+            Some(Def::Value(v)) => return Ok(self.val_abs(*v)),
+            _ => {}
+        }
+        let (defined, weak) = here.map_or((false, false), |e| (e.def.is_some(), e.weak));
+        let owner = if defined && !weak {
             unit
         } else {
+            // A weak definition gives way to another file's non-weak global.
             match self.global_owner(name) {
-                Some(u) => u,
-                None => {
+                Some(u) if !(defined && self.units[u].syms[name].weak) => u,
+                _ if defined => unit,
+                // An undefined weak symbol is 0 (as a linker makes it).
+                _ if weak => return Ok(0),
+                _ => {
                     let what = display_name(name);
                     let hint = if name.contains('\u{1}') {
                         " (no matching numeric label in that direction)".to_string()
@@ -2270,7 +2949,8 @@ impl Assembler {
         match entry.def.clone().expect("defined") {
             Def::Label(s, o) => Ok(self.sections[s as usize].addr.wrapping_add(o)),
             Def::Value(v) => Ok(self.val_abs(v)),
-            Def::Deferred(e, ctx, dot, seq) => {
+            Def::Deferred(d) => {
+                let (e, ctx, dot, seq) = *d;
                 if let Some(c) = entry.cache {
                     return c.map_err(|_| EvalErr::Reported);
                 }
@@ -2280,6 +2960,18 @@ impl Assembler {
                         format!("`{name}` is defined in terms of itself"),
                     ));
                 }
+                // Evaluation recurses through each expression and each symbol it names: bound
+                // the operators on the whole path, not only the symbols.
+                let cost = cost + 1 + e.ops();
+                if cost > MAX_EVAL_COST {
+                    return Err(EvalErr::Error(
+                        span,
+                        format!(
+                            "`{name}` is defined through more than {MAX_EVAL_COST} operators \
+                             in a chain of symbols; compute it in fewer steps"
+                        ),
+                    ));
+                }
                 entry.resolving = true;
                 let dotv = self.sections[dot.0 as usize].addr.wrapping_add(dot.1);
                 let mut env = FinalEnv {
@@ -2287,6 +2979,7 @@ impl Assembler {
                     unit: owner,
                     dot: dotv,
                     depth: depth + 1,
+                    cost,
                 };
                 let r = eval(&e, &mut env);
                 let r = match r {
@@ -2312,12 +3005,16 @@ impl Assembler {
         }
     }
 
+    /// The file whose global `name` other files see: a non-weak definition, else a weak one.
     fn global_owner(&self, name: &str) -> Option<usize> {
-        self.units.iter().position(|u| {
-            u.syms
-                .get(name)
-                .is_some_and(|e| e.global && e.def.is_some())
-        })
+        let def = |weak: bool| {
+            self.units.iter().position(|u| {
+                u.syms
+                    .get(name)
+                    .is_some_and(|e| e.global && e.def.is_some() && e.weak == weak)
+            })
+        };
+        def(false).or_else(|| def(true))
     }
 
     fn eval_final(&mut self, unit: usize, dot: (SecId, u32), e: &Expr) -> Result<u32, EvalErr> {
@@ -2327,6 +3024,7 @@ impl Assembler {
             unit,
             dot: dotv,
             depth: 0,
+            cost: e.ops(),
         };
         eval(e, &mut env).map(|v| v.v)
     }
@@ -2338,7 +3036,7 @@ impl Assembler {
             let mut defs: Vec<(&String, &SymEntry)> = self.units[ui]
                 .syms
                 .iter()
-                .filter(|(_, e)| e.global && e.def.is_some())
+                .filter(|(_, e)| e.global && !e.weak && e.def.is_some())
                 .collect();
             defs.sort_by_key(|(_, e)| e.order);
             let defs: Vec<(String, Rc<LineCtx>, Span)> = defs
@@ -2431,6 +3129,7 @@ impl Assembler {
             let o = f.off as usize;
             data[o..o + bytes.len()].copy_from_slice(&bytes);
         }
+        drop(fixups);
         // Symbols.
         let mut locals = Vec::new();
         let mut globals = Vec::new();
@@ -2443,7 +3142,12 @@ impl Assembler {
                 .collect();
             names.sort();
             for (_, name) in names {
-                let Ok(value) = self.resolve_final(ui, &name, (0, 0), 0) else {
+                let e = &self.units[ui].syms[&name];
+                if e.weak && self.global_owner(&name) != Some(ui) {
+                    // Replaced by another file's definition (or an earlier weak one).
+                    continue;
+                }
+                let Ok(value) = self.resolve_final(ui, &name, (0, 0), 0, 0) else {
                     continue;
                 };
                 let e = &self.units[ui].syms[&name];
@@ -2454,7 +3158,8 @@ impl Assembler {
                     }
                     _ => None,
                 };
-                let (kind, global, size) = (e.kind, e.global, e.size.clone());
+                let (kind, global, weak) = (e.kind, e.global, e.weak);
+                let size = e.size.clone().map(|b| *b);
                 let size = match size {
                     Some((expr, ctx, dot, seq)) => match self.eval_final(ui, dot, &expr) {
                         Ok(v) => v,
@@ -2471,6 +3176,7 @@ impl Assembler {
                     value,
                     size,
                     global,
+                    weak,
                     kind,
                     section,
                 };
@@ -2498,6 +3204,9 @@ impl Assembler {
                 );
             }
         }
+        // The symbol tables (and the lines their definitions keep) are done with: free them
+        // before the program's own tables are built.
+        self.units = Vec::new();
         let entry_name = self.entry_name.clone();
         let entry = globals
             .iter()
@@ -2512,11 +3221,12 @@ impl Assembler {
                     self.opts_base
                 }
             });
-        if !self.diags.is_empty() {
-            let mut d = std::mem::take(&mut self.diags);
-            d.sort_by_key(|(seq, col, _)| (*seq, *col));
-            // One source mistake can fail several expansions (e.g. both halves of `la`).
-            d.dedup_by(|a, b| a.2 == b.2);
+        let mut d = std::mem::take(&mut self.diags);
+        d.sort_by_key(|(seq, col, _)| (*seq, *col));
+        // One source mistake can fail several expansions (e.g. both halves of `la`).
+        d.dedup_by(|a, b| a.2 == b.2);
+        // (Diagnostics past the limit are not kept: count them as errors.)
+        if self.suppressed > 0 || d.iter().any(|x| x.2.severity == Severity::Error) {
             if self.suppressed > 0 {
                 d.push((
                     u64::MAX,
@@ -2547,7 +3257,10 @@ impl Assembler {
                 size: s.size,
                 flags: s.flags,
                 nobits: s.nobits,
+                align: s.align,
             });
+            let seg = segments.last_mut().expect("just pushed");
+            seg.align = crate::elf::addralign(seg);
         }
         let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
         let mut lines: Vec<LineInfo> = self
@@ -2561,17 +3274,23 @@ impl Assembler {
             .collect();
         lines.sort_by_key(|l| l.addr);
         lines.dedup_by_key(|l| l.addr);
+        // A line's chunks are in order but may be interleaved with those of the lines of a file
+        // it included (inside a macro): group them by line, keeping their order.
+        self.chunks.sort_by_key(|c| c.0);
+        let mut by_line = self.chunks.chunk_by(|a, b| a.0 == b.0).peekable();
         let listing = self
             .listing
             .iter()
-            .map(|l| ListingLine {
+            .enumerate()
+            .map(|(i, l)| ListingLine {
                 file: self.files[l.file as usize].0.clone(),
                 line: l.line,
                 text: l.text.to_string(),
-                chunks: l
-                    .chunks
+                chunks: by_line
+                    .next_if(|c| c[0].0 == i)
+                    .unwrap_or_default()
                     .iter()
-                    .map(|&(s, off, len)| {
+                    .map(|&(_, s, off, len)| {
                         let sec = &self.sections[s as usize];
                         let bytes = match seg_of(&sec.name) {
                             Some(seg) if !seg.nobits => {
@@ -2597,29 +3316,15 @@ impl Assembler {
             symbols: locals,
             lines,
             listing,
+            warnings: d.into_iter().map(|(_, _, d)| d).collect(),
         })
     }
 }
 
-/// The one-instruction form of `li rd, v`, if there is one.
+/// The one-instruction form of `li rd, v`, if there is one (the table's, which the
+/// disassembler prints `li` from).
 pub(crate) fn li_single(rd: u8, v: u32) -> Option<Insn> {
-    let s = v as i32;
-    let mk = |op, rs1, imm| Insn {
-        op,
-        rd,
-        rs1,
-        rs2: 0,
-        imm,
-    };
-    if (-32768..=32767).contains(&s) {
-        Some(mk(Opcode::Addi, 0, s))
-    } else if v & 0xffff == 0 {
-        Some(mk(Opcode::Lui, 0, (v >> 16) as i32))
-    } else if v <= 0xffff {
-        Some(mk(Opcode::Ori, 0, v as i32))
-    } else {
-        None
-    }
+    isa_spec::alias::li_single(rd, v)
 }
 
 fn byte_value(v: u32) -> Option<u8> {
@@ -2640,6 +3345,8 @@ fn encode_data(v: u32, size: u8) -> Result<Vec<u8>, String> {
                 ))
             }
         }
+        // Values are 32-bit: a quad is the value zero-extended.
+        8 => Ok((v as u64).to_le_bytes().to_vec()),
         _ => Ok(v.to_le_bytes().to_vec()),
     }
 }
@@ -2666,6 +3373,16 @@ fn encode_message(op: Opcode, err: &EncodeError, pcrel: bool) -> String {
         ),
         EncodeError::BadRegister(r) => format!("register r{r} does not exist (r0..r31)"),
     }
+}
+
+/// Whether a statement is a conditional directive (its first word, textually: skipped lines
+/// are not lexed, as GNU as does not).
+fn is_cond_directive(stmt: &str) -> bool {
+    let w = stmt.trim_start();
+    let n = w.bytes().take_while(|&c| lex::is_ident_char(c)).count();
+    COND_DIRECTIVES
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(&w[..n]))
 }
 
 fn span_of(op: &[Token], end: usize) -> Span {
@@ -2865,4 +3582,21 @@ pub(crate) fn utf8_error(bytes: &[u8], e: &std::string::FromUtf8Error) -> String
             .map_or(0, |p| p + 1)
         + 1;
     format!("is not valid UTF-8 text (bad byte at line {line}, column {col}); assembly sources must be UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hint list and the directives handled agree.
+    #[test]
+    fn every_listed_directive_is_handled() {
+        for d in DIRECTIVES.iter().chain(COND_DIRECTIVES.iter()) {
+            assert!(DIRECTIVES.contains(d), "{d} missing from DIRECTIVES");
+            let src = crate::Source::new("t.s", format!("{d}\n"));
+            if let Err(e) = crate::assemble(&[src], &crate::Options::default()) {
+                assert!(!e.to_string().contains("unknown directive"), "{d}: {e}");
+            }
+        }
+    }
 }

@@ -286,7 +286,9 @@ impl Program {
                 SymbolKind::Object => elf::STT_OBJECT,
                 SymbolKind::None => elf::STT_NOTYPE,
             };
-            let bind = if s.global {
+            let bind = if s.weak {
+                elf::STB_WEAK
+            } else if s.global {
                 elf::STB_GLOBAL
             } else {
                 elf::STB_LOCAL
@@ -329,7 +331,7 @@ impl Program {
                 sh_size: s.size as u64,
                 sh_link: 0,
                 sh_info: 0,
-                sh_addralign: if s.addr % 4 == 0 { 4 } else { 1 },
+                sh_addralign: addralign(s) as u64,
                 sh_entsize: 0,
             });
         }
@@ -358,6 +360,16 @@ fn malformed(e: object::read::Error) -> ElfError {
 
 /// Reads an RF32 ELF executable (as written by [`Program::to_elf`]) back into a [`Program`]:
 /// segments from the `PT_LOAD` program headers, symbols from `.symtab`, the line table from
+/// A section's `sh_addralign`: the largest alignment it asked for, at least 4 (instructions and
+/// words), but never more than its address is aligned to (`--base` need not be a page).
+pub(crate) fn addralign(s: &Segment) -> u32 {
+    let mut a = s.align.max(4);
+    while a > 1 && !s.addr.is_multiple_of(a) {
+        a /= 2;
+    }
+    a
+}
+
 /// `.rf32.lines` (all optional except the program headers). The listing is empty.
 pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
     if data.len() < 16 {
@@ -431,19 +443,20 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
             ))
         })?;
         let pf = ph.p_flags(e).0;
-        let name = sections
-            .as_ref()
-            .and_then(|t| {
-                t.iter()
-                    .find(|s| {
-                        s.sh_flags(e).0 & elf::SHF_ALLOC.0 != 0
-                            && s.sh_addr(e) == vaddr
-                            && s.sh_size(e) > 0
-                    })
-                    .and_then(|s| t.section_name(e, s).ok())
-                    .map(|n| String::from_utf8_lossy(n).to_string())
-            })
+        let sec = sections.as_ref().and_then(|t| {
+            t.iter()
+                .find(|s| {
+                    s.sh_flags(e).0 & elf::SHF_ALLOC.0 != 0
+                        && s.sh_addr(e) == vaddr
+                        && s.sh_size(e) > 0
+                })
+                .map(|s| (t, s))
+        });
+        let name = sec
+            .and_then(|(t, s)| t.section_name(e, s).ok())
+            .map(|n| String::from_utf8_lossy(n).to_string())
             .unwrap_or_else(|| format!("segment{i}"));
+        let align = sec.map(|(_, s)| s.sh_addralign(e)).unwrap_or(1).max(1);
         segments.push(Segment {
             name,
             addr: vaddr,
@@ -455,6 +468,7 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
                 exec: pf & elf::PF_X.0 != 0,
             },
             nobits: filesz == 0 && memsz > 0,
+            align,
         });
     }
     segments.sort_by_key(|s| s.addr);
@@ -500,6 +514,7 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
                 value: s.st_value(e),
                 size: s.st_size(e),
                 global: s.st_bind() != elf::STB_LOCAL,
+                weak: s.st_bind() == elf::STB_WEAK,
                 kind: if st_type == elf::STT_FUNC {
                     SymbolKind::Func
                 } else if st_type == elf::STT_OBJECT {
@@ -530,5 +545,6 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
         symbols,
         lines,
         listing: Vec::new(),
+        warnings: Vec::new(),
     })
 }

@@ -56,6 +56,17 @@ pub(crate) enum Expr {
     Bin(Bin, Box<Expr>, Box<Expr>, (usize, usize)),
 }
 
+impl Expr {
+    /// Operator nodes in the tree (a bound on its depth).
+    pub(crate) fn ops(&self) -> u32 {
+        match self {
+            Expr::Num(_) | Expr::Sym(..) | Expr::Dot => 0,
+            Expr::Un(_, e) => 1 + e.ops(),
+            Expr::Bin(_, l, r, _) => 1 + l.ops() + r.ops(),
+        }
+    }
+}
+
 /// Parse error: span and message.
 #[derive(Clone, Debug)]
 pub(crate) struct ParseError {
@@ -65,6 +76,10 @@ pub(crate) struct ParseError {
 }
 
 const MAX_DEPTH: u32 = 200;
+/// Operators one expression may hold after constant folding. Evaluating (and dropping) an
+/// expression walks its tree recursively, so its depth must stay bounded: a left-associated
+/// chain `a+1+1+...` is as deep as it is long.
+pub(crate) const MAX_OPS: u32 = 2_000;
 
 /// Maps a numeric local label reference to a symbol key.
 pub(crate) trait LocalNames {
@@ -78,6 +93,8 @@ pub(crate) struct Parser<'a> {
     /// End of the operand (for "expected ... found end" errors).
     end: usize,
     depth: u32,
+    /// Operator nodes built so far (bounded by [`MAX_OPS`]).
+    ops: u32,
 }
 
 fn binop(t: &Tok) -> Option<(Bin, u8)> {
@@ -117,7 +134,45 @@ impl<'a> Parser<'a> {
             names,
             end,
             depth: 0,
+            ops: 0,
         }
+    }
+
+    /// Counts one more operator node at token `t`: too many is an error, not a deep tree.
+    fn count_op(&mut self, t: (usize, usize)) -> Result<(), ParseError> {
+        self.ops += 1;
+        if self.ops > MAX_OPS {
+            return Err(ParseError {
+                start: t.0,
+                end: t.1,
+                msg: format!(
+                    "expression has more than {MAX_OPS} operators on symbols; \
+                     split it into steps with `.set`"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// `op` applied to two operands, folded into a number when both are numbers (so that
+    /// long constant expressions stay flat).
+    fn bin(&mut self, op: Bin, l: Expr, r: Expr, span: (usize, usize)) -> Result<Expr, ParseError> {
+        if let (Expr::Num(a), Expr::Num(b)) = (&l, &r) {
+            if let Some(v) = apply_bin(op, *a, *b) {
+                return Ok(Expr::Num(v));
+            }
+        }
+        self.count_op(span)?;
+        Ok(Expr::Bin(op, Box::new(l), Box::new(r), span))
+    }
+
+    /// `op` applied to one operand, folded when it is a number.
+    fn un(&mut self, op: Un, e: Expr, span: (usize, usize)) -> Result<Expr, ParseError> {
+        if let Expr::Num(v) = e {
+            return Ok(Expr::Num(apply_un(op, v)));
+        }
+        self.count_op(span)?;
+        Ok(Expr::Un(op, Box::new(e)))
     }
 
     fn err_here(&self, line: &str, what: &str) -> ParseError {
@@ -165,7 +220,7 @@ impl<'a> Parser<'a> {
             let span = (t.start, t.end);
             self.pos += 1;
             let rhs = self.expr(line, prec)?;
-            lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs), span);
+            lhs = self.bin(op, lhs, rhs, span)?;
         }
         self.depth -= 1;
         Ok(lhs)
@@ -191,12 +246,13 @@ impl<'a> Parser<'a> {
                 msg: format!("expression nested too deeply (limit {MAX_DEPTH})"),
             });
         }
+        let span = (t.start, t.end);
         let inner = self.unary(line)?;
         self.depth -= 1;
-        Ok(match un {
-            Some(u) => Expr::Un(u, Box::new(inner)),
-            None => inner,
-        })
+        match un {
+            Some(u) => self.un(u, inner, span),
+            None => Ok(inner),
+        }
     }
 
     fn primary(&mut self, line: &str) -> Result<Expr, ParseError> {
@@ -242,7 +298,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err_here(line, "`)`"));
                 }
                 self.pos += 1;
-                Ok(Expr::Un(if hi { Un::Hi } else { Un::Lo }, Box::new(e)))
+                self.un(if hi { Un::Hi } else { Un::Lo }, e, (t.start, t.end))
             }
             Tok::Str(_) => Err(ParseError {
                 start: t.start,

@@ -62,18 +62,23 @@ pub(crate) fn is_ident_char(c: u8) -> bool {
 
 /// Result of comment stripping: lines with comments replaced by spaces (one space per
 /// character, so columns are kept), and the position of an unterminated `/*` if any.
-pub(crate) struct Stripped {
-    pub lines: Vec<String>,
+pub(crate) struct Stripped<'a> {
+    /// Lines without comment characters are borrowed (no copy per line).
+    pub lines: Vec<std::borrow::Cow<'a, str>>,
     pub unterminated: Option<(usize, usize)>,
 }
 
 /// Splits `text` into lines (accepting `\n` and `\r\n`) and blanks out `#`, `//` and `/* */`
 /// comments, leaving string and character literals alone.
-pub(crate) fn strip_comments(text: &str) -> Stripped {
+pub(crate) fn strip_comments(text: &str) -> Stripped<'_> {
     let mut out = Vec::new();
     let mut in_block: Option<(usize, usize)> = None;
     for (lineno, raw) in split_lines(text).into_iter().enumerate() {
         let b = raw.as_bytes();
+        if in_block.is_none() && !b.iter().any(|&c| c == b'#' || c == b'/') {
+            out.push(std::borrow::Cow::Borrowed(raw));
+            continue;
+        }
         let mut s = String::with_capacity(raw.len());
         let mut i = 0;
         while i < b.len() {
@@ -116,7 +121,7 @@ pub(crate) fn strip_comments(text: &str) -> Stripped {
             s.push(ch);
             i += ch.len_utf8();
         }
-        out.push(s);
+        out.push(std::borrow::Cow::Owned(s));
     }
     Stripped {
         lines: out,

@@ -24,7 +24,7 @@ mod expr;
 mod lex;
 mod program;
 
-pub use diag::{Diagnostic, Diagnostics};
+pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use elf::{read_elf, ElfError, EM_RF32, LINES_SECTION};
 pub use program::{
     LineInfo, ListingChunk, ListingLine, Program, SegFlags, Segment, Symbol, SymbolKind,
@@ -63,6 +63,8 @@ pub struct Options {
     pub entry: String,
     /// Directories searched for `.include` files after the including file's directory.
     pub include_dirs: Vec<PathBuf>,
+    /// Build [`Program::listing`] (a line each, kept through assembly). Default true.
+    pub listing: bool,
 }
 
 impl Default for Options {
@@ -71,6 +73,7 @@ impl Default for Options {
             base: 0,
             entry: "_start".to_string(),
             include_dirs: Vec::new(),
+            listing: true,
         }
     }
 }

@@ -63,6 +63,10 @@ pub struct Segment {
     pub flags: SegFlags,
     /// True for `.bss`-like segments that occupy memory but no file bytes.
     pub nobits: bool,
+    /// Alignment of the section in bytes, its ELF `sh_addralign`: the largest alignment it
+    /// asked for (`.align`, `.balign`, `.comm`, ...), at least 4, but no more than its address
+    /// is aligned to. ELF output computes it from the address when it is set lower.
+    pub align: u32,
 }
 
 impl Segment {
@@ -94,8 +98,11 @@ pub struct Symbol {
     pub value: u32,
     /// Size from `.size`, else 0.
     pub size: u32,
-    /// Declared with `.global`/`.globl`.
+    /// Declared with `.global`/`.globl` (or `.weak`, or defined by `.comm`).
     pub global: bool,
+    /// Declared with `.weak`: a global that a non-weak definition in another file replaces
+    /// (ELF binding `STB_WEAK`).
+    pub weak: bool,
     /// Type from `.type`.
     pub kind: SymbolKind,
     /// Section the symbol is in; `None` for absolute constants (`.equ`).
@@ -154,6 +161,9 @@ pub struct Program {
     pub lines: Vec<LineInfo>,
     /// Per-source-line listing (empty for programs read from ELF).
     pub listing: Vec<ListingLine>,
+    /// Warnings the assembler gave (`.warning`), in source order; empty for programs read
+    /// from ELF.
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Program {
@@ -294,6 +304,7 @@ mod tests {
                     size: 2,
                     flags: SegFlags::RX,
                     nobits: false,
+                    align: 1,
                 },
                 Segment {
                     name: ".data".into(),
@@ -302,6 +313,7 @@ mod tests {
                     size: 1,
                     flags: SegFlags::RW,
                     nobits: false,
+                    align: 1,
                 },
                 Segment {
                     name: ".bss".into(),
@@ -310,6 +322,7 @@ mod tests {
                     size: 16,
                     flags: SegFlags::RW,
                     nobits: true,
+                    align: 1,
                 },
             ],
             ..Default::default()

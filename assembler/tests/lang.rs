@@ -683,6 +683,8 @@ fn rept_and_irp() {
     let e = err(".rept 2\nnop\n.endm\n");
     assert!(e.to_string().contains("write `.endr`"), "{e}");
     let e = err(".rept 2000000000\n.endr\n");
+    assert!(e.to_string().contains("exceeds the limit 1000000"), "{e}");
+    let e = err(".rept 600000\n.endr\n.rept 600000\n.endr\n");
     assert!(e.to_string().contains("expansion limit"), "{e}");
     let e = err(".rept 2\nnop\n");
     assert!(e.to_string().contains("no matching `.endr`"), "{e}");
@@ -698,4 +700,607 @@ fn macro_parameters_in_strings_and_unknown_parameters() {
         s.contains("t.s:2:14: error: `\\y` is not a parameter of `m` (its parameters: x)"),
         "{s}"
     );
+}
+
+/// Counts are unsigned: a huge one is one clear error, and the block it opens still takes its
+/// `.endr` (no second error).
+#[test]
+fn huge_counts_are_one_clear_error() {
+    let e = err(".rept 0xffffffff\nnop\n.endr\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:1:7: error: repeat count 4294967295 exceeds the limit 1000000"),
+        "{e}"
+    );
+    let e = err(".rept -1\n.endr\n.irp 5, a\n.endr\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:3:6: error: expected a parameter name"),
+        "{e}"
+    );
+    for (src, msg) in [
+        (
+            ".space 0xffffffff",
+            "size 4294967295 exceeds the 256 MiB image limit",
+        ),
+        (
+            ".skip -1",
+            "size 4294967295 exceeds the 256 MiB image limit",
+        ),
+        (".fill 0xffffffff, 4", "larger than the 256 MiB image limit"),
+        (".align 0xffffffff", "asks for 2^4294967295 bytes"),
+        (
+            ".balign 0x80000000",
+            "alignment 2147483648 is larger than 4096",
+        ),
+    ] {
+        let e = err(src);
+        assert_eq!(e.len(), 1, "{src}: {e}");
+        assert!(e.to_string().contains(msg), "{src}: {e}");
+    }
+}
+
+/// The largest alignment asked for in a section is its ELF `sh_addralign`.
+#[test]
+fn section_alignment_reaches_the_elf() {
+    let p = ok(".text\nnop\n.align 3\nnop\n.data\n.byte 1\n.balign 64\n.byte 2\n.align 2\n");
+    let text = p.segments.iter().find(|s| s.name == ".text").unwrap();
+    let data = p.segments.iter().find(|s| s.name == ".data").unwrap();
+    assert_eq!((text.align, data.align), (8, 64));
+    let back = read_elf(&p.to_elf()).unwrap();
+    let align: Vec<(String, u32)> = back
+        .segments
+        .iter()
+        .map(|s| (s.name.clone(), s.align))
+        .collect();
+    assert_eq!(align, vec![(".text".into(), 8), (".data".into(), 64)]);
+    // Without .align, words keep 4.
+    let back = read_elf(&ok(".data\n.word 1\n").to_elf()).unwrap();
+    assert_eq!(back.segments[0].align, 4);
+}
+
+/// `.if` and its kin, with GNU as semantics: nesting, `.else`/`.elseif`, skipped lines not
+/// parsed, inside macros and `.rept`.
+#[test]
+fn conditional_assembly() {
+    let p = ok("
+        N = 3
+        .if N == 3
+        li a0, 1
+        .elseif N == 4
+        li a0, 2
+        .else
+        li a0, 3
+        .endif
+        .if 0
+          this is not assembly at all 'x
+          .if 1
+          li a1, 9
+          .else
+          li a1, 8
+          .endif
+        .elseif 1
+          .ifdef N
+          li a2, 4
+          .endif
+          .ifndef M
+          li a3, 5
+          .endif
+          .ifdef later
+          li a4, 6
+          .endif
+        .endif
+        .iflt -1
+        li a5, 7
+        .endif
+        .ifgt -1
+        li a5, 99
+        .endif
+        later:
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "a0", "zero", "zero", 1),
+            w(Addi, "a2", "zero", "zero", 4),
+            w(Addi, "a3", "zero", "zero", 5),
+            w(Addi, "a5", "zero", "zero", 7),
+        ]
+    );
+    // In macros (.ifb / .ifc on arguments) and in .rept.
+    let p = ok("
+        .macro inc reg, how=
+        .ifb \\how
+        addi \\reg, \\reg, 1
+        .elseif 0
+        nop
+        .else
+        .ifc \\how, twice
+        addi \\reg, \\reg, 2
+        .endif
+        .ifnc \\how, twice
+        addi \\reg, \\reg, 3
+        .endif
+        .endif
+        .endm
+        inc t0
+        inc t1, twice
+        inc t2, other
+        k = 0
+        .rept 3
+        .if k == 1
+        li a1, 1
+        .endif
+        k = k + 1
+        .endr
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "t0", "t0", "zero", 1),
+            w(Addi, "t1", "t1", "zero", 2),
+            w(Addi, "t2", "t2", "zero", 3),
+            w(Addi, "a1", "zero", "zero", 1),
+        ]
+    );
+    // Recursion ended by a condition and `.exitm`.
+    let p = ok("
+        .macro down n
+        .if \\n == 0
+        .exitm
+        .endif
+        li a0, \\n
+        down \\n-1
+        .endm
+        down 3
+        nop
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Addi, "a0", "zero", "zero", 3),
+            w(Addi, "a0", "zero", "zero", 2),
+            w(Addi, "a0", "zero", "zero", 1),
+            w(Addi, "zero", "zero", "zero", 0),
+        ]
+    );
+}
+
+/// Unbalanced and misplaced conditionals are located errors; `.error` fails the assembly and
+/// `.warning` does not.
+#[test]
+fn conditional_errors_error_and_warning() {
+    let e = err("nop\n  .if 1\nnop\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:2:3: error: this conditional has no matching `.endif`"),
+        "{e}"
+    );
+    let e = err(".endif\n.else\n.if 1\n.else\n.else\n.endif\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: error: `.endif` without a matching `.if`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:1: error: `.else` without a matching `.if`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:5:1: error: `.else` after `.else` (the conditional opened at t.s:3:1)"),
+        "{s}"
+    );
+    // A bad condition is reported once; the block still matches its .endif.
+    let e = err(".if later\nnop\n.endif\nlater:\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("must be a constant known at this point"),
+        "{e}"
+    );
+    // No "did you mean .end" for the conditionals.
+    let e = err(".endiff\n");
+    assert!(e.to_string().contains("did you mean `.endif`"), "{e}");
+    let e = err(".if 1\n.error \"unsupported configuration\"\n.else\n.error \"no\"\n.endif\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("t.s:2:1: error: unsupported configuration\n"),
+        "{e}"
+    );
+    let p = ok("nop\n  .warning \"check this\"\nnop\n");
+    assert_eq!(p.warnings.len(), 1);
+    assert!(
+        p.warnings[0]
+            .to_string()
+            .starts_with("t.s:2:3: warning: check this\n"),
+        "{}",
+        p.warnings[0]
+    );
+    assert_eq!(words(&p, ".text").len(), 2);
+    // With an error as well, both are reported in order; only the error counts.
+    let e = err(".warning \"w\"\n.error \"e\"\n");
+    assert_eq!(e.len(), 1);
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: warning: w") && s.contains("t.s:2:1: error: e"),
+        "{s}"
+    );
+    assert!(s.ends_with("1 error generated (1 warning)"), "{s}");
+    let e = err(".exitm\n");
+    assert!(e.to_string().contains("`.exitm` outside a macro"), "{e}");
+}
+
+fn bytes(p: &Program, seg: &str) -> Vec<u8> {
+    p.segments
+        .iter()
+        .find(|s| s.name == seg)
+        .unwrap()
+        .data
+        .clone()
+}
+
+/// `.quad`, `.irpc`, `.pushsection`/`.popsection`.
+#[test]
+fn quad_irpc_and_section_stack() {
+    let p = ok("
+        .data
+        .quad 1, -1, 0x12345678
+        .irpc d, 0123
+        .byte \\d * 2
+        .endr
+        .irpc c, \"ab\"
+        .byte '\\c'
+        .endr
+        .pushsection .rodata
+        .word 7
+        .pushsection .text
+        nop
+        .popsection
+        .word 8
+        .popsection
+        .byte 9
+    ");
+    let mut want = vec![1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+    want.extend([
+        0x78, 0x56, 0x34, 0x12, 0, 0, 0, 0, 0, 2, 4, 6, b'a', b'b', 9,
+    ]);
+    assert_eq!(bytes(&p, ".data"), want);
+    assert_eq!(words(&p, ".rodata"), vec![7, 8]);
+    assert_eq!(words(&p, ".text"), vec![w(Addi, "zero", "zero", "zero", 0)]);
+    let e = err(".popsection\n.pushsection\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:1: error: `.popsection` without a matching `.pushsection`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:1: error: `.section` expects a section name"),
+        "{s}"
+    );
+    let e = err(".irpc 5, ab\n.byte 1\n.endr\n");
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string().contains("`.irpc` expects a parameter name"),
+        "{e}"
+    );
+}
+
+/// `.comm` (global) and `.lcomm` (local) reserve aligned space in .bss; `.weak` definitions
+/// give way to another file's global, and an undefined weak symbol is 0.
+#[test]
+fn comm_lcomm_and_weak() {
+    let p = ok("
+        .bss
+        .skip 1
+        .comm buf, 64
+        .lcomm flag, 1
+        .lcomm big, 4, 256
+        .text
+        la a0, buf
+    ");
+    let bss = p.segments.iter().find(|s| s.name == ".bss").unwrap();
+    assert_eq!(sym(&p, "buf") - bss.addr, 16, "natural alignment up to 16");
+    assert_eq!(sym(&p, "flag") - bss.addr, 80);
+    assert_eq!(sym(&p, "big") - bss.addr, 256);
+    assert_eq!(bss.size, 260);
+    assert_eq!(bss.align, 256);
+    let s = |n: &str| p.symbols.iter().find(|s| s.name == n).unwrap().clone();
+    assert!(s("buf").global && !s("flag").global);
+    assert_eq!((s("buf").size, s("buf").kind), (64, SymbolKind::Object));
+    let e = err(".comm x, 4, 3\n");
+    assert!(
+        e.to_string().contains("alignment 3 is not a power of two"),
+        "{e}"
+    );
+
+    let lib = Source::new(
+        "lib.s",
+        ".weak handler, hook\n.global handler\nhandler: li a0, 1\n ret\n.word hook, handler\n",
+    );
+    let main = Source::new(
+        "main.s",
+        ".global handler\n_start: call handler\n halt\nhandler: li a0, 2\n ret\n",
+    );
+    let p = assemble(&[lib.clone(), main], &Options::default()).unwrap();
+    let h = p
+        .symbols
+        .iter()
+        .filter(|s| s.name == "handler")
+        .collect::<Vec<_>>();
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(!h[0].weak && h[0].value == 24, "{h:?}");
+    // lib.s's own reference to handler goes to main.s's, and `hook` is 0.
+    let text = words(&p, ".text");
+    assert_eq!((text[2], text[3]), (0, 24), "undefined weak is 0");
+    // Alone, the weak definition is used (and written as weak).
+    let p = assemble(&[lib], &Options::default()).unwrap();
+    let h = p.symbols.iter().find(|s| s.name == "handler").unwrap();
+    assert!(h.weak && h.global && h.value == 0);
+    let back = read_elf(&p.to_elf()).unwrap();
+    assert!(back.symbols.iter().any(|s| s.name == "handler" && s.weak));
+}
+
+/// `.incbin` includes a file's bytes, found like `.include`; skip and count are checked.
+#[test]
+fn incbin() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("blob.bin"), [1u8, 2, 3, 4, 5, 6]).unwrap();
+    std::fs::write(
+        sub.join("inc.s"),
+        ".data\n.incbin \"blob.bin\"\n.incbin \"blob.bin\", 4\n.incbin \"blob.bin\", 1, 2\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.s");
+    std::fs::write(&main, ".include \"sub/inc.s\"\n").unwrap();
+    let p = assemble_files(std::slice::from_ref(&main), &Options::default()).unwrap();
+    assert_eq!(bytes(&p, ".data"), vec![1, 2, 3, 4, 5, 6, 5, 6, 2, 3]);
+    std::fs::write(
+        &main,
+        ".data\n.incbin \"sub/blob.bin\", 7\n.incbin \"sub/blob.bin\", 2, 5\n.incbin \"nope.bin\"\n.incbin blob\n.bss\n.incbin \"sub/blob.bin\"\n",
+    )
+    .unwrap();
+    let e = assemble_files(&[main], &Options::default()).unwrap_err();
+    let s = e.to_string();
+    assert_eq!(e.len(), 5, "{s}");
+    assert!(
+        s.contains("main.s:2:25: error: skip 7 is past the end of"),
+        "{s}"
+    );
+    assert!(
+        s.contains("has 4 bytes after skip 2, fewer than the 5 asked for"),
+        "{s}"
+    );
+    assert!(
+        s.contains("main.s:4:9: error: cannot find file `nope.bin`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("`.incbin` expects a file name in double quotes"),
+        "{s}"
+    );
+    assert!(s.contains("holds no file contents"), "{s}");
+}
+
+/// `lw rd, symbol` (every load) and `sw rs, symbol, rt` (every store): `lui` of the adjusted
+/// upper half, then the access with the lower half as its offset.
+#[test]
+fn loads_and_stores_of_a_symbol() {
+    let p = ok("
+        X = 0x12348000
+        lw a0, X
+        lbu a1, X + 4
+        sw a0, X, t0
+        sh a1, X+2, t1
+        lw a2, 8(sp)
+    ");
+    assert_eq!(
+        words(&p, ".text"),
+        vec![
+            w(Lui, "a0", "zero", "zero", 0x1235),
+            w(Lw, "a0", "a0", "zero", -0x8000),
+            w(Lui, "a1", "zero", "zero", 0x1235),
+            w(Lbu, "a1", "a1", "zero", -0x7ffc),
+            w(Lui, "t0", "zero", "zero", 0x1235),
+            w(Sw, "zero", "t0", "a0", -0x8000),
+            w(Lui, "t1", "zero", "zero", 0x1235),
+            w(Sh, "zero", "t1", "a1", -0x7ffe),
+            w(Lw, "a2", "sp", "zero", 8),
+        ]
+    );
+    let e = err("lw zero, x\nsw a0, x, zero\nlw a0, sp\njalr ra, x\nx:\n");
+    let s = e.to_string();
+    assert!(
+        s.contains("t.s:1:4: error: `lw rd, symbol` forms the address in rd: it cannot be `zero`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("t.s:2:11: error: `sw rs, symbol, rt` forms the address in rt"),
+        "{s}"
+    );
+    assert!(s.contains("t.s:3:8: error: expected a memory operand like `8(sp)` or `(a0)`, found `sp` (write `0(sp)`)"), "{s}");
+    assert!(
+        s.contains("t.s:4:10: error: expected a memory operand"),
+        "{s}"
+    );
+}
+
+/// Every alias the disassembler can print (the table the assembler expands them from) and
+/// `li` re-assemble to the word they were printed for; the raw form does too.
+#[test]
+fn alias_text_reassembles_to_the_same_word() {
+    use isa_spec::alias::{Arg, ALIASES};
+    let pc = 0x100u32;
+    let check = |insn: Insn, want_name: Option<&str>| {
+        let word = encode(&insn).unwrap();
+        let back = isa_spec::decode(word).unwrap();
+        for text in [isa_spec::disasm(&back, pc), isa_spec::disasm_raw(&back, pc)] {
+            let p = ok(&format!(".org {pc:#x}\n{text}\n"));
+            let got = words(&p, ".text")[(pc / 4) as usize];
+            assert_eq!(got, word, "`{text}` for {insn:?}");
+        }
+        if let Some(n) = want_name {
+            let text = isa_spec::disasm(&back, pc);
+            assert_eq!(text.split(' ').next(), Some(n), "{insn:?}");
+        }
+    };
+    for a in ALIASES {
+        for regs in [(10u8, 11u8, 12u8), (0, 0, 0), (1, 1, 1)] {
+            let mut insn = a.template();
+            for arg in a.args {
+                match arg {
+                    Arg::Rd => insn.rd = regs.0,
+                    Arg::Rs1 => insn.rs1 = regs.1,
+                    Arg::Rs2 => insn.rs2 = regs.2,
+                    Arg::Target => insn.imm = -8,
+                }
+            }
+            check(insn, None);
+        }
+    }
+    for (name, insn) in [
+        ("nop", Insn::new(Addi)),
+        (
+            "mv",
+            Insn {
+                rd: 10,
+                rs1: 11,
+                ..Insn::new(Addi)
+            },
+        ),
+        (
+            "ret",
+            Insn {
+                rs1: 1,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "jr",
+            Insn {
+                rs1: 5,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "jalr",
+            Insn {
+                rd: 1,
+                rs1: 5,
+                ..Insn::new(Jalr)
+            },
+        ),
+        (
+            "j",
+            Insn {
+                imm: 16,
+                ..Insn::new(Jal)
+            },
+        ),
+        (
+            "jal",
+            Insn {
+                rd: 1,
+                imm: 16,
+                ..Insn::new(Jal)
+            },
+        ),
+        (
+            "beqz",
+            Insn {
+                rs1: 10,
+                imm: 16,
+                ..Insn::new(Beq)
+            },
+        ),
+        (
+            "blez",
+            Insn {
+                rs2: 10,
+                imm: 16,
+                ..Insn::new(Bge)
+            },
+        ),
+        (
+            "neg",
+            Insn {
+                rd: 10,
+                rs2: 11,
+                ..Insn::new(Sub)
+            },
+        ),
+        (
+            "seqz",
+            Insn {
+                rd: 10,
+                rs1: 11,
+                imm: 1,
+                ..Insn::new(Sltiu)
+            },
+        ),
+        (
+            "snez",
+            Insn {
+                rd: 10,
+                rs2: 11,
+                ..Insn::new(Sltu)
+            },
+        ),
+    ] {
+        check(insn, Some(name));
+    }
+    for v in [
+        0u32,
+        1,
+        0xffff_ffff,
+        0x7fff,
+        0xffff_8000,
+        0x8000,
+        0xffff,
+        0x1_0000,
+    ] {
+        if let Some(insn) = li_single(10, v) {
+            let lui = insn.op == Lui;
+            check(insn, Some(if lui { "lui" } else { "li" }));
+        }
+    }
+    // Not aliases: a non-zero offset, an ori that li would write as addi.
+    check(
+        Insn {
+            rs1: 5,
+            imm: 4,
+            ..Insn::new(Jalr)
+        },
+        Some("jalr"),
+    );
+    check(
+        Insn {
+            rd: 10,
+            imm: 5,
+            ..Insn::new(Ori)
+        },
+        Some("ori"),
+    );
+}
+
+/// Without a listing, the program is the same and carries no listing lines.
+#[test]
+fn listing_can_be_left_out() {
+    let src = Source::new("t.s", "_start: li a0, 1\n.data\nx: .word 2\n");
+    let with = assemble(std::slice::from_ref(&src), &Options::default()).unwrap();
+    let opts = Options {
+        listing: false,
+        ..Default::default()
+    };
+    let without = assemble(&[src], &opts).unwrap();
+    assert!(!with.listing.is_empty());
+    assert!(without.listing.is_empty());
+    assert_eq!(with.segments, without.segments);
+    assert_eq!(with.symbols, without.symbols);
+    assert_eq!(with.lines, without.lines);
 }

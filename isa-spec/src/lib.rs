@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alias;
 mod codec;
 pub mod cost;
 pub mod cr;
@@ -16,7 +17,7 @@ mod summary;
 pub mod table;
 
 pub use codec::{decode, encode, EncodeError, Illegal};
-pub use disasm::{disasm, disasm_with};
+pub use disasm::{disasm, disasm_raw, disasm_raw_with, disasm_with};
 pub use summary::summary_table_markdown;
 
 /// How an instruction's fields sit in its 32-bit word and how it is written in assembly.

@@ -68,13 +68,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut opts = assembler::Options {
         base: args.base,
         include_dirs: args.include_dirs.clone(),
+        // A line each, kept through assembly: only when asked for.
+        listing: args.listing.is_some(),
         ..Default::default()
     };
     if let Some(e) = &args.entry {
         opts.entry = e.clone();
     }
     let prog = match assembler::assemble_files(&args.files, &opts) {
-        Ok(p) => p,
+        Ok(p) => {
+            for w in &p.warnings {
+                eprint!("{w}");
+            }
+            p
+        }
         Err(diags) => {
             eprintln!("{diags}");
             return Ok(ExitCode::from(1));

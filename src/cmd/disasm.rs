@@ -30,10 +30,26 @@ pub struct Args {
     /// and `.space`), which `ringfort asm` turns back into the same image.
     #[arg(long)]
     pub reassemblable: bool,
+    /// Disassembler options, as objdump's -M (comma-separated, or repeated): `no-aliases`
+    /// prints every instruction as itself (`addi zero, zero, 0`, not `nop`).
+    #[arg(short = 'M', value_name = "OPTIONS", value_delimiter = ',')]
+    pub options: Vec<String>,
+    /// Print no aliases (the same as -M no-aliases).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// Runs `ringfort disasm`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    for o in &args.options {
+        match o.trim() {
+            "no-aliases" => args.raw = true,
+            "" => {}
+            other => {
+                anyhow::bail!("unknown disassembler option `{other}` for -M (known: no-aliases)")
+            }
+        }
+    }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let (prog, is_elf) = if bytes.starts_with(b"\x7fELF") {
@@ -52,6 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             size,
             flags: SegFlags::RX,
             nobits: false,
+            align: 1,
         };
         (
             Program {
@@ -92,9 +109,11 @@ fn word_at(seg: &Segment, off: usize) -> Option<u32> {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn insn_text(prog: &Program, word: u32, pc: u32) -> String {
+fn insn_text(prog: &Program, word: u32, pc: u32, raw: bool) -> String {
+    let sym = |a| prog.symbol_at(a);
     match isa_spec::decode(word) {
-        Ok(insn) => isa_spec::disasm_with(&insn, pc, &|a| prog.symbol_at(a)),
+        Ok(insn) if raw => isa_spec::disasm_raw_with(&insn, pc, &sym),
+        Ok(insn) => isa_spec::disasm_with(&insn, pc, &sym),
         Err(_) => format!(".word {word:#010x}"),
     }
 }
@@ -130,7 +149,11 @@ fn objdump(prog: &Program, args: &Args, is_elf: bool) -> String {
             }
             if step == 4 {
                 let w = word_at(seg, off).unwrap_or(0);
-                let _ = writeln!(out, "{addr:8x}:\t{w:08x}\t{}", insn_text(prog, w, addr));
+                let _ = writeln!(
+                    out,
+                    "{addr:8x}:\t{w:08x}\t{}",
+                    insn_text(prog, w, addr, args.raw)
+                );
             } else {
                 let b = seg.data[off];
                 let _ = writeln!(out, "{addr:8x}:\t{b:02x}      \t.byte {b:#04x}");
@@ -169,6 +192,10 @@ fn reassemblable(prog: &Program, args: &Args) -> String {
             seg.name,
             if seg.nobits { ", @nobits" } else { "" }
         );
+        if seg.align > 4 {
+            // At the section's start this pads nothing; it keeps the section's alignment.
+            let _ = writeln!(out, "    .balign {}", seg.align);
+        }
         let mut label = |out: &mut String, addr: u32| {
             for name in labels_at(prog, addr) {
                 if used.insert(name) {
@@ -188,7 +215,7 @@ fn reassemblable(prog: &Program, args: &Args) -> String {
             if addr % 4 == 0 && off + 4 <= seg.data.len() {
                 let w = word_at(seg, off).unwrap_or(0);
                 if seg.flags.exec {
-                    let _ = writeln!(out, "    {}", insn_text(prog, w, addr));
+                    let _ = writeln!(out, "    {}", insn_text(prog, w, addr, args.raw));
                 } else {
                     let _ = writeln!(out, "    .word {w:#010x}");
                 }

@@ -278,8 +278,16 @@ impl Image {
 pub fn read_image(path: &PathBuf, limit: u64) -> Result<Image> {
     if matches!(path.extension().and_then(|e| e.to_str()), Some("s" | "S")) {
         // Assembly source: assemble it on the fly, as if `ringfort asm` had run first.
-        let prog = assembler::assemble_files(std::slice::from_ref(path), &Default::default())
+        // No listing: nothing here shows one.
+        let opts = assembler::Options {
+            listing: false,
+            ..Default::default()
+        };
+        let prog = assembler::assemble_files(std::slice::from_ref(path), &opts)
             .map_err(|d| anyhow::anyhow!("{d}"))?;
+        for w in &prog.warnings {
+            eprint!("{w}");
+        }
         return Ok(Image::Program(prog));
     }
     let bytes = read_limited(path, limit)?;
