@@ -1,0 +1,4 @@
+.text
+.rept 0xffffffff
+nop
+.endr
