@@ -423,3 +423,33 @@ fn load_and_store_through_a_symbol_run() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `disasm` names code by a label of the section holding it: `buf_end:` closing `.bss` has
+/// the address of `user:`, which starts an executable section, and does not name it.
+#[test]
+fn disasm_names_code_by_its_own_sections_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("lbl.s");
+    std::fs::write(
+        &src,
+        ".text\n.global _start\n_start: la t0, user\n jr t0\n.bss\nbuf: .space 4096\nbuf_end:\n\
+         .section .user, \"ax\"\nuser: li a0, 1\n halt\n",
+    )
+    .unwrap();
+    let elf = dir.path().join("lbl.elf");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .args(["asm", "-o"])
+        .arg(&elf)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .arg("disasm")
+        .arg(&elf)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("<user>:"), "{text}");
+    assert!(!text.contains("buf_end"), "{text}");
+}

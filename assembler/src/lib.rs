@@ -23,6 +23,7 @@ mod elf;
 mod expr;
 mod lex;
 mod program;
+mod symbols;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use elf::{read_elf, ElfError, EM_RF32, LINES_SECTION};
@@ -30,6 +31,7 @@ pub use program::{
     LineInfo, ListingChunk, ListingLine, Program, SegFlags, Segment, Symbol, SymbolKind,
     LISTING_BYTES,
 };
+pub use symbols::{Label, SymbolIndex};
 
 use std::path::PathBuf;
 

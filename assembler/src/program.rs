@@ -205,30 +205,14 @@ impl Program {
             .find(|s| addr >= s.addr && (addr as u64) < s.end())
     }
 
-    /// Names `addr` as `symbol` or `symbol+0x10` using the nearest label at or below it in the
-    /// same segment (globals win over locals at the same address). `None` when no label
-    /// precedes it.
+    /// Names `addr` as `symbol` or `symbol+0x10` by [`SymbolIndex::name_at`]'s rule (the
+    /// nearest label below it in the section holding it). Indexes the symbols on each call:
+    /// for many look-ups, build a [`SymbolIndex`] once.
+    ///
+    /// [`SymbolIndex::name_at`]: crate::SymbolIndex::name_at
+    /// [`SymbolIndex`]: crate::SymbolIndex
     pub fn symbol_at(&self, addr: u32) -> Option<String> {
-        let seg = self.segment_at(addr)?;
-        let mut best: Option<&Symbol> = None;
-        for s in &self.symbols {
-            if s.section.is_none() || s.value > addr || s.value < seg.addr {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some(b) => s.value > b.value || (s.value == b.value && s.global && !b.global),
-            };
-            if better {
-                best = Some(s);
-            }
-        }
-        let b = best?;
-        Some(if b.value == addr {
-            b.name.clone()
-        } else {
-            format!("{}+{:#x}", b.name, addr - b.value)
-        })
+        crate::SymbolIndex::new(self).name_at(self, addr)
     }
 
     /// The source line that produced `addr` (the last line-table entry at or below it, within

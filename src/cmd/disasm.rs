@@ -2,7 +2,7 @@
 
 use super::asm::parse_addr;
 use anyhow::Context;
-use assembler::{Program, SegFlags, Segment};
+use assembler::{Program, SegFlags, Segment, SymbolIndex};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -109,8 +109,8 @@ fn word_at(seg: &Segment, off: usize) -> Option<u32> {
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn insn_text(prog: &Program, word: u32, pc: u32, raw: bool) -> String {
-    let sym = |a| prog.symbol_at(a);
+fn insn_text(prog: &Program, index: &SymbolIndex, word: u32, pc: u32, raw: bool) -> String {
+    let sym = |a| index.name_at(prog, a);
     match isa_spec::decode(word) {
         Ok(insn) if raw => isa_spec::disasm_raw_with(&insn, pc, &sym),
         Ok(insn) => isa_spec::disasm_with(&insn, pc, &sym),
@@ -119,6 +119,7 @@ fn insn_text(prog: &Program, word: u32, pc: u32, raw: bool) -> String {
 }
 
 fn objdump(prog: &Program, args: &Args, is_elf: bool) -> String {
+    let index = SymbolIndex::new(prog);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -144,7 +145,9 @@ fn objdump(prog: &Program, args: &Args, is_elf: bool) -> String {
                 off += step;
                 continue;
             }
-            if let Some(name) = labels_at(prog, addr).first() {
+            // A header where a label of this section starts (not one that ends the section
+            // before at the same address), named as the address is named everywhere.
+            if let Some(name) = index.name_at(prog, addr).filter(|n| !n.contains('+')) {
                 let _ = writeln!(out, "\n{addr:08x} <{name}>:");
             }
             if step == 4 {
@@ -152,7 +155,7 @@ fn objdump(prog: &Program, args: &Args, is_elf: bool) -> String {
                 let _ = writeln!(
                     out,
                     "{addr:8x}:\t{w:08x}\t{}",
-                    insn_text(prog, w, addr, args.raw)
+                    insn_text(prog, &index, w, addr, args.raw)
                 );
             } else {
                 let b = seg.data[off];
@@ -165,6 +168,7 @@ fn objdump(prog: &Program, args: &Args, is_elf: bool) -> String {
 }
 
 fn reassemblable(prog: &Program, args: &Args) -> String {
+    let index = SymbolIndex::new(prog);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -215,7 +219,7 @@ fn reassemblable(prog: &Program, args: &Args) -> String {
             if addr % 4 == 0 && off + 4 <= seg.data.len() {
                 let w = word_at(seg, off).unwrap_or(0);
                 if seg.flags.exec {
-                    let _ = writeln!(out, "    {}", insn_text(prog, w, addr, args.raw));
+                    let _ = writeln!(out, "    {}", insn_text(prog, &index, w, addr, args.raw));
                 } else {
                     let _ = writeln!(out, "    .word {w:#010x}");
                 }

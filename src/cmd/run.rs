@@ -511,13 +511,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else if a.stats {
         eprint!("{}", crate::cmd::stats::report(&m, elapsed, &stop));
         let hot = engine.hot_blocks(10);
+        let index = symbols.as_ref().map(assembler::SymbolIndex::new);
         if !hot.is_empty() {
             eprintln!("hottest blocks (engine {}):", engine.name());
             for b in hot {
                 let share = 100.0 * b.cycles as f64 / m.cpu.cycles.max(1) as f64;
                 let name = symbols
                     .as_ref()
-                    .and_then(|p| p.symbol_at(b.pc))
+                    .and_then(|p| index.as_ref()?.name_at(p, b.pc))
                     .unwrap_or_default();
                 let again = match b.translations {
                     0 | 1 => String::new(),

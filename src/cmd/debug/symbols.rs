@@ -2,20 +2,8 @@
 //! addresses for names, function bounds, source lines.
 
 use super::expr::Names;
-use assembler::{LineInfo, Program, Segment};
+use assembler::{Label, LineInfo, Program, SymbolIndex};
 use std::collections::HashMap;
-
-/// A symbol in a section (a label).
-struct Label {
-    addr: u32,
-    name: String,
-    /// The section it was defined in.
-    section: String,
-    /// Global, or `.type @function`.
-    func: bool,
-    /// How well it names code at its address: higher is better (see [`Symbols::name_at`]).
-    rank: u8,
-}
 
 /// Symbols and lines of the loaded program (empty for a flat binary).
 #[derive(Default)]
@@ -23,90 +11,39 @@ pub struct Symbols {
     /// The program, when it came with symbols.
     pub prog: Option<Program>,
     by_name: HashMap<String, u32>,
-    /// Labels sorted by address.
-    labels: Vec<Label>,
+    /// The labels by address (the rule that names an address is the assembler's).
+    index: SymbolIndex,
 }
 
 impl Symbols {
     /// Indexes a program's symbols.
     pub fn new(prog: Option<Program>) -> Symbols {
         let mut by_name = HashMap::new();
-        let mut labels = Vec::new();
         if let Some(p) = &prog {
             for s in &p.symbols {
                 // Globals win over locals of the same name.
                 if s.global || !by_name.contains_key(&s.name) {
                     by_name.insert(s.name.clone(), s.value);
                 }
-                if let Some(section) = &s.section {
-                    use assembler::SymbolKind::*;
-                    let rank = match s.kind {
-                        Func => 4,
-                        None => 2,
-                        Object => 0,
-                    } + s.global as u8;
-                    labels.push(Label {
-                        addr: s.value,
-                        name: s.name.clone(),
-                        section: section.clone(),
-                        func: s.global || s.kind == Func,
-                        rank,
-                    });
-                }
             }
         }
-        // Stable: labels at one address keep their definition order.
-        labels.sort_by_key(|l| l.addr);
+        let index = prog.as_ref().map(SymbolIndex::new).unwrap_or_default();
         Symbols {
             prog,
             by_name,
-            labels,
+            index,
         }
     }
 
-    /// The labels that may name `addr`, in address order: those of the section holding it.
-    /// A label at the end of the section before, such as `buf_end:` after a `.bss` buffer, has
-    /// the address of the next section's first label but does not name it. When the segment
-    /// holds no label of its own name below `addr` (an ELF whose segment spans several
-    /// sections), every label in the segment.
+    /// The labels that may name `addr`: those of the section holding it, by address.
     fn section_labels(&self, addr: u32) -> Option<Vec<&Label>> {
-        let seg: &Segment = self.prog.as_ref()?.segment_at(addr)?;
-        let lo = self.labels.partition_point(|l| l.addr < seg.addr);
-        let hi = self.labels.partition_point(|l| (l.addr as u64) < seg.end());
-        let all = &self.labels[lo..hi];
-        let own: Vec<&Label> = all.iter().filter(|l| l.section == seg.name).collect();
-        Some(if own.iter().any(|l| l.addr <= addr) {
-            own
-        } else {
-            all.iter().collect()
-        })
+        self.index.section_labels(self.prog.as_ref()?, addr)
     }
 
-    /// `name` or `name+0x10` for an address inside the program's segments: the nearest label
-    /// at or below it in the same section; among labels at one address, a function's
-    /// (`.type @function`) before an untyped one before an object's, a global before a local,
-    /// and then the one defined last: the label written just before the code names it, not one
-    /// that closes the area before (`ustack_top:` then `user_main:`).
+    /// `name` or `name+0x10` for an address inside the program's segments
+    /// ([`SymbolIndex::name_at`]: the nearest label at or below it in the same section).
     pub fn name_at(&self, addr: u32) -> Option<String> {
-        let mut best: Option<&Label> = None;
-        for l in self.section_labels(addr)? {
-            if l.addr > addr {
-                break;
-            }
-            let better = match best {
-                None => true,
-                Some(b) => l.addr > b.addr || (l.addr == b.addr && l.rank >= b.rank),
-            };
-            if better {
-                best = Some(l);
-            }
-        }
-        let b = best?;
-        Some(if b.addr == addr {
-            b.name.clone()
-        } else {
-            format!("{}+{:#x}", b.name, addr - b.addr)
-        })
+        self.index.name_at(self.prog.as_ref()?, addr)
     }
 
     /// ` <name+0x10>` or the empty string.
