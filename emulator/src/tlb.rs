@@ -99,6 +99,8 @@ impl TryFrom<TlbState> for Tlb {
         };
         for (slot, e) in s.entries.iter().enumerate() {
             if e.vpn == INVALID {
+                // An emptied slot keeps its old PTE (it is never used, but it is compared).
+                t.entries[slot] = *e;
                 continue;
             }
             // An entry is only ever in its own slot; one elsewhere could never be looked up.
