@@ -17,6 +17,7 @@
 //! and mode), and [`Machine::restore_state`] refuses a state whose configuration differs.
 
 use crate::cpu::Cpu;
+use crate::devices::camera::Indicator;
 use crate::devices::{uart, Devices};
 use crate::machine::{Exit, Machine, Transition};
 use crate::stats::Stats;
@@ -200,6 +201,17 @@ impl Machine {
         };
         d.disk.image = old.disk.image;
         d.camera.indicator = old.camera.indicator;
+        // The in-use indicator follows the restored camera (it is shown at every change).
+        if d.camera.is_on() != old.camera.is_on() && d.camera.indicator == Indicator::Stderr {
+            eprintln!(
+                "{}",
+                if d.camera.is_on() {
+                    "[camera on]"
+                } else {
+                    "[camera off]"
+                }
+            );
+        }
         d.quit = old.quit;
         d.refresh_at = if old.display.is_some() { 0 } else { u64::MAX };
         d.display = old.display;

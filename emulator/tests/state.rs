@@ -208,3 +208,104 @@ fn a_state_of_another_configuration_or_a_damaged_one_is_refused_unchanged() {
     bytes.truncate(bytes.len() / 2);
     assert!(postcard::from_bytes::<MachineState>(&bytes).is_err());
 }
+
+/// Reads sector 1 into RAM with the completion interrupt on, then waits for the interrupt:
+/// a state saved while the command is in flight completes it at the same cycle.
+const DISK_PROGRAM: &str = "
+        .equ PIC,  0xF0000000
+        .equ DISK, 0xF0003000
+        .text
+        .global _start
+_start:
+        li      sp, 0x10000
+        la      t0, vectors
+        mtcr    vbase, t0
+        la      t1, done
+        sw      t1, 34*8(t0)
+        li      t1, 1
+        sw      t1, 34*8+4(t0)
+        li      t0, PIC
+        li      t1, 4
+        sw      t1, 4(t0)
+        li      t0, DISK
+        li      t1, 1
+        sw      t1, 0x0C(t0)
+        sw      t1, 0x10(t0)
+        li      t1, 0x8000
+        sw      t1, 0x14(t0)
+        li      t1, 1
+        sw      t1, 0x18(t0)
+        sw      t1, 0(t0)
+        li      t0, 4
+        mtcr    status, t0
+wait:   addi    s0, s0, 1
+        j       wait
+done:   li      t0, 0x8000
+        lw      a0, 0(t0)
+        mv      a1, s0
+        halt
+
+        .bss
+        .balign 8
+vectors: .space 64 * 8
+";
+
+#[test]
+fn a_disk_command_in_flight_completes_identically_after_restoring() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("d.img");
+    let mut data = vec![0u8; 4 * 512];
+    data[512..516].copy_from_slice(&0xD15C_0001u32.to_le_bytes());
+    std::fs::write(&path, &data).expect("image written");
+    let prog = assembler::assemble(
+        &[assembler::Source {
+            name: "disk.s".into(),
+            text: DISK_PROGRAM.into(),
+        }],
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let image = emulator::devices::disk::Image::open(&path, true).expect("image opens");
+    let new = |image: &emulator::devices::disk::Image| {
+        let mut m = Machine::new(Config {
+            ram_size: 1 << 20,
+            serial: Sink::Buffer(Vec::new()),
+        });
+        m.dev.attach_disk(image.clone());
+        m
+    };
+    let mut whole = new(&image);
+    whole.load_program(&prog).expect("loads");
+    let end = run_to(&mut whole, &mut *engine(false), u64::MAX);
+    assert_eq!(end, Exit::Halted(0xD15C_0001), "the read completed");
+    for threaded in [false, true] {
+        let mut a = new(&image);
+        a.load_program(&prog).expect("loads");
+        // Past the command (issued within the first hundred cycles), before its completion.
+        run_to(&mut a, &mut *engine(threaded), 3_000);
+        assert_ne!(a.dev.disk.status() & emulator::devices::disk::ST_BUSY, 0);
+        let bytes = postcard::to_allocvec(&a.save_state()).expect("encodes");
+        let state: MachineState = postcard::from_bytes(&bytes).expect("decodes");
+        let mut b = new(&image);
+        b.restore_state(&state).expect("restores");
+        assert_eq!(
+            run_to(&mut b, &mut *engine(!threaded), u64::MAX),
+            Exit::Halted(0xD15C_0001)
+        );
+        assert_eq!(b.cpu, whole.cpu, "the interrupt came at the same cycle");
+        assert_eq!(b.dev, whole.dev);
+    }
+    // Without the disk, the state is refused: the guest would see its disk vanish.
+    let mut a = new(&image);
+    a.load_program(&prog).expect("loads");
+    run_to(&mut a, &mut *engine(true), 3_000);
+    let mut bare = Machine::new(Config {
+        ram_size: 1 << 20,
+        serial: Sink::None,
+    });
+    let e = bare.restore_state(&a.save_state()).unwrap_err();
+    assert!(
+        e.contains("it has a 2K read-only disk, this machine no disk"),
+        "{e}"
+    );
+}
