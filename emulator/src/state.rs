@@ -257,6 +257,11 @@ fn check(s: &MachineState) -> Result<(), String> {
     if s.rom.len() > memmap::ROM_SIZE as usize {
         return bad(format!("a ROM of {} bytes", s.rom.len()));
     }
+    // No run reaches 2^62 cycles (46 years at the modeled clock); arithmetic on deadlines
+    // past it could overflow.
+    if s.cpu.cycles >= 1 << 62 || s.steps >= 1 << 62 {
+        return bad(format!("a cycle count of {}", s.cpu.cycles));
+    }
     if s.cpu.regs[0] != 0 {
         return bad("r0 is not zero".into());
     }
