@@ -108,6 +108,7 @@ pub struct Camera {
     pub dma_bytes: u64,
 }
 
+/// Serde default of the indicator (restoring keeps the machine's own).
 fn stderr_indicator() -> Indicator {
     Indicator::Stderr
 }

@@ -48,6 +48,7 @@ impl Pacer {
     }
 }
 
+/// Serde default of the skipped deadlines (recomputed or re-attached on restoring).
 fn never() -> u64 {
     NEVER
 }

@@ -131,10 +131,12 @@ pub struct Uart {
     pub buffer_dropped: u64,
 }
 
+/// Serde default of the sink (restoring keeps the machine's own).
 fn no_sink() -> Sink {
     Sink::None
 }
 
+/// Serde default of the host poll time (restoring schedules it for the machine's back end).
 fn never() -> u64 {
     NEVER
 }
