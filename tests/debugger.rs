@@ -1387,9 +1387,13 @@ fn a_snapshot_of_another_configuration_or_version_is_refused_clearly() {
             &drive,
             "dev_disk_read.s",
         ],
-        &format!("{load}\np $steps\n"),
+        &format!("{load}\np $steps\nreverse-stepi 2\np $steps\n"),
     );
     assert!(section(&out, "p $steps").contains("= 399"), "{out}");
+    // Reverse execution starts at the loaded state: the history before it is not in the file.
+    let back = section(&out, "reverse-stepi 2");
+    assert!(back.contains("No more reverse-execution history"), "{back}");
+    assert_eq!(out.matches("= 399").count(), 2, "{out}");
 
     // A version-1 file (the old re-executing format) says to take the snapshot again.
     let mut bytes = std::fs::read(&snap).expect("snapshot");
