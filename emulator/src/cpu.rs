@@ -3,7 +3,7 @@
 use isa_spec::cr::{num, status, NUM_CRS};
 
 /// The CPU's architectural state. Everything here is compared between engines.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cpu {
     /// General registers. `regs[0]` is always 0.
     pub regs: [u32; 32],

@@ -22,6 +22,7 @@ pub mod loader;
 pub mod machine;
 mod memory;
 pub mod mmu;
+pub mod state;
 pub mod stats;
 pub mod tlb;
 pub mod trace;

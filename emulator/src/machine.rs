@@ -32,7 +32,7 @@ impl Default for Config {
 }
 
 /// Why a machine stopped (or an engine returned).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Exit {
     /// `halt` executed; the exit code is a0.
     Halted(u32),
@@ -51,7 +51,7 @@ pub enum Exit {
 }
 
 /// How a ring transition happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Via {
     /// `callg N`.
     Gate(u32),
@@ -66,7 +66,7 @@ pub enum Via {
 }
 
 /// A record of the last change of ring, for the debugger and `--trace`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Transition {
     /// Ring before.
     pub from: u8,

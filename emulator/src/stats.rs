@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 /// Run statistics (instructions and cycles live in [`crate::cpu::Cpu`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     /// Exceptions and interrupts delivered, by vector.
+    #[serde(with = "crate::state::array")]
     pub deliveries: [u64; 64],
     /// Successful gate calls, by gate index.
     pub gate_calls: GateCalls,
@@ -31,7 +32,7 @@ impl Default for Stats {
 const SMALL_GATES: usize = 256;
 
 /// Successful gate calls by gate index.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GateCalls {
     small: Vec<u64>,
     large: BTreeMap<u32, u64>,

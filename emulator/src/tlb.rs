@@ -14,7 +14,7 @@ use isa_spec::cr::pte;
 const INVALID: u32 = u32::MAX;
 
 /// One cached translation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TlbEntry {
     /// Virtual page number, or `INVALID`.
     pub vpn: u32,
@@ -30,8 +30,9 @@ const NO_TAG: u32 = u32::MAX;
 /// only with D already set, since a write through a clean entry walks), else [`NO_TAG`].
 type RingTags = [u32; TLB_ENTRIES];
 
-/// The TLB.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The TLB. Saved as its entries and counters; the derived tags are rebuilt on loading.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "TlbState", try_from = "TlbState")]
 pub struct Tlb {
     /// Slots, indexed by `vpn % TLB_ENTRIES`. Changed only through the methods below, which
     /// keep the derived tags in step.
@@ -59,6 +60,56 @@ impl Default for Tlb {
             hits: 0,
             misses: 0,
         }
+    }
+}
+
+/// What a saved TLB holds: the entries by slot and the counters (the derived tags and addends
+/// are rebuilt from the entries, so a saved state cannot hold inconsistent ones).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct TlbState {
+    entries: Vec<TlbEntry>,
+    hits: u64,
+    misses: u64,
+}
+
+impl From<Tlb> for TlbState {
+    fn from(t: Tlb) -> TlbState {
+        TlbState {
+            entries: t.entries.to_vec(),
+            hits: t.hits,
+            misses: t.misses,
+        }
+    }
+}
+
+impl TryFrom<TlbState> for Tlb {
+    type Error = String;
+
+    fn try_from(s: TlbState) -> Result<Tlb, String> {
+        if s.entries.len() != TLB_ENTRIES {
+            return Err(format!(
+                "{} TLB entries where the machine has {TLB_ENTRIES}",
+                s.entries.len()
+            ));
+        }
+        let mut t = Tlb {
+            hits: s.hits,
+            misses: s.misses,
+            ..Tlb::default()
+        };
+        for (slot, e) in s.entries.iter().enumerate() {
+            if e.vpn == INVALID {
+                // An emptied slot keeps its old PTE (it is never used, but it is compared).
+                t.entries[slot] = *e;
+                continue;
+            }
+            // An entry is only ever in its own slot; one elsewhere could never be looked up.
+            if Tlb::slot(e.vpn) != slot || e.vpn >= 1 << 20 {
+                return Err(format!("TLB slot {slot} holds page {:#x}", e.vpn));
+            }
+            t.fill(e.vpn, e.pte);
+        }
+        Ok(t)
     }
 }
 

@@ -9,7 +9,12 @@
 //! A failure shrinks to a minimal program, printed as RF32 assembly.
 
 use crate::config;
-use emulator::gen::{layout, program, run_engines, state_diff, Program, ProgramConfig};
+use emulator::engine::{interp::Interp, threaded::Threaded};
+use emulator::gen::{
+    layout, machine_for, program, run_engines, state_diff, Program, ProgramConfig,
+};
+use emulator::state::MachineState;
+use emulator::{Budget, Engine, Machine};
 use proptest::prelude::*;
 
 /// Cycle budget of one run (loops are fine: the budget ends them).
@@ -35,6 +40,48 @@ fn agree(p: &Program) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Runs `m` on the interpreter or the threaded engine until it stops or reaches `cycles`.
+fn run_on(threaded: bool, m: &mut Machine, cycles: u64) {
+    let budget = Budget {
+        max_cycles: cycles,
+        ..Budget::UNLIMITED
+    };
+    if threaded {
+        Threaded::new().run(m, budget);
+    } else {
+        Interp::new().run(m, budget);
+    }
+}
+
+/// Saving the state at cycle `cut` (under one engine), encoding and decoding it, restoring it
+/// into a fresh machine and running on (under the other or the same) ends in the same full
+/// machine state as the machine that was never saved.
+fn resumes(p: &Program, cut: u64, before: bool, after: bool) -> Result<(), TestCaseError> {
+    let prog = p
+        .assemble()
+        .map_err(|e| TestCaseError::fail(format!("generated program does not assemble: {e}")))?;
+    let mut a = machine_for(&prog, layout::RAM);
+    run_on(before, &mut a, cut);
+    let bytes = postcard::to_allocvec(&a.save_state()).expect("a state encodes");
+    let state: MachineState = postcard::from_bytes(&bytes).expect("a state decodes");
+    let mut b = machine_for(&prog, layout::RAM);
+    b.restore_state(&state)
+        .map_err(|e| TestCaseError::fail(format!("restoring failed: {e}")))?;
+    // From here on both logs and outputs start empty (they are the host's, not the state).
+    a.deliveries = Some(Vec::new());
+    a.dev.uart.sink = emulator::devices::uart::Sink::Buffer(Vec::new());
+    run_on(after, &mut a, BUDGET);
+    run_on(after, &mut b, BUDGET);
+    if let Some(d) = state_diff(&a, &b) {
+        return Err(TestCaseError::fail(format!(
+            "saved at cycle {cut} (threaded before: {before}, after: {after}), restored and run \
+             on: {d}\nprogram:\n{}",
+            p.render()
+        )));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(4000))]
 
@@ -54,6 +101,28 @@ proptest! {
         wfi: true,
     })) {
         agree(&p)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1500))]
+
+    /// A state saved anywhere, with paging, rings, interrupts and faults, continues exactly
+    /// as the machine that was never saved, whichever engines ran before and after.
+    #[test]
+    fn a_saved_state_continues_like_the_machine_never_saved(
+        p in program(ProgramConfig {
+            rings: (0, 3),
+            paging: 0.8,
+            timer: 0.9,
+            max_steps: 60,
+            wfi: true,
+        }),
+        cut in 0..BUDGET,
+        before in any::<bool>(),
+        after in any::<bool>(),
+    ) {
+        resumes(&p, cut, before, after)?;
     }
 }
 

@@ -3,6 +3,8 @@
 //! * random bytes as a flat program image and as an ELF file, and random mutations of a valid
 //!   assembled ELF (loaded, then run on both engines under a cycle budget: they must not panic
 //!   and must agree);
+//! * random mutations of a saved machine state (a snapshot file's payload): refused when
+//!   decoded or restored, or restored and run on both engines (no panic, same state);
 //! * random assembly source ("token soup" of mnemonics, registers, directives, macros,
 //!   expressions, punctuation): the assembler returns a program or diagnostics, never panics,
 //!   and finishes within a wall-clock limit;
@@ -68,6 +70,26 @@ fn sample_elf() -> &'static [u8] {
         )
         .expect("sample assembles");
         prog.to_elf()
+    })
+}
+
+/// A saved state to mutate: the sample program part way through, postcard-encoded.
+fn sample_state() -> &'static [u8] {
+    static STATE: OnceLock<Vec<u8>> = OnceLock::new();
+    STATE.get_or_init(|| {
+        use emulator::{Budget, Engine};
+        let mut m = Machine::new(emulator::Config {
+            ram_size: RAM,
+            ..emulator::Config::default()
+        });
+        m.load_elf(sample_elf()).expect("sample loads");
+        m.dev.uart.inject(10, b"input");
+        let budget = Budget {
+            max_cycles: 12,
+            ..Budget::UNLIMITED
+        };
+        emulator::engine::interp::Interp::new().run(&mut m, budget);
+        postcard::to_allocvec(&m.save_state()).expect("a state encodes")
     })
 }
 
@@ -296,6 +318,26 @@ proptest! {
             Ok(_) => true,
             Err(e) => {
                 assert!(!e.to_string().is_empty(), "an empty error message");
+                false
+            }
+        })?;
+    }
+
+    /// Mutations of a saved machine state (a snapshot file's payload, as a forged file with
+    /// a valid checksum would carry it): refused when decoded or restored, or run.
+    #[test]
+    fn mutated_machine_states_are_refused_or_run(muts in prop::collection::vec(mutation(), 1..6)) {
+        let mut bytes = sample_state().to_vec();
+        for m in &muts {
+            apply(&mut bytes, m);
+        }
+        let Ok(state) = postcard::from_bytes::<emulator::state::MachineState>(&bytes) else {
+            return Ok(());
+        };
+        run_loaded(|m| match m.restore_state(&state) {
+            Ok(()) => true,
+            Err(e) => {
+                assert!(!e.is_empty(), "an empty error message");
                 false
             }
         })?;

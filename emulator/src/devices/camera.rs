@@ -80,7 +80,7 @@ pub enum Indicator {
 }
 
 /// The camera.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Camera {
     /// CTRL register.
     pub ctrl: u32,
@@ -91,11 +91,14 @@ pub struct Camera {
     error: u32,
     done_at: u64,
     irq: bool,
-    /// How the indicator is shown.
+    /// How the indicator is shown (a host choice: not part of a saved state).
+    #[serde(skip, default = "stderr_indicator")]
     pub indicator: Indicator,
     /// The changes of the indicator: (cycle, on), the newest [`MAX_INDICATOR_LOG`].
     pub indicator_log: Vec<(u64, bool)>,
-    /// RAM writes (physical address, bytes) the machine must perform (the frame DMA).
+    /// RAM writes (physical address, bytes) the machine must perform (the frame DMA; empty
+    /// between instructions, so never saved).
+    #[serde(skip)]
     pub(crate) dma_out: Vec<(u32, Vec<u8>)>,
     /// Frames captured into RAM.
     pub frames: u64,
@@ -103,6 +106,11 @@ pub struct Camera {
     pub last_frame: u64,
     /// Bytes moved by DMA.
     pub dma_bytes: u64,
+}
+
+/// Serde default of the indicator (restoring keeps the machine's own).
+fn stderr_indicator() -> Indicator {
+    Indicator::Stderr
 }
 
 impl Default for Camera {

@@ -276,10 +276,11 @@ impl Image {
     }
 }
 
-/// The disk controller.
-#[derive(Clone, Debug)]
+/// The disk controller. Its image (a host file) is not part of a saved state.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Disk {
     /// The attached image.
+    #[serde(skip)]
     pub image: Option<Image>,
     /// SECTOR register.
     pub sector: u32,
@@ -297,7 +298,9 @@ pub struct Disk {
     /// When the in-progress command completes.
     done_at: u64,
     irq: bool,
-    /// RAM writes (physical address, bytes) the machine must perform (DMA of a READ).
+    /// RAM writes (physical address, bytes) the machine must perform (DMA of a READ; empty
+    /// between instructions, so never saved).
+    #[serde(skip)]
     pub(crate) dma_out: Vec<(u32, Vec<u8>)>,
     /// Commands accepted.
     pub commands: u64,

@@ -27,7 +27,7 @@ pub const MODE_INDEXED8: u32 = 1;
 const CHUNK: usize = 64 << 10;
 
 /// The framebuffer device.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Framebuffer {
     /// Video memory touched so far (the rest of the window reads as 0).
     mem: Vec<u8>,
@@ -42,6 +42,7 @@ pub struct Framebuffer {
     /// PAL_INDEX register.
     pub pal_index: u32,
     /// The palette, `0x00RRGGBB` per entry.
+    #[serde(with = "crate::state::boxed_array")]
     pub palette: Box<[u32; 256]>,
     /// CTRL register (bit 0: display enabled).
     pub ctrl: u32,
@@ -78,6 +79,24 @@ impl Framebuffer {
             ctrl: 1,
             bytes_written: 0,
         }
+    }
+
+    /// Refuses a restored framebuffer whose registers or memory no register write could have
+    /// made (a damaged state): rendering and palette writes rely on them.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if !(1..=MAX_DIM).contains(&self.width) || !(1..=MAX_DIM).contains(&self.height) {
+            return Err(format!("of {}x{} pixels", self.width, self.height));
+        }
+        if self.mode != MODE_XRGB8888 && self.mode != MODE_INDEXED8 {
+            return Err(format!("in mode {}", self.mode));
+        }
+        if self.pal_index > 255 || self.offset >= memmap::FB_SIZE {
+            return Err("with a register out of range".into());
+        }
+        if self.mem.len() > memmap::FB_SIZE as usize {
+            return Err(format!("with {} bytes of video memory", self.mem.len()));
+        }
+        Ok(())
     }
 
     /// Bytes per pixel in the current mode.

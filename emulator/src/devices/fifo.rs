@@ -82,6 +82,36 @@ impl<T: Copy + PartialEq> PartialEq for Fifo<T> {
     }
 }
 
+/// Most items a saved FIFO may hold: device FIFOs are small, and a damaged file must not make
+/// the host allocate without bound.
+const MAX_SAVED_CAPACITY: usize = 1 << 16;
+
+/// Saved as its capacity and its items, oldest first.
+impl<T: Copy + serde::Serialize> serde::Serialize for Fifo<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(self.capacity() as u32, self.items()), s)
+    }
+}
+
+impl<'de, T: Copy + serde::Deserialize<'de>> serde::Deserialize<'de> for Fifo<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let (capacity, items): (u32, Vec<T>) = serde::Deserialize::deserialize(d)?;
+        let capacity = capacity as usize;
+        if capacity == 0 || capacity > MAX_SAVED_CAPACITY || items.len() > capacity {
+            return Err(D::Error::custom(format!(
+                "a FIFO of {capacity} holding {} items",
+                items.len()
+            )));
+        }
+        let mut f = Fifo::new(capacity);
+        for v in items {
+            let _ = f.push(v);
+        }
+        Ok(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Fifo;

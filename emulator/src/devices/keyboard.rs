@@ -72,7 +72,7 @@ pub fn event(code: u8, released: bool) -> u32 {
 }
 
 /// The keyboard controller.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Keyboard {
     fifo: Fifo<u32>,
     held: VecDeque<u32>,
@@ -101,6 +101,14 @@ impl Keyboard {
             irq: false,
             events: 0,
         }
+    }
+
+    /// Refuses a restored keyboard whose FIFO no keyboard has (a damaged state).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.fifo.capacity() != FIFO_SIZE {
+            return Err("FIFO of another size".into());
+        }
+        Ok(())
     }
 
     /// Schedules event word `ev` (see [`event`]) to arrive at cycle `at`.

@@ -48,6 +48,11 @@ impl Pacer {
     }
 }
 
+/// Serde default of the skipped deadlines (recomputed or re-attached on restoring).
+fn never() -> u64 {
+    NEVER
+}
+
 /// Per-device counters for `--stats`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeviceStats {
@@ -77,8 +82,9 @@ pub struct DeviceStats {
     pub rtc_alarms: u64,
 }
 
-/// Every device of the machine.
-#[derive(Clone, Debug)]
+/// Every device of the machine. Saved (see [`crate::state`]) without its host attachments:
+/// the window, host pacing and the event schedule (recomputed).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Devices {
     /// Interrupt controller.
     pub pic: pic::Pic,
@@ -103,14 +109,21 @@ pub struct Devices {
     /// Framebuffer memory accesses (for `--stats`).
     pub fb_accesses: u64,
     /// The host window, when there is one.
+    #[serde(skip)]
     pub display: Option<display::Display>,
     /// Set when the person at the console asked the emulator to quit (`Ctrl-A x`, closing the
     /// window): the machine then powers off with code 0 and no device event follows.
+    #[serde(skip)]
     pub quit: bool,
-    refresh_at: u64,
+    #[serde(skip, default = "never")]
+    pub(crate) refresh_at: u64,
+    #[serde(skip)]
     last_show: Option<Instant>,
+    #[serde(skip)]
     pacer: Pacer,
+    #[serde(skip, default = "never")]
     next: u64,
+    #[serde(skip)]
     stall: u64,
 }
 
@@ -314,7 +327,7 @@ impl Devices {
     }
 
     /// Raises the lines devices asked for and recomputes the next event.
-    fn update(&mut self) {
+    pub(crate) fn update(&mut self) {
         if self.uart.take_irq() {
             self.pic.raise(uart::LINE);
         }

@@ -6,7 +6,7 @@
 use isa_spec::cr::vector::IRQ_LINES;
 
 /// The interrupt controller.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pic {
     /// Lines raised and not yet taken.
     pub pending: u16,

@@ -2,7 +2,7 @@
 //! 0x04 RESET (write 1: reset the machine).
 
 /// A request the guest made of the power controller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PowerRequest {
     /// Stop with this exit code.
     Off(u32),
@@ -11,7 +11,7 @@ pub enum PowerRequest {
 }
 
 /// The power controller.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Power {
     /// What the guest asked for, taken by the machine after the instruction retires.
     pub request: Option<PowerRequest>,

@@ -13,7 +13,7 @@ pub const NS_PER_CYCLE: u64 = 1_000_000_000 / CLOCK_HZ;
 pub const DEFAULT_BASE: u64 = 1_767_225_600;
 
 /// The real-time clock.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rtc {
     /// Wall time at cycle 0, in nanoseconds since 1970-01-01T00:00:00Z.
     pub base_ns: u64,

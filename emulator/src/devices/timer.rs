@@ -11,7 +11,7 @@ const PERIODIC: u32 = 2;
 const IRQ: u32 = 4;
 
 /// The timer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Timer {
     /// CTRL register.
     pub ctrl: u32,

@@ -87,12 +87,15 @@ impl std::fmt::Debug for SharedHost {
     }
 }
 
-/// The UART.
-#[derive(Clone, Debug)]
+/// The UART. Its sink, host back end and host poll schedule are host attachments, not part
+/// of a saved state.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Uart {
     /// Transmit destination.
+    #[serde(skip, default = "no_sink")]
     pub sink: Sink,
     /// Host back end (output and input), when attached.
+    #[serde(skip)]
     pub host: Option<SharedHost>,
     /// Transmit FIFO (bytes being sent).
     pub tx: Fifo<u8>,
@@ -111,10 +114,12 @@ pub struct Uart {
     /// The RX FIFO was full when a byte was due: the line waits for a `DATA` read.
     rx_blocked: bool,
     /// Next host poll (`NEVER` when the back end cannot deliver input).
-    poll_at: u64,
+    #[serde(skip, default = "never")]
+    pub(crate) poll_at: u64,
     /// An interrupt to raise.
     irq: bool,
     /// Console commands from the host (quit, flush) for the machine.
+    #[serde(skip)]
     pub events: Vec<HostEvent>,
     /// Bytes transmitted.
     pub tx_bytes: u64,
@@ -124,6 +129,16 @@ pub struct Uart {
     pub stall_cycles: u64,
     /// Output bytes a [`Sink::Buffer`] no longer holds (the oldest, past [`MAX_BUFFER`]).
     pub buffer_dropped: u64,
+}
+
+/// Serde default of the sink (restoring keeps the machine's own).
+fn no_sink() -> Sink {
+    Sink::None
+}
+
+/// Serde default of the host poll time (restoring schedules it for the machine's back end).
+fn never() -> u64 {
+    NEVER
 }
 
 impl Uart {
@@ -411,6 +426,18 @@ impl Uart {
             Sink::Buffer(v) => v,
             _ => &[],
         }
+    }
+
+    /// Refuses a restored UART whose FIFOs or timing no UART could have (a damaged state).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.tx.capacity() != FIFO_SIZE || self.rx.capacity() != FIFO_SIZE {
+            return Err("FIFOs of another size".into());
+        }
+        // The byte being sent always has a completion time, and only then.
+        if self.tx.is_empty() != (self.tx_done == NEVER) {
+            return Err("transmit timing without a byte to send".into());
+        }
+        Ok(())
     }
 
     /// Bytes waiting in the RX FIFO and the holding queue (for tests and the debugger).

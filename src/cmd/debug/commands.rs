@@ -5,8 +5,8 @@ use super::expr::{self, Place};
 use super::location::{file_line, split_if};
 use super::points::{Catch, Kind, Watch, WatchKind};
 use super::session::{format_value, CmdResult, DbgError, Debugger, DisplayItem, EngineKind};
-use super::snapshot::{write_atomic, Check, MachineConfig, Mod, SnapshotFile};
-use emulator::devices::uart::Sink;
+use super::snapshot::{options_for, write_atomic, SnapshotFile};
+use emulator::state::StateConfig;
 use emulator::trace::Tracer;
 use isa_spec::cr::vector;
 
@@ -56,7 +56,7 @@ pub const COMMANDS: &[CmdInfo] = &[
     CmdInfo { name: "engine", aliases: &[], usage: "engine [interp|threaded]", help: "Show or choose the engine. Stop points and tracing always use the interpreter; the threaded engine runs `continue` when nothing must be checked, and keeps the profile `hot` shows." },
     CmdInfo { name: "reverse-stepi", aliases: &["rsi", "rs", "reverse-step"], usage: "reverse-stepi [N]", help: "Go back N steps (default 1): restore the nearest earlier snapshot and re-execute deterministically." },
     CmdInfo { name: "reverse-continue", aliases: &["rc"], usage: "reverse-continue", help: "Go back to the previous breakpoint, watchpoint or catchpoint hit (or the start of the history)." },
-    CmdInfo { name: "snapshot", aliases: &[], usage: "snapshot save FILE | snapshot load FILE", help: "Save the whole machine to a file, or load one (versioned, checksummed; a corrupt or foreign file is refused)." },
+    CmdInfo { name: "snapshot", aliases: &[], usage: "snapshot save FILE | snapshot load FILE", help: "Save the machine's state to a file, or load one into this machine (it needs the -m and disk it was taken with; the disk's contents are the image file's). Versioned and checksummed: a corrupt, foreign or old file is refused." },
     CmdInfo { name: "cycles", aliases: &[], usage: "cycles", help: "Cycle count, cycles since the previous stop, instructions retired, steps." },
     CmdInfo { name: "echo", aliases: &[], usage: "echo TEXT", help: "Print TEXT (\\n is a newline). For scripts." },
     CmdInfo { name: "help", aliases: &["h", "?"], usage: "help [COMMAND]", help: "List the commands, or explain one." },
@@ -395,7 +395,7 @@ impl Debugger {
             }
             "reset" => {
                 self.m.reset();
-                self.note_modified(Some(super::snapshot::Mod::Reset));
+                self.note_modified();
                 self.say("Machine reset (RAM kept): registers, control registers, TLB and devices are in their reset state.");
                 let w = self.where_line();
                 self.say(w);
@@ -1022,22 +1022,19 @@ impl Debugger {
                 history: &self.values,
             })
             .map_err(DbgError::from)?;
-        let change = match place {
+        match place {
             Place::Var(var) => {
                 var.write(&mut self.m, v as u32).map_err(DbgError::from)?;
-                Mod::var(var, v as u32)
             }
             Place::Mem(addr, size) => {
                 if addr & (size - 1) != 0 {
                     return Err(format!("{addr:#010x} is not aligned to {size}").into());
                 }
-                let bytes =
-                    expr::write_virt(&mut self.m, addr, size, v as u32).map_err(DbgError::from)?;
-                Some(Mod::Mem(bytes))
+                expr::write_virt(&mut self.m, addr, size, v as u32).map_err(DbgError::from)?;
             }
-        };
+        }
         self.m.watch_hit = false;
-        self.note_modified(change);
+        self.note_modified();
         Ok(v)
     }
 
@@ -1202,17 +1199,12 @@ impl Debugger {
         let path = std::path::Path::new(file);
         if op == "save" {
             let f = SnapshotFile {
-                config: MachineConfig {
-                    ram_size: self.m.ram.len() as u32,
-                    program: self.program_name.clone(),
-                    engine: match self.engine {
-                        EngineKind::Interp => "interp".into(),
-                        EngineKind::Threaded => "threaded".into(),
-                    },
+                program: self.program_name.clone(),
+                engine: match self.engine {
+                    EngineKind::Interp => "interp".into(),
+                    EngineKind::Threaded => "threaded".into(),
                 },
-                image: self.image.clone(),
-                mods: self.mods.clone(),
-                check: Check::of(&self.m),
+                state: self.m.save_state(),
             };
             let bytes = f.encode().map_err(DbgError::from)?;
             write_atomic(path, &bytes).map_err(|e| format!("cannot write snapshot {file}: {e}"))?;
@@ -1224,25 +1216,36 @@ impl Debugger {
             ));
             return Ok(());
         }
+        let unchanged = "the machine was not changed";
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read snapshot {file}: {e}"))?;
         let snap = SnapshotFile::decode(&bytes)
-            .map_err(|e| DbgError::hint(format!("{file}: {e}"), "the machine was not changed"))?;
-        self.load_snapshot(&snap)
-            .map_err(|e| DbgError::hint(format!("{file}: {e}"), "the machine was not changed"))?;
+            .map_err(|e| DbgError::hint(format!("{file}: {e}"), unchanged))?;
+        let have = StateConfig::of(&self.m);
+        let diffs = snap.state.config.differences(&have);
+        if !diffs.is_empty() {
+            return Err(DbgError::hint(
+                format!(
+                    "{file} was taken on another machine configuration: {}",
+                    diffs.join("; ")
+                ),
+                format!(
+                    "start the debugger with {} to load it; {unchanged}",
+                    options_for(&snap.state.config)
+                ),
+            ));
+        }
+        self.load_snapshot(&snap.state)
+            .map_err(|e| DbgError::hint(format!("{file}: {e}"), unchanged))?;
         self.say(format!(
             "Loaded {file}: step {}, cycle {}, {} RAM.",
             self.m.steps,
             self.m.cpu.cycles,
-            if snap.config.ram_size & ((1 << 20) - 1) == 0 {
-                format!("{} MiB", snap.config.ram_size >> 20)
-            } else {
-                format!("{} KiB", snap.config.ram_size >> 10)
-            }
+            emulator::state::size_text(snap.state.config.ram_size as u64)
         ));
-        if snap.config.program != self.program_name {
+        if snap.program != self.program_name {
             self.say(format!(
                 "note: the snapshot was taken with program {}; symbols are from {}",
-                snap.config.program.as_deref().unwrap_or("(none)"),
+                snap.program.as_deref().unwrap_or("(none)"),
                 self.program_name.as_deref().unwrap_or("(none)")
             ));
         }
@@ -1251,85 +1254,19 @@ impl Debugger {
         Ok(())
     }
 
-    /// Rebuilds the machine a snapshot file describes (re-executing it), or leaves everything
-    /// as it was and says why not.
-    fn load_snapshot(&mut self, snap: &SnapshotFile) -> Result<(), String> {
-        let sink = match &self.m.dev.uart.sink {
-            Sink::None => Sink::None,
-            _ => Sink::Buffer(Vec::new()),
-        };
-        let mut fresh = emulator::Machine::new(emulator::Config {
-            ram_size: snap.config.ram_size,
-            serial: sink,
-        });
-        snap.image.apply(&mut fresh)?;
-        fresh.code_epoch = self.m.code_epoch + 2;
-        let old_m = std::mem::replace(&mut self.m, fresh);
-        let old_tt = std::mem::take(&mut self.tt);
-        let old_initial = std::mem::take(&mut self.initial);
-        let old_mods = std::mem::take(&mut self.mods);
-        let old_image = std::mem::replace(&mut self.image, snap.image.clone());
-        let old_serial = (self.serial_count, self.serial_shown);
-        let old_threaded = std::mem::take(&mut self.threaded);
-        self.initial.take(&mut self.m, 0);
-        self.tt.take(&mut self.m, 0);
-        self.serial_count = 0;
-        self.serial_shown = u64::MAX;
-        let result = (|| {
-            for (at, change) in &snap.mods {
-                self.replay_to(*at)?;
-                change.apply(&mut self.m)?;
-                self.note_modified(Some(change.clone()));
-            }
-            self.replay_to(snap.check.steps)?;
-            if Check::of(&self.m) != snap.check {
-                return Err(
-                    "re-executing the snapshot did not reproduce the saved state: it \
-                            was probably made by another version of ringfort, or with a disk \
-                            image or input that has changed since; take it again with this one"
-                        .to_string(),
-                );
-            }
-            Ok(())
-        })();
-        match result {
-            Ok(()) => {
-                self.serial_shown = self.serial_count;
-                self.seen_transitions = super::session::transition_count(&self.m);
-                self.seen_delivered = self.m.delivered;
-                self.last_stop_cycles = self.m.cpu.cycles;
-                self.prev_stop_cycles = self.m.cpu.cycles;
-                Ok(())
-            }
-            Err(e) => {
-                self.m = old_m;
-                self.tt = old_tt;
-                self.initial = old_initial;
-                self.mods = old_mods;
-                self.image = old_image;
-                (self.serial_count, self.serial_shown) = old_serial;
-                self.threaded = old_threaded;
-                Err(e)
-            }
-        }
-    }
-
-    /// Runs (quietly, no stop points) to exactly `steps`.
-    fn replay_to(&mut self, steps: u64) -> Result<(), String> {
-        if steps < self.m.steps {
-            return Err("snapshot is corrupt: its changes are out of order".into());
-        }
-        let goal = super::control::Goal {
-            target: Some(steps),
-            ..Default::default()
-        };
-        self.run_forward(&goal, true);
-        if self.m.steps != steps {
-            return Err(format!(
-                "re-execution stopped at step {} before reaching step {steps}",
-                self.m.steps
-            ));
-        }
+    /// Puts the machine into a saved state (or leaves everything as it was and says why
+    /// not). Reverse execution then starts from the loaded state; guest output already shown
+    /// stays shown.
+    fn load_snapshot(&mut self, state: &emulator::state::MachineState) -> Result<(), String> {
+        self.drain_serial();
+        self.m.restore_state(state)?;
+        self.tt.clear();
+        self.tt.take(&mut self.m, self.serial_count);
+        self.serial_shown = self.serial_count;
+        self.seen_transitions = super::session::transition_count(&self.m);
+        self.seen_delivered = self.m.delivered;
+        self.last_stop_cycles = self.m.cpu.cycles;
+        self.prev_stop_cycles = self.m.cpu.cycles;
         Ok(())
     }
 

@@ -644,8 +644,6 @@ impl Debugger {
     /// Restores snapshot `i` (changes made after it are undone).
     pub fn restore_snap(&mut self, i: usize) {
         self.serial_count = self.tt.restore(i, &mut self.m);
-        let s = self.tt.steps_of(i);
-        self.mods.retain(|(at, _)| *at <= s);
     }
 
     /// Restores snapshot `i` and replays to exactly step `target`.
@@ -745,11 +743,8 @@ impl Debugger {
         }
     }
 
-    /// The user changed the machine (`change`): the recorded future is void from here.
-    pub fn note_modified(&mut self, change: Option<super::snapshot::Mod>) {
-        if let Some(c) = change {
-            self.mods.push((self.m.steps, c));
-        }
+    /// The user changed the machine: the recorded future is void from here.
+    pub fn note_modified(&mut self) {
         let serial = self.serial_count;
         self.tt.modified(&mut self.m, serial);
     }
@@ -759,7 +754,6 @@ impl Debugger {
         self.initial.restore(0, &mut self.m);
         self.tt.clear();
         self.tt.take(&mut self.m, 0);
-        self.mods.clear();
         self.serial_count = 0;
         self.serial_shown = 0;
         self.seen_transitions = transition_count(&self.m);

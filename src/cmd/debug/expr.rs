@@ -434,13 +434,9 @@ pub fn read_virt(m: &Machine, addr: u32, size: u32) -> Option<u32> {
     Some(v)
 }
 
-/// Writes `size` bytes at virtual `addr` (RAM only). Returns the physical bytes written.
-pub fn write_virt(
-    m: &mut Machine,
-    addr: u32,
-    size: u32,
-    value: u32,
-) -> Result<Vec<(u32, u8)>, String> {
+/// Writes `size` bytes at virtual `addr` (RAM only; every byte is checked before any is
+/// written).
+pub fn write_virt(m: &mut Machine, addr: u32, size: u32, value: u32) -> Result<(), String> {
     if past_end(addr, size) {
         return Err(format!(
             "cannot write {size} bytes at {addr:#010x}: that goes past the end of the address \
@@ -464,7 +460,7 @@ pub fn write_virt(
     for &(pa, b) in &plan {
         m.poke_phys(pa, &[b]);
     }
-    Ok(plan)
+    Ok(())
 }
 
 // ---------------------------------------------------------------- lexer

@@ -3,7 +3,6 @@
 
 use super::expr::{self, Env, Expr};
 use super::points::Points;
-use super::snapshot::{Image, Mod};
 use super::symbols::Symbols;
 use super::timetravel::TimeTravel;
 use emulator::devices::uart::Sink;
@@ -178,10 +177,6 @@ pub struct Debugger {
     pub tracing: bool,
     /// Recent execution speed (steps per second), for snapshot spacing.
     pub rate: f64,
-    /// The image the machine started from (for snapshot files).
-    pub image: Image,
-    /// The user's changes on the current timeline, each at its step (for snapshot files).
-    pub mods: Vec<(u64, Mod)>,
     /// The guest's serial console while it runs (the terminal, a `-serial tcp:` client).
     pub console: Option<super::console::Console>,
 }
@@ -229,11 +224,8 @@ impl Debugger {
         let mut initial = TimeTravel::default();
         initial.take(&mut m, 0);
         let seen = transition_count(&m);
-        let image = Image::capture(&m);
         Debugger {
             console,
-            image,
-            mods: Vec::new(),
             last_stop_cycles: m.cpu.cycles,
             prev_stop_cycles: m.cpu.cycles,
             seen_transitions: seen,

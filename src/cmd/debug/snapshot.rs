@@ -1,15 +1,14 @@
 //! `snapshot save|load FILE`: the machine in a file.
 //!
-//! The machine is deterministic, so a snapshot file records *how to get to* the state rather
-//! than the bytes of every device's private fields: the machine configuration, the image the
-//! machine started from (its non-zero RAM pages, ROM, entry), the changes the user made on the
-//! way (register and memory writes, resets, each at its step) and the step count. Loading builds
-//! that machine and re-executes it to the saved step, then checks the result against a summary
-//! of the saved state (pc, registers, control registers, cycles, a CRC of RAM) and refuses the
-//! file if they differ. Every piece of state — including device internals added later — is
-//! therefore restored exactly, without the file format having to follow each device's fields.
+//! A snapshot file holds the machine's state itself ([`emulator::state::MachineState`]: CPU,
+//! non-zero RAM pages, ROM, TLB, every device's registers and timing, statistics), so loading
+//! one takes the same time however long the machine had run, and gives the same machine under
+//! either engine. Host attachments are not in it (the serial back end, the disk image — the
+//! image file *is* the disk — and the window): a snapshot is loaded into the machine the
+//! session already has, whose configuration (RAM size, disk) must be the one it was taken
+//! with.
 //!
-//! Format (version 1):
+//! Format (version 2):
 //!
 //! ```text
 //! offset  size  field
@@ -20,13 +19,12 @@
 //! 24      n     payload: `SnapshotFile` encoded with postcard (serde)
 //! ```
 //!
-//! Files are written to a temporary file next to the target and renamed over it, so a crash
-//! never leaves half a file. A wrong magic, version, length or checksum is refused with the
-//! reason.
+//! Version 1 files held the program image and the user's changes and were re-executed to the
+//! saved step; they are refused with a message saying to take the snapshot again. Files are
+//! written to a temporary file next to the target and renamed over it, so a crash never leaves
+//! half a file. A wrong magic, version, length or checksum is refused with the reason.
 
-use super::expr::Var;
-use super::timetravel::is_zero;
-use emulator::Machine;
+use emulator::state::{size_text, MachineState, StateConfig};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -34,169 +32,19 @@ use std::path::Path;
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"RFSNAP\r\n";
 /// Current format version.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const HEADER: usize = 24;
 
-/// The machine configuration a snapshot was taken with.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct MachineConfig {
-    /// RAM size in bytes.
-    pub ram_size: u32,
-    /// Program file the machine was loaded from (informational).
-    pub program: Option<String>,
-    /// Engine in use (informational).
-    pub engine: String,
-}
-
-/// The state a machine starts from: memory contents and entry.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
-pub struct Image {
-    /// Non-zero 4 KiB RAM pages: (page number, bytes).
-    pub ram_pages: Vec<(u32, Vec<u8>)>,
-    /// Boot ROM contents.
-    pub rom: Vec<u8>,
-    /// Reset pc.
-    pub reset_pc: u32,
-    /// pc at step 0.
-    pub pc: u32,
-}
-
-impl Image {
-    /// The image of a freshly loaded machine.
-    pub fn capture(m: &Machine) -> Image {
-        let ram_pages = m
-            .ram
-            .chunks(4096)
-            .enumerate()
-            .filter(|(_, c)| !is_zero(c))
-            .map(|(i, c)| (i as u32, c.to_vec()))
-            .collect();
-        Image {
-            ram_pages,
-            rom: m.rom.clone(),
-            reset_pc: m.reset_pc,
-            pc: m.cpu.pc,
-        }
-    }
-
-    /// Loads the image into a new machine.
-    pub fn apply(&self, m: &mut Machine) -> Result<(), String> {
-        for (page, data) in &self.ram_pages {
-            let start = *page as usize * 4096;
-            if data.len() > 4096 || start + data.len() > m.ram.len() {
-                return Err("snapshot is corrupt: RAM page outside RAM".into());
-            }
-            m.ram[start..start + data.len()].copy_from_slice(data);
-        }
-        if self.rom.len() > isa_spec::cr::memmap::ROM_SIZE as usize {
-            return Err("snapshot is corrupt: ROM too large".into());
-        }
-        m.rom = self.rom.clone();
-        m.reset_pc = self.reset_pc;
-        m.cpu.pc = self.pc;
-        m.code_epoch += 1;
-        Ok(())
-    }
-}
-
-/// A change the user made to the machine.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub enum Mod {
-    /// A register: kind (0 general, 1 pc, 2 ring, 3 control register), index, value.
-    Var(u8, u8, u32),
-    /// Physical bytes written.
-    Mem(Vec<(u32, u8)>),
-    /// A hardware reset.
-    Reset,
-}
-
-impl Mod {
-    /// The change `set $var = value` makes.
-    pub fn var(v: Var, value: u32) -> Option<Mod> {
-        Some(match v {
-            Var::Reg(r) => Mod::Var(0, r, value),
-            Var::Pc => Mod::Var(1, 0, value),
-            Var::Ring => Mod::Var(2, 0, value),
-            Var::Cr(c) => Mod::Var(3, c, value),
-            Var::Cycles | Var::Retired | Var::Steps => return None,
-        })
-    }
-
-    /// Applies it.
-    pub fn apply(&self, m: &mut Machine) -> Result<(), String> {
-        match self {
-            Mod::Var(kind, idx, value) => {
-                let v = match kind {
-                    0 if *idx < 32 => Var::Reg(*idx),
-                    1 => Var::Pc,
-                    2 => Var::Ring,
-                    3 if (*idx as usize) < isa_spec::cr::NUM_CRS => Var::Cr(*idx),
-                    _ => return Err("snapshot is corrupt: unknown register change".into()),
-                };
-                v.write(m, *value)
-            }
-            Mod::Mem(bytes) => {
-                for (pa, b) in bytes {
-                    if !m.poke_phys(*pa, &[*b]) {
-                        return Err("snapshot is corrupt: memory change outside RAM".into());
-                    }
-                }
-                m.watch_hit = false;
-                Ok(())
-            }
-            Mod::Reset => {
-                m.reset();
-                Ok(())
-            }
-        }
-    }
-}
-
-/// A summary of the saved state, checked after re-execution.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct Check {
-    /// Steps.
-    pub steps: u64,
-    /// pc.
-    pub pc: u32,
-    /// General registers.
-    pub regs: Vec<u32>,
-    /// Control registers.
-    pub crs: Vec<u32>,
-    /// Cycle counter.
-    pub cycles: u64,
-    /// Instructions retired.
-    pub retired: u64,
-    /// CRC-32 of RAM.
-    pub ram_crc: u32,
-}
-
-impl Check {
-    /// Summarizes `m`.
-    pub fn of(m: &Machine) -> Check {
-        Check {
-            steps: m.steps,
-            pc: m.cpu.pc,
-            regs: m.cpu.regs.to_vec(),
-            crs: m.cpu.crs.to_vec(),
-            cycles: m.cpu.cycles,
-            retired: m.cpu.retired,
-            ram_crc: crc32fast::hash(&m.ram),
-        }
-    }
-}
-
 /// Everything in a snapshot file's payload.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct SnapshotFile {
-    /// The configuration.
-    pub config: MachineConfig,
-    /// The starting image.
-    pub image: Image,
-    /// The user's changes, in order, each at its step.
-    pub mods: Vec<(u64, Mod)>,
-    /// The saved state's summary (its `steps` is where re-execution stops).
-    pub check: Check,
+    /// Program file the session was started with (informational: symbols come from the
+    /// session's own program).
+    pub program: Option<String>,
+    /// Engine in use when it was saved (informational: a state continues the same on either).
+    pub engine: String,
+    /// The machine.
+    pub state: MachineState,
 }
 
 impl SnapshotFile {
@@ -212,16 +60,23 @@ impl SnapshotFile {
         Ok(out)
     }
 
-    /// Decodes a file, refusing anything that is not an intact version-1 snapshot.
+    /// Decodes a file, refusing anything that is not an intact snapshot of this version.
     pub fn decode(bytes: &[u8]) -> Result<SnapshotFile, String> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err("not a Ringfort snapshot (bad magic)".into());
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version == 1 {
+            return Err(
+                "this is a version-1 snapshot (an older ringfort's, which re-executed the run); \
+                 this ringfort reads version 2: load the program and take the snapshot again"
+                    .into(),
+            );
+        }
         if version != VERSION {
             return Err(format!(
                 "snapshot format version {version} is not supported (this ringfort reads \
-                 version {VERSION})"
+                 version {VERSION}; use the ringfort that wrote it)"
             ));
         }
         let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
@@ -236,13 +91,21 @@ impl SnapshotFile {
         if crc32fast::hash(payload) != crc {
             return Err("snapshot is corrupt: checksum mismatch".into());
         }
-        let f: SnapshotFile =
-            postcard::from_bytes(payload).map_err(|e| format!("snapshot is corrupt: {e}"))?;
-        if f.config.ram_size == 0 || f.config.ram_size > isa_spec::cr::memmap::RAM_MAX {
-            return Err("snapshot is corrupt: impossible RAM size".into());
-        }
-        Ok(f)
+        postcard::from_bytes(payload).map_err(|e| format!("snapshot is corrupt: {e}"))
     }
+}
+
+/// How to start a session whose machine has configuration `c` (the options that set it).
+pub fn options_for(c: &StateConfig) -> String {
+    let disk = match c.disk {
+        None => "no -drive".to_string(),
+        Some(d) => format!(
+            "-drive file=IMAGE{} with the {}-sector image it ran with",
+            if d.readonly { ",readonly=on" } else { "" },
+            d.sectors
+        ),
+    };
+    format!("-m {} and {disk}", size_text(c.ram_size as u64))
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -253,35 +116,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use emulator::{Config, Machine};
 
     #[test]
     fn encode_decode_and_refusals() {
+        let mut m = Machine::new(Config {
+            ram_size: 1 << 20,
+            ..Config::default()
+        });
+        m.ram[0x1234] = 7;
+        m.cpu.regs[5] = 99;
         let f = SnapshotFile {
-            config: MachineConfig {
-                ram_size: 1 << 20,
-                program: Some("p.s".into()),
-                engine: "interp".into(),
-            },
-            image: Image {
-                ram_pages: vec![(1, vec![1, 2, 3])],
-                rom: vec![],
-                reset_pc: 0x40,
-                pc: 0x40,
-            },
-            mods: vec![
-                (3, Mod::Var(0, 5, 7)),
-                (9, Mod::Mem(vec![(0x100, 1)])),
-                (9, Mod::Reset),
-            ],
-            check: Check {
-                steps: 12,
-                pc: 0x44,
-                regs: vec![0; 32],
-                crs: vec![0; 17],
-                cycles: 30,
-                retired: 12,
-                ram_crc: 5,
-            },
+            program: Some("p.s".into()),
+            engine: "interp".into(),
+            state: m.save_state(),
         };
         let bytes = f.encode().unwrap();
         assert_eq!(SnapshotFile::decode(&bytes).unwrap(), f);
@@ -297,8 +145,17 @@ mod tests {
                 .unwrap_err()
                 .contains("magic")
         );
-        let mut v2 = bytes.clone();
-        v2[8] = 2;
-        assert!(SnapshotFile::decode(&v2).unwrap_err().contains("version"));
+        let mut v1 = bytes.clone();
+        v1[8] = 1;
+        assert!(SnapshotFile::decode(&v1)
+            .unwrap_err()
+            .contains("take the snapshot again"));
+        let mut v3 = bytes.clone();
+        v3[8] = 3;
+        assert!(SnapshotFile::decode(&v3).unwrap_err().contains("version 3"));
+        assert_eq!(
+            options_for(&f.state.config),
+            "-m 1M and no -drive".to_string()
+        );
     }
 }
