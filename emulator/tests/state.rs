@@ -88,13 +88,10 @@ fn machine() -> Machine {
     });
     m.load_program(&prog).expect("loads");
     // Input that arrives before, around and after the save points.
-    m.dev.uart.inject(5_000, b"hello, machine");
-    m.dev.uart.inject(90_000, &[b'x'; 40]);
-    m.dev.keyboard.inject(20_000, 0x41);
-    m.dev.keyboard.inject(70_000, 0x42);
-    // Injecting does not reschedule the devices' next event; a service at cycle 0 (nothing is
-    // due) does, as a restored machine's schedule is.
-    m.dev.service(0);
+    m.dev.inject_serial(5_000, b"hello, machine");
+    m.dev.inject_serial(90_000, &[b'x'; 40]);
+    m.dev.inject_key(20_000, 0x41);
+    m.dev.inject_key(70_000, 0x42);
     m
 }
 

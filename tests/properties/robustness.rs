@@ -83,7 +83,7 @@ fn sample_state() -> &'static [u8] {
             ..emulator::Config::default()
         });
         m.load_elf(sample_elf()).expect("sample loads");
-        m.dev.uart.inject(10, b"input");
+        m.dev.inject_serial(10, b"input");
         let budget = Budget {
             max_cycles: 12,
             ..Budget::UNLIMITED

@@ -1,5 +1,5 @@
 //! Keyboard (line 3): key press and release events from the display window (or scripted with
-//! [`Keyboard::inject`]), a 16-event FIFO with an unbounded holding queue behind it (events are
+//! [`Devices::inject_key`](super::Devices::inject_key)), a 16-event FIFO with an unbounded holding queue behind it (events are
 //! never dropped), an interrupt per event. Registers (SPEC.md §11.9): 0x00 DATA, 0x04 STATUS,
 //! 0x08 CTRL, 0x0C COUNT.
 
@@ -112,7 +112,7 @@ impl Keyboard {
     }
 
     /// Schedules event word `ev` (see [`event`]) to arrive at cycle `at`.
-    pub fn inject(&mut self, at: u64, ev: u32) {
+    pub(crate) fn inject(&mut self, at: u64, ev: u32) {
         let pos = self.script.partition_point(|(t, _)| *t <= at);
         self.script.insert(pos, (at, ev | VALID));
     }

@@ -168,6 +168,20 @@ impl Devices {
         self.update();
     }
 
+    /// Scripted serial input: `bytes` arrive at the UART at cycle `at` (tests, embedding).
+    /// Through here, not the UART alone, so that the arrival is in the event schedule: a guest
+    /// asleep in `wfi` is woken by it.
+    pub fn inject_serial(&mut self, at: u64, bytes: &[u8]) {
+        self.uart.inject(at, bytes);
+        self.update();
+    }
+
+    /// Scripted key event `ev` ([`keyboard::event`]) at cycle `at`; see [`Devices::inject_serial`].
+    pub fn inject_key(&mut self, at: u64, ev: u32) {
+        self.keyboard.inject(at, ev);
+        self.update();
+    }
+
     /// Attaches a window; the display refreshes every [`fb::FRAME_CYCLES`] from now on.
     pub fn attach_display(&mut self, d: display::Display) {
         self.display = Some(d);

@@ -9,10 +9,12 @@
 //!   the next one starts then. Writing `DATA` while the FIFO is full waits (the store retires
 //!   when the head byte leaves), so output is never lost.
 //! * **RX.** Input arrives with a cycle timestamp (a host poll every [`POLL_CYCLES`] while a
-//!   back end can deliver input, or a scripted [`Uart::inject`]). It waits in an unbounded
-//!   holding queue and enters the RX FIFO one byte per [`BYTE_CYCLES`]; while the FIFO is full
-//!   the line is held (flow control) and resumes one byte time after the guest reads `DATA`.
-//!   Nothing is dropped.
+//!   back end can deliver input, or scripted with
+//!   [`Devices::inject_serial`](super::Devices::inject_serial)). It waits in a holding queue
+//!   and enters the RX FIFO one byte per [`BYTE_CYCLES`]; while the FIFO is full the line is
+//!   held (flow control) and resumes one byte time after the guest reads `DATA`. Nothing is
+//!   dropped: past [`MAX_HELD`] held bytes the UART stops polling its host, so unread input
+//!   waits in the host's pipe or socket.
 
 use super::fifo::Fifo;
 use super::serial::{Host, HostEvent};
@@ -56,7 +58,8 @@ pub enum Sink {
     None,
     /// Host standard output (no input).
     Stdout,
-    /// Kept in memory (tests, embedding, the debugger); input only through [`Uart::inject`].
+    /// Kept in memory (tests, embedding, the debugger); input only through
+    /// [`Devices::inject_serial`](super::Devices::inject_serial).
     Buffer(Vec<u8>),
 }
 
@@ -174,7 +177,7 @@ impl Uart {
 
     /// Schedules `bytes` of input to arrive at cycle `at` (tests and replays; the same input
     /// at the same cycles gives the same run).
-    pub fn inject(&mut self, at: u64, bytes: &[u8]) {
+    pub(crate) fn inject(&mut self, at: u64, bytes: &[u8]) {
         let pos = self.script.partition_point(|(t, _)| *t <= at);
         self.script.insert(pos, (at, bytes.to_vec()));
     }
