@@ -405,6 +405,13 @@ impl Host for Tcp {
 impl Drop for Tcp {
     fn drop(&mut self) {
         self.flush();
+        if self.dropped > 0 {
+            eprintln!(
+                "ringfort: {} bytes of serial output were dropped: the client on tcp:{} did not read \
+                 them fast enough",
+                self.dropped, self.addr
+            );
+        }
     }
 }
 
@@ -456,6 +463,38 @@ impl Drop for FileSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client that connects and never reads: once the sockets' buffers are full, at most
+    /// [`OUTPUT_CHUNKS`] writes wait in the queue and the rest is dropped and counted, so the
+    /// emulator's memory stays bounded and it never blocks.
+    #[test]
+    fn a_client_that_does_not_read_costs_bounded_memory() {
+        let spec = TcpSpec::parse("127.0.0.1:0").unwrap();
+        let mut tcp = Tcp::listen(&spec).unwrap();
+        let client = TcpStream::connect(tcp.local_addr()).unwrap();
+        // Output before the server's thread has taken the connection goes nowhere (as with no
+        // client), so a busy machine may need another round.
+        let n: u64 = 32 << 20;
+        for _ in 0..10 {
+            thread::sleep(Duration::from_millis(100));
+            for _ in 0..n / 64 {
+                tcp.write(&[b'x'; 64]);
+            }
+            if tcp.dropped > 0 {
+                break;
+            }
+        }
+        assert!(
+            tcp.dropped > 0,
+            "output past the buffers and the queue is dropped"
+        );
+        assert!(
+            tcp.dropped >= n - (OUTPUT_CHUNKS as u64 * 64) - (16 << 20),
+            "at most the queue and the sockets' buffers hold output: {} of {n} dropped",
+            tcp.dropped
+        );
+        drop(client);
+    }
 
     #[test]
     fn tcp_spec_parsing() {
