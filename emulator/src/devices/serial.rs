@@ -34,6 +34,11 @@ pub trait Host: Send {
     fn interactive(&self) -> bool {
         false
     }
+    /// Whether the machine keeps to real time while it polls this back end (someone may be
+    /// reading and typing now). The debugger's back end says no while it re-executes.
+    fn paced(&self) -> bool {
+        true
+    }
     /// For messages: what this back end is.
     fn describe(&self) -> String;
 }

@@ -263,12 +263,16 @@ impl Uart {
     }
 
     /// Device events at an instruction boundary: the line, then the host poll if due.
-    /// Returns whether the host was polled.
+    /// Returns whether it polled a host that keeps the machine to real time ([`Host::paced`]).
     pub fn service(&mut self, now: u64) -> bool {
         self.advance(now);
         if now >= self.poll_at {
             self.poll_host(now);
-            return true;
+            return self
+                .host
+                .as_ref()
+                .and_then(|h| h.with(|h| h.paced()))
+                .unwrap_or(false);
         }
         false
     }
@@ -504,6 +508,33 @@ mod tests {
         fn describe(&self) -> String {
             "endless".into()
         }
+    }
+
+    /// A host that is not to be paced (the debugger's while it re-executes).
+    struct Unpaced;
+
+    impl Host for Unpaced {
+        fn write(&mut self, _: &[u8]) {}
+        fn poll(&mut self, _: &mut Vec<u8>, _: &mut Vec<HostEvent>) -> bool {
+            true
+        }
+        fn paced(&self) -> bool {
+            false
+        }
+        fn describe(&self) -> String {
+            "unpaced".into()
+        }
+    }
+
+    #[test]
+    fn only_a_paced_host_asks_for_real_time() {
+        let mut u = Uart::new(Sink::None);
+        u.attach_host(Endless, 0);
+        assert!(u.service(0), "polled, and paced");
+        assert!(!u.service(1), "not due");
+        let mut u = Uart::new(Sink::None);
+        u.attach_host(Unpaced, 0);
+        assert!(!u.service(0), "polled, not paced");
     }
 
     #[test]

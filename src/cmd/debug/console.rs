@@ -83,6 +83,12 @@ impl Host for DebugPort {
         true
     }
 
+    /// Real time only while the guest runs for the user: a re-execution for time travel
+    /// runs as fast as it can.
+    fn paced(&self) -> bool {
+        self.state.live.load(Ordering::SeqCst)
+    }
+
     fn describe(&self) -> String {
         "the debugger's console".into()
     }
