@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod bounded;
+pub mod bus;
 pub mod code_pages;
 pub mod cpu;
 pub mod devices;
@@ -18,6 +19,7 @@ pub mod files;
 mod gates;
 #[cfg(feature = "gen")]
 pub mod gen;
+pub mod host;
 pub mod loader;
 pub mod machine;
 mod memory;

@@ -7,7 +7,6 @@ use crate::devices::{uart::Sink, Devices};
 use crate::fault::Fault;
 use crate::stats::Stats;
 use crate::tlb::Tlb;
-use isa_spec::cost::MMIO_LATENCY;
 use isa_spec::cr::{memmap, num, status, vector};
 
 /// Default RAM size (64 MiB), as `-m 64M`.
@@ -266,34 +265,6 @@ impl Machine {
         (pa as u64 + size as u64) <= self.ram.len() as u64
     }
 
-    #[inline]
-    fn is_mmio(pa: u32) -> bool {
-        (memmap::MMIO_BASE..memmap::MMIO_END).contains(&pa)
-    }
-
-    #[inline]
-    fn is_fb(pa: u32) -> bool {
-        (memmap::FB_BASE..memmap::FB_BASE + memmap::FB_SIZE).contains(&pa)
-    }
-
-    /// Performs the DMA writes devices asked for (each already checked to lie in RAM), through
-    /// [`Machine::note_ram_write`] for every word touched (translated code in those pages is
-    /// dropped, debugger watchpoints see the write).
-    fn device_dma(&mut self) {
-        for (pa, data) in self.dev.take_dma() {
-            if data.is_empty() || !self.in_ram(pa, data.len() as u32) {
-                continue;
-            }
-            let end = pa as u64 + data.len() as u64;
-            let mut a = pa as u64;
-            while a < end {
-                self.note_ram_write(a as u32);
-                a = (a | 3) + 1;
-            }
-            self.ram[pa as usize..pa as usize + data.len()].copy_from_slice(&data);
-        }
-    }
-
     /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
     pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
         if self.in_ram(pa, size) {
@@ -309,22 +280,7 @@ impl Machine {
                 return Err(Fault::new(vector::BUS_ERROR, va));
             });
         }
-        if Self::is_mmio(pa) {
-            let now = self.device_access(ring, va, size)?;
-            return self
-                .dev
-                .read(pa, now)
-                .ok_or(Fault::new(vector::BUS_ERROR, va));
-        }
-        if Self::is_fb(pa) {
-            // Framebuffer memory (the framebuffer device): any width, a device access (iopl,
-            // latency).
-            self.check_iopl(ring, va)?;
-            self.acc_extra += MMIO_LATENCY;
-            self.block_exit = true;
-            return Ok(self.dev.fb_read(pa - memmap::FB_BASE, size));
-        }
-        Err(Fault::new(vector::BUS_ERROR, va))
+        self.mmio_load(pa, size, va, ring)
     }
 
     /// Writes `size` bytes of physical memory, as a store at `va` in `ring` would.
@@ -344,28 +300,7 @@ impl Machine {
             }
             return Ok(());
         }
-        if Self::is_mmio(pa) {
-            let now = self.device_access(ring, va, size)?;
-            if let Some(w) = &mut self.trace_writes {
-                w.push((va, size, value));
-            }
-            let r = self.dev.write(pa, value, now, &self.ram);
-            // Wait states (a UART write to a full FIFO) lengthen the instruction.
-            self.acc_extra += self.dev.take_stall() as u32;
-            self.device_dma();
-            return r.ok_or(Fault::new(vector::BUS_ERROR, va));
-        }
-        if Self::is_fb(pa) {
-            self.check_iopl(ring, va)?;
-            self.acc_extra += MMIO_LATENCY;
-            self.block_exit = true;
-            self.dev.fb_write(pa - memmap::FB_BASE, size, value);
-            if let Some(w) = &mut self.trace_writes {
-                w.push((va, size, value));
-            }
-            return Ok(());
-        }
-        Err(Fault::new(vector::BUS_ERROR, va))
+        self.mmio_store(pa, size, value, va, ring)
     }
 
     /// Every write to RAM goes through here first: a write into a page holding translated code
@@ -401,26 +336,6 @@ impl Machine {
         {
             self.watch_hit = true;
             self.block_exit = true;
-        }
-    }
-
-    /// The checks and costs of a device-register access (I/O privilege, word size, latency;
-    /// it ends a translated block). Returns the cycle count at which the access retires.
-    fn device_access(&mut self, ring: u8, va: u32, size: u32) -> Result<u64, Fault> {
-        self.check_iopl(ring, va)?;
-        if size != 4 {
-            return Err(Fault::new(vector::BUS_ERROR, va));
-        }
-        self.acc_extra += MMIO_LATENCY;
-        self.block_exit = true;
-        Ok(self.retire_time())
-    }
-
-    fn check_iopl(&self, ring: u8, va: u32) -> Result<(), Fault> {
-        if ring as u32 > self.cpu.crs[num::IOPL as usize] & 3 {
-            Err(Fault::new(vector::IO_PRIVILEGE, va))
-        } else {
-            Ok(())
         }
     }
 

@@ -17,7 +17,6 @@
 //! and mode), and [`Machine::restore_state`] refuses a state whose configuration differs.
 
 use crate::cpu::Cpu;
-use crate::devices::camera::Indicator;
 use crate::devices::{uart, Devices};
 use crate::machine::{Exit, Machine, Transition};
 use crate::stats::Stats;
@@ -190,32 +189,7 @@ impl Machine {
         self.stats = s.stats.clone();
 
         let old = std::mem::replace(&mut self.dev, s.dev.clone());
-        let d = &mut self.dev;
-        d.uart.sink = old.uart.sink;
-        d.uart.host = old.uart.host;
-        // A back end that can deliver input is polled at once, then on its usual schedule.
-        d.uart.poll_at = if d.uart.host.is_some() {
-            s.cpu.cycles
-        } else {
-            u64::MAX
-        };
-        d.disk.image = old.disk.image;
-        d.camera.indicator = old.camera.indicator;
-        // The in-use indicator follows the restored camera (it is shown at every change).
-        if d.camera.is_on() != old.camera.is_on() && d.camera.indicator == Indicator::Stderr {
-            eprintln!(
-                "{}",
-                if d.camera.is_on() {
-                    "[camera on]"
-                } else {
-                    "[camera off]"
-                }
-            );
-        }
-        d.quit = old.quit;
-        d.refresh_at = if old.display.is_some() { 0 } else { u64::MAX };
-        d.display = old.display;
-        d.update();
+        self.dev.adopt_host(old, s.cpu.cycles);
 
         // Nothing translated from the old memory may run.
         self.code_epoch += 1;
@@ -275,17 +249,8 @@ fn check(s: &MachineState) -> Result<(), String> {
         return bad("status has bits that do not exist".into());
     }
     s.dev
-        .uart
         .check()
-        .map_err(|e| format!("the state is damaged: UART {e}"))?;
-    s.dev
-        .keyboard
-        .check()
-        .map_err(|e| format!("the state is damaged: keyboard {e}"))?;
-    s.dev
-        .fb
-        .check()
-        .map_err(|e| format!("the state is damaged: framebuffer {e}"))?;
+        .map_err(|e| format!("the state is damaged: {e}"))?;
     Ok(())
 }
 

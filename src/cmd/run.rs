@@ -396,13 +396,16 @@ pub fn build_machine(a: &MachineArgs) -> Result<(Machine, Option<assembler::Prog
         serial: sink,
     });
     m.dev.rtc.set_base(rtc_base);
+    // The machine's messages for the user (camera indicator, console escapes) go to stderr.
+    m.on_notice(|n| eprint!("{n}"));
     match serial {
         Serial::File(path) => m.dev.attach_serial(
             emulator::devices::serial::FileSink::create(&path).map_err(anyhow::Error::msg)?,
             0,
         ),
         Serial::Tcp(spec) => m.dev.attach_serial(
-            emulator::devices::serial::Tcp::listen(&spec).map_err(anyhow::Error::msg)?,
+            emulator::devices::serial::Tcp::listen(&spec, &m.dev.notices)
+                .map_err(anyhow::Error::msg)?,
             0,
         ),
         Serial::Stdio | Serial::None => {}

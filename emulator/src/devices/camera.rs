@@ -3,13 +3,16 @@
 //! deterministic) into guest RAM by DMA. Its registers are MMIO, so only code at ring <= IOPL
 //! — a driver — can reach it; ring-3 programs fault with `IO_PRIVILEGE`.
 //!
-//! Whenever it is on, the emulator shows an "in use" indicator: `[camera on]` / `[camera off]`
-//! on stderr at each change, and a marker in the display window.
+//! Whenever it is on, the emulator shows an "in use" indicator: a [`Notice::Camera`] at each
+//! change (the binary prints `[camera on]` / `[camera off]` on stderr), and a marker in the
+//! display window.
 //!
 //! Registers (SPEC.md §11.11): 0x00 CTRL, 0x04 STATUS, 0x08 ADDR, 0x0C CAPTURE, 0x10 WIDTH,
 //! 0x14 HEIGHT, 0x18 FRAMES, 0x1C ACK, 0x20 ERROR.
 
 use super::CLOCK_HZ;
+use crate::bus::Io;
+use crate::host::Notice;
 
 /// Interrupt line of the camera.
 pub const LINE: u8 = 4;
@@ -73,8 +76,8 @@ pub const MAX_INDICATOR_LOG: usize = 4096;
 /// How the in-use indicator is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Indicator {
-    /// `[camera on]` / `[camera off]` lines on stderr (and the window marker).
-    Stderr,
+    /// A [`Notice::Camera`] at each change (and the window marker).
+    Notice,
     /// Only recorded (embedding, tests that check [`Camera::indicator_log`]).
     Quiet,
 }
@@ -92,7 +95,7 @@ pub struct Camera {
     done_at: u64,
     irq: bool,
     /// How the indicator is shown (a host choice: not part of a saved state).
-    #[serde(skip, default = "stderr_indicator")]
+    #[serde(skip, default = "notice_indicator")]
     pub indicator: Indicator,
     /// The changes of the indicator: (cycle, on), the newest [`MAX_INDICATOR_LOG`].
     pub indicator_log: Vec<(u64, bool)>,
@@ -109,8 +112,8 @@ pub struct Camera {
 }
 
 /// Serde default of the indicator (restoring keeps the machine's own).
-fn stderr_indicator() -> Indicator {
-    Indicator::Stderr
+fn notice_indicator() -> Indicator {
+    Indicator::Notice
 }
 
 impl Default for Camera {
@@ -130,7 +133,7 @@ impl Camera {
             error: 0,
             done_at: u64::MAX,
             irq: false,
-            indicator: Indicator::Stderr,
+            indicator: Indicator::Notice,
             indicator_log: Vec::new(),
             dma_out: Vec::new(),
             frames: 0,
@@ -167,9 +170,6 @@ impl Camera {
             self.done_at = u64::MAX;
         }
         crate::bounded::push_newest(&mut self.indicator_log, (now, on), MAX_INDICATOR_LOG);
-        if self.indicator == Indicator::Stderr {
-            eprintln!("{}", if on { "[camera on]" } else { "[camera off]" });
-        }
     }
 
     /// STATUS as it reads now.
@@ -289,5 +289,60 @@ impl Camera {
         self.done = false;
         self.error = 0;
         self.irq = false;
+    }
+}
+
+impl Camera {
+    /// Shows the indicator if the sensor's power changed from `was`.
+    fn tell(&self, was: bool, io: &mut Io) {
+        if self.is_on() != was && self.indicator == Indicator::Notice {
+            io.notices.push(Notice::Camera { on: self.is_on() });
+        }
+    }
+}
+
+impl crate::bus::Device for Camera {
+    fn name(&self) -> &'static str {
+        "camera"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut Io) -> Option<u32> {
+        self.read(offset)
+    }
+
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, io: &mut Io) -> Option<()> {
+        let was = self.is_on();
+        let r = self.write(offset, value, io.now, io.ram.len());
+        io.dma.append(&mut self.dma_out);
+        self.tell(was, io);
+        r
+    }
+
+    fn next_event(&self) -> u64 {
+        Camera::next_event(self)
+    }
+
+    fn service(&mut self, io: &mut Io) {
+        Camera::service(self, io.now)
+    }
+
+    fn take_irq(&mut self) -> bool {
+        Camera::take_irq(self)
+    }
+
+    fn reset(&mut self, io: &mut Io) {
+        let was = self.is_on();
+        Camera::reset(self, io.now);
+        self.tell(was, io);
+    }
+
+    /// Keeps the machine's indicator choice; the indicator follows the restored camera.
+    fn adopt_host(&mut self, old: &mut Self, io: &mut Io) {
+        self.indicator = old.indicator;
+        self.tell(old.is_on(), io);
     }
 }

@@ -10,6 +10,7 @@
 //! (sector range, DMA range inside RAM, medium writable) before anything moves, so a failed
 //! command changes nothing.
 
+use crate::host::{Notice, Notices};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -81,6 +82,8 @@ struct Store {
     path: PathBuf,
     readonly: bool,
     dirty: BTreeMap<u64, Box<[u8; SECTOR_SIZE]>>,
+    /// Where a failed write-back at close is reported (the machine the image is attached to).
+    notices: Option<Notices>,
 }
 
 impl Store {
@@ -118,11 +121,13 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         if let Err(e) = self.flush() {
-            eprintln!(
-                "ringfort: error: could not write {} cached sector(s) to {}: {e}",
-                self.dirty.len(),
-                self.path.display()
-            );
+            if let Some(n) = &self.notices {
+                n.push(Notice::DiskLost {
+                    sectors: self.dirty.len(),
+                    path: self.path.clone(),
+                    error: e.to_string(),
+                });
+            }
         }
     }
 }
@@ -210,11 +215,17 @@ impl Image {
                 path: path.to_path_buf(),
                 readonly,
                 dirty: BTreeMap::new(),
+                notices: None,
             })),
             sectors,
             readonly,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Reports a failed write-back when the last handle is dropped to `notices`.
+    pub fn report_to(&self, notices: &Notices) {
+        self.store().notices = Some(notices.clone());
     }
 
     /// Sectors on the disk.
@@ -534,6 +545,53 @@ impl Disk {
             errors: self.errors,
             ..Disk::new()
         };
+    }
+}
+
+impl crate::bus::Device for Disk {
+    fn name(&self) -> &'static str {
+        "disk"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        let r = self.write(offset, value, io.now, io.ram);
+        io.dma.append(&mut self.dma_out);
+        r
+    }
+
+    fn next_event(&self) -> u64 {
+        Disk::next_event(self)
+    }
+
+    fn service(&mut self, io: &mut crate::bus::Io) {
+        Disk::service(self, io.now)
+    }
+
+    fn take_irq(&mut self) -> bool {
+        Disk::take_irq(self)
+    }
+
+    fn reset(&mut self, _io: &mut crate::bus::Io) {
+        Disk::reset(self)
+    }
+
+    /// Keeps the machine's image (the disk's contents live there, not in the state).
+    fn adopt_host(&mut self, old: &mut Self, _io: &mut crate::bus::Io) {
+        self.image = old.image.take();
     }
 }
 

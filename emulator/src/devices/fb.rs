@@ -241,6 +241,34 @@ impl Framebuffer {
     }
 }
 
+impl crate::bus::Device for Framebuffer {
+    fn name(&self) -> &'static str {
+        "framebuffer"
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset, io.now)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        _io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value)
+    }
+
+    fn reset(&mut self, _io: &mut crate::bus::Io) {
+        Framebuffer::reset(self)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        Framebuffer::check(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

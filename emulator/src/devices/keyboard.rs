@@ -195,3 +195,47 @@ impl Keyboard {
         }
     }
 }
+
+impl crate::bus::Device for Keyboard {
+    fn name(&self) -> &'static str {
+        "keyboard"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        _io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value)
+    }
+
+    fn next_event(&self) -> u64 {
+        Keyboard::next_event(self)
+    }
+
+    fn service(&mut self, io: &mut crate::bus::Io) {
+        Keyboard::service(self, io.now)
+    }
+
+    fn take_irq(&mut self) -> bool {
+        Keyboard::take_irq(self)
+    }
+
+    fn reset(&mut self, io: &mut crate::bus::Io) {
+        Keyboard::reset(self, io.now)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        Keyboard::check(self)
+    }
+}

@@ -1,6 +1,7 @@
 //! Emulated devices, one module each, reached through the MMIO window (SPEC.md §11) and timed
-//! on the cycle clock — never host time — so runs are deterministic. Each raises its interrupts
-//! through the [`pic`].
+//! on the cycle clock — never host time — so runs are deterministic. Each implements
+//! [`Device`]; the `board!` table below is the bus map, and everything that concerns every
+//! device (dispatch, events, interrupts into the [`pic`], reset, state checks) follows from it.
 //!
 //! The contract with the engines: every device deadline is in [`Devices::next_event`], and
 //! every device-driven state change happens in [`Devices::service`] (at an instruction boundary
@@ -8,26 +9,50 @@
 //! window keys) is only looked at in `service`, on cycle-scheduled polls, and enters the
 //! devices with that cycle as its time.
 
+#[macro_use]
+mod board;
 pub mod camera;
 pub mod disk;
-pub mod display;
 pub mod fb;
 pub mod fifo;
 pub mod keyboard;
 pub mod pic;
 pub mod power;
 pub mod rtc;
-pub mod serial;
 pub mod timer;
 pub mod uart;
 
+/// The host back ends used to live here; they are in [`crate::host`] now.
+pub use crate::host::{display, serial};
+
+pub use crate::bus::{Device, Io, NEVER};
+use crate::host::{Notice, Notices};
 use isa_spec::cr::memmap;
 use std::time::{Duration, Instant};
 
 /// The modeled clock rate: cycles per second of guest time (RTC, frame rates, line speeds).
 pub const CLOCK_HZ: u64 = 100_000_000;
 
-const NEVER: u64 = u64::MAX;
+board! {
+    /// Interrupt controller.
+    pic: pic::Pic = memmap::PIC => pic::Pic::default();
+    /// Timer.
+    timer: timer::Timer = memmap::TIMER => timer::Timer::new();
+    /// Console UART.
+    uart: uart::Uart = memmap::UART => uart::Uart::new(uart::Sink::None);
+    /// Power/reset controller.
+    power: power::Power = memmap::POWER => power::Power::default();
+    /// Block device.
+    disk: disk::Disk = memmap::DISK => disk::Disk::new();
+    /// Framebuffer (video memory and FBCTL).
+    fb: fb::Framebuffer = memmap::FBCTL => fb::Framebuffer::new();
+    /// Keyboard.
+    keyboard: keyboard::Keyboard = memmap::KEYBOARD => keyboard::Keyboard::new();
+    /// Real-time clock.
+    rtc: rtc::Rtc = memmap::RTC => rtc::Rtc::default();
+    /// Camera.
+    camera: camera::Camera = memmap::CAMERA => camera::Camera::new();
+}
 
 /// Keeps an interactive session from racing ahead of the person at it: at host polls, if the
 /// guest's modeled time (cycles at [`CLOCK_HZ`]) is well ahead of the host time elapsed, sleep.
@@ -82,81 +107,19 @@ pub struct DeviceStats {
     pub rtc_alarms: u64,
 }
 
-/// Every device of the machine. Saved (see [`crate::state`]) without its host attachments:
-/// the window, host pacing and the event schedule (recomputed).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Devices {
-    /// Interrupt controller.
-    pub pic: pic::Pic,
-    /// Timer.
-    pub timer: timer::Timer,
-    /// Console UART.
-    pub uart: uart::Uart,
-    /// Power/reset controller.
-    pub power: power::Power,
-    /// Block device.
-    pub disk: disk::Disk,
-    /// Framebuffer (video memory and FBCTL).
-    pub fb: fb::Framebuffer,
-    /// Keyboard.
-    pub keyboard: keyboard::Keyboard,
-    /// Real-time clock.
-    pub rtc: rtc::Rtc,
-    /// Camera.
-    pub camera: camera::Camera,
-    /// Device register accesses (for `--stats`).
-    pub accesses: u64,
-    /// Framebuffer memory accesses (for `--stats`).
-    pub fb_accesses: u64,
-    /// The host window, when there is one.
-    #[serde(skip)]
-    pub display: Option<display::Display>,
-    /// Set when the person at the console asked the emulator to quit (`Ctrl-A x`, closing the
-    /// window): the machine then powers off with code 0 and no device event follows.
-    #[serde(skip)]
-    pub quit: bool,
-    #[serde(skip, default = "never")]
-    pub(crate) refresh_at: u64,
-    #[serde(skip)]
-    last_show: Option<Instant>,
-    #[serde(skip)]
-    pacer: Pacer,
-    #[serde(skip, default = "never")]
-    next: u64,
-    #[serde(skip)]
-    stall: u64,
-}
-
 impl Devices {
     /// Devices in their reset state, the UART writing to `sink`; no disk, no window, the RTC
     /// at [`rtc::DEFAULT_BASE`].
     pub fn new(sink: uart::Sink) -> Devices {
-        let mut d = Devices {
-            pic: pic::Pic::default(),
-            timer: timer::Timer::new(),
-            uart: uart::Uart::new(sink),
-            power: power::Power::default(),
-            disk: disk::Disk::new(),
-            fb: fb::Framebuffer::new(),
-            keyboard: keyboard::Keyboard::new(),
-            rtc: rtc::Rtc::default(),
-            camera: camera::Camera::new(),
-            accesses: 0,
-            fb_accesses: 0,
-            display: None,
-            quit: false,
-            refresh_at: NEVER,
-            last_show: None,
-            pacer: Pacer::default(),
-            next: NEVER,
-            stall: 0,
-        };
+        let mut d = Devices::board();
+        d.uart.sink = sink;
         d.update();
         d
     }
 
-    /// Attaches a disk image.
+    /// Attaches a disk image (its write-back failures at close become notices).
     pub fn attach_disk(&mut self, image: disk::Image) {
+        image.report_to(&self.notices);
         self.disk.image = Some(image);
     }
 
@@ -193,19 +156,12 @@ impl Devices {
     /// `None` = bus error.
     pub fn read(&mut self, addr: u32, now: u64) -> Option<u32> {
         self.accesses += 1;
-        let off = addr & 0xfff;
-        let v = match addr & !0xfff {
-            memmap::PIC => self.pic.read(off),
-            memmap::TIMER => self.timer.read(off, now),
-            memmap::UART => self.uart.read(off, now),
-            memmap::DISK => self.disk.read(off),
-            memmap::FBCTL => self.fb.read(off, now),
-            memmap::KEYBOARD => self.keyboard.read(off),
-            memmap::RTC => self.rtc.read(off, now),
-            memmap::POWER => self.power.read(off),
-            memmap::CAMERA => self.camera.read(off),
-            _ => None,
+        let mut io = Io::new(now, &[]);
+        let v = match self.device_at(addr) {
+            Some(d) => d.mmio_read(addr & 0xfff, 4, &mut io),
+            None => None,
         };
+        self.absorb(io);
         self.update();
         v
     }
@@ -215,21 +171,23 @@ impl Devices {
     /// machine takes [`Devices::take_stall`] and performs [`Devices::take_dma`].
     pub fn write(&mut self, addr: u32, value: u32, now: u64, ram: &[u8]) -> Option<()> {
         self.accesses += 1;
-        let off = addr & 0xfff;
-        let r = match addr & !0xfff {
-            memmap::PIC => self.pic.write(off, value),
-            memmap::TIMER => self.timer.write(off, value, now),
-            memmap::UART => self.uart.write(off, value, now).map(|w| self.stall += w),
-            memmap::DISK => self.disk.write(off, value, now, ram),
-            memmap::FBCTL => self.fb.write(off, value),
-            memmap::KEYBOARD => self.keyboard.write(off, value),
-            memmap::RTC => self.rtc.write(off, value),
-            memmap::POWER => self.power.write(off, value),
-            memmap::CAMERA => self.camera.write(off, value, now, ram.len()),
-            _ => None,
+        let mut io = Io::new(now, ram);
+        let r = match self.device_at(addr) {
+            Some(d) => d.mmio_write(addr & 0xfff, 4, value, &mut io),
+            None => None,
         };
+        self.absorb(io);
         self.update();
         r
+    }
+
+    /// Keeps what an access or event handed back: wait states, DMA, notices.
+    fn absorb(&mut self, io: Io) {
+        self.stall += io.stall;
+        self.dma.extend(io.dma);
+        for n in io.notices {
+            self.notices.push(n);
+        }
     }
 
     /// Wait states the last register write added to its instruction (a UART `DATA` write to a
@@ -241,9 +199,7 @@ impl Devices {
     /// DMA writes into RAM the devices have asked for: (physical address, bytes), each already
     /// checked to lie inside RAM. The machine performs them, invalidating translated code.
     pub fn take_dma(&mut self) -> Vec<(u32, Vec<u8>)> {
-        let mut v = std::mem::take(&mut self.disk.dma_out);
-        v.append(&mut self.camera.dma_out);
-        v
+        std::mem::take(&mut self.dma)
     }
 
     /// Reads `size` bytes of framebuffer memory at offset `off` in the window.
@@ -258,7 +214,7 @@ impl Devices {
         self.fb.write_mem(off, size, value);
     }
 
-    /// The next cycle at which a device needs attention.
+    /// The next cycle at which a device needs attention (cached: engines check it often).
     #[inline]
     pub fn next_event(&self) -> u64 {
         self.next
@@ -266,37 +222,28 @@ impl Devices {
 
     /// Runs device events due at `now` (called at instruction boundaries).
     pub fn service(&mut self, now: u64) {
-        if now >= self.timer.deadline && self.timer.fire(now) {
-            self.pic.raise(timer::LINE);
-        }
-        let mut host_polled = self.uart.service(now);
-        self.disk.service(now);
-        self.camera.service(now);
-        self.rtc.service(now);
-        self.keyboard.service(now);
+        let mut io = Io::new(now, &[]);
+        self.service_each(&mut io);
+        let mut host_polled = io.paced;
         if now >= self.refresh_at {
             self.refresh(now);
             host_polled = true;
         }
-        let host_events = std::mem::take(&mut self.uart.events);
-        for ev in host_events {
+        for ev in std::mem::take(&mut io.host_events) {
             match ev {
                 serial::HostEvent::Quit => self.request_quit(),
                 serial::HostEvent::FlushDisks => {
                     if let Some(img) = &self.disk.image {
-                        match img.flush() {
-                            Ok(()) => {
-                                eprint!("ringfort: disk written to {}\r\n", img.path().display())
-                            }
-                            Err(e) => eprint!(
-                                "ringfort: error: cannot write {}: {e}\r\n",
-                                img.path().display()
-                            ),
-                        }
+                        io.notices.push(Notice::DiskWritten {
+                            path: img.path().to_path_buf(),
+                            error: img.flush().err().map(|e| e.to_string()),
+                        });
                     }
                 }
+                serial::HostEvent::Help => io.notices.push(Notice::EscapeHelp),
             }
         }
+        self.absorb(io);
         // Input can still come from the host: don't let an idle guest spin through polls.
         if host_polled && !self.quit {
             self.pacer.pace(now);
@@ -342,32 +289,18 @@ impl Devices {
 
     /// Raises the lines devices asked for and recomputes the next event.
     pub(crate) fn update(&mut self) {
-        if self.uart.take_irq() {
-            self.pic.raise(uart::LINE);
-        }
-        if self.disk.take_irq() {
-            self.pic.raise(disk::LINE);
-        }
-        if self.keyboard.take_irq() {
-            self.pic.raise(keyboard::LINE);
-        }
-        if self.camera.take_irq() {
-            self.pic.raise(camera::LINE);
-        }
-        if self.rtc.take_irq() {
-            self.pic.raise(rtc::LINE);
+        let lines = self.requested_lines();
+        if lines != 0 {
+            for line in 0..16 {
+                if lines & (1 << line) != 0 {
+                    self.pic.raise(line);
+                }
+            }
         }
         self.next = if self.quit {
             NEVER
         } else {
-            self.timer
-                .deadline
-                .min(self.uart.next_event())
-                .min(self.disk.next_event())
-                .min(self.camera.next_event())
-                .min(self.rtc.next_event())
-                .min(self.keyboard.next_event())
-                .min(self.refresh_at)
+            self.earliest_event().min(self.refresh_at)
         };
     }
 
@@ -375,20 +308,9 @@ impl Devices {
     /// disk image, window), video memory and queued input stay. `elapsed` is the cycle count
     /// before the reset (the counter restarts at 0).
     pub fn reset(&mut self, elapsed: u64) {
-        self.pic = pic::Pic {
-            raised: self.pic.raised,
-            ..pic::Pic::default()
-        };
-        let fires = self.timer.fires;
-        self.timer = timer::Timer::new();
-        self.timer.fires = fires;
-        self.uart.reset(elapsed);
-        self.power = power::Power::default();
-        self.disk.reset();
-        self.fb.reset();
-        self.keyboard.reset(elapsed);
-        self.rtc.reset(elapsed);
-        self.camera.reset(elapsed);
+        let mut io = Io::new(elapsed, &[]);
+        self.reset_each(&mut io);
+        self.absorb(io);
         if self.refresh_at != NEVER {
             self.refresh_at = 0;
         }
@@ -397,12 +319,28 @@ impl Devices {
         self.update();
     }
 
+    /// After a restore: takes back the host attachments `old` (the devices before it) had —
+    /// serial back end and sink, disk image, window, notices — and reschedules host polls
+    /// from cycle `now`.
+    pub(crate) fn adopt_host(&mut self, mut old: Devices, now: u64) {
+        self.notices = old.notices.clone();
+        let mut io = Io::new(now, &[]);
+        self.adopt_each(&mut old, &mut io);
+        self.absorb(io);
+        self.quit = old.quit;
+        self.refresh_at = if old.display.is_some() { 0 } else { NEVER };
+        self.display = old.display;
+        self.update();
+    }
+
     /// Clean exit: flushes console output and writes the disk's cached sectors to its image;
     /// the camera indicator goes out. Returns a message for each failure.
     pub fn shutdown(&mut self) -> Result<(), String> {
         self.uart.flush();
         if self.camera.is_on() {
-            self.camera.reset(0);
+            let mut io = Io::new(0, &[]);
+            Device::reset(&mut self.camera, &mut io);
+            self.absorb(io);
         }
         if let Some(img) = &self.disk.image {
             img.flush().map_err(|e| {
@@ -438,17 +376,38 @@ impl Devices {
 /// The device state both engines must agree on (everything but host attachments).
 impl PartialEq for Devices {
     fn eq(&self, o: &Self) -> bool {
-        self.pic == o.pic
-            && self.timer == o.timer
-            && self.uart == o.uart
-            && self.power == o.power
-            && self.disk == o.disk
-            && self.fb == o.fb
-            && self.keyboard == o.keyboard
-            && self.rtc == o.rtc
-            && self.camera == o.camera
+        self.same_devices(o)
             && self.accesses == o.accesses
             && self.fb_accesses == o.fb_accesses
             && self.next == o.next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map gives every device its own page of the MMIO window, and every line one device.
+    #[test]
+    fn the_bus_map_is_consistent() {
+        let mut d = Devices::new(uart::Sink::None);
+        let mut lines = 0u16;
+        for (i, &(name, base)) in MAP.iter().enumerate() {
+            assert!(
+                (memmap::MMIO_BASE..memmap::MMIO_END).contains(&base),
+                "{name}"
+            );
+            assert_eq!(base & 0xfff, 0, "{name}");
+            assert!(
+                MAP[..i].iter().all(|&(_, b)| b != base),
+                "{name} shares a page"
+            );
+            let dev = d.device_at(base + 4).expect("mapped");
+            if let Some(l) = dev.line() {
+                assert_eq!(lines & (1 << l), 0, "line {l} twice");
+                lines |= 1 << l;
+            }
+        }
+        assert!(d.device_at(memmap::MMIO_BASE + 0xF000).is_none());
     }
 }

@@ -75,3 +75,31 @@ impl Pic {
         Some(())
     }
 }
+
+impl crate::bus::Device for Pic {
+    fn name(&self) -> &'static str {
+        "PIC"
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        _io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value)
+    }
+
+    /// Registers cleared; the per-line counters (statistics) stay.
+    fn reset(&mut self, _io: &mut crate::bus::Io) {
+        *self = Pic {
+            raised: self.raised,
+            ..Pic::default()
+        };
+    }
+}

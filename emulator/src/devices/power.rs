@@ -37,3 +37,27 @@ impl Power {
         Some(())
     }
 }
+
+impl crate::bus::Device for Power {
+    fn name(&self) -> &'static str {
+        "power controller"
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        _io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value)
+    }
+
+    fn reset(&mut self, _io: &mut crate::bus::Io) {
+        *self = Power::default();
+    }
+}

@@ -153,6 +153,46 @@ impl Rtc {
     }
 }
 
+impl crate::bus::Device for Rtc {
+    fn name(&self) -> &'static str {
+        "RTC"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset, io.now)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        _io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value)
+    }
+
+    fn next_event(&self) -> u64 {
+        Rtc::next_event(self)
+    }
+
+    fn service(&mut self, io: &mut crate::bus::Io) {
+        Rtc::service(self, io.now)
+    }
+
+    fn take_irq(&mut self) -> bool {
+        Rtc::take_irq(self)
+    }
+
+    fn reset(&mut self, io: &mut crate::bus::Io) {
+        Rtc::reset(self, io.now)
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -23,6 +23,9 @@ pub struct Timer {
     pub deadline: u64,
     /// Times it fired.
     pub fires: u64,
+    /// An interrupt to raise (taken at once by the board: never in a saved state).
+    #[serde(skip)]
+    irq: bool,
 }
 
 impl Timer {
@@ -86,5 +89,51 @@ impl Timer {
             self.deadline = u64::MAX;
         }
         self.ctrl & IRQ != 0
+    }
+}
+
+impl crate::bus::Device for Timer {
+    fn name(&self) -> &'static str {
+        "timer"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset, io.now)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        self.write(offset, value, io.now)
+    }
+
+    fn next_event(&self) -> u64 {
+        self.deadline
+    }
+
+    fn service(&mut self, io: &mut crate::bus::Io) {
+        if io.now >= self.deadline && self.fire(io.now) {
+            self.irq = true;
+        }
+    }
+
+    fn take_irq(&mut self) -> bool {
+        std::mem::take(&mut self.irq)
+    }
+
+    /// Stopped; the count of fires (statistics) stays.
+    fn reset(&mut self, _io: &mut crate::bus::Io) {
+        *self = Timer {
+            fires: self.fires,
+            ..Timer::new()
+        };
     }
 }

@@ -453,6 +453,60 @@ impl Uart {
     }
 }
 
+impl crate::bus::Device for Uart {
+    fn name(&self) -> &'static str {
+        "UART"
+    }
+
+    fn line(&self) -> Option<u8> {
+        Some(LINE)
+    }
+
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+        self.read(offset, io.now)
+    }
+
+    fn mmio_write(
+        &mut self,
+        offset: u32,
+        _size: u32,
+        value: u32,
+        io: &mut crate::bus::Io,
+    ) -> Option<()> {
+        io.stall += self.write(offset, value, io.now)?;
+        Some(())
+    }
+
+    fn next_event(&self) -> u64 {
+        Uart::next_event(self)
+    }
+
+    fn service(&mut self, io: &mut crate::bus::Io) {
+        io.paced |= Uart::service(self, io.now);
+        io.host_events.append(&mut self.events);
+    }
+
+    fn take_irq(&mut self) -> bool {
+        Uart::take_irq(self)
+    }
+
+    fn reset(&mut self, io: &mut crate::bus::Io) {
+        Uart::reset(self, io.now)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        Uart::check(self)
+    }
+
+    /// Keeps the machine's sink and back end; a back end that can deliver input is polled at
+    /// once, then on its usual schedule.
+    fn adopt_host(&mut self, old: &mut Self, io: &mut crate::bus::Io) {
+        self.sink = std::mem::replace(&mut old.sink, Sink::None);
+        self.host = old.host.take();
+        self.poll_at = if self.host.is_some() { io.now } else { NEVER };
+    }
+}
+
 /// The parts of the UART both engines must agree on (everything but the host back end).
 impl PartialEq for Uart {
     fn eq(&self, o: &Self) -> bool {

@@ -2,9 +2,10 @@
 //! from (`-serial stdio`, `-serial tcp:HOST:PORT[,wait]`, `-serial file:PATH`).
 //!
 //! Input never reaches the guest directly: the UART polls its host on a cycle-scheduled event
-//! and queues what arrived with that cycle as its timestamp (see [`super::uart`]), so a run is
+//! and queues what arrived with that cycle as its timestamp (see [`crate::devices::uart`]), so a run is
 //! deterministic given the same input at the same cycles.
 
+use super::{Notice, Notices};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError, TrySendError};
@@ -19,6 +20,8 @@ pub enum HostEvent {
     Quit,
     /// `Ctrl-A s`: write the disk's cached sectors to its image now.
     FlushDisks,
+    /// `Ctrl-A h`: show the console escapes (a [`Notice::EscapeHelp`]).
+    Help,
 }
 
 /// A serial back end.
@@ -146,9 +149,7 @@ impl Stdio {
             self.escape = false;
             match b {
                 b'x' | b'X' => events.push(HostEvent::Quit),
-                b'h' | b'H' | b'?' => {
-                    eprint!("{ESCAPE_HELP}");
-                }
+                b'h' | b'H' | b'?' => events.push(HostEvent::Help),
                 b's' | b'S' => events.push(HostEvent::FlushDisks),
                 0x01 => out.push(0x01),
                 _ => {}
@@ -223,6 +224,7 @@ pub struct Tcp {
     addr: SocketAddr,
     /// Output bytes dropped because the client did not read them fast enough.
     pub dropped: u64,
+    notices: Notices,
 }
 
 /// Options of a `tcp:` serial back end.
@@ -264,21 +266,22 @@ impl TcpSpec {
 }
 
 impl Tcp {
-    /// Listens as `spec` says; with `wait`, returns only once a client has connected. Prints
-    /// the address it listens on to stderr (useful with port 0).
-    pub fn listen(spec: &TcpSpec) -> Result<Tcp, String> {
+    /// Listens as `spec` says; with `wait`, returns only once a client has connected. Tells
+    /// `notices` the address it listens on (useful with port 0), that it waits, who connected,
+    /// and at the end any output it dropped.
+    pub fn listen(spec: &TcpSpec, notices: &Notices) -> Result<Tcp, String> {
         let listener = TcpListener::bind(&spec.addr)
             .map_err(|e| format!("-serial tcp:{}: cannot listen: {e}", spec.addr))?;
         let addr = listener
             .local_addr()
             .map_err(|e| format!("-serial tcp:{}: {e}", spec.addr))?;
-        eprintln!("ringfort: serial console on tcp:{addr}");
+        notices.push(Notice::SerialListening(addr.to_string()));
         let first = if spec.wait {
-            eprintln!("ringfort: waiting for a connection on tcp:{addr}");
+            notices.push(Notice::SerialWaiting(addr.to_string()));
             let (s, peer) = listener
                 .accept()
                 .map_err(|e| format!("-serial tcp:{addr}: accept failed: {e}"))?;
-            eprintln!("ringfort: serial client {peer} connected");
+            notices.push(Notice::SerialClient(peer.to_string()));
             Some(s)
         } else {
             None
@@ -350,6 +353,7 @@ impl Tcp {
             output: out_tx,
             addr,
             dropped: 0,
+            notices: notices.clone(),
         })
     }
 
@@ -411,11 +415,10 @@ impl Drop for Tcp {
     fn drop(&mut self) {
         self.flush();
         if self.dropped > 0 {
-            eprintln!(
-                "ringfort: {} bytes of serial output were dropped: the client on tcp:{} did not read \
-                 them fast enough",
-                self.dropped, self.addr
-            );
+            self.notices.push(Notice::SerialDropped {
+                bytes: self.dropped,
+                addr: self.addr.to_string(),
+            });
         }
     }
 }
@@ -475,7 +478,7 @@ mod tests {
     #[test]
     fn a_client_that_does_not_read_costs_bounded_memory() {
         let spec = TcpSpec::parse("127.0.0.1:0").unwrap();
-        let mut tcp = Tcp::listen(&spec).unwrap();
+        let mut tcp = Tcp::listen(&spec, &Notices::default()).unwrap();
         let client = TcpStream::connect(tcp.local_addr()).unwrap();
         // Output before the server's thread has taken the connection goes nowhere (as with no
         // client), so a busy machine may need another round.
