@@ -18,8 +18,10 @@
 
 use super::fifo::Fifo;
 use super::serial::{Host, HostEvent};
+/// Where the UART's output goes: host attachments, in [`crate::host`] (re-exported here, where
+/// they used to be).
+pub use crate::host::sink::{SharedHost, Sink};
 use std::collections::VecDeque;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 /// Interrupt line of the UART.
@@ -50,45 +52,6 @@ const NEVER: u64 = u64::MAX;
 pub const MAX_BUFFER: usize = 16 << 20;
 /// Input held for the RX FIFO before the UART stops taking more from its host.
 pub const MAX_HELD: usize = 64 << 10;
-
-/// Where transmitted bytes go, besides a host back end (see [`Uart::attach_host`]).
-#[derive(Clone)]
-pub enum Sink {
-    /// Discard.
-    None,
-    /// Host standard output (no input).
-    Stdout,
-    /// Kept in memory (tests, embedding, the debugger); input only through
-    /// [`Devices::inject_serial`](super::Devices::inject_serial).
-    Buffer(Vec<u8>),
-}
-
-impl std::fmt::Debug for Sink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Sink::None => write!(f, "None"),
-            Sink::Stdout => write!(f, "Stdout"),
-            Sink::Buffer(b) => write!(f, "Buffer({} bytes)", b.len()),
-        }
-    }
-}
-
-/// A host back end, shared by machine snapshots.
-#[derive(Clone)]
-pub struct SharedHost(pub Arc<Mutex<dyn Host>>);
-
-impl SharedHost {
-    fn with<R>(&self, f: impl FnOnce(&mut dyn Host) -> R) -> Option<R> {
-        self.0.lock().ok().map(|mut h| f(&mut *h))
-    }
-}
-
-impl std::fmt::Debug for SharedHost {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let d = self.with(|h| h.describe()).unwrap_or_default();
-        write!(f, "Host({d})")
-    }
-}
 
 /// The UART. Its sink, host back end and host poll schedule are host attachments, not part
 /// of a saved state.
@@ -302,16 +265,8 @@ impl Uart {
 
     /// Sends a byte to the host side.
     fn emit(&mut self, b: u8) {
-        match &mut self.sink {
-            Sink::None => {}
-            Sink::Stdout => {
-                let _ = std::io::stdout().lock().write_all(&[b]);
-            }
-            Sink::Buffer(v) => {
-                // A guest printing forever costs bounded memory: the newest output is kept.
-                self.buffer_dropped += crate::bounded::push_newest(v, b, MAX_BUFFER) as u64;
-            }
-        }
+        // A guest printing forever costs bounded memory: a buffer keeps the newest output.
+        self.buffer_dropped += self.sink.put(b, MAX_BUFFER);
         if let Some(h) = &self.host {
             h.with(|h| h.write(&[b]));
         }
@@ -419,9 +374,7 @@ impl Uart {
 
     /// Flushes the host back end's buffered output.
     pub fn flush(&mut self) {
-        if matches!(self.sink, Sink::Stdout) {
-            let _ = std::io::stdout().flush();
-        }
+        self.sink.flush();
         if let Some(h) = &self.host {
             h.with(|h| h.flush());
         }
@@ -429,10 +382,7 @@ impl Uart {
 
     /// The bytes transmitted so far, when the sink is a buffer.
     pub fn output(&self) -> &[u8] {
-        match &self.sink {
-            Sink::Buffer(v) => v,
-            _ => &[],
-        }
+        self.sink.output()
     }
 
     /// Refuses a restored UART whose FIFOs or timing no UART could have (a damaged state).
