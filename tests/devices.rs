@@ -8,7 +8,7 @@ mod common;
 use common::{assemble, assert_same_state, machine_with, test_path, Run, TEST_RAM};
 use emulator::devices::camera::{self, Indicator};
 use emulator::devices::disk::{self, Image};
-use emulator::devices::{keyboard, uart, CLOCK_HZ};
+use emulator::devices::{keyboard, regs, uart, CLOCK_HZ};
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
 use emulator::{Budget, Engine, Exit, Machine};
@@ -555,4 +555,111 @@ fn reset_restores_devices_but_keeps_time_and_output() {
         u64::MAX,
         "timer disarmed by the reset"
     );
+}
+
+// ---- the register table (emulator::devices::regs) and its copies ----
+
+/// The `.equ NAME, NUMBER` definitions of the guest include files.
+fn include_equs() -> std::collections::HashMap<String, u32> {
+    let mut defs = std::collections::HashMap::new();
+    for f in ["guest/check.inc", "guest/dev_regs.inc"] {
+        let text = std::fs::read_to_string(test_path(f)).expect("include file");
+        for line in text.lines() {
+            let Some(rest) = line.trim().strip_prefix(".equ") else {
+                continue;
+            };
+            let rest = rest.split('#').next().unwrap_or("");
+            let Some((name, value)) = rest.split_once(',') else {
+                continue;
+            };
+            let value = value.trim();
+            let n = match value.strip_prefix("0x") {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => value.parse().ok(),
+            };
+            if let Some(n) = n {
+                defs.insert(name.trim().to_string(), n);
+            }
+        }
+    }
+    defs
+}
+
+/// The `.equ` name of a register in the guest include files.
+fn include_name(b: &regs::Block, r: &regs::Reg) -> String {
+    match r.alias.first() {
+        Some(a) => a.to_string(),
+        None => format!("{}_{}", b.prefix, r.name),
+    }
+}
+
+#[test]
+fn guest_include_register_offsets_are_the_table() {
+    let defs = include_equs();
+    let mut known = std::collections::HashSet::new();
+    for b in regs::TABLE {
+        assert_eq!(defs.get(b.title), Some(&b.base), "{} base", b.title);
+        for r in b.regs {
+            let name = include_name(b, r);
+            assert_eq!(defs.get(&name), Some(&r.offset), "{name}");
+            known.insert(name);
+        }
+    }
+    // And no register the table does not have.
+    for name in defs.keys() {
+        for b in regs::TABLE {
+            let reg_like = name.starts_with(&format!("{}_", b.prefix));
+            assert!(
+                !reg_like || known.contains(name),
+                "{name}: not in the table"
+            );
+        }
+    }
+}
+
+#[test]
+fn spec_register_tables_are_the_table() {
+    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("isa-spec/SPEC.md");
+    let spec = std::fs::read_to_string(spec_path).expect("SPEC.md");
+    let sections: Vec<&str> = spec.split("\n### ").collect();
+    for b in regs::TABLE {
+        let section = sections
+            .iter()
+            .find(|s| s.starts_with("11.") && s.split_whitespace().nth(1) == Some(b.title))
+            .unwrap_or_else(|| panic!("no §11 section for {}", b.title));
+        let title = section.lines().next().unwrap_or("");
+        let base = title
+            .split("`0x")
+            .nth(1)
+            .and_then(|h| u32::from_str_radix(&h[..8], 16).ok());
+        assert_eq!(base, Some(b.base), "{title}");
+        // Rows `| `0x10 + 4n` | `PRIORITY[n]` | ...`: the offset of element 0, the bare name.
+        let rows: Vec<(String, u32)> = section
+            .lines()
+            .filter(|l| l.starts_with("| `0x"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(|c| c.trim().trim_matches('`')).collect();
+                let off = cells[1].split_whitespace().next().unwrap_or("");
+                let off = u32::from_str_radix(off.trim_start_matches("0x"), 16).expect(l);
+                (cells[2].trim_end_matches("[n]").to_string(), off)
+            })
+            .collect();
+        let want: Vec<(String, u32)> = b
+            .regs
+            .iter()
+            .map(|r| (r.name.to_string(), r.offset))
+            .collect();
+        assert_eq!(rows, want, "SPEC.md §11 {}", b.title);
+    }
+}
+
+/// The library does not print: the camera's indicator is a notice the front end takes.
+#[test]
+fn camera_indicator_is_a_notice() {
+    let run = run_both("dev_camera.s", |m, _| {
+        m.dev.camera.indicator = Indicator::Notice;
+    });
+    let mut m = run.m;
+    let said: Vec<String> = m.take_notices().iter().map(|n| n.to_string()).collect();
+    assert_eq!(said, ["[camera on]\n", "[camera off]\n"]);
 }

@@ -7,9 +7,9 @@
 //! change (the binary prints `[camera on]` / `[camera off]` on stderr), and a marker in the
 //! display window.
 //!
-//! Registers (SPEC.md §11.11): 0x00 CTRL, 0x04 STATUS, 0x08 ADDR, 0x0C CAPTURE, 0x10 WIDTH,
-//! 0x14 HEIGHT, 0x18 FRAMES, 0x1C ACK, 0x20 ERROR.
+//! Registers: [`super::regs::camera`] (SPEC.md §11.11).
 
+use super::regs::camera as reg;
 use super::CLOCK_HZ;
 use crate::bus::Io;
 use crate::host::Notice;
@@ -193,14 +193,14 @@ impl Camera {
     /// Register read.
     pub fn read(&self, offset: u32) -> Option<u32> {
         Some(match offset {
-            0x00 => self.ctrl,
-            0x04 => self.status(),
-            0x08 => self.addr,
-            0x0C | 0x1C => 0,
-            0x10 => WIDTH,
-            0x14 => HEIGHT,
-            0x18 => self.frames as u32,
-            0x20 => self.error,
+            reg::CTRL => self.ctrl,
+            reg::STATUS => self.status(),
+            reg::ADDR => self.addr,
+            reg::CAPTURE | reg::ACK => 0,
+            reg::WIDTH => WIDTH,
+            reg::HEIGHT => HEIGHT,
+            reg::FRAMES => self.frames as u32,
+            reg::ERROR => self.error,
             _ => return None,
         })
     }
@@ -208,18 +208,18 @@ impl Camera {
     /// Register write at cycle `now`; `ram_len` bounds the DMA buffer.
     pub fn write(&mut self, offset: u32, value: u32, now: u64, ram_len: usize) -> Option<()> {
         match offset {
-            0x00 => {
+            reg::CTRL => {
                 self.ctrl = (self.ctrl & CTRL_ON) | (value & CTRL_IE);
                 self.set_power(value & CTRL_ON != 0, now);
             }
-            0x04 | 0x10 | 0x14 | 0x18 | 0x20 => {}
-            0x08 => self.addr = value,
-            0x0C => {
+            reg::STATUS | reg::WIDTH | reg::HEIGHT | reg::FRAMES | reg::ERROR => {}
+            reg::ADDR => self.addr = value,
+            reg::CAPTURE => {
                 if value & 1 != 0 {
                     self.capture(now, ram_len);
                 }
             }
-            0x1C => {
+            reg::ACK => {
                 if value & 1 != 0 {
                     self.done = false;
                     self.error = 0;

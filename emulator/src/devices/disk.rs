@@ -1,8 +1,7 @@
 //! Block device (line 2): a disk of 512-byte sectors backed by a host image file, with DMA to
 //! and from guest RAM, a completion interrupt after a modeled latency, and a flush command.
 //!
-//! Registers (SPEC.md §11.7): 0x00 CMD, 0x04 STATUS, 0x08 ERROR, 0x0C SECTOR, 0x10 COUNT,
-//! 0x14 ADDR, 0x18 CTRL, 0x1C ACK, 0x20 CAPACITY.
+//! Registers: [`super::regs::disk`] (SPEC.md §11.7).
 //!
 //! Data path: sectors the guest writes are kept in memory and reach the image file at the
 //! guest's `FLUSH` command, at `Ctrl-A s`, and when the machine is dropped (clean exit). A
@@ -10,6 +9,7 @@
 //! (sector range, DMA range inside RAM, medium writable) before anything moves, so a failed
 //! command changes nothing.
 
+use super::regs::disk as reg;
 use crate::host::{Notice, Notices};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -392,14 +392,14 @@ impl Disk {
     /// Register read.
     pub fn read(&self, offset: u32) -> Option<u32> {
         Some(match offset {
-            0x00 | 0x1C => 0,
-            0x04 => self.status(),
-            0x08 => self.error,
-            0x0C => self.sector,
-            0x10 => self.count,
-            0x14 => self.addr,
-            0x18 => self.ctrl,
-            0x20 => self.image.as_ref().map_or(0, |i| i.sectors() as u32),
+            reg::CMD | reg::ACK => 0,
+            reg::STATUS => self.status(),
+            reg::ERROR => self.error,
+            reg::SECTOR => self.sector,
+            reg::COUNT => self.count,
+            reg::ADDR => self.addr,
+            reg::CTRL => self.ctrl,
+            reg::CAPACITY => self.image.as_ref().map_or(0, |i| i.sectors() as u32),
             _ => return None,
         })
     }
@@ -407,13 +407,13 @@ impl Disk {
     /// Register write at cycle `now`; `ram` is guest RAM (for the DMA of a WRITE).
     pub fn write(&mut self, offset: u32, value: u32, now: u64, ram: &[u8]) -> Option<()> {
         match offset {
-            0x00 => self.command(value, now, ram),
-            0x04 | 0x08 | 0x20 => {}
-            0x0C => self.sector = value,
-            0x10 => self.count = value,
-            0x14 => self.addr = value,
-            0x18 => self.ctrl = value & 1,
-            0x1C => {
+            reg::CMD => self.command(value, now, ram),
+            reg::STATUS | reg::ERROR | reg::CAPACITY => {}
+            reg::SECTOR => self.sector = value,
+            reg::COUNT => self.count = value,
+            reg::ADDR => self.addr = value,
+            reg::CTRL => self.ctrl = value & 1,
+            reg::ACK => {
                 if value & 1 != 0 {
                     self.done = false;
                     self.error = err::NONE;

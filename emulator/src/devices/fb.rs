@@ -5,6 +5,7 @@
 //! Video memory is allocated as the guest touches it (reads of untouched memory are 0), so an
 //! idle framebuffer costs nothing and machine snapshots stay small.
 
+use super::regs::fb as reg;
 use super::CLOCK_HZ;
 use isa_spec::cr::memmap;
 use std::io;
@@ -139,16 +140,16 @@ impl Framebuffer {
     /// FBCTL register read at cycle `now`.
     pub fn read(&self, offset: u32, now: u64) -> Option<u32> {
         Some(match offset {
-            0x00 => self.width,
-            0x04 => self.height,
-            0x08 => self.mode,
-            0x0C => self.pitch(),
-            0x10 => self.offset,
-            0x14 => self.pal_index,
-            0x18 => self.palette[self.pal_index as usize & 255],
-            0x1C => self.ctrl,
-            0x20 => (now / FRAME_CYCLES) as u32,
-            0x24 => memmap::FB_SIZE,
+            reg::WIDTH => self.width,
+            reg::HEIGHT => self.height,
+            reg::MODE => self.mode,
+            reg::PITCH => self.pitch(),
+            reg::OFFSET => self.offset,
+            reg::PAL_INDEX => self.pal_index,
+            reg::PAL_DATA => self.palette[self.pal_index as usize & 255],
+            reg::CTRL => self.ctrl,
+            reg::FRAMES => (now / FRAME_CYCLES) as u32,
+            reg::SIZE => memmap::FB_SIZE,
             _ => return None,
         })
     }
@@ -156,21 +157,21 @@ impl Framebuffer {
     /// FBCTL register write.
     pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
         match offset {
-            0x00 => self.width = value.clamp(1, MAX_DIM),
-            0x04 => self.height = value.clamp(1, MAX_DIM),
-            0x08 => {
+            reg::WIDTH => self.width = value.clamp(1, MAX_DIM),
+            reg::HEIGHT => self.height = value.clamp(1, MAX_DIM),
+            reg::MODE => {
                 if value == MODE_XRGB8888 || value == MODE_INDEXED8 {
                     self.mode = value;
                 }
             }
-            0x10 => self.offset = value & (memmap::FB_SIZE - 1) & !3,
-            0x14 => self.pal_index = value & 255,
-            0x18 => {
+            reg::OFFSET => self.offset = value & (memmap::FB_SIZE - 1) & !3,
+            reg::PAL_INDEX => self.pal_index = value & 255,
+            reg::PAL_DATA => {
                 self.palette[self.pal_index as usize] = value & 0x00FF_FFFF;
                 self.pal_index = (self.pal_index + 1) & 255;
             }
-            0x1C => self.ctrl = value & 1,
-            0x0C | 0x20 | 0x24 => {}
+            reg::CTRL => self.ctrl = value & 1,
+            reg::PITCH | reg::FRAMES | reg::SIZE => {}
             _ => return None,
         }
         Some(())

@@ -1,9 +1,10 @@
 //! Keyboard (line 3): key press and release events from the display window (or scripted with
-//! [`Devices::inject_key`](super::Devices::inject_key)), a 16-event FIFO with an unbounded holding queue behind it (events are
-//! never dropped), an interrupt per event. Registers (SPEC.md §11.9): 0x00 DATA, 0x04 STATUS,
-//! 0x08 CTRL, 0x0C COUNT.
+//! [`Devices::inject_key`](super::Devices::inject_key)), a 16-event FIFO with an unbounded
+//! holding queue behind it (events are never dropped), an interrupt per event. Registers:
+//! [`super::regs::keyboard`] (SPEC.md §11.9).
 
 use super::fifo::Fifo;
+use super::regs::keyboard as reg;
 use std::collections::VecDeque;
 
 /// Interrupt line of the keyboard.
@@ -158,14 +159,14 @@ impl Keyboard {
     /// Register read.
     pub fn read(&mut self, offset: u32) -> Option<u32> {
         Some(match offset {
-            0x00 => {
+            reg::DATA => {
                 let ev = self.fifo.pop().unwrap_or(0);
                 self.fill();
                 ev
             }
-            0x04 => (!self.fifo.is_empty()) as u32 | ((!self.held.is_empty()) as u32) << 1,
-            0x08 => self.ctrl,
-            0x0C => self.fifo.len() as u32,
+            reg::STATUS => (!self.fifo.is_empty()) as u32 | ((!self.held.is_empty()) as u32) << 1,
+            reg::CTRL => self.ctrl,
+            reg::COUNT => self.fifo.len() as u32,
             _ => return None,
         })
     }
@@ -173,8 +174,8 @@ impl Keyboard {
     /// Register write.
     pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
         match offset {
-            0x00 | 0x04 | 0x0C => {}
-            0x08 => {
+            reg::DATA | reg::STATUS | reg::COUNT => {}
+            reg::CTRL => {
                 self.ctrl = value & 1;
                 if self.ctrl & 1 != 0 && !self.fifo.is_empty() {
                     self.irq = true;

@@ -18,6 +18,7 @@ pub mod fifo;
 pub mod keyboard;
 pub mod pic;
 pub mod power;
+pub mod regs;
 pub mod rtc;
 pub mod timer;
 pub mod uart;
@@ -409,5 +410,8 @@ mod tests {
             }
         }
         assert!(d.device_at(memmap::MMIO_BASE + 0xF000).is_none());
+        // The register table has a block for each device, at its window.
+        let blocks: Vec<(&str, u32)> = regs::TABLE.iter().map(|b| (b.module, b.base)).collect();
+        assert_eq!(blocks, MAP);
     }
 }

@@ -1,9 +1,12 @@
 //! Interrupt controller: 16 edge-triggered lines with enable, pending, in-service and priority.
 //!
-//! Registers (offsets in its 4 KiB block): 0x00 PENDING (ro), 0x04 ENABLE (rw), 0x08 INSERVICE
-//! (ro), 0x0C EOI (wo: line number), 0x10 + 4n PRIORITY\[n\] (rw, 0..15).
+//! Registers: [`super::regs::pic`] (SPEC.md §11.3).
 
+use super::regs::pic as reg;
 use isa_spec::cr::vector::IRQ_LINES;
+
+/// Offset of the last line's `PRIORITY` register.
+const PRIORITY_LAST: u32 = reg::PRIORITY + 4 * (IRQ_LINES as u32 - 1);
 
 /// The interrupt controller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -50,11 +53,13 @@ impl Pic {
     /// Register read.
     pub fn read(&self, offset: u32) -> Option<u32> {
         Some(match offset {
-            0x00 => self.pending as u32,
-            0x04 => self.enable as u32,
-            0x08 => self.in_service as u32,
-            0x0C => 0,
-            0x10..=0x4C => self.priority[((offset - 0x10) / 4) as usize] as u32,
+            reg::PENDING => self.pending as u32,
+            reg::ENABLE => self.enable as u32,
+            reg::INSERVICE => self.in_service as u32,
+            reg::EOI => 0,
+            reg::PRIORITY..=PRIORITY_LAST => {
+                self.priority[((offset - reg::PRIORITY) / 4) as usize] as u32
+            }
             _ => return None,
         })
     }
@@ -62,14 +67,16 @@ impl Pic {
     /// Register write.
     pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
         match offset {
-            0x00 | 0x08 => {}
-            0x04 => self.enable = value as u16,
-            0x0C => {
+            reg::PENDING | reg::INSERVICE => {}
+            reg::ENABLE => self.enable = value as u16,
+            reg::EOI => {
                 if value < IRQ_LINES as u32 {
                     self.in_service &= !(1 << value);
                 }
             }
-            0x10..=0x4C => self.priority[((offset - 0x10) / 4) as usize] = (value & 15) as u8,
+            reg::PRIORITY..=PRIORITY_LAST => {
+                self.priority[((offset - reg::PRIORITY) / 4) as usize] = (value & 15) as u8
+            }
             _ => return None,
         }
         Some(())

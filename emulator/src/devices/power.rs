@@ -1,5 +1,7 @@
-//! Power/reset controller. Registers: 0x00 POWEROFF (write: stop, exit code = value),
-//! 0x04 RESET (write 1: reset the machine).
+//! Power/reset controller: the guest stops (POWEROFF, exit code = value) or resets (RESET,
+//! write 1) the machine. Registers: [`super::regs::power`] (SPEC.md §11.6).
+
+use super::regs::power as reg;
 
 /// A request the guest made of the power controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,8 +28,8 @@ impl Power {
     /// Register write.
     pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
         match offset {
-            0x00 => self.request = Some(PowerRequest::Off(value)),
-            0x04 => {
+            reg::POWEROFF => self.request = Some(PowerRequest::Off(value)),
+            reg::RESET => {
                 if value & 1 != 0 {
                     self.request = Some(PowerRequest::Reset)
                 }

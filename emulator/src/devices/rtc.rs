@@ -1,8 +1,9 @@
 //! Real-time clock (alarm on line 5): guest-visible wall time, derived from the cycle counter
 //! only — `time = base + cycles / CLOCK_HZ` — so a run with a fixed base (`-rtc base=...`) is
-//! deterministic. Registers (SPEC.md §11.10): 0x00 SECONDS_LO (latches), 0x04 SECONDS_HI,
-//! 0x08 NANOS, 0x0C ALARM_LO, 0x10 ALARM_HI, 0x14 CTRL, 0x18 STATUS, 0x1C CLOCK_HZ.
+//! deterministic. Registers: [`super::regs::rtc`]
+//! (SPEC.md §11.10; reading SECONDS_LO latches the rest of the time).
 
+use super::regs::rtc as reg;
 use super::CLOCK_HZ;
 
 /// Interrupt line of the RTC alarm.
@@ -87,20 +88,20 @@ impl Rtc {
     /// Register read at cycle `now`.
     pub fn read(&mut self, offset: u32, now: u64) -> Option<u32> {
         Some(match offset {
-            0x00 => {
+            reg::SECONDS_LO => {
                 let t = self.time_ns(now);
                 let secs = t / 1_000_000_000;
                 self.latch_hi = (secs >> 32) as u32;
                 self.latch_ns = (t % 1_000_000_000) as u32;
                 secs as u32
             }
-            0x04 => self.latch_hi,
-            0x08 => self.latch_ns,
-            0x0C => self.alarm as u32,
-            0x10 => (self.alarm >> 32) as u32,
-            0x14 => self.ctrl,
-            0x18 => self.fired as u32,
-            0x1C => CLOCK_HZ as u32,
+            reg::SECONDS_HI => self.latch_hi,
+            reg::NANOS => self.latch_ns,
+            reg::ALARM_LO => self.alarm as u32,
+            reg::ALARM_HI => (self.alarm >> 32) as u32,
+            reg::CTRL => self.ctrl,
+            reg::STATUS => self.fired as u32,
+            reg::CLOCK_HZ => CLOCK_HZ as u32,
             _ => return None,
         })
     }
@@ -108,20 +109,20 @@ impl Rtc {
     /// Register write.
     pub fn write(&mut self, offset: u32, value: u32) -> Option<()> {
         match offset {
-            0x00 | 0x04 | 0x08 | 0x1C => {}
-            0x0C => {
+            reg::SECONDS_LO | reg::SECONDS_HI | reg::NANOS | reg::CLOCK_HZ => {}
+            reg::ALARM_LO => {
                 self.alarm = (self.alarm & !0xFFFF_FFFF) | value as u64;
                 self.rearm();
             }
-            0x10 => {
+            reg::ALARM_HI => {
                 self.alarm = (self.alarm & 0xFFFF_FFFF) | (value as u64) << 32;
                 self.rearm();
             }
-            0x14 => {
+            reg::CTRL => {
                 self.ctrl = value & 1;
                 self.rearm();
             }
-            0x18 => {
+            reg::STATUS => {
                 if value & 1 != 0 {
                     self.fired = false;
                 }

@@ -1,7 +1,9 @@
 //! Timer: counts guest cycles (never host time), one-shot or periodic, interrupt on line 0.
 //!
-//! Registers: 0x00 CTRL (bit0 enable, bit1 periodic, bit2 interrupt enable), 0x04 PERIOD,
-//! 0x08 STATUS (bit0 fired, write 1 to clear), 0x0C NOW_LO, 0x10 NOW_HI.
+//! Registers: [`super::regs::timer`] (SPEC.md §11.4): CTRL bit 0 enable, bit 1 periodic, bit 2
+//! interrupt enable; STATUS bit 0 fired (write 1 to clear).
+
+use super::regs::timer as reg;
 
 /// Interrupt line of the timer.
 pub const LINE: u8 = 0;
@@ -40,11 +42,11 @@ impl Timer {
     /// Register read; `now` is the cycle count.
     pub fn read(&self, offset: u32, now: u64) -> Option<u32> {
         Some(match offset {
-            0x00 => self.ctrl,
-            0x04 => self.period,
-            0x08 => self.fired as u32,
-            0x0C => now as u32,
-            0x10 => (now >> 32) as u32,
+            reg::CTRL => self.ctrl,
+            reg::PERIOD => self.period,
+            reg::STATUS => self.fired as u32,
+            reg::NOW_LO => now as u32,
+            reg::NOW_HI => (now >> 32) as u32,
             _ => return None,
         })
     }
@@ -52,7 +54,7 @@ impl Timer {
     /// Register write; `now` is the cycle count at which the writing instruction retires.
     pub fn write(&mut self, offset: u32, value: u32, now: u64) -> Option<()> {
         match offset {
-            0x00 => {
+            reg::CTRL => {
                 self.ctrl = value & 7;
                 self.deadline = if value & ENABLE != 0 {
                     now + self.period.max(1) as u64
@@ -60,13 +62,13 @@ impl Timer {
                     u64::MAX
                 };
             }
-            0x04 => self.period = value,
-            0x08 => {
+            reg::PERIOD => self.period = value,
+            reg::STATUS => {
                 if value & 1 != 0 {
                     self.fired = false;
                 }
             }
-            0x0C | 0x10 => {}
+            reg::NOW_LO | reg::NOW_HI => {}
             _ => return None,
         }
         Some(())

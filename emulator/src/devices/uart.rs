@@ -1,7 +1,7 @@
 //! UART console: 16-byte TX and RX FIFOs (on `ringbuf`), a modeled line speed of one byte per
 //! [`BYTE_CYCLES`] cycles, interrupts on received data and on transmit space (line 1).
 //!
-//! Registers (SPEC.md §11.5): 0x00 DATA, 0x04 STATUS, 0x08 CTRL, 0x0C RXCOUNT, 0x10 TXCOUNT.
+//! Registers: [`super::regs::uart`] (SPEC.md §11.5).
 //!
 //! Timing, all on the cycle clock:
 //! * **TX.** A byte the guest writes is handed to the host back end at once and occupies the TX
@@ -17,6 +17,7 @@
 //!   waits in the host's pipe or socket.
 
 use super::fifo::Fifo;
+use super::regs::uart as reg;
 use super::serial::{Host, HostEvent};
 /// Where the UART's output goes: host attachments, in [`crate::host`] (re-exported here, where
 /// they used to be).
@@ -276,7 +277,7 @@ impl Uart {
     pub fn read(&mut self, offset: u32, now: u64) -> Option<u32> {
         self.advance(now);
         Some(match offset {
-            0x00 => {
+            reg::DATA => {
                 let b = self.rx.pop();
                 if b.is_some() && self.rx_blocked {
                     self.rx_blocked = false;
@@ -284,10 +285,10 @@ impl Uart {
                 }
                 b.unwrap_or(0) as u32
             }
-            0x04 => self.status(),
-            0x08 => self.ctrl,
-            0x0C => self.rx.len() as u32,
-            0x10 => self.tx.len() as u32,
+            reg::STATUS => self.status(),
+            reg::CTRL => self.ctrl,
+            reg::RXCOUNT => self.rx.len() as u32,
+            reg::TXCOUNT => self.tx.len() as u32,
             _ => return None,
         })
     }
@@ -316,7 +317,7 @@ impl Uart {
         self.advance(now);
         let mut wait = 0;
         match offset {
-            0x00 => {
+            reg::DATA => {
                 let mut at = now;
                 if self.tx.is_full() {
                     wait = self.tx_done - now;
@@ -332,8 +333,8 @@ impl Uart {
                 self.tx_bytes += 1;
                 self.emit(b);
             }
-            0x04 | 0x0C | 0x10 => {}
-            0x08 => {
+            reg::STATUS | reg::RXCOUNT | reg::TXCOUNT => {}
+            reg::CTRL => {
                 self.ctrl = value & (CTRL_RXIE | CTRL_TXIE);
                 if (self.ctrl & CTRL_RXIE != 0 && !self.rx.is_empty())
                     || (self.ctrl & CTRL_TXIE != 0 && !self.tx.is_full())

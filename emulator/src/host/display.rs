@@ -2,9 +2,9 @@
 //! showing the framebuffer, with keys typed in it sent to the keyboard device.
 //!
 //! The window lives on its own thread. The machine hands it a rendered frame at each display
-//! refresh (a cycle-scheduled event, [`crate::devices::fb::FRAME_CYCLES`]) and collects the key events
-//! that arrived, which enter the keyboard with that cycle as their time: guest-visible timing
-//! comes from the cycle clock only.
+//! refresh (a cycle-scheduled event, [`crate::devices::fb::FRAME_CYCLES`]) and collects the
+//! key events that arrived, which enter the keyboard with that cycle as their time:
+//! guest-visible timing comes from the cycle clock only.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};

@@ -2,8 +2,8 @@
 //! from (`-serial stdio`, `-serial tcp:HOST:PORT[,wait]`, `-serial file:PATH`).
 //!
 //! Input never reaches the guest directly: the UART polls its host on a cycle-scheduled event
-//! and queues what arrived with that cycle as its timestamp (see [`crate::devices::uart`]), so a run is
-//! deterministic given the same input at the same cycles.
+//! and queues what arrived with that cycle as its timestamp (see [`crate::devices::uart`]), so
+//! a run is deterministic given the same input at the same cycles.
 
 use super::{Notice, Notices};
 use std::io::{Read, Write};
