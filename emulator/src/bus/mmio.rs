@@ -51,9 +51,7 @@ impl Machine {
     ) -> Result<(), Fault> {
         if Self::is_mmio(pa) {
             let now = self.device_access(ring, va, size)?;
-            if let Some(w) = &mut self.trace_writes {
-                w.push((va, size, value));
-            }
+            self.trace_write(va, size, value);
             let r = self.dev.write(pa, value, now, &self.ram);
             // Wait states (a UART write to a full FIFO) lengthen the instruction.
             self.acc_extra += self.dev.take_stall() as u32;
@@ -63,12 +61,17 @@ impl Machine {
         if Self::is_fb(pa) {
             self.fb_access(ring, va)?;
             self.dev.fb_write(pa - memmap::FB_BASE, size, value);
-            if let Some(w) = &mut self.trace_writes {
-                w.push((va, size, value));
-            }
+            self.trace_write(va, size, value);
             return Ok(());
         }
         Err(Fault::new(vector::BUS_ERROR, va))
+    }
+
+    /// Records a store for `--trace` (when it is on).
+    fn trace_write(&mut self, va: u32, size: u32, value: u32) {
+        if let Some(w) = &mut self.trace_writes {
+            w.push((va, size, value));
+        }
     }
 
     /// Performs the DMA writes devices asked for (each already checked to lie in RAM), through

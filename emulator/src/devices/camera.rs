@@ -147,16 +147,6 @@ impl Camera {
         self.ctrl & CTRL_ON != 0
     }
 
-    /// When the capture in progress completes.
-    pub fn next_event(&self) -> u64 {
-        self.done_at
-    }
-
-    /// Takes the pending interrupt request.
-    pub fn take_irq(&mut self) -> bool {
-        std::mem::take(&mut self.irq)
-    }
-
     fn set_power(&mut self, on: bool, now: u64) {
         if on == self.is_on() {
             return;
@@ -268,19 +258,6 @@ impl Camera {
         self.done_at = frame * FRAME_CYCLES;
     }
 
-    /// Device events due at `now`: a capture completes.
-    pub fn service(&mut self, now: u64) {
-        if self.busy && now >= self.done_at {
-            self.busy = false;
-            self.done = true;
-            self.frames += 1;
-            self.done_at = u64::MAX;
-            if self.ctrl & CTRL_IE != 0 {
-                self.irq = true;
-            }
-        }
-    }
-
     /// Reset: the camera switches off (the indicator goes out).
     pub fn reset(&mut self, now: u64) {
         self.set_power(false, now);
@@ -322,16 +299,27 @@ impl crate::bus::Device for Camera {
         r
     }
 
+    /// When the capture in progress completes.
     fn next_event(&self) -> u64 {
-        Camera::next_event(self)
+        self.done_at
     }
 
+    /// Device events due at `now`: a capture completes.
     fn service(&mut self, io: &mut Io) {
-        Camera::service(self, io.now)
+        if self.busy && io.now >= self.done_at {
+            self.busy = false;
+            self.done = true;
+            self.frames += 1;
+            self.done_at = u64::MAX;
+            if self.ctrl & CTRL_IE != 0 {
+                self.irq = true;
+            }
+        }
     }
 
+    /// Takes the pending interrupt request.
     fn take_irq(&mut self) -> bool {
-        Camera::take_irq(self)
+        std::mem::take(&mut self.irq)
     }
 
     fn reset(&mut self, io: &mut Io) {

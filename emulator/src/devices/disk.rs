@@ -358,16 +358,6 @@ impl Disk {
         }
     }
 
-    /// When the command in progress completes.
-    pub fn next_event(&self) -> u64 {
-        self.done_at
-    }
-
-    /// Takes the pending interrupt request.
-    pub fn take_irq(&mut self) -> bool {
-        std::mem::take(&mut self.irq)
-    }
-
     /// STATUS as it reads now.
     pub fn status(&self) -> u32 {
         let mut s = 0;
@@ -522,30 +512,6 @@ impl Disk {
             }
         }
     }
-
-    /// Device events due at `now`: completion of the command in progress.
-    pub fn service(&mut self, now: u64) {
-        if self.busy && now >= self.done_at {
-            let r = self.result;
-            self.finish(r);
-        }
-    }
-
-    /// Reset: registers cleared; a command in progress completes silently (its data has
-    /// already moved).
-    pub fn reset(&mut self) {
-        let image = self.image.take();
-        *self = Disk {
-            image,
-            commands: self.commands,
-            sectors_read: self.sectors_read,
-            sectors_written: self.sectors_written,
-            dma_bytes: self.dma_bytes,
-            flushes: self.flushes,
-            errors: self.errors,
-            ..Disk::new()
-        };
-    }
 }
 
 impl crate::bus::Device for Disk {
@@ -573,20 +539,38 @@ impl crate::bus::Device for Disk {
         r
     }
 
+    /// When the command in progress completes.
     fn next_event(&self) -> u64 {
-        Disk::next_event(self)
+        self.done_at
     }
 
+    /// Device events due at `now`: completion of the command in progress.
     fn service(&mut self, io: &mut crate::bus::Io) {
-        Disk::service(self, io.now)
+        if self.busy && io.now >= self.done_at {
+            let r = self.result;
+            self.finish(r);
+        }
     }
 
+    /// Takes the pending interrupt request.
     fn take_irq(&mut self) -> bool {
-        Disk::take_irq(self)
+        std::mem::take(&mut self.irq)
     }
 
+    /// Reset: registers cleared; a command in progress completes silently (its data has
+    /// already moved).
     fn reset(&mut self, _io: &mut crate::bus::Io) {
-        Disk::reset(self)
+        let image = self.image.take();
+        *self = Disk {
+            image,
+            commands: self.commands,
+            sectors_read: self.sectors_read,
+            sectors_written: self.sectors_written,
+            dma_bytes: self.dma_bytes,
+            flushes: self.flushes,
+            errors: self.errors,
+            ..Disk::new()
+        };
     }
 
     /// Keeps the machine's image (the disk's contents live there, not in the state).

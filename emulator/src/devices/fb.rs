@@ -82,24 +82,6 @@ impl Framebuffer {
         }
     }
 
-    /// Refuses a restored framebuffer whose registers or memory no register write could have
-    /// made (a damaged state): rendering and palette writes rely on them.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if !(1..=MAX_DIM).contains(&self.width) || !(1..=MAX_DIM).contains(&self.height) {
-            return Err(format!("of {}x{} pixels", self.width, self.height));
-        }
-        if self.mode != MODE_XRGB8888 && self.mode != MODE_INDEXED8 {
-            return Err(format!("in mode {}", self.mode));
-        }
-        if self.pal_index > 255 || self.offset >= memmap::FB_SIZE {
-            return Err("with a register out of range".into());
-        }
-        if self.mem.len() > memmap::FB_SIZE as usize {
-            return Err(format!("with {} bytes of video memory", self.mem.len()));
-        }
-        Ok(())
-    }
-
     /// Bytes per pixel in the current mode.
     pub fn bytes_per_pixel(&self) -> u32 {
         if self.mode == MODE_INDEXED8 {
@@ -177,15 +159,6 @@ impl Framebuffer {
         Some(())
     }
 
-    /// Reset: registers and palette to their reset values; video memory keeps its contents.
-    pub fn reset(&mut self) {
-        let mem = std::mem::take(&mut self.mem);
-        let written = self.bytes_written;
-        *self = Framebuffer::new();
-        self.mem = mem;
-        self.bytes_written = written;
-    }
-
     /// The picture being displayed: `(width, height, pixels)` with pixels `0x00RRGGBB`, row by
     /// row. Black when the display is disabled; memory past the end of the window reads 0.
     pub fn render(&self) -> (u32, u32, Vec<u32>) {
@@ -261,12 +234,31 @@ impl crate::bus::Device for Framebuffer {
         self.write(offset, value)
     }
 
+    /// Reset: registers and palette to their reset values; video memory keeps its contents.
     fn reset(&mut self, _io: &mut crate::bus::Io) {
-        Framebuffer::reset(self)
+        let mem = std::mem::take(&mut self.mem);
+        let written = self.bytes_written;
+        *self = Framebuffer::new();
+        self.mem = mem;
+        self.bytes_written = written;
     }
 
+    /// Refuses a restored framebuffer whose registers or memory no register write could have
+    /// made (a damaged state): rendering and palette writes rely on them.
     fn check(&self) -> Result<(), String> {
-        Framebuffer::check(self)
+        if !(1..=MAX_DIM).contains(&self.width) || !(1..=MAX_DIM).contains(&self.height) {
+            return Err(format!("of {}x{} pixels", self.width, self.height));
+        }
+        if self.mode != MODE_XRGB8888 && self.mode != MODE_INDEXED8 {
+            return Err(format!("in mode {}", self.mode));
+        }
+        if self.pal_index > 255 || self.offset >= memmap::FB_SIZE {
+            return Err("with a register out of range".into());
+        }
+        if self.mem.len() > memmap::FB_SIZE as usize {
+            return Err(format!("with {} bytes of video memory", self.mem.len()));
+        }
+        Ok(())
     }
 }
 

@@ -104,14 +104,6 @@ impl Keyboard {
         }
     }
 
-    /// Refuses a restored keyboard whose FIFO no keyboard has (a damaged state).
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if self.fifo.capacity() != FIFO_SIZE {
-            return Err("FIFO of another size".into());
-        }
-        Ok(())
-    }
-
     /// Schedules event word `ev` (see [`event`]) to arrive at cycle `at`.
     pub(crate) fn inject(&mut self, at: u64, ev: u32) {
         let pos = self.script.partition_point(|(t, _)| *t <= at);
@@ -135,25 +127,6 @@ impl Keyboard {
                 self.irq = true;
             }
         }
-    }
-
-    /// When the next scripted event arrives.
-    pub fn next_event(&self) -> u64 {
-        self.script.front().map_or(u64::MAX, |e| e.0)
-    }
-
-    /// Device events due at `now`.
-    pub fn service(&mut self, now: u64) {
-        while self.script.front().is_some_and(|e| e.0 <= now) {
-            if let Some((_, ev)) = self.script.pop_front() {
-                self.arrive(ev);
-            }
-        }
-    }
-
-    /// Takes the pending interrupt request.
-    pub fn take_irq(&mut self) -> bool {
-        std::mem::take(&mut self.irq)
     }
 
     /// Register read.
@@ -185,16 +158,6 @@ impl Keyboard {
         }
         Some(())
     }
-
-    /// Reset: CTRL cleared; queued events stay (they are the person's input); scripted times
-    /// rebased to the restarted cycle counter.
-    pub fn reset(&mut self, elapsed: u64) {
-        self.ctrl = 0;
-        self.irq = false;
-        for e in self.script.iter_mut() {
-            e.0 = e.0.saturating_sub(elapsed);
-        }
-    }
 }
 
 impl crate::bus::Device for Keyboard {
@@ -220,23 +183,38 @@ impl crate::bus::Device for Keyboard {
         self.write(offset, value)
     }
 
+    /// When the next scripted event arrives.
     fn next_event(&self) -> u64 {
-        Keyboard::next_event(self)
+        self.script.front().map_or(u64::MAX, |e| e.0)
     }
 
     fn service(&mut self, io: &mut crate::bus::Io) {
-        Keyboard::service(self, io.now)
+        while self.script.front().is_some_and(|e| e.0 <= io.now) {
+            if let Some((_, ev)) = self.script.pop_front() {
+                self.arrive(ev);
+            }
+        }
     }
 
     fn take_irq(&mut self) -> bool {
-        Keyboard::take_irq(self)
+        std::mem::take(&mut self.irq)
     }
 
+    /// CTRL cleared; queued events stay (they are the person's input); scripted times
+    /// rebased to the restarted cycle counter.
     fn reset(&mut self, io: &mut crate::bus::Io) {
-        Keyboard::reset(self, io.now)
+        self.ctrl = 0;
+        self.irq = false;
+        for e in self.script.iter_mut() {
+            e.0 = e.0.saturating_sub(io.now);
+        }
     }
 
+    /// Refuses a FIFO no keyboard has.
     fn check(&self) -> Result<(), String> {
-        Keyboard::check(self)
+        if self.fifo.capacity() != FIFO_SIZE {
+            return Err("FIFO of another size".into());
+        }
+        Ok(())
     }
 }

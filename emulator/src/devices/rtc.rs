@@ -66,16 +66,6 @@ impl Rtc {
             .saturating_add(now.saturating_mul(NS_PER_CYCLE))
     }
 
-    /// When the alarm goes off.
-    pub fn next_event(&self) -> u64 {
-        self.deadline
-    }
-
-    /// Takes the pending interrupt request.
-    pub fn take_irq(&mut self) -> bool {
-        std::mem::take(&mut self.irq)
-    }
-
     fn rearm(&mut self) {
         self.deadline = if self.ctrl & 1 == 0 {
             u64::MAX
@@ -131,27 +121,6 @@ impl Rtc {
         }
         Some(())
     }
-
-    /// Device events due at `now`: the alarm (one-shot: it disarms itself).
-    pub fn service(&mut self, now: u64) {
-        if now >= self.deadline {
-            self.fired = true;
-            self.alarms += 1;
-            self.irq = true;
-            self.ctrl &= !1;
-            self.deadline = u64::MAX;
-        }
-    }
-
-    /// Reset: the clock keeps running (the cycle counter restarts at 0, so the base moves on
-    /// by the time elapsed); the alarm is disarmed.
-    pub fn reset(&mut self, elapsed: u64) {
-        let base_ns = self.time_ns(elapsed);
-        let alarms = self.alarms;
-        *self = Rtc::new(0);
-        self.base_ns = base_ns;
-        self.alarms = alarms;
-    }
 }
 
 impl crate::bus::Device for Rtc {
@@ -177,20 +146,34 @@ impl crate::bus::Device for Rtc {
         self.write(offset, value)
     }
 
+    /// When the alarm goes off.
     fn next_event(&self) -> u64 {
-        Rtc::next_event(self)
+        self.deadline
     }
 
+    /// The alarm (one-shot: it disarms itself).
     fn service(&mut self, io: &mut crate::bus::Io) {
-        Rtc::service(self, io.now)
+        if io.now >= self.deadline {
+            self.fired = true;
+            self.alarms += 1;
+            self.irq = true;
+            self.ctrl &= !1;
+            self.deadline = u64::MAX;
+        }
     }
 
     fn take_irq(&mut self) -> bool {
-        Rtc::take_irq(self)
+        std::mem::take(&mut self.irq)
     }
 
+    /// The clock keeps running (the cycle counter restarts at 0, so the base moves on by the
+    /// time elapsed); the alarm is disarmed.
     fn reset(&mut self, io: &mut crate::bus::Io) {
-        Rtc::reset(self, io.now)
+        let base_ns = self.time_ns(io.now);
+        let alarms = self.alarms;
+        *self = Rtc::new(0);
+        self.base_ns = base_ns;
+        self.alarms = alarms;
     }
 }
 
@@ -280,6 +263,7 @@ pub fn parse_base(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::Device;
 
     #[test]
     fn base_parsing() {
@@ -302,7 +286,7 @@ mod tests {
         r.write(0x0C, 1002);
         r.write(0x14, 1);
         assert_eq!(r.next_event(), 2 * CLOCK_HZ);
-        r.service(2 * CLOCK_HZ);
+        r.service(&mut crate::bus::Io::new(2 * CLOCK_HZ, &[]));
         assert!(r.fired && r.take_irq());
         assert_eq!(r.ctrl, 0);
     }

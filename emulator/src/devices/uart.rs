@@ -146,23 +146,12 @@ impl Uart {
         self.script.insert(pos, (at, bytes.to_vec()));
     }
 
-    /// The next cycle at which the UART has something to do.
-    pub fn next_event(&self) -> u64 {
-        let script = self.script.front().map_or(NEVER, |e| e.0);
-        self.tx_done.min(self.rx_next).min(script).min(self.poll_at)
-    }
-
     /// Whether a person may be typing at the back end.
     pub fn interactive(&self) -> bool {
         self.host
             .as_ref()
             .and_then(|h| h.with(|h| h.interactive()))
             .unwrap_or(false)
-    }
-
-    /// Takes the pending interrupt request.
-    pub fn take_irq(&mut self) -> bool {
-        std::mem::take(&mut self.irq)
     }
 
     /// Processes every line event due at or before `now` (not the host poll).
@@ -347,32 +336,6 @@ impl Uart {
         Some(wait)
     }
 
-    /// Reset (SPEC §13): registers and FIFOs cleared. Bytes in the RX FIFO go back to the
-    /// front of the holding queue (input is never dropped); times are rebased to the cycle
-    /// counter restarting at 0 (`elapsed` = the count before the reset).
-    pub fn reset(&mut self, elapsed: u64) {
-        let mut back: Vec<u8> = self.rx.items();
-        back.extend(self.held.drain(..));
-        self.held = back.into();
-        self.rx.clear();
-        self.tx.clear();
-        self.ctrl = 0;
-        self.irq = false;
-        self.tx_done = NEVER;
-        self.rx_blocked = false;
-        self.rx_next = if self.held.is_empty() {
-            NEVER
-        } else {
-            BYTE_CYCLES
-        };
-        for e in self.script.iter_mut() {
-            e.0 = e.0.saturating_sub(elapsed);
-        }
-        if self.poll_at != NEVER {
-            self.poll_at = self.poll_at.saturating_sub(elapsed);
-        }
-    }
-
     /// Flushes the host back end's buffered output.
     pub fn flush(&mut self) {
         self.sink.flush();
@@ -384,18 +347,6 @@ impl Uart {
     /// The bytes transmitted so far, when the sink is a buffer.
     pub fn output(&self) -> &[u8] {
         self.sink.output()
-    }
-
-    /// Refuses a restored UART whose FIFOs or timing no UART could have (a damaged state).
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if self.tx.capacity() != FIFO_SIZE || self.rx.capacity() != FIFO_SIZE {
-            return Err("FIFOs of another size".into());
-        }
-        // The byte being sent always has a completion time, and only then.
-        if self.tx.is_empty() != (self.tx_done == NEVER) {
-            return Err("transmit timing without a byte to send".into());
-        }
-        Ok(())
     }
 
     /// Bytes waiting in the RX FIFO and the holding queue (for tests and the debugger).
@@ -428,8 +379,10 @@ impl crate::bus::Device for Uart {
         Some(())
     }
 
+    /// The next cycle at which the UART has something to do.
     fn next_event(&self) -> u64 {
-        Uart::next_event(self)
+        let script = self.script.front().map_or(NEVER, |e| e.0);
+        self.tx_done.min(self.rx_next).min(script).min(self.poll_at)
     }
 
     fn service(&mut self, io: &mut crate::bus::Io) {
@@ -437,16 +390,47 @@ impl crate::bus::Device for Uart {
         io.host_events.append(&mut self.events);
     }
 
+    /// Takes the pending interrupt request.
     fn take_irq(&mut self) -> bool {
-        Uart::take_irq(self)
+        std::mem::take(&mut self.irq)
     }
 
+    /// Reset (SPEC §13): registers and FIFOs cleared. Bytes in the RX FIFO go back to the
+    /// front of the holding queue (input is never dropped); times are rebased to the cycle
+    /// counter restarting at 0 (`io.now` = the count before the reset).
     fn reset(&mut self, io: &mut crate::bus::Io) {
-        Uart::reset(self, io.now)
+        let mut back: Vec<u8> = self.rx.items();
+        back.extend(self.held.drain(..));
+        self.held = back.into();
+        self.rx.clear();
+        self.tx.clear();
+        self.ctrl = 0;
+        self.irq = false;
+        self.tx_done = NEVER;
+        self.rx_blocked = false;
+        self.rx_next = if self.held.is_empty() {
+            NEVER
+        } else {
+            BYTE_CYCLES
+        };
+        for e in self.script.iter_mut() {
+            e.0 = e.0.saturating_sub(io.now);
+        }
+        if self.poll_at != NEVER {
+            self.poll_at = self.poll_at.saturating_sub(io.now);
+        }
     }
 
+    /// Refuses a restored UART whose FIFOs or timing no UART could have (a damaged state).
     fn check(&self) -> Result<(), String> {
-        Uart::check(self)
+        if self.tx.capacity() != FIFO_SIZE || self.rx.capacity() != FIFO_SIZE {
+            return Err("FIFOs of another size".into());
+        }
+        // The byte being sent always has a completion time, and only then.
+        if self.tx.is_empty() != (self.tx_done == NEVER) {
+            return Err("transmit timing without a byte to send".into());
+        }
+        Ok(())
     }
 
     /// Keeps the machine's sink and back end; a back end that can deliver input is polled at
@@ -480,6 +464,7 @@ impl PartialEq for Uart {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::Device;
 
     #[test]
     fn a_buffer_sink_keeps_the_newest_output_within_its_bound() {
