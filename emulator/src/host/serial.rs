@@ -478,7 +478,8 @@ mod tests {
     #[test]
     fn a_client_that_does_not_read_costs_bounded_memory() {
         let spec = TcpSpec::parse("127.0.0.1:0").unwrap();
-        let mut tcp = Tcp::listen(&spec, &Notices::default()).unwrap();
+        let notices = Notices::default();
+        let mut tcp = Tcp::listen(&spec, &notices).unwrap();
         let client = TcpStream::connect(tcp.local_addr()).unwrap();
         // Output before the server's thread has taken the connection goes nowhere (as with no
         // client), so a busy machine may need another round.
@@ -501,7 +502,21 @@ mod tests {
             "at most the queue and the sockets' buffers hold output: {} of {n} dropped",
             tcp.dropped
         );
+        // What the library used to print is now told to the machine's notices.
+        let addr = tcp.local_addr().to_string();
+        let dropped = tcp.dropped;
+        drop(tcp);
         drop(client);
+        assert_eq!(
+            notices.take(),
+            [
+                Notice::SerialListening(addr.clone()),
+                Notice::SerialDropped {
+                    bytes: dropped,
+                    addr
+                }
+            ]
+        );
     }
 
     #[test]
