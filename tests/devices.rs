@@ -622,6 +622,7 @@ fn spec_register_tables_are_the_table() {
     let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("isa-spec/SPEC.md");
     let spec = std::fs::read_to_string(spec_path).expect("SPEC.md");
     let sections: Vec<&str> = spec.split("\n### ").collect();
+    let mut devices = emulator::devices::Devices::new(uart::Sink::None);
     for b in regs::TABLE {
         let section = sections
             .iter()
@@ -633,6 +634,13 @@ fn spec_register_tables_are_the_table() {
             .nth(1)
             .and_then(|h| u32::from_str_radix(&h[..8], 16).ok());
         assert_eq!(base, Some(b.base), "{title}");
+        // `(`0xF0003000`, IRQ line 2)`: the line the device raises.
+        let line = title
+            .split("line ")
+            .nth(1)
+            .and_then(|t| t.trim_end_matches(')').parse::<u8>().ok());
+        let dev = devices.device_at(b.base).expect("mapped");
+        assert_eq!(line, dev.line(), "{title}");
         // Rows `| `0x10 + 4n` | `PRIORITY[n]` | ...`: the offset of element 0, the bare name.
         let rows: Vec<(String, u32)> = section
             .lines()
