@@ -144,7 +144,8 @@ impl Notices {
         self.lock().dropped
     }
 
-    /// From now on notices go to `f` as they happen (those queued first).
+    /// From now on notices go to `f` as they happen (those queued first). `f` runs with the
+    /// queue locked: it must not report notices itself.
     pub fn listen(&self, mut f: impl FnMut(&Notice) + Send + 'static) {
         let mut g = self.lock();
         for n in g.queue.drain(..) {
