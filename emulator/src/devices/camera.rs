@@ -11,7 +11,7 @@
 
 use super::regs::camera as reg;
 use super::CLOCK_HZ;
-use crate::bus::Io;
+use crate::bus::{Device, Io};
 use crate::host::Notice;
 
 /// Interrupt line of the camera.
@@ -278,7 +278,7 @@ impl Camera {
     }
 }
 
-impl crate::bus::Device for Camera {
+impl Device for Camera {
     fn name(&self) -> &'static str {
         "camera"
     }

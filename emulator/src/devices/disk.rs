@@ -10,6 +10,7 @@
 //! command changes nothing.
 
 use super::regs::disk as reg;
+use crate::bus::{Device, Io};
 use crate::host::{Notice, Notices};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -514,7 +515,7 @@ impl Disk {
     }
 }
 
-impl crate::bus::Device for Disk {
+impl Device for Disk {
     fn name(&self) -> &'static str {
         "disk"
     }
@@ -523,17 +524,11 @@ impl crate::bus::Device for Disk {
         Some(LINE)
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut Io) -> Option<u32> {
         self.read(offset)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, io: &mut Io) -> Option<()> {
         let r = self.write(offset, value, io.now, io.ram);
         io.dma.append(&mut self.dma_out);
         r
@@ -545,7 +540,7 @@ impl crate::bus::Device for Disk {
     }
 
     /// Device events due at `now`: completion of the command in progress.
-    fn service(&mut self, io: &mut crate::bus::Io) {
+    fn service(&mut self, io: &mut Io) {
         if self.busy && io.now >= self.done_at {
             let r = self.result;
             self.finish(r);
@@ -559,7 +554,7 @@ impl crate::bus::Device for Disk {
 
     /// Reset: registers cleared; a command in progress completes silently (its data has
     /// already moved).
-    fn reset(&mut self, _io: &mut crate::bus::Io) {
+    fn reset(&mut self, _io: &mut Io) {
         let image = self.image.take();
         *self = Disk {
             image,
@@ -574,7 +569,7 @@ impl crate::bus::Device for Disk {
     }
 
     /// Keeps the machine's image (the disk's contents live there, not in the state).
-    fn adopt_host(&mut self, old: &mut Self, _io: &mut crate::bus::Io) {
+    fn adopt_host(&mut self, old: &mut Self, _io: &mut Io) {
         self.image = old.image.take();
     }
 }

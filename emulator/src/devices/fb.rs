@@ -7,6 +7,7 @@
 
 use super::regs::fb as reg;
 use super::CLOCK_HZ;
+use crate::bus::{Device, Io};
 use isa_spec::cr::memmap;
 use std::io;
 use std::path::Path;
@@ -215,27 +216,21 @@ impl Framebuffer {
     }
 }
 
-impl crate::bus::Device for Framebuffer {
+impl Device for Framebuffer {
     fn name(&self) -> &'static str {
         "framebuffer"
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut Io) -> Option<u32> {
         self.read(offset, io.now)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        _io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, _io: &mut Io) -> Option<()> {
         self.write(offset, value)
     }
 
     /// Reset: registers and palette to their reset values; video memory keeps its contents.
-    fn reset(&mut self, _io: &mut crate::bus::Io) {
+    fn reset(&mut self, _io: &mut Io) {
         let mem = std::mem::take(&mut self.mem);
         let written = self.bytes_written;
         *self = Framebuffer::new();

@@ -5,6 +5,7 @@
 
 use super::fifo::Fifo;
 use super::regs::keyboard as reg;
+use crate::bus::{Device, Io};
 use std::collections::VecDeque;
 
 /// Interrupt line of the keyboard.
@@ -160,7 +161,7 @@ impl Keyboard {
     }
 }
 
-impl crate::bus::Device for Keyboard {
+impl Device for Keyboard {
     fn name(&self) -> &'static str {
         "keyboard"
     }
@@ -169,17 +170,11 @@ impl crate::bus::Device for Keyboard {
         Some(LINE)
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut Io) -> Option<u32> {
         self.read(offset)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        _io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, _io: &mut Io) -> Option<()> {
         self.write(offset, value)
     }
 
@@ -188,7 +183,7 @@ impl crate::bus::Device for Keyboard {
         self.script.front().map_or(u64::MAX, |e| e.0)
     }
 
-    fn service(&mut self, io: &mut crate::bus::Io) {
+    fn service(&mut self, io: &mut Io) {
         while self.script.front().is_some_and(|e| e.0 <= io.now) {
             if let Some((_, ev)) = self.script.pop_front() {
                 self.arrive(ev);
@@ -202,7 +197,7 @@ impl crate::bus::Device for Keyboard {
 
     /// CTRL cleared; queued events stay (they are the person's input); scripted times
     /// rebased to the restarted cycle counter.
-    fn reset(&mut self, io: &mut crate::bus::Io) {
+    fn reset(&mut self, io: &mut Io) {
         self.ctrl = 0;
         self.irq = false;
         for e in self.script.iter_mut() {

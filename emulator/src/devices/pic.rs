@@ -3,6 +3,7 @@
 //! Registers: [`super::regs::pic`] (SPEC.md §11.3).
 
 use super::regs::pic as reg;
+use crate::bus::{Device, Io};
 use isa_spec::cr::vector::IRQ_LINES;
 
 /// Offset of the last line's `PRIORITY` register.
@@ -83,27 +84,21 @@ impl Pic {
     }
 }
 
-impl crate::bus::Device for Pic {
+impl Device for Pic {
     fn name(&self) -> &'static str {
         "PIC"
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut Io) -> Option<u32> {
         self.read(offset)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        _io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, _io: &mut Io) -> Option<()> {
         self.write(offset, value)
     }
 
     /// Registers cleared; the per-line counters (statistics) stay.
-    fn reset(&mut self, _io: &mut crate::bus::Io) {
+    fn reset(&mut self, _io: &mut Io) {
         *self = Pic {
             raised: self.raised,
             ..Pic::default()

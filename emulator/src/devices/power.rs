@@ -2,6 +2,7 @@
 //! write 1) the machine. Registers: [`super::regs::power`] (SPEC.md §11.6).
 
 use super::regs::power as reg;
+use crate::bus::{Device, Io};
 
 /// A request the guest made of the power controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -40,26 +41,20 @@ impl Power {
     }
 }
 
-impl crate::bus::Device for Power {
+impl Device for Power {
     fn name(&self) -> &'static str {
         "power controller"
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, _io: &mut Io) -> Option<u32> {
         self.read(offset)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        _io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, _io: &mut Io) -> Option<()> {
         self.write(offset, value)
     }
 
-    fn reset(&mut self, _io: &mut crate::bus::Io) {
+    fn reset(&mut self, _io: &mut Io) {
         *self = Power::default();
     }
 }

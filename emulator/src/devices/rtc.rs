@@ -5,6 +5,7 @@
 
 use super::regs::rtc as reg;
 use super::CLOCK_HZ;
+use crate::bus::{Device, Io};
 
 /// Interrupt line of the RTC alarm.
 pub const LINE: u8 = 5;
@@ -123,7 +124,7 @@ impl Rtc {
     }
 }
 
-impl crate::bus::Device for Rtc {
+impl Device for Rtc {
     fn name(&self) -> &'static str {
         "RTC"
     }
@@ -132,17 +133,11 @@ impl crate::bus::Device for Rtc {
         Some(LINE)
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut Io) -> Option<u32> {
         self.read(offset, io.now)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        _io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, _io: &mut Io) -> Option<()> {
         self.write(offset, value)
     }
 
@@ -152,7 +147,7 @@ impl crate::bus::Device for Rtc {
     }
 
     /// The alarm (one-shot: it disarms itself).
-    fn service(&mut self, io: &mut crate::bus::Io) {
+    fn service(&mut self, io: &mut Io) {
         if io.now >= self.deadline {
             self.fired = true;
             self.alarms += 1;
@@ -168,7 +163,7 @@ impl crate::bus::Device for Rtc {
 
     /// The clock keeps running (the cycle counter restarts at 0, so the base moves on by the
     /// time elapsed); the alarm is disarmed.
-    fn reset(&mut self, io: &mut crate::bus::Io) {
+    fn reset(&mut self, io: &mut Io) {
         let base_ns = self.time_ns(io.now);
         let alarms = self.alarms;
         *self = Rtc::new(0);
@@ -263,7 +258,6 @@ pub fn parse_base(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Device;
 
     #[test]
     fn base_parsing() {
@@ -286,7 +280,7 @@ mod tests {
         r.write(0x0C, 1002);
         r.write(0x14, 1);
         assert_eq!(r.next_event(), 2 * CLOCK_HZ);
-        r.service(&mut crate::bus::Io::new(2 * CLOCK_HZ, &[]));
+        r.service(&mut Io::new(2 * CLOCK_HZ, &[]));
         assert!(r.fired && r.take_irq());
         assert_eq!(r.ctrl, 0);
     }

@@ -4,6 +4,7 @@
 //! interrupt enable; STATUS bit 0 fired (write 1 to clear).
 
 use super::regs::timer as reg;
+use crate::bus::{Device, Io};
 
 /// Interrupt line of the timer.
 pub const LINE: u8 = 0;
@@ -94,7 +95,7 @@ impl Timer {
     }
 }
 
-impl crate::bus::Device for Timer {
+impl Device for Timer {
     fn name(&self) -> &'static str {
         "timer"
     }
@@ -103,17 +104,11 @@ impl crate::bus::Device for Timer {
         Some(LINE)
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut Io) -> Option<u32> {
         self.read(offset, io.now)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, io: &mut Io) -> Option<()> {
         self.write(offset, value, io.now)
     }
 
@@ -121,7 +116,7 @@ impl crate::bus::Device for Timer {
         self.deadline
     }
 
-    fn service(&mut self, io: &mut crate::bus::Io) {
+    fn service(&mut self, io: &mut Io) {
         if io.now >= self.deadline && self.fire(io.now) {
             self.irq = true;
         }
@@ -132,7 +127,7 @@ impl crate::bus::Device for Timer {
     }
 
     /// Stopped; the count of fires (statistics) stays.
-    fn reset(&mut self, _io: &mut crate::bus::Io) {
+    fn reset(&mut self, _io: &mut Io) {
         *self = Timer {
             fires: self.fires,
             ..Timer::new()

@@ -19,6 +19,7 @@
 use super::fifo::Fifo;
 use super::regs::uart as reg;
 use super::serial::{Host, HostEvent};
+use crate::bus::{Device, Io};
 /// Where the UART's output goes: host attachments, in [`crate::host`] (re-exported here, where
 /// they used to be).
 pub use crate::host::sink::{SharedHost, Sink};
@@ -355,7 +356,7 @@ impl Uart {
     }
 }
 
-impl crate::bus::Device for Uart {
+impl Device for Uart {
     fn name(&self) -> &'static str {
         "UART"
     }
@@ -364,17 +365,11 @@ impl crate::bus::Device for Uart {
         Some(LINE)
     }
 
-    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut crate::bus::Io) -> Option<u32> {
+    fn mmio_read(&mut self, offset: u32, _size: u32, io: &mut Io) -> Option<u32> {
         self.read(offset, io.now)
     }
 
-    fn mmio_write(
-        &mut self,
-        offset: u32,
-        _size: u32,
-        value: u32,
-        io: &mut crate::bus::Io,
-    ) -> Option<()> {
+    fn mmio_write(&mut self, offset: u32, _size: u32, value: u32, io: &mut Io) -> Option<()> {
         io.stall += self.write(offset, value, io.now)?;
         Some(())
     }
@@ -385,7 +380,7 @@ impl crate::bus::Device for Uart {
         self.tx_done.min(self.rx_next).min(script).min(self.poll_at)
     }
 
-    fn service(&mut self, io: &mut crate::bus::Io) {
+    fn service(&mut self, io: &mut Io) {
         io.paced |= Uart::service(self, io.now);
         io.host_events.append(&mut self.events);
     }
@@ -398,7 +393,7 @@ impl crate::bus::Device for Uart {
     /// Reset (SPEC §13): registers and FIFOs cleared. Bytes in the RX FIFO go back to the
     /// front of the holding queue (input is never dropped); times are rebased to the cycle
     /// counter restarting at 0 (`io.now` = the count before the reset).
-    fn reset(&mut self, io: &mut crate::bus::Io) {
+    fn reset(&mut self, io: &mut Io) {
         let mut back: Vec<u8> = self.rx.items();
         back.extend(self.held.drain(..));
         self.held = back.into();
@@ -435,7 +430,7 @@ impl crate::bus::Device for Uart {
 
     /// Keeps the machine's sink and back end; a back end that can deliver input is polled at
     /// once, then on its usual schedule.
-    fn adopt_host(&mut self, old: &mut Self, io: &mut crate::bus::Io) {
+    fn adopt_host(&mut self, old: &mut Self, io: &mut Io) {
         self.sink = std::mem::replace(&mut old.sink, Sink::None);
         self.host = old.host.take();
         self.poll_at = if self.host.is_some() { io.now } else { NEVER };
@@ -464,7 +459,6 @@ impl PartialEq for Uart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Device;
 
     #[test]
     fn a_buffer_sink_keeps_the_newest_output_within_its_bound() {
