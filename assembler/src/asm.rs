@@ -5,15 +5,15 @@
 //! depend on unknown values (except `li`, which then takes its two-instruction form). After
 //! pass 1 the sections are placed, and the fixups are evaluated and patched in.
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::expr::{describe, eval, Env, EvalErr, Expr, LocalNames, Parser, Un, Val};
 use crate::lex::{self, Tok, Token};
-use crate::program::{
+use crate::Options;
+use isa_spec::{encode, EncodeError, Format, Insn, Kind, Opcode, OPS};
+use rf_object::{Diagnostic, Diagnostics, Severity};
+use rf_object::{
     LineInfo, ListingChunk, ListingLine, Program, SegFlags, Segment, Symbol, SymbolKind,
     LISTING_BYTES,
 };
-use crate::Options;
-use isa_spec::{encode, EncodeError, Format, Insn, Kind, Opcode, OPS};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -1257,7 +1257,7 @@ impl Assembler {
         let mut notes = ctx.notes.as_ref().clone();
         notes.insert(
             0,
-            crate::diag::cap_quotes(&format!(
+            rf_object::cap_quotes(&format!(
                 "{}: note: in expansion of macro `{}`",
                 self.loc_string(ctx, hspan),
                 m.name
@@ -3244,7 +3244,7 @@ impl Assembler {
                 align: s.align,
             });
             let seg = segments.last_mut().expect("just pushed");
-            seg.align = crate::elf::addralign(seg);
+            seg.align = rf_object::addralign(seg);
         }
         let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
         let mut lines: Vec<LineInfo> = self

@@ -50,7 +50,7 @@ pub fn pc() -> impl Strategy<Value = u32> {
 
 /// 32 register values (edge-biased).
 pub fn regs() -> impl Strategy<Value = [u32; 32]> {
-    prop::collection::vec(emulator::gen::word(), 32).prop_map(|v| {
+    prop::collection::vec(testkit::gen::word(), 32).prop_map(|v| {
         let mut r = [0u32; 32];
         r.copy_from_slice(&v);
         r[0] = 0;

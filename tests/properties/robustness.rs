@@ -17,7 +17,6 @@
 //! proptest-driven loops stand in for fuzzing.
 
 use crate::config;
-use emulator::gen::state_diff;
 use emulator::machine::Machine;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -25,6 +24,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use testkit::gen::state_diff;
 
 const RAM: u32 = 1 << 16;
 const BUDGET: u64 = 20_000;

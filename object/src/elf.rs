@@ -362,7 +362,7 @@ fn malformed(e: object::read::Error) -> ElfError {
 /// segments from the `PT_LOAD` program headers, symbols from `.symtab`, the line table from
 /// A section's `sh_addralign`: the largest alignment it asked for, at least 4 (instructions and
 /// words), but never more than its address is aligned to (`--base` need not be a page).
-pub(crate) fn addralign(s: &Segment) -> u32 {
+pub fn addralign(s: &Segment) -> u32 {
     let mut a = s.align.max(4);
     while a > 1 && !s.addr.is_multiple_of(a) {
         a /= 2;

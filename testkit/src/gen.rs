@@ -1,4 +1,4 @@
-//! Reusable [`proptest`] generators for RF32 (cargo feature `gen`).
+//! Reusable [`proptest`] generators for RF32 programs and machine states (cargo feature `gen`).
 //!
 //! Three layers, each usable on its own by code that extends RF32:
 //!
@@ -13,16 +13,13 @@
 //!   source, so a shrunk proptest failure prints a program you can paste into a `.s` file;
 //! * **checking** — [`run_engines`] runs an assembled program on both engines under a cycle
 //!   budget and [`state_diff`] names the first difference between two machines (CPU, control
-//!   registers, cycle count, TLB, devices, serial output, delivery log, RAM).
+//!   registers, cycle count, TLB, devices, serial output, delivery log, RAM); both live in
+//!   [`crate::engines`] and are re-exported here for the property suite.
 //!
 //! The memory layout of generated programs is in [`layout`]; all addresses are identity-mapped
 //! when paging is on, plus a few alias pages ([`layout::ALIAS`]).
 
-use crate::devices::uart::Sink;
-use crate::engine::interp::Interp;
-use crate::engine::threaded::Threaded;
-use crate::machine::{Config, Exit, Machine};
-use crate::{Budget, Engine};
+pub use crate::engines::{machine_for, run_engines, state_diff};
 use isa_spec::cr::{gate, memmap, pte, CR_NAMES, NUM_CRS};
 use isa_spec::regs::reg_name;
 use isa_spec::{encode, Format, Insn, Opcode, OPS};
@@ -883,137 +880,4 @@ impl Program {
         let src = assembler::Source::new("generated.s", self.render());
         assembler::assemble(&[src], &assembler::Options::default()).map_err(|d| d.to_string())
     }
-}
-
-// ------------------------------------------------------------------------------------------
-// Checking
-// ------------------------------------------------------------------------------------------
-
-/// A fresh machine of `ram` bytes with `prog` loaded and the delivery log on.
-pub fn machine_for(prog: &assembler::Program, ram: u32) -> Machine {
-    let mut m = Machine::new(Config {
-        ram_size: ram,
-        serial: Sink::Buffer(Vec::new()),
-    });
-    m.deliveries = Some(Vec::new());
-    m.load_program(prog).expect("generated programs fit");
-    m
-}
-
-/// Runs `prog` on the interpreter and on the threaded engine, each on its own machine, until
-/// they stop or reach `max_cycles`. Returns both machines and exits (interpreter first).
-pub fn run_engines(
-    prog: &assembler::Program,
-    ram: u32,
-    max_cycles: u64,
-) -> ((Machine, Exit), (Machine, Exit)) {
-    let budget = Budget {
-        max_cycles,
-        ..Budget::UNLIMITED
-    };
-    let mut a = machine_for(prog, ram);
-    let mut b = machine_for(prog, ram);
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    ((a, ea), (b, eb))
-}
-
-/// The first architectural difference between two machines, or `None` if they agree:
-/// registers, pc, control registers, cycle count and retired count, load-use state, step
-/// count, TLB (entries and hit/miss counters), interrupt controller, timer, serial output,
-/// every other device, delivery log, stop reason, the last ring transition, the statistics
-/// (deliveries, gate calls, ring transitions, double faults), RAM.
-pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
-    if a.cpu != b.cpu {
-        let mut d = String::from("CPU state differs:");
-        for i in 0..32 {
-            if a.cpu.regs[i] != b.cpu.regs[i] {
-                let _ = write!(
-                    d,
-                    " {}={:#x}/{:#x}",
-                    reg_name(i as u8),
-                    a.cpu.regs[i],
-                    b.cpu.regs[i]
-                );
-            }
-        }
-        for (i, name) in CR_NAMES.iter().enumerate() {
-            if a.cpu.crs[i] != b.cpu.crs[i] {
-                let _ = write!(d, " {name}={:#x}/{:#x}", a.cpu.crs[i], b.cpu.crs[i]);
-            }
-        }
-        let _ = write!(
-            d,
-            " pc={:#x}/{:#x} cycles={}/{} retired={}/{} last_load={}/{}",
-            a.cpu.pc,
-            b.cpu.pc,
-            a.cpu.cycles,
-            b.cpu.cycles,
-            a.cpu.retired,
-            b.cpu.retired,
-            a.cpu.last_load,
-            b.cpu.last_load
-        );
-        return Some(d);
-    }
-    if a.stop != b.stop {
-        return Some(format!("stop differs: {:?} / {:?}", a.stop, b.stop));
-    }
-    if a.steps != b.steps {
-        return Some(format!("step count differs: {} / {}", a.steps, b.steps));
-    }
-    if (a.tlb.hits, a.tlb.misses) != (b.tlb.hits, b.tlb.misses) {
-        return Some(format!(
-            "TLB counters differ: hits {}/{} misses {}/{}",
-            a.tlb.hits, b.tlb.hits, a.tlb.misses, b.tlb.misses
-        ));
-    }
-    if a.deliveries != b.deliveries {
-        return Some(format!(
-            "delivery log differs:\n  interp:   {:?}\n  threaded: {:?}",
-            a.deliveries, b.deliveries
-        ));
-    }
-    if a.tlb.entries() != b.tlb.entries() {
-        let slot = (0..a.tlb.entries().len())
-            .find(|&i| a.tlb.entries()[i] != b.tlb.entries()[i])
-            .unwrap_or(0);
-        return Some(format!(
-            "TLB differs at slot {slot}: {:?} / {:?}",
-            a.tlb.entries()[slot],
-            b.tlb.entries()[slot]
-        ));
-    }
-    if a.dev.pic != b.dev.pic {
-        return Some(format!("PIC differs: {:?} / {:?}", a.dev.pic, b.dev.pic));
-    }
-    if a.dev.timer != b.dev.timer {
-        return Some(format!(
-            "timer differs: {:?} / {:?}",
-            a.dev.timer, b.dev.timer
-        ));
-    }
-    if a.dev.uart.output() != b.dev.uart.output() {
-        return Some("serial output differs".to_string());
-    }
-    if a.dev != b.dev {
-        return Some(
-            "device state differs (UART, disk, framebuffer, keyboard, RTC, camera or power)"
-                .to_string(),
-        );
-    }
-    if a.last_transition != b.last_transition {
-        return Some(format!(
-            "last ring transition differs: {:?} / {:?}",
-            a.last_transition, b.last_transition
-        ));
-    }
-    if a.stats != b.stats {
-        return Some(format!("statistics differ: {:?} / {:?}", a.stats, b.stats));
-    }
-    if a.ram != b.ram {
-        let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y);
-        return Some(format!("RAM differs first at {first:#x?}"));
-    }
-    None
 }

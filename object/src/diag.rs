@@ -81,7 +81,7 @@ impl Diagnostic {
 
     /// [`Diagnostic::at`] for a line known to be ASCII or not (then the excerpt costs no
     /// scan of the line: many errors on one huge line stay linear).
-    pub(crate) fn at_known(
+    pub fn at_known(
         file: impl Into<String>,
         line_no: u32,
         col: u32,
@@ -152,7 +152,7 @@ fn excerpt(line: &str, col: u32, len: u32, ascii: bool) -> (String, u32, u32) {
 
 /// `msg` with every `quoted` part longer than [`MAX_QUOTE`] characters shortened (its start,
 /// then `...`), and the whole cut at [`MAX_MESSAGE`] characters.
-pub(crate) fn cap_quotes(msg: &str) -> String {
+pub fn cap_quotes(msg: &str) -> String {
     if msg.len() <= MAX_QUOTE {
         return msg.to_string();
     }
