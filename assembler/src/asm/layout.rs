@@ -1,0 +1,259 @@
+//! Section buffers: the location counter, placing bytes and reserving space in the current
+//! section, and the `.section` directive that chooses it.
+
+use super::*;
+
+impl Assembler {
+    pub(super) fn section_id(&mut self, name: &str) -> SecId {
+        if let Some(&id) = self.sec_by_name.get(name) {
+            return id;
+        }
+        let (flags, nobits) = default_section(name);
+        self.sections.push(Section {
+            name: name.to_string(),
+            flags,
+            nobits,
+            explicit_flags: false,
+            data: Vec::new(),
+            size: 0,
+            addr: 0,
+            has_syms: false,
+            align: 1,
+        });
+        let id = (self.sections.len() - 1) as SecId;
+        self.sec_by_name.insert(name.to_string(), id);
+        id
+    }
+
+    pub(super) fn cur_off(&self) -> u32 {
+        self.sections[self.cur_sec as usize].size
+    }
+
+    pub(super) fn dot(&self) -> Val {
+        Val {
+            sec: Some(self.cur_sec),
+            v: self.cur_off(),
+        }
+    }
+
+    pub(super) fn check_grow(&mut self, ctx: &LineCtx, span: Span, n: u64) -> bool {
+        if self.total + n > MAX_IMAGE {
+            self.error(
+                ctx,
+                span,
+                format!(
+                    "this would make the image larger than the 256 MiB limit ({} bytes requested, {} already used)",
+                    n, self.total
+                ),
+            );
+            return false;
+        }
+        self.total += n;
+        true
+    }
+
+    pub(super) fn note_chunk(&mut self, ctx: &LineCtx, off: u32, len: u32) {
+        if len == 0 || !self.want_listing {
+            return;
+        }
+        let sec = self.cur_sec;
+        if let Some(last) = self.chunks.last_mut() {
+            if last.0 == ctx.listing && last.1 == sec && last.2 + last.3 == off {
+                last.3 += len;
+                return;
+            }
+        }
+        self.chunks.push((ctx.listing, sec, off, len));
+    }
+
+    /// Appends file bytes (instructions and data). Errors in a nobits section.
+    pub(super) fn emit(&mut self, ctx: &LineCtx, span: Span, bytes: &[u8]) -> Option<u32> {
+        let sec = &self.sections[self.cur_sec as usize];
+        if sec.nobits {
+            let name = sec.name.clone();
+            self.error(
+                ctx,
+                span,
+                format!(
+                    "`{name}` holds no file contents: only labels, .space/.skip/.zero, .align and .org are allowed there"
+                ),
+            );
+            return None;
+        }
+        if !self.check_grow(ctx, span, bytes.len() as u64) {
+            return None;
+        }
+        let off = self.cur_off();
+        let sec = &mut self.sections[self.cur_sec as usize];
+        sec.data.extend_from_slice(bytes);
+        sec.size += bytes.len() as u32;
+        self.note_chunk(ctx, off, bytes.len() as u32);
+        Some(off)
+    }
+
+    /// Reserves `n` bytes of `fill` (allowed in nobits sections when `fill` is 0).
+    pub(super) fn reserve(&mut self, ctx: &LineCtx, span: Span, n: u64, pattern: &[u8]) {
+        if n == 0 {
+            return;
+        }
+        let nobits = self.sections[self.cur_sec as usize].nobits;
+        if nobits && pattern.iter().any(|&b| b != 0) {
+            let name = self.sections[self.cur_sec as usize].name.clone();
+            self.error(
+                ctx,
+                span,
+                format!("`{name}` holds no file contents: the fill value must be 0 there"),
+            );
+            return;
+        }
+        if !self.check_grow(ctx, span, n) {
+            return;
+        }
+        let off = self.cur_off();
+        let sec = &mut self.sections[self.cur_sec as usize];
+        if !nobits {
+            if let [b] = pattern {
+                sec.data.resize(sec.data.len() + n as usize, *b);
+            } else {
+                // Multi-byte patterns (.fill values, nop padding) repeat from the start of the
+                // reserved range.
+                let n = n as usize;
+                sec.data.reserve(n);
+                let full = n / pattern.len();
+                for _ in 0..full {
+                    sec.data.extend_from_slice(pattern);
+                }
+                sec.data.extend_from_slice(&pattern[..n % pattern.len()]);
+            }
+        }
+        sec.size += n as u32;
+        self.note_chunk(ctx, off, n as u32);
+    }
+
+    pub(super) fn note_line(&mut self, ctx: &LineCtx, off: u32) {
+        self.lines.push((self.cur_sec, off, ctx.phys.0, ctx.phys.1));
+    }
+
+    pub(super) fn section_directive(
+        &mut self,
+        rest: &[Token],
+        hspan: Span,
+        end: usize,
+    ) -> Result<(), PErr> {
+        let ops = split_operands(rest, end)?;
+        let Some(first) = ops.first() else {
+            return Err((hspan, "`.section` expects a section name".into()));
+        };
+        let name = match first {
+            [Token {
+                tok: Tok::Ident(n), ..
+            }] => n.clone(),
+            [Token {
+                tok: Tok::Str(b), ..
+            }] => String::from_utf8_lossy(b).to_string(),
+            _ => {
+                return Err((
+                    span_of(first, end),
+                    "expected a section name like `.text.boot` or `\"name\"`".into(),
+                ))
+            }
+        };
+        if name.is_empty() || name.len() > 200 || name.contains('\0') {
+            return Err((span_of(first, end), "invalid section name".into()));
+        }
+        let (mut flags, mut nobits) = default_section(&name);
+        let mut explicit = false;
+        if let Some(f) = ops.get(1) {
+            let [Token {
+                tok: Tok::Str(b), ..
+            }] = f
+            else {
+                return Err((
+                    span_of(f, end),
+                    "expected section flags in quotes, like \"ax\", \"aw\" or \"a\"".into(),
+                ));
+            };
+            flags = SegFlags::R;
+            for &c in b.iter() {
+                match c {
+                    b'a' => {}
+                    b'w' => flags.write = true,
+                    b'x' => flags.exec = true,
+                    _ => {
+                        return Err((
+                            span_of(f, end),
+                            format!(
+                                "unknown section flag `{}`: use a (allocate), w (writable), x (executable)",
+                                c as char
+                            ),
+                        ))
+                    }
+                }
+            }
+            explicit = true;
+        }
+        if let Some(t) = ops.get(2) {
+            let ty: Vec<&Token> = t.iter().filter(|t| !t.is_p("@") && !t.is_p("%")).collect();
+            match ty.as_slice() {
+                [t] if t.ident() == Some("nobits") => nobits = true,
+                [t] if t.ident() == Some("progbits") => nobits = false,
+                _ => {
+                    return Err((
+                        span_of(t, end),
+                        "expected a section type: @progbits or @nobits".into(),
+                    ))
+                }
+            }
+            explicit = true;
+        }
+        if ops.len() > 3 {
+            return Err((
+                span_of(ops[3], end),
+                "`.section` takes a name, flags and a type; found more".into(),
+            ));
+        }
+        let existed = self.sec_by_name.contains_key(&name);
+        let id = self.section_id(&name);
+        let sec = &mut self.sections[id as usize];
+        if explicit {
+            if existed && sec.explicit_flags && (sec.flags != flags || sec.nobits != nobits) {
+                return Err((
+                    span_of(first, end),
+                    format!(
+                        "section `{name}` was declared before with other flags ({}{})",
+                        sec.flags,
+                        if sec.nobits { ", @nobits" } else { "" }
+                    ),
+                ));
+            }
+            if existed && sec.size > 0 && sec.nobits != nobits {
+                return Err((
+                    span_of(first, end),
+                    format!("section `{name}` already has contents; its type cannot change"),
+                ));
+            }
+            sec.flags = flags;
+            sec.nobits = nobits;
+            sec.explicit_flags = true;
+        }
+        self.cur_sec = id;
+        Ok(())
+    }
+}
+
+pub(super) fn default_section(name: &str) -> (SegFlags, bool) {
+    let is = |p: &str| name == p || name.starts_with(&format!("{p}."));
+    if is(".text") {
+        (SegFlags::RX, false)
+    } else if is(".data") {
+        (SegFlags::RW, false)
+    } else if is(".bss") {
+        (SegFlags::RW, true)
+    } else {
+        (SegFlags::R, false)
+    }
+}
+
+pub(super) fn nop_word() -> u32 {
+    encode(&Insn::new(Opcode::Addi)).unwrap_or(0)
+}
