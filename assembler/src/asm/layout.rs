@@ -4,6 +4,181 @@
 use super::*;
 
 impl Assembler {
+    /// Section directives: `.text`/`.data`/`.rodata`/`.bss`, `.section` and its stack, `.align`
+    /// and its variants, `.org`.
+    /// `Ok(false)`: `d` is none of them.
+    pub(super) fn dir_sections(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
+        let Dir {
+            lname,
+            hspan,
+            rest,
+            end,
+            ..
+        } = *d;
+        let need = |n: usize, what: &str| d.need(n, what);
+        match d.lname {
+            ".text" | ".data" | ".rodata" | ".bss" => {
+                need(0, "no operands")?;
+                self.cur_sec = self.section_id(lname);
+            }
+            ".section" => self.section_directive(rest, hspan, end)?,
+            ".pushsection" => {
+                let prev = self.cur_sec;
+                self.section_directive(rest, hspan, end)?;
+                self.sec_stack.push(prev);
+            }
+            ".popsection" => {
+                need(0, "no operands")?;
+                self.cur_sec = self.sec_stack.pop().ok_or_else(|| {
+                    (
+                        hspan,
+                        "`.popsection` without a matching `.pushsection`".to_string(),
+                    )
+                })?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Placement directives: `.align`, `.p2align`, `.balign` and `.org`.
+    /// `Ok(false)`: `d` is none of them.
+    pub(super) fn dir_align(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
+        let Dir {
+            ctx,
+            name,
+            lname,
+            hspan,
+            end,
+            ref ops,
+            ..
+        } = *d;
+        let need = |n: usize, what: &str| d.need(n, what);
+        let op_end = |i: usize| d.op_end(i);
+        match d.lname {
+            ".align" | ".p2align" | ".balign" => {
+                if ops.is_empty() || ops.len() > 3 {
+                    need(
+                        1,
+                        "an alignment, an optional fill byte and an optional maximum",
+                    )?;
+                }
+                let a = self.const_now(ctx, ops[0], op_end(0), "the alignment")?;
+                let align = if lname == ".balign" {
+                    if a == 0 {
+                        1
+                    } else if !a.is_power_of_two() {
+                        return Err((
+                            span_of(ops[0], op_end(0)),
+                            format!("`.balign` needs a power of two, found {a}"),
+                        ));
+                    } else {
+                        a
+                    }
+                } else if a > 12 {
+                    return Err((
+                        span_of(ops[0], op_end(0)),
+                        format!(
+                            "`{name} {a}` asks for 2^{a} bytes; the largest alignment is 2^12 = 4096 (sections start on 4 KiB pages)"
+                        ),
+                    ));
+                } else {
+                    1u32 << a
+                };
+                if align > MAX_ALIGN {
+                    return Err((
+                        span_of(ops[0], op_end(0)),
+                        format!(
+                            "alignment {align} is larger than 4096 (sections start on 4 KiB pages)"
+                        ),
+                    ));
+                }
+                let fill = if ops.len() > 1 && !ops[1].is_empty() {
+                    let f = self.const_now(ctx, ops[1], op_end(1), "the fill byte")?;
+                    Some(byte_value(f).ok_or_else(|| {
+                        (
+                            span_of(ops[1], op_end(1)),
+                            format!("fill value {f:#x} does not fit in a byte (-128..255)"),
+                        )
+                    })?)
+                } else {
+                    None
+                };
+                let max = if ops.len() > 2 {
+                    Some(self.const_now(ctx, ops[2], end, "the maximum")?)
+                } else {
+                    None
+                };
+                let off = self.cur_off();
+                let pad = (align - off % align) % align;
+                if max.is_some_and(|m| pad > m) {
+                    return Ok(true);
+                }
+                let sec = &mut self.sections[self.cur_sec as usize];
+                sec.align = sec.align.max(align);
+                let sec = &self.sections[self.cur_sec as usize];
+                let pattern = match fill {
+                    Some(f) => vec![f],
+                    None if sec.flags.exec
+                        && off.is_multiple_of(4)
+                        && pad.is_multiple_of(4)
+                        && !sec.nobits =>
+                    {
+                        nop_word().to_le_bytes().to_vec()
+                    }
+                    None => vec![0],
+                };
+                self.reserve(ctx, hspan, pad as u64, &pattern);
+            }
+            ".org" => {
+                if ops.is_empty() || ops.len() > 2 {
+                    need(1, "an offset and an optional fill byte")?;
+                }
+                let e = self.parse_expr(ctx, ops[0], op_end(0))?;
+                let sp = span_of(ops[0], op_end(0));
+                let target = match self.eval1(&e) {
+                    Ok(Val { sec: None, v }) => v,
+                    Ok(Val { sec: Some(s), v }) if s == self.cur_sec => v,
+                    Ok(_) => {
+                        return Err((sp, "`.org` needs an offset in the current section".into()))
+                    }
+                    Err(EvalErr::Unknown) => {
+                        return Err((
+                            sp,
+                            "`.org` needs a value known at this point (no forward references)"
+                                .into(),
+                        ))
+                    }
+                    Err(EvalErr::Error(s, m)) => return Err((s, m)),
+                    Err(EvalErr::Reported) => return Ok(true),
+                };
+                let fill = if ops.len() == 2 {
+                    let f = self.const_now(ctx, ops[1], end, "the fill byte")?;
+                    byte_value(f).ok_or_else(|| {
+                        (
+                            span_of(ops[1], end),
+                            format!("fill value {f:#x} does not fit in a byte (-128..255)"),
+                        )
+                    })?
+                } else {
+                    0
+                };
+                let cur = self.cur_off();
+                if target < cur {
+                    return Err((
+                        sp,
+                        format!(
+                            "`.org` cannot move backwards: the section is already at offset {cur:#x}, asked for {target:#x}"
+                        ),
+                    ));
+                }
+                self.reserve(ctx, hspan, (target - cur) as u64, &[fill]);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     pub(super) fn section_id(&mut self, name: &str) -> SecId {
         if let Some(&id) = self.sec_by_name.get(name) {
             return id;

@@ -4,6 +4,220 @@
 use super::*;
 
 impl Assembler {
+    /// Block directives: `.include`, macros and repetitions (`.macro`, `.rept`, `.irp`, their ends,
+    /// `.exitm`, `.end`).
+    /// `Ok(false)`: `d` is none of them.
+    pub(super) fn dir_blocks(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
+        let Dir {
+            ctx,
+            hspan,
+            end,
+            ref ops,
+            ..
+        } = *d;
+        let need = |n: usize, what: &str| d.need(n, what);
+        match d.lname {
+            ".include" => {
+                let [[Token {
+                    tok: Tok::Str(b),
+                    start,
+                    end: tend,
+                }]] = ops.as_slice()
+                else {
+                    return Err((
+                        (hspan.0, end),
+                        "`.include` expects a file name in double quotes".into(),
+                    ));
+                };
+                let fname = String::from_utf8_lossy(b).to_string();
+                self.include(ctx, &fname, (*start, *tend));
+            }
+            ".macro" => {
+                let (mname, params) = parse_macro_header(&ctx.text, hspan.1, end)?;
+                self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Macro,
+                    name: mname,
+                    params,
+                    body: Vec::new(),
+                    depth: 1,
+                    ctx: ctx.clone(),
+                    span: hspan,
+                });
+            }
+            ".rept" => {
+                let n = if ops.len() != 1 {
+                    need(1, "a repeat count (`.rept N`)").map(|_| 0)
+                } else {
+                    self.const_now(ctx, ops[0], end, "the repeat count")
+                        .and_then(|n| {
+                            if n as u64 > MAX_EXPANDED_LINES {
+                                Err((
+                                    span_of(ops[0], end),
+                                    format!(
+                                        "repeat count {n} exceeds the limit {MAX_EXPANDED_LINES}"
+                                    ),
+                                ))
+                            } else {
+                                Ok(n)
+                            }
+                        })
+                };
+                // A bad count still opens the block (repeated 0 times), so that its `.endr`
+                // is not reported as well.
+                let n = n.unwrap_or_else(|(sp, m)| {
+                    self.error(ctx, sp, m);
+                    0
+                });
+                self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Rept(n),
+                    name: ".rept".into(),
+                    params: Vec::new(),
+                    body: Vec::new(),
+                    depth: 1,
+                    ctx: ctx.clone(),
+                    span: hspan,
+                });
+            }
+            ".irp" => {
+                if ops.is_empty() {
+                    need(1, "a parameter name and values (`.irp P, V1, V2`)")?;
+                }
+                // A bad header still opens the block (run 0 times): its `.endr` must match.
+                let (p, values) = match single_ident(ops[0], "a parameter name", end) {
+                    Ok((p, _)) => {
+                        let values = ops[1..]
+                            .iter()
+                            .map(|o| {
+                                let sp = span_of(o, end);
+                                ctx.text[sp.0..sp.1].to_string()
+                            })
+                            .collect();
+                        (p, values)
+                    }
+                    Err((sp, m)) => {
+                        self.error(ctx, sp, m);
+                        (String::new(), Vec::new())
+                    }
+                };
+                self.collecting = Some(MacroBuild {
+                    kind: BlockKind::Irp(p, values),
+                    name: ".irp".into(),
+                    params: Vec::new(),
+                    body: Vec::new(),
+                    depth: 1,
+                    ctx: ctx.clone(),
+                    span: hspan,
+                });
+            }
+            ".endr" => return Err((hspan, "`.endr` without a matching `.rept` or `.irp`".into())),
+            ".endm" => return Err((hspan, "`.endm` without a matching `.macro`".into())),
+
+            ".end" => {
+                self.units[self.cur_unit].ended = true;
+            }
+            ".exitm" => {
+                need(0, "no operands")?;
+                if self.macro_nest == 0 {
+                    return Err((hspan, "`.exitm` outside a macro".into()));
+                }
+                self.exitm = true;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Conditional directives (`.if...`, `.ifdef...`, `.else`, `.elseif`, `.endif`) and `.error`/`.warning`.
+    /// `Ok(false)`: `d` is none of them.
+    pub(super) fn dir_conds(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
+        let Dir {
+            ctx,
+            name,
+            lname,
+            hspan,
+            end,
+            ref ops,
+            ..
+        } = *d;
+        let need = |n: usize, what: &str| d.need(n, what);
+        match d.lname {
+            ".if" | ".ifne" | ".ifeq" | ".ifgt" | ".ifge" | ".iflt" | ".ifle" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    let v = a.const_now(ctx, t, end, "the condition")?;
+                    // Comparisons with zero are signed, as in GNU as (`.iflt -1` holds).
+                    let sv = v as i32;
+                    Ok(match lname {
+                        ".if" | ".ifne" => v != 0,
+                        ".ifeq" => v == 0,
+                        ".ifgt" => sv > 0,
+                        ".ifge" => sv >= 0,
+                        ".iflt" => sv < 0,
+                        _ => sv <= 0,
+                    })
+                });
+            }
+            ".ifdef" | ".ifndef" | ".ifnotdef" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                self.cond_open(ctx, hspan, |a| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one symbol name")));
+                    };
+                    let (sym, _) = single_ident(t, "a symbol name", end)?;
+                    let defined = a.units[a.cur_unit]
+                        .syms
+                        .get(&sym)
+                        .is_some_and(|e| e.def.is_some());
+                    Ok(defined == (lname == ".ifdef"))
+                });
+            }
+            ".else" => {
+                need(0, "no operands")?;
+                self.cond_else(name, hspan, None)?;
+            }
+            ".elseif" | ".elsif" => {
+                let sp = (hspan.0, end.max(hspan.1));
+                let test = |a: &Self| {
+                    let [t] = ops.as_slice() else {
+                        return Err((sp, format!("`{name}` expects one expression")));
+                    };
+                    Ok(a.const_now(ctx, t, end, "the condition")? != 0)
+                };
+                self.cond_else(name, hspan, Some(&test))?;
+            }
+            ".endif" => {
+                need(0, "no operands")?;
+                if self.conds.pop().is_none() {
+                    return Err((hspan, "`.endif` without a matching `.if`".into()));
+                }
+            }
+            ".error" | ".warning" | ".err" => {
+                let msg = match ops.as_slice() {
+                    [] => format!("`{name}` directive"),
+                    [[Token {
+                        tok: Tok::Str(b), ..
+                    }]] => String::from_utf8_lossy(b).to_string(),
+                    _ => {
+                        return Err((
+                            (hspan.0, end),
+                            format!("`{name}` expects a message in double quotes"),
+                        ))
+                    }
+                };
+                if lname == ".warning" {
+                    self.warn(ctx, hspan, msg);
+                } else {
+                    return Err((hspan, msg));
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     /// Lines are assembled here (every open conditional's branch is taken).
     pub(super) fn cond_on(&self) -> bool {
         self.conds.last().is_none_or(|c| c.on)

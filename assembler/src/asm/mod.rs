@@ -30,10 +30,9 @@ mod statement;
 
 // The free helpers each module shares with the others (every module takes `use super::*`).
 use data::{byte_value, encode_data};
-use directive::{edit_distance, COND_DIRECTIVES};
+use directive::{edit_distance, Dir, COND_DIRECTIVES};
 use insn::encode_message;
-use layout::nop_word;
-use macros::{is_cond_directive, parse_macro_header, split_args};
+use macros::{is_cond_directive, split_args};
 pub(crate) use pseudo::li_single;
 use pseudo::{is_pseudo, OWN_PSEUDOS};
 use statement::{single_ident, span_of, split_operands};
