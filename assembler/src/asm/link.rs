@@ -139,8 +139,50 @@ impl Assembler {
         eval(e, &mut env).map(|v| v.v)
     }
 
+    /// Pass 2: checks what needs the whole program (globals defined twice, `.size` of undefined
+    /// symbols), places the sections, patches every fixup with its final value and builds the
+    /// [`Program`] (segments, symbols, line table, listing, warnings). Errors: every diagnostic
+    /// of both passes, in source order, if any is an error.
     pub(crate) fn finish(mut self) -> Result<Program, Diagnostics> {
-        // Duplicate globals.
+        self.check_duplicate_globals();
+        let order = self.place_sections();
+        self.apply_fixups();
+        let (mut locals, globals) = self.collect_symbols();
+        self.check_undefined_sizes();
+        // The symbol tables (and the lines their definitions keep) are done with: free them
+        // before the program's own tables are built.
+        self.units = Vec::new();
+        let entry_name = self.entry_name.clone();
+        let entry = globals
+            .iter()
+            .chain(locals.iter())
+            .find(|s| s.name == entry_name)
+            .map(|s| s.value)
+            .unwrap_or_else(|| {
+                let text = &self.sections[0];
+                if text.size > 0 || text.has_syms {
+                    text.addr
+                } else {
+                    self.opts_base
+                }
+            });
+        let warnings = self.take_diagnostics()?;
+        let segments = self.build_segments(&order);
+        let lines = self.build_lines();
+        let listing = self.build_listing(&segments);
+        locals.extend(globals);
+        Ok(Program {
+            segments,
+            entry,
+            symbols: locals,
+            lines,
+            listing,
+            warnings,
+        })
+    }
+
+    /// Reports each global defined in two units (at the second definition).
+    fn check_duplicate_globals(&mut self) {
         let mut seen: HashMap<String, (usize, Rc<LineCtx>, Span)> = HashMap::new();
         for ui in 0..self.units.len() {
             let mut defs: Vec<(&String, &SymEntry)> = self.units[ui]
@@ -166,7 +208,12 @@ impl Assembler {
                 }
             }
         }
-        // Layout.
+    }
+
+    /// Gives each section its address: `.text`, `.rodata`, `.data`, `.bss`, then the others
+    /// in order of creation, each after the first on a new page, empty ones skipped. Returns
+    /// that order. Error: a section that would end past 4 GiB.
+    fn place_sections(&mut self) -> Vec<usize> {
         let mut order: Vec<usize> = Vec::new();
         for std in [".text", ".rodata", ".data", ".bss"] {
             if let Some(&id) = self.sec_by_name.get(std) {
@@ -202,7 +249,12 @@ impl Assembler {
                 break;
             }
         }
-        // Fixups.
+        order
+    }
+
+    /// Evaluates every fixup with final symbol values and patches it in. Errors: values that
+    /// cannot be computed or do not fit.
+    fn apply_fixups(&mut self) {
         let fixups = std::mem::take(&mut self.fixups);
         for f in &fixups {
             let v = match self.eval_final(f.unit, f.dot, &f.expr) {
@@ -240,7 +292,11 @@ impl Assembler {
             data[o..o + bytes.len()].copy_from_slice(&bytes);
         }
         drop(fixups);
-        // Symbols.
+    }
+
+    /// The symbol table: (locals, globals), each in definition order per unit; `.L` and
+    /// internal names are left out, and a weak symbol only from the unit that owns it.
+    fn collect_symbols(&mut self) -> (Vec<Symbol>, Vec<Symbol>) {
         let mut locals = Vec::new();
         let mut globals = Vec::new();
         for ui in 0..self.units.len() {
@@ -297,7 +353,11 @@ impl Assembler {
                 }
             }
         }
-        // `.size` of symbols never defined.
+        (locals, globals)
+    }
+
+    /// Reports `.size` directives that name a symbol never defined.
+    fn check_undefined_sizes(&mut self) {
         for ui in 0..self.units.len() {
             let bad: Vec<(Rc<LineCtx>, u64)> = self.units[ui]
                 .syms
@@ -314,23 +374,11 @@ impl Assembler {
                 );
             }
         }
-        // The symbol tables (and the lines their definitions keep) are done with: free them
-        // before the program's own tables are built.
-        self.units = Vec::new();
-        let entry_name = self.entry_name.clone();
-        let entry = globals
-            .iter()
-            .chain(locals.iter())
-            .find(|s| s.name == entry_name)
-            .map(|s| s.value)
-            .unwrap_or_else(|| {
-                let text = &self.sections[0];
-                if text.size > 0 || text.has_syms {
-                    text.addr
-                } else {
-                    self.opts_base
-                }
-            });
+    }
+
+    /// The diagnostics in source order, duplicates dropped: `Err` with all of them if any is
+    /// an error (or some were suppressed), else the warnings.
+    fn take_diagnostics(&mut self) -> Result<Vec<Diagnostic>, Diagnostics> {
         let mut d = std::mem::take(&mut self.diags);
         d.sort_by_key(|(seq, col, _)| (*seq, *col));
         // One source mistake can fail several expansions (e.g. both halves of `la`).
@@ -354,8 +402,13 @@ impl Assembler {
                 errors: d.into_iter().map(|(_, _, d)| d).collect(),
             });
         }
+        Ok(d.into_iter().map(|(_, _, d)| d).collect())
+    }
+
+    /// The non-empty sections as segments, in placement `order`, their data moved out.
+    fn build_segments(&mut self, order: &[usize]) -> Vec<Segment> {
         let mut segments = Vec::new();
-        for &i in &order {
+        for &i in order {
             let s = &mut self.sections[i];
             if s.size == 0 {
                 continue;
@@ -372,7 +425,11 @@ impl Assembler {
             let seg = segments.last_mut().expect("just pushed");
             seg.align = rf_object::addralign(seg);
         }
-        let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
+        segments
+    }
+
+    /// The address-to-line table, sorted by address, one entry per address.
+    fn build_lines(&self) -> Vec<LineInfo> {
         let mut lines: Vec<LineInfo> = self
             .lines
             .iter()
@@ -384,12 +441,18 @@ impl Assembler {
             .collect();
         lines.sort_by_key(|l| l.addr);
         lines.dedup_by_key(|l| l.addr);
+        lines
+    }
+
+    /// The listing: each source line with the chunks of bytes it produced (read back from
+    /// `segments`, at most [`LISTING_BYTES`] each).
+    fn build_listing(&mut self, segments: &[Segment]) -> Vec<ListingLine> {
+        let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
         // A line's chunks are in order but may be interleaved with those of the lines of a file
         // it included (inside a macro): group them by line, keeping their order.
         self.chunks.sort_by_key(|c| c.0);
         let mut by_line = self.chunks.chunk_by(|a, b| a.0 == b.0).peekable();
-        let listing = self
-            .listing
+        self.listing
             .iter()
             .enumerate()
             .map(|(i, l)| ListingLine {
@@ -418,16 +481,7 @@ impl Assembler {
                     })
                     .collect(),
             })
-            .collect();
-        locals.extend(globals);
-        Ok(Program {
-            segments,
-            entry,
-            symbols: locals,
-            lines,
-            listing,
-            warnings: d.into_iter().map(|(_, _, d)| d).collect(),
-        })
+            .collect()
     }
 }
 
