@@ -18,7 +18,7 @@ impl Assembler {
             candidates.push(p.to_path_buf());
         } else {
             if let Some(dir) = self.files[ctx.file as usize]
-                .1
+                .path
                 .as_ref()
                 .and_then(|f| f.parent())
             {

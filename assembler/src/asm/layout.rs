@@ -233,12 +233,17 @@ impl Assembler {
         }
         let sec = self.cur_sec;
         if let Some(last) = self.chunks.last_mut() {
-            if last.0 == ctx.listing && last.1 == sec && last.2 + last.3 == off {
-                last.3 += len;
+            if last.line == ctx.listing && last.sec == sec && last.off + last.len == off {
+                last.len += len;
                 return;
             }
         }
-        self.chunks.push((ctx.listing, sec, off, len));
+        self.chunks.push(ChunkNote {
+            line: ctx.listing,
+            sec,
+            off,
+            len,
+        });
     }
 
     /// Appends file bytes (instructions and data). Errors in a nobits section.
@@ -306,7 +311,12 @@ impl Assembler {
     }
 
     pub(super) fn note_line(&mut self, ctx: &LineCtx, off: u32) {
-        self.lines.push((self.cur_sec, off, ctx.phys.0, ctx.phys.1));
+        self.lines.push(LineNote {
+            sec: self.cur_sec,
+            off,
+            file: ctx.phys.0,
+            line: ctx.phys.1,
+        });
     }
 
     pub(super) fn section_directive(

@@ -380,29 +380,29 @@ impl Assembler {
     /// an error (or some were suppressed), else the warnings.
     fn take_diagnostics(&mut self) -> Result<Vec<Diagnostic>, Diagnostics> {
         let mut d = std::mem::take(&mut self.diags);
-        d.sort_by_key(|(seq, col, _)| (*seq, *col));
+        d.sort_by_key(|n| (n.seq, n.col));
         // One source mistake can fail several expansions (e.g. both halves of `la`).
-        d.dedup_by(|a, b| a.2 == b.2);
+        d.dedup_by(|a, b| a.diag == b.diag);
         // (Diagnostics past the limit are not kept: count them as errors.)
-        if self.suppressed > 0 || d.iter().any(|x| x.2.severity == Severity::Error) {
+        if self.suppressed > 0 || d.iter().any(|x| x.diag.severity == Severity::Error) {
             if self.suppressed > 0 {
-                d.push((
-                    u64::MAX,
-                    0,
-                    Diagnostic::file_error(
+                d.push(Noted {
+                    seq: u64::MAX,
+                    col: 0,
+                    diag: Diagnostic::file_error(
                         "<input>",
                         format!(
                             "too many errors: {} more not shown (fix the ones above first)",
                             self.suppressed
                         ),
                     ),
-                ));
+                });
             }
             return Err(Diagnostics {
-                errors: d.into_iter().map(|(_, _, d)| d).collect(),
+                errors: d.into_iter().map(|n| n.diag).collect(),
             });
         }
-        Ok(d.into_iter().map(|(_, _, d)| d).collect())
+        Ok(d.into_iter().map(|n| n.diag).collect())
     }
 
     /// The non-empty sections as segments, in placement `order`, their data moved out.
@@ -433,10 +433,10 @@ impl Assembler {
         let mut lines: Vec<LineInfo> = self
             .lines
             .iter()
-            .map(|&(s, off, file, line)| LineInfo {
-                addr: self.sections[s as usize].addr.wrapping_add(off),
-                file: self.files[file as usize].0.clone(),
-                line,
+            .map(|n| LineInfo {
+                addr: self.sections[n.sec as usize].addr.wrapping_add(n.off),
+                file: self.files[n.file as usize].name.clone(),
+                line: n.line,
             })
             .collect();
         lines.sort_by_key(|l| l.addr);
@@ -450,21 +450,21 @@ impl Assembler {
         let seg_of = |name: &str| segments.iter().find(|s| s.name == name);
         // A line's chunks are in order but may be interleaved with those of the lines of a file
         // it included (inside a macro): group them by line, keeping their order.
-        self.chunks.sort_by_key(|c| c.0);
-        let mut by_line = self.chunks.chunk_by(|a, b| a.0 == b.0).peekable();
+        self.chunks.sort_by_key(|c| c.line);
+        let mut by_line = self.chunks.chunk_by(|a, b| a.line == b.line).peekable();
         self.listing
             .iter()
             .enumerate()
             .map(|(i, l)| ListingLine {
-                file: self.files[l.file as usize].0.clone(),
+                file: self.files[l.file as usize].name.clone(),
                 line: l.line,
                 text: l.text.to_string(),
                 chunks: by_line
-                    .next_if(|c| c[0].0 == i)
+                    .next_if(|c| c[0].line == i)
                     .unwrap_or_default()
                     .iter()
-                    .map(|&(_, s, off, len)| {
-                        let sec = &self.sections[s as usize];
+                    .map(|&ChunkNote { sec, off, len, .. }| {
+                        let sec = &self.sections[sec as usize];
                         let bytes = match seg_of(&sec.name) {
                             Some(seg) if !seg.nobits => {
                                 let a = off as usize;

@@ -233,9 +233,48 @@ struct ListingBuild {
     text: Rc<str>,
 }
 
-/// Bytes a listing line produced: (listing line index, section, offset, length). All lines'
-/// chunks share one vector (a vector per line cost an allocation per line).
-type ChunkNote = (usize, SecId, u32, u32);
+/// Bytes a listing line produced. All lines' chunks share one vector (a vector per line cost an
+/// allocation per line).
+struct ChunkNote {
+    /// Index of the listing line.
+    line: usize,
+    /// Section the bytes are in.
+    sec: SecId,
+    /// Offset in the section.
+    off: u32,
+    /// Length in bytes.
+    len: u32,
+}
+
+/// Where a line's code or data starts, for the program's line table.
+struct LineNote {
+    /// Section.
+    sec: SecId,
+    /// Offset in the section.
+    off: u32,
+    /// Index into [`Assembler::files`] of the physical source file.
+    file: u32,
+    /// Line number in it (1-based).
+    line: u32,
+}
+
+/// A source file read (named in diagnostics and the line table).
+struct SourceFile {
+    /// Name as given (or as resolved by `.include`).
+    name: String,
+    /// Path on disk, if it came from one: `.include` and `.incbin` search its directory first.
+    path: Option<PathBuf>,
+}
+
+/// A diagnostic with where it sorts: statement number and column.
+struct Noted {
+    /// Statement number ([`Assembler::seq`] when it was found).
+    seq: u64,
+    /// Column, to order several diagnostics of one statement.
+    col: u32,
+    /// The diagnostic.
+    diag: Diagnostic,
+}
 
 /// Key of the k-th definition of numeric local label n.
 fn numeric_key(n: u32, k: u32) -> String {
@@ -282,26 +321,45 @@ impl Env for P1Env<'_> {
 
 /// The assembler state.
 pub(crate) struct Assembler {
+    /// Address of the first section ([`crate::Options::base`]).
     opts_base: u32,
+    /// Entry symbol ([`crate::Options::entry`]).
     entry_name: String,
+    /// Directories searched by `.include`/`.incbin` ([`crate::Options::include_dirs`]).
     include_dirs: Vec<PathBuf>,
-    files: Vec<(String, Option<PathBuf>)>,
+    /// Every source file read, indexed by [`LineCtx::file`] and [`LineNote::file`].
+    files: Vec<SourceFile>,
+    /// Translation units (one per source given), each with its own local symbols and macros.
     units: Vec<Unit>,
+    /// The unit being read.
     cur_unit: usize,
+    /// Sections in order of creation, indexed by [`SecId`].
     sections: Vec<Section>,
+    /// Section ids by name.
     sec_by_name: HashMap<String, SecId>,
+    /// The section bytes go to.
     cur_sec: SecId,
+    /// Values to patch in after layout, in the order they were found.
     fixups: Vec<Fixup>,
-    diags: Vec<(u64, u32, Diagnostic)>,
+    /// Errors and warnings so far (sorted by statement at the end).
+    diags: Vec<Noted>,
+    /// Statement counter: orders diagnostics found in pass 2 with those of pass 1.
     seq: u64,
     /// Build the listing ([`crate::Options::listing`]).
     want_listing: bool,
+    /// Listing lines, one per source line read.
     listing: Vec<ListingBuild>,
+    /// Bytes each listing line produced.
     chunks: Vec<ChunkNote>,
-    lines: Vec<(SecId, u32, u32, u32)>,
+    /// Where each line's bytes start, for the line table.
+    lines: Vec<LineNote>,
+    /// Bytes laid out in all sections (bounded by [`MAX_IMAGE`]).
     total: u64,
+    /// Lines produced by macro and repetition expansion (bounded by [`MAX_EXPANDED_LINES`]).
     expanded: u64,
+    /// The expansion bound was hit (reported once).
     expansion_overflow: bool,
+    /// `.include` nesting of the file being read (bounded by [`MAX_INCLUDE_DEPTH`]).
     include_depth: u32,
     /// Macro and `.include` levels around the file being read (its lines' `depth` counts only
     /// the macro levels inside it): the two nest in each other and share one bound, as each
@@ -315,9 +373,13 @@ pub(crate) struct Assembler {
     macro_nest: u32,
     /// `.exitm` was read: the innermost macro expansion stops.
     exitm: bool,
+    /// A `.macro`, `.rept` or `.irp` body being collected (its lines are not assembled yet).
     collecting: Option<MacroBuild>,
+    /// Expansions so far: the value of `\@` in a macro body.
     macro_counter: u32,
+    /// Next symbol definition number (symbol tables list symbols in definition order).
     sym_order: u32,
+    /// Diagnostics dropped past [`MAX_ERRORS`] (reported as a count).
     suppressed: usize,
     /// Memo of `Opcode::from_mnemonic` results.
     mnemonics: HashMap<String, Option<Opcode>>,
@@ -384,7 +446,7 @@ impl Assembler {
             return;
         }
         let col = d.col;
-        self.diags.push((seq, col, d));
+        self.diags.push(Noted { seq, col, diag: d });
     }
 
     fn make_diag(&self, ctx: &LineCtx, span: Span, msg: String) -> Diagnostic {
@@ -400,7 +462,7 @@ impl Assembler {
         let c0 = col_of(span.0);
         let c1 = col_of(span.1.max(span.0));
         let mut d = Diagnostic::at_known(
-            self.files[ctx.file as usize].0.clone(),
+            self.files[ctx.file as usize].name.clone(),
             ctx.line,
             c0 as u32 + 1,
             (c1 - c0).max(1) as u32,
@@ -438,7 +500,10 @@ impl Assembler {
     }
 
     fn add_file(&mut self, name: &str, path: Option<PathBuf>) -> u32 {
-        self.files.push((name.to_string(), path));
+        self.files.push(SourceFile {
+            name: name.to_string(),
+            path,
+        });
         (self.files.len() - 1) as u32
     }
 
