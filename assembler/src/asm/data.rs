@@ -134,6 +134,8 @@ impl Assembler {
         Ok(true)
     }
 
+    /// Emits one `size`-byte value of expression `e` (little-endian): now if it is a constant,
+    /// else zeros and a fixup. Errors (as `Err`): a value that does not fit `size` bytes.
     pub(super) fn data_value(
         &mut self,
         ctx: &Rc<LineCtx>,
@@ -173,10 +175,12 @@ impl Assembler {
     }
 }
 
+/// `v` as a byte, if it fits as unsigned (0..=255) or as signed (-128..=-1).
 pub(super) fn byte_value(v: u32) -> Option<u8> {
     (v <= 0xff || v >= 0xffff_ff80).then_some(v as u8)
 }
 
+/// `v` as `size` little-endian bytes. Error: a value that fits neither signed nor unsigned.
 pub(super) fn encode_data(v: u32, size: u8) -> Result<Vec<u8>, String> {
     match size {
         1 => byte_value(v).map(|b| vec![b]).ok_or_else(|| {

@@ -180,6 +180,10 @@ impl Assembler {
         Ok(true)
     }
 
+    /// Handles one directive statement: `name` (as written, span `hspan`) with operand tokens
+    /// `rest` up to byte `end` of the line. Conditionals are followed even in skipped regions
+    /// (they nest); everything else only where lines are assembled. Errors: wrong operands,
+    /// unknown directive (with the nearest known name), and each handler's own.
     pub(super) fn directive(
         &mut self,
         ctx: &Rc<LineCtx>,

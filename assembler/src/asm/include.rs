@@ -120,6 +120,9 @@ impl Assembler {
         Ok(())
     }
 
+    /// Reads file `fname` (found by [`Assembler::find_file`]) as source in place of the
+    /// `.include` line. Errors are reported, not returned: nesting too deep, file not found or
+    /// unreadable or not UTF-8.
     pub(super) fn include(&mut self, ctx: &Rc<LineCtx>, fname: &str, span: Span) {
         if self.include_depth >= MAX_INCLUDE_DEPTH || self.outer_nest + ctx.depth >= MAX_MACRO_DEPTH
         {

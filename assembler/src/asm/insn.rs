@@ -4,6 +4,7 @@
 use super::*;
 
 impl Assembler {
+    /// Operand `op` as a general register number. Error: anything else (naming what was found).
     pub(super) fn reg(&self, ctx: &LineCtx, op: &[Token], end: usize) -> Result<u8, PErr> {
         if let [t] = op {
             if let Some(r) = t.ident().and_then(isa_spec::regs::parse_reg) {
@@ -23,6 +24,7 @@ impl Assembler {
         ))
     }
 
+    /// Operand `op` as a control register number. Error: anything else, with the list of names.
     pub(super) fn cr(&self, ctx: &LineCtx, op: &[Token], end: usize) -> Result<u8, PErr> {
         if let [t] = op {
             if let Some(r) = t.ident().and_then(isa_spec::cr::parse_cr) {
@@ -80,6 +82,9 @@ impl Assembler {
         ))
     }
 
+    /// Assembles one instruction statement `name` with operand tokens `rest` (up to byte `end`):
+    /// a pseudo-instruction, an alias, or a real instruction. Errors: unknown mnemonic (with a
+    /// suggestion), wrong operand count or kinds (with the format's syntax), values out of range.
     pub(super) fn instruction(
         &mut self,
         ctx: &Rc<LineCtx>,
@@ -242,6 +247,9 @@ impl Assembler {
         self.emit_insn(ctx, insn, Some((lo, sp, false)), hspan)
     }
 
+    /// Assembles real instruction `op` from split operands `ops` per its format: registers, control
+    /// registers and memory operands now, immediates now or as a fixup. Errors: wrong operand
+    /// kinds, constants out of range.
     pub(super) fn real_insn(
         &mut self,
         ctx: &Rc<LineCtx>,
@@ -415,6 +423,7 @@ pub(super) fn syntax(f: Format) -> &'static str {
     }
 }
 
+/// How many comma-separated operands format `f` takes (a memory operand `imm(rs1)` is one).
 pub(super) fn operand_count(f: Format) -> usize {
     match f {
         Format::R | Format::I | Format::Iu | Format::Sh | Format::B | Format::Cas => 3,
@@ -424,6 +433,8 @@ pub(super) fn operand_count(f: Format) -> usize {
     }
 }
 
+/// The message for an encoding failure of `op` (`pcrel`: the immediate is a branch or jump
+/// distance), saying the range that fits.
 pub(super) fn encode_message(op: Opcode, err: &EncodeError, pcrel: bool) -> String {
     let m = op.mnemonic();
     match err {

@@ -179,6 +179,7 @@ impl Assembler {
         Ok(true)
     }
 
+    /// The id of section `name`, created (with its default flags) if new.
     pub(super) fn section_id(&mut self, name: &str) -> SecId {
         if let Some(&id) = self.sec_by_name.get(name) {
             return id;
@@ -200,10 +201,12 @@ impl Assembler {
         id
     }
 
+    /// Offset of the location counter in the current section.
     pub(super) fn cur_off(&self) -> u32 {
         self.sections[self.cur_sec as usize].size
     }
 
+    /// The location counter `.` as a value relative to the current section.
     pub(super) fn dot(&self) -> Val {
         Val {
             sec: Some(self.cur_sec),
@@ -211,6 +214,8 @@ impl Assembler {
         }
     }
 
+    /// Whether the image may grow by `n` more bytes; reports an error (and says no) past
+    /// [`MAX_IMAGE`].
     pub(super) fn check_grow(&mut self, ctx: &LineCtx, span: Span, n: u64) -> bool {
         if self.total + n > MAX_IMAGE {
             self.error(
@@ -227,6 +232,8 @@ impl Assembler {
         true
     }
 
+    /// Records for the listing that the current line produced `len` bytes at `off` (merged with
+    /// the line's previous chunk when contiguous).
     pub(super) fn note_chunk(&mut self, ctx: &LineCtx, off: u32, len: u32) {
         if len == 0 || !self.want_listing {
             return;
@@ -310,6 +317,7 @@ impl Assembler {
         self.note_chunk(ctx, off, n as u32);
     }
 
+    /// Records for the line table that the current line's bytes start at `off`.
     pub(super) fn note_line(&mut self, ctx: &LineCtx, off: u32) {
         self.lines.push(LineNote {
             sec: self.cur_sec,
@@ -319,6 +327,8 @@ impl Assembler {
         });
     }
 
+    /// `.section name[, "flags"[, @type]]`: switches to (or creates) the section. Errors: no or
+    /// bad name, bad flags or type, flags or type that contradict an earlier declaration.
     pub(super) fn section_directive(
         &mut self,
         rest: &[Token],
@@ -426,6 +436,8 @@ impl Assembler {
     }
 }
 
+/// Flags and nobits of a section created by name: `.text` r-x, `.rodata` r--, `.bss` rw- nobits,
+/// anything else rw-.
 pub(super) fn default_section(name: &str) -> (SegFlags, bool) {
     let is = |p: &str| name == p || name.starts_with(&format!("{p}."));
     if is(".text") {
@@ -439,6 +451,7 @@ pub(super) fn default_section(name: &str) -> (SegFlags, bool) {
     }
 }
 
+/// The encoding of `nop` (`addi zero, zero, 0`): the fill of alignment padding in code.
 pub(super) fn nop_word() -> u32 {
     encode(&Insn::new(Opcode::Addi)).unwrap_or(0)
 }

@@ -4,6 +4,9 @@
 use super::*;
 
 impl Assembler {
+    /// The final value of symbol `name` as seen from `unit` (its own, else the global that owns
+    /// it), following `.equ` chains evaluated after layout. `depth` and `cost` bound recursion and
+    /// work. Errors: undefined symbol, circular or too deep definitions.
     pub(super) fn resolve_final(
         &mut self,
         unit: usize,
@@ -103,6 +106,7 @@ impl Assembler {
         }
     }
 
+    /// A value with a section made absolute with the section's final address.
     pub(super) fn val_abs(&self, v: Val) -> u32 {
         match v.sec {
             Some(s) => self.sections[s as usize].addr.wrapping_add(v.v),
@@ -122,6 +126,8 @@ impl Assembler {
         def(false).or_else(|| def(true))
     }
 
+    /// Evaluates `e` after layout, in `unit`, with `.` at `dot` (section and offset). Errors: as
+    /// [`Assembler::resolve_final`], and the expression's own (division by zero, ...).
     pub(super) fn eval_final(
         &mut self,
         unit: usize,

@@ -278,6 +278,9 @@ impl Assembler {
         Ok(())
     }
 
+    /// Expands a call of macro `m` whose arguments are the text between bytes `s` and `e` of the
+    /// line: binds parameters (by position or `name=value`, else their defaults), substitutes and
+    /// reads the body as lines. Errors are reported: bad or missing arguments, nesting too deep.
     pub(super) fn expand_macro(
         &mut self,
         ctx: &Rc<LineCtx>,

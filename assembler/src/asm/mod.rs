@@ -129,6 +129,7 @@ struct SymEntry {
 }
 
 impl SymEntry {
+    /// An undefined, local entry, `order`-th in definition order.
     fn new(order: u32) -> SymEntry {
         SymEntry {
             def: None,
@@ -388,6 +389,7 @@ pub(crate) struct Assembler {
 }
 
 impl Assembler {
+    /// A fresh assembler for `opts`: `.text` created, a misaligned base reported.
     pub(crate) fn new(opts: &Options) -> Assembler {
         let mut a = Assembler {
             opts_base: opts.base,
@@ -435,11 +437,13 @@ impl Assembler {
         a
     }
 
+    /// Reports an error about file `file` as a whole (unreadable, not UTF-8).
     pub(crate) fn file_error(&mut self, file: &str, msg: String) {
         self.seq += 1;
         self.push_diag(self.seq, Diagnostic::file_error(file, msg));
     }
 
+    /// Keeps diagnostic `d` at statement `seq`, counting it instead past [`MAX_ERRORS`].
     fn push_diag(&mut self, seq: u64, d: Diagnostic) {
         if self.diags.len() >= MAX_ERRORS {
             self.suppressed += 1;
@@ -449,6 +453,7 @@ impl Assembler {
         self.diags.push(Noted { seq, col, diag: d });
     }
 
+    /// A diagnostic at `span` of line `ctx`, with the macro expansion notes of the line.
     fn make_diag(&self, ctx: &LineCtx, span: Span, msg: String) -> Diagnostic {
         let col_of = |b: usize| {
             if ctx.ascii {
@@ -474,6 +479,7 @@ impl Assembler {
         d
     }
 
+    /// Reports an error at `span` of line `ctx`, at the current statement.
     fn error(&mut self, ctx: &LineCtx, span: Span, msg: String) {
         self.error_seq(self.seq, ctx, span, msg);
     }
@@ -485,6 +491,7 @@ impl Assembler {
         self.push_diag(self.seq, d);
     }
 
+    /// Reports an error at `span` of line `ctx`, sorted as statement `seq` (for pass 2).
     fn error_seq(&mut self, seq: u64, ctx: &LineCtx, span: Span, msg: String) {
         if self.diags.len() >= MAX_ERRORS {
             self.suppressed += 1;
@@ -494,11 +501,13 @@ impl Assembler {
         self.push_diag(seq, d);
     }
 
+    /// `file:line:col` of `span` in line `ctx`, for messages that point elsewhere.
     fn loc_string(&self, ctx: &LineCtx, span: Span) -> String {
         let d = self.make_diag(ctx, span, String::new());
         format!("{}:{}:{}", d.file, d.line, d.col)
     }
 
+    /// Registers a source file; returns its index.
     fn add_file(&mut self, name: &str, path: Option<PathBuf>) -> u32 {
         self.files.push(SourceFile {
             name: name.to_string(),
@@ -537,6 +546,7 @@ impl Assembler {
         }
     }
 
+    /// Reads `text` (file number `file`) line by line; conditionals it leaves open are errors.
     fn process_text(&mut self, file: u32, text: &str) {
         let conds = self.conds.len();
         self.read_lines(file, text);
@@ -555,6 +565,8 @@ impl Assembler {
         }
     }
 
+    /// Splits `text` into lines (comments stripped, columns kept) and processes each, keeping the
+    /// listing and the expansion bound.
     fn read_lines(&mut self, file: u32, text: &str) {
         let stripped = lex::strip_comments(text);
         let raw = lex::split_lines(text);
@@ -612,6 +624,8 @@ impl Assembler {
         }
     }
 
+    /// One line: collected into a macro or repetition body being defined, skipped in a false
+    /// conditional, or split into statements (at `;`) and assembled.
     fn process_line(&mut self, ctx: &Rc<LineCtx>) {
         if let Some(mb) = &mut self.collecting {
             let first = ctx

@@ -4,6 +4,9 @@
 use super::*;
 
 impl Assembler {
+    /// Expands pseudo-instruction `m` with operands `ops` into real instructions: an alias from
+    /// `isa_spec::alias`, or one of [`OWN_PSEUDOS`] (`li` picks the shortest form for a known
+    /// value, else the two-instruction form). Errors: as for the instructions it expands to.
     pub(super) fn pseudo(
         &mut self,
         ctx: &Rc<LineCtx>,

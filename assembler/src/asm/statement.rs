@@ -4,6 +4,7 @@
 use super::*;
 
 impl Assembler {
+    /// Parses tokens `toks` (up to byte `end`) as one expression. Error: a syntax error.
     pub(super) fn parse_expr(
         &self,
         ctx: &LineCtx,
@@ -44,6 +45,8 @@ impl Assembler {
         self.parse_expr(ctx, toks, end)
     }
 
+    /// Evaluates `e` in pass 1: symbols known so far, `.` at the location counter.
+    /// `Err(EvalErr::Unknown)`: it depends on something not known yet.
     pub(super) fn eval1(&self, e: &Expr) -> Result<Val, EvalErr> {
         let mut env = P1Env {
             unit: &self.units[self.cur_unit],
@@ -75,6 +78,8 @@ impl Assembler {
         }
     }
 
+    /// Assembles one statement (bytes `s..e` of the line): labels, then an assignment, directive,
+    /// macro call or instruction. Errors are reported, not returned.
     pub(super) fn statement(&mut self, ctx: &Rc<LineCtx>, s: usize, e: usize) {
         // `.irpc` takes its text as characters, not tokens (`.irpc d, 0123` is no number).
         let t = &ctx.text[s..e];
@@ -154,6 +159,7 @@ impl Assembler {
         }
     }
 
+    /// Defines label `name` at the location counter (an error is reported if it already exists).
     pub(super) fn define_label(&mut self, ctx: &Rc<LineCtx>, name: &str, span: Span) {
         let val = Def::Label(self.cur_sec, self.cur_off());
         if let Err((sp, m)) = self.define(ctx, name, span, val, false) {
@@ -162,6 +168,7 @@ impl Assembler {
         self.sections[self.cur_sec as usize].has_syms = true;
     }
 
+    /// The current unit's entry for symbol `name`, created (undefined) if new.
     pub(super) fn sym_entry(&mut self, name: &str) -> &mut SymEntry {
         use std::collections::hash_map::Entry;
         match self.units[self.cur_unit].syms.entry(name.to_string()) {
@@ -173,6 +180,8 @@ impl Assembler {
         }
     }
 
+    /// Defines symbol `name` as `def`. `redefinable`: `.set`-style, may replace an earlier value.
+    /// Error: a second definition of a label or `.equiv`/`.equ` constant.
     pub(super) fn define(
         &mut self,
         ctx: &Rc<LineCtx>,
@@ -206,6 +215,8 @@ impl Assembler {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// `name = expr` and `.equ`/`.set`/`.equiv`: defines `name` as the expression `toks` (now if it
+    /// is known, else after layout). `equiv`: error if `name` is already defined.
     pub(super) fn assign(
         &mut self,
         ctx: &Rc<LineCtx>,
@@ -243,6 +254,7 @@ impl Assembler {
     }
 }
 
+/// The byte span of operand tokens `op` (an empty operand: the point `end`).
 pub(super) fn span_of(op: &[Token], end: usize) -> Span {
     match (op.first(), op.last()) {
         (Some(a), Some(b)) => (a.start, b.end),
@@ -250,6 +262,7 @@ pub(super) fn span_of(op: &[Token], end: usize) -> Span {
     }
 }
 
+/// Operand `op` as one identifier. Error: anything else (`what` names what was expected).
 pub(super) fn single_ident(op: &[Token], what: &str, end: usize) -> Result<(String, Span), PErr> {
     match op {
         [t] if t.ident().is_some() => {
