@@ -132,7 +132,7 @@ impl Assembler {
             {
                 return self.symbol_access(ctx, op, &ops, hspan, &op_end);
             }
-            if ops.len() != operand_count(f) {
+            if ops.len() != f.operand_count() {
                 let sp = if ops.is_empty() {
                     hspan
                 } else {
@@ -142,9 +142,13 @@ impl Assembler {
                     sp,
                     format!(
                         "`{m}` expects {} operand{} ({}), found {}",
-                        operand_count(f),
-                        if operand_count(f) == 1 { "" } else { "s" },
-                        syntax(f),
+                        f.operand_count(),
+                        if f.operand_count() == 1 { "" } else { "s" },
+                        if f == Format::N {
+                            "no operands"
+                        } else {
+                            f.syntax()
+                        },
                         ops.len()
                     ),
                 ));
@@ -398,38 +402,6 @@ impl Assembler {
             });
         }
         Ok(())
-    }
-}
-
-/// Operand syntax of a format, for error messages.
-pub(super) fn syntax(f: Format) -> &'static str {
-    match f {
-        Format::R => "rd, rs1, rs2",
-        Format::I => "rd, rs1, imm",
-        Format::Iu => "rd, rs1, uimm",
-        Format::Sh => "rd, rs1, shamt",
-        Format::U => "rd, uimm",
-        Format::Load => "rd, offset(rs1)",
-        Format::Store => "rs2, offset(rs1)",
-        Format::B => "rs1, rs2, target",
-        Format::J => "rd, target",
-        Format::Cas => "rd, rs2, (rs1)",
-        Format::Gate => "gate",
-        Format::Vec => "vector",
-        Format::R1 => "rs1",
-        Format::Mfcr => "rd, crname",
-        Format::Mtcr => "crname, rs1",
-        Format::N => "no operands",
-    }
-}
-
-/// How many comma-separated operands format `f` takes (a memory operand `imm(rs1)` is one).
-pub(super) fn operand_count(f: Format) -> usize {
-    match f {
-        Format::R | Format::I | Format::Iu | Format::Sh | Format::B | Format::Cas => 3,
-        Format::U | Format::Load | Format::Store | Format::J | Format::Mfcr | Format::Mtcr => 2,
-        Format::Gate | Format::Vec | Format::R1 => 1,
-        Format::N => 0,
     }
 }
 
