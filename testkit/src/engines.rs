@@ -32,6 +32,19 @@ pub fn run_both(a: &mut Machine, b: &mut Machine, budget: Budget) -> (Exit, Exit
     (ea, eb)
 }
 
+/// Runs `a` on the interpreter and `b` (a copy) on the threaded engine under `budget`, and
+/// panics, naming `what`, unless they stop the same way in the same state ([`state_diff`]).
+/// Returns the interpreter's machine and exit: the helper tests use to run a guest "on both
+/// engines".
+pub fn run_agreeing(what: &str, mut a: Machine, mut b: Machine, budget: Budget) -> (Machine, Exit) {
+    let (ea, eb) = run_both(&mut a, &mut b, budget);
+    assert_eq!(ea, eb, "{what}: engines stopped differently");
+    if let Some(diff) = state_diff(&a, &b) {
+        panic!("{what}: {diff}");
+    }
+    (a, ea)
+}
+
 /// Runs `prog` on the interpreter and on the threaded engine, each on its own machine
 /// ([`machine_for`]), until they stop or reach `max_cycles`. Returns both machines and exits
 /// (interpreter first).

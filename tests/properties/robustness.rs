@@ -43,14 +43,11 @@ fn run_loaded(load: impl Fn(&mut Machine) -> bool) -> Result<(), TestCaseError> 
     if !load(&mut a) || !load(&mut b) {
         return Ok(());
     }
-    use emulator::engine::{interp::Interp, threaded::Threaded};
-    use emulator::{Budget, Engine};
-    let budget = Budget {
+    let budget = emulator::Budget {
         max_cycles: BUDGET,
-        ..Budget::UNLIMITED
+        ..emulator::Budget::UNLIMITED
     };
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
+    let (ea, eb) = testkit::run_both(&mut a, &mut b, budget);
     prop_assert_eq!(ea, eb);
     if let Some(d) = state_diff(&a, &b) {
         return Err(TestCaseError::fail(format!("engines disagree: {d}")));
