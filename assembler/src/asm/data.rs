@@ -4,16 +4,9 @@ use super::*;
 
 impl Assembler {
     /// Data directives: `.byte` and the other sized values, strings, `.space`, `.fill`.
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_data(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            ctx,
-            lname,
-            hspan,
-            end,
-            ref ops,
-            ..
-        } = *d;
+        let (ctx, lname, hspan, end, ops) = (d.ctx, d.lname, d.hspan, d.end, &d.ops);
         let need = |n: usize, what: &str| d.need(n, what);
         let op_end = |i: usize| d.op_end(i);
         match d.lname {

@@ -50,16 +50,9 @@ impl Dir<'_> {
 impl Assembler {
     /// Symbol directives: `.equ`/`.set`/`.equiv`, `.global`/`.weak`, `.comm`/`.lcomm`, `.type`,
     /// `.size`; and `.incbin`.
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_symbols(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            ctx,
-            lname,
-            hspan,
-            end,
-            ref ops,
-            ..
-        } = *d;
+        let (ctx, lname, hspan, end, ops) = (d.ctx, d.lname, d.hspan, d.end, &d.ops);
         let need = |n: usize, what: &str| d.need(n, what);
         let op_end = |i: usize| d.op_end(i);
         match d.lname {

@@ -6,15 +6,9 @@ use super::*;
 impl Assembler {
     /// Section directives: `.text`/`.data`/`.rodata`/`.bss`, `.section` and its stack, `.align`
     /// and its variants, `.org`.
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_sections(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            lname,
-            hspan,
-            rest,
-            end,
-            ..
-        } = *d;
+        let (lname, hspan, rest, end) = (d.lname, d.hspan, d.rest, d.end);
         let need = |n: usize, what: &str| d.need(n, what);
         match d.lname {
             ".text" | ".data" | ".rodata" | ".bss" => {
@@ -42,17 +36,9 @@ impl Assembler {
     }
 
     /// Placement directives: `.align`, `.p2align`, `.balign` and `.org`.
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_align(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            ctx,
-            name,
-            lname,
-            hspan,
-            end,
-            ref ops,
-            ..
-        } = *d;
+        let (ctx, name, lname, hspan, end, ops) = (d.ctx, d.name, d.lname, d.hspan, d.end, &d.ops);
         let need = |n: usize, what: &str| d.need(n, what);
         let op_end = |i: usize| d.op_end(i);
         match d.lname {

@@ -6,15 +6,9 @@ use super::*;
 impl Assembler {
     /// Block directives: `.include`, macros and repetitions (`.macro`, `.rept`, `.irp`, their ends,
     /// `.exitm`, `.end`).
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_blocks(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            ctx,
-            hspan,
-            end,
-            ref ops,
-            ..
-        } = *d;
+        let (ctx, hspan, end, ops) = (d.ctx, d.hspan, d.end, &d.ops);
         let need = |n: usize, what: &str| d.need(n, what);
         match d.lname {
             ".include" => {
@@ -128,17 +122,9 @@ impl Assembler {
     }
 
     /// Conditional directives (`.if...`, `.ifdef...`, `.else`, `.elseif`, `.endif`) and `.error`/`.warning`.
-    /// `Ok(false)`: `d` is none of them.
+    /// (`Ok(false)` if it is none of them.)
     pub(super) fn dir_conds(&mut self, d: &Dir<'_>) -> Result<bool, PErr> {
-        let Dir {
-            ctx,
-            name,
-            lname,
-            hspan,
-            end,
-            ref ops,
-            ..
-        } = *d;
+        let (ctx, name, lname, hspan, end, ops) = (d.ctx, d.name, d.lname, d.hspan, d.end, &d.ops);
         let need = |n: usize, what: &str| d.need(n, what);
         match d.lname {
             ".if" | ".ifne" | ".ifeq" | ".ifgt" | ".ifge" | ".iflt" | ".ifle" => {
