@@ -27,6 +27,24 @@ impl Format {
         }
     }
 
+    /// [`Format::syntax`] with each field name (`rd`, `simm16`, `cr`, ...) replaced by
+    /// `value(name)`; the punctuation between fields is kept.
+    pub fn fill_syntax(self, mut value: impl FnMut(&str) -> String) -> String {
+        let s = self.syntax();
+        let mut out = String::with_capacity(s.len() + 8);
+        let mut rest = s;
+        while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric()) {
+            out.push_str(&rest[..start]);
+            let len = rest[start..]
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(rest.len() - start);
+            out.push_str(&value(&rest[start..start + len]));
+            rest = &rest[start + len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// How many comma-separated operands the format takes (a memory operand `simm16(rs1)` is
     /// one): the operands of [`Format::syntax`].
     pub fn operand_count(self) -> usize {
