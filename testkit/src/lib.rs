@@ -1,6 +1,6 @@
 //! Support shared by Ringfort's tests and benchmarks (not part of the machine): the benchmark
-//! kernels ([`bench`]), running a program on both engines and comparing them ([`engines`]), and
-//! proptest generators of RF32 programs and machine states ([`gen`], cargo feature `gen`).
+//! kernels ([`mod@bench`]), running a program on both engines and comparing them ([`engines`]), and
+//! proptest generators of RF32 programs and machine states (`gen`, cargo feature `gen`).
 //!
 //! The emulator does not depend on this crate (nor on the assembler): whatever needs source
 //! assembled at run time lives here.
