@@ -123,7 +123,12 @@ impl Assembler {
                 let e = self.sym_entry(&sym);
                 e.global |= lname == ".comm";
                 e.kind = SymbolKind::Object;
-                e.size = Some(Box::new((Expr::Num(size), ctx.clone(), dot, seq)));
+                e.size = Some(Box::new(Later {
+                    expr: Expr::Num(size),
+                    ctx: ctx.clone(),
+                    dot,
+                    seq,
+                }));
                 self.reserve(ctx, hspan, size as u64, &[0]);
                 self.cur_sec = prev;
             }
@@ -166,7 +171,12 @@ impl Assembler {
                 let e = self.parse_expr(ctx, ops[1], end)?;
                 let dot = (self.cur_sec, self.cur_off());
                 let seq = self.seq;
-                self.sym_entry(&sym).size = Some(Box::new((e, ctx.clone(), dot, seq)));
+                self.sym_entry(&sym).size = Some(Box::new(Later {
+                    expr: e,
+                    ctx: ctx.clone(),
+                    dot,
+                    seq,
+                }));
             }
             _ => return Ok(false),
         }

@@ -58,7 +58,12 @@ impl Assembler {
             Def::Label(s, o) => Ok(self.sections[s as usize].addr.wrapping_add(o)),
             Def::Value(v) => Ok(self.val_abs(v)),
             Def::Deferred(d) => {
-                let (e, ctx, dot, seq) = *d;
+                let Later {
+                    expr: e,
+                    ctx,
+                    dot,
+                    seq,
+                } = *d;
                 if let Some(c) = entry.cache {
                     return c.map_err(|_| EvalErr::Reported);
                 }
@@ -333,7 +338,12 @@ impl Assembler {
                 let (kind, global, weak) = (e.kind, e.global, e.weak);
                 let size = e.size.clone().map(|b| *b);
                 let size = match size {
-                    Some((expr, ctx, dot, seq)) => match self.eval_final(ui, dot, &expr) {
+                    Some(Later {
+                        expr,
+                        ctx,
+                        dot,
+                        seq,
+                    }) => match self.eval_final(ui, dot, &expr) {
                         Ok(v) => v,
                         Err(EvalErr::Error(s, m)) => {
                             self.error_seq(seq, &ctx, s, m);
@@ -369,7 +379,7 @@ impl Assembler {
                 .syms
                 .values()
                 .filter(|e| e.def.is_none())
-                .filter_map(|e| e.size.as_ref().map(|s| (s.1.clone(), s.3)))
+                .filter_map(|e| e.size.as_ref().map(|s| (s.ctx.clone(), s.seq)))
                 .collect();
             for (ctx, seq) in bad {
                 self.error_seq(

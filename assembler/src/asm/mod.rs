@@ -72,12 +72,24 @@ type Span = (usize, usize);
 
 type PErr = (Span, String);
 
-/// A `.size` expression: the expression, where it was written, `.` there, statement number.
-type SizeExpr = (Expr, Rc<LineCtx>, (SecId, u32), u64);
+/// An expression evaluated after layout, with what its evaluation and its errors need.
+#[derive(Clone)]
+struct Later<E> {
+    /// The expression.
+    expr: E,
+    /// The line it was written on (errors point there).
+    ctx: Rc<LineCtx>,
+    /// `.` where it was written: section and offset.
+    dot: (SecId, u32),
+    /// Statement number (orders its errors among the others).
+    seq: u64,
+}
 
-/// A definition known only after layout: the expression, where it was written, `.` there,
-/// statement number.
-type DeferredDef = (Rc<Expr>, Rc<LineCtx>, (SecId, u32), u64);
+/// A `.size` expression.
+type SizeExpr = Later<Expr>;
+
+/// A definition known only after layout.
+type DeferredDef = Later<Rc<Expr>>;
 
 /// The condition of an `.elseif`, evaluated only when its branch may be taken.
 type CondTest<'a> = &'a dyn Fn(&Assembler) -> Result<bool, PErr>;

@@ -241,12 +241,12 @@ impl Assembler {
         }
         let def = match self.eval1(&e) {
             Ok(v) => Def::Value(v),
-            Err(EvalErr::Unknown) => Def::Deferred(Box::new((
-                Rc::new(e),
-                ctx.clone(),
-                (self.cur_sec, self.cur_off()),
-                self.seq,
-            ))),
+            Err(EvalErr::Unknown) => Def::Deferred(Box::new(Later {
+                expr: Rc::new(e),
+                ctx: ctx.clone(),
+                dot: (self.cur_sec, self.cur_off()),
+                seq: self.seq,
+            })),
             Err(EvalErr::Error(s, m)) => return Err((s, m)),
             Err(EvalErr::Reported) => return Ok(()),
         };
