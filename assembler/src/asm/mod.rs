@@ -4,6 +4,13 @@
 //! per-section buffers and records a fixup for every value it cannot compute yet. Sizes never
 //! depend on unknown values (except `li`, which then takes its two-instruction form). After
 //! pass 1 the sections are placed, and the fixups are evaluated and patched in.
+//!
+//! This module holds the state ([`Assembler`]) and reads lines; the jobs are in:
+//! [`statement`] (labels, assignments, dispatch), [`directive`] (the directive list and its
+//! dispatch; section directives in [`layout`], data in [`data`], blocks and conditionals in
+//! [`macros`]), [`include`] (`.include`, `.incbin`), [`insn`] (instructions and operands),
+//! [`pseudo`] (pseudo-instructions), [`layout`] (the location counter and section buffers) and
+//! [`link`] (pass 2: placement, fixups, the program).
 
 use crate::expr::{describe, eval, Env, EvalErr, Expr, LocalNames, Parser, Un, Val};
 use crate::lex::{self, Tok, Token};
