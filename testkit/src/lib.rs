@@ -2,8 +2,9 @@
 //! kernels ([`mod@bench`]), running a program on both engines and comparing them ([`engines`]), and
 //! proptest generators of RF32 programs and machine states (`gen`, cargo feature `gen`).
 //!
-//! The emulator does not depend on this crate (nor on the assembler): whatever needs source
-//! assembled at run time lives here.
+//! The emulator does not depend on this crate (nor on the assembler), not even for its tests:
+//! whatever needs source assembled at run time lives here, including the machine-through-the-
+//! assembler tests (`tests/`) and the kernel runners for profiling (`examples/`).
 
 #![warn(missing_docs)]
 
