@@ -1,4 +1,4 @@
-//! Criterion benches over the benchmark kernels of examples/bench/ (regression tracking; the
+//! Criterion benches over the benchmark kernels of testkit/kernels/ (regression tracking; the
 //! figures for docs/perf.md come from `ringfort bench`, which reports MIPS). Each iteration
 //! assembles nothing: the program is assembled once, and every sample runs a fresh machine to
 //! completion and checks the checksum.
@@ -6,8 +6,8 @@
 //! `cargo bench --bench kernels [-- FILTER]`; a run takes a while (10 samples per kernel).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use emulator::bench::{self, KERNELS};
 use emulator::{Budget, Exit};
+use testkit::bench::{self, KERNELS};
 
 fn kernels(c: &mut Criterion) {
     let mut group = c.benchmark_group("kernels");

@@ -5,11 +5,9 @@ mod oom_guard;
 
 mod common;
 
-use common::{assemble, assert_same_state, machine_with, pass_guest, run_src, Run};
-use emulator::engine::interp::Interp;
-use emulator::engine::threaded::Threaded;
+use common::{assemble, machine_with, pass_guest, run_src, Run};
 use emulator::machine::Delivered;
-use emulator::{Budget, Engine, Exit, Machine};
+use emulator::{Budget, Exit, Machine};
 
 /// Like `common::run_src`, but lets the host change both machines before they run (to raise
 /// interrupt lines no guest-visible device can raise).
@@ -23,11 +21,8 @@ fn run_prepared(name: &str, src: &str, prepare: impl Fn(&mut Machine)) -> Run {
         max_cycles: common::TEST_CYCLES,
         ..Budget::UNLIMITED
     };
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    assert_eq!(ea, eb, "{name}: engines stopped differently");
-    assert_same_state(&a, &b, name);
-    Run { m: a, exit: ea }
+    let (m, exit) = testkit::run_agreeing(name, a, b, budget);
+    Run { m, exit }
 }
 
 /// The address of symbol `name` in the assembled `src`.

@@ -305,101 +305,21 @@ pub(crate) fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, Le
             continue;
         }
         if c.is_ascii_digit() {
-            while i < end && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            let text = &line[s..i];
-            // `1b` / `1f`: numeric local label reference.
-            let last = text.as_bytes()[text.len() - 1];
-            let body = &text[..text.len() - 1];
-            if (last == b'b' || last == b'f')
-                && !body.is_empty()
-                && body.bytes().all(|d| d.is_ascii_digit())
-            {
-                let n = body
-                    .parse::<u32>()
-                    .map_err(|_| err(s, i, format!("local label number `{body}` is too large")))?;
-                out.push(Token {
-                    tok: Tok::LocalRef {
-                        n,
-                        fwd: last == b'f',
-                    },
-                    start: s,
-                    end: i,
-                });
-                continue;
-            }
-            let v = parse_number(text).map_err(|m| err(s, i, m))?;
-            out.push(Token {
-                tok: Tok::Num(v),
-                start: s,
-                end: i,
-            });
+            let t = lex_number(line, s, end)?;
+            i = t.end;
+            out.push(t);
             continue;
         }
         if c == b'"' {
-            let mut j = i + 1;
-            let mut bytes = Vec::new();
-            loop {
-                if j >= end {
-                    return Err(err(
-                        s,
-                        end,
-                        "unterminated string: add a closing `\"`".into(),
-                    ));
-                }
-                match b[j] {
-                    b'"' => {
-                        j += 1;
-                        break;
-                    }
-                    b'\\' => {
-                        let (v, n) = escape(b, j).map_err(|m| err(j, (j + 2).min(end), m))?;
-                        bytes.push(v as u8);
-                        j = n;
-                    }
-                    x => {
-                        bytes.push(x);
-                        j += 1;
-                    }
-                }
-            }
-            out.push(Token {
-                tok: Tok::Str(bytes),
-                start: s,
-                end: j,
-            });
-            i = j;
+            let t = lex_string(b, s, end)?;
+            i = t.end;
+            out.push(t);
             continue;
         }
         if c == b'\'' {
-            let bad = || {
-                err(
-                    s,
-                    (s + 1).min(end),
-                    "bad character literal: write one character in single quotes, like 'a' or '\\n'"
-                        .into(),
-                )
-            };
-            let Some(e) = char_literal_end(b, i) else {
-                return Err(bad());
-            };
-            let inner = &line[i + 1..e - 1];
-            let v = if inner.starts_with('\\') {
-                let (v, n) = escape(b, i + 1).map_err(|m| err(s, e, m))?;
-                if n != e - 1 {
-                    return Err(bad());
-                }
-                v
-            } else {
-                inner.chars().next().map(|c| c as u32).ok_or_else(bad)?
-            };
-            out.push(Token {
-                tok: Tok::Char(v),
-                start: s,
-                end: e,
-            });
-            i = e;
+            let t = lex_char(line, s, end)?;
+            i = t.end;
+            out.push(t);
             continue;
         }
         if c == b'%' {
@@ -457,6 +377,117 @@ pub(crate) fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, Le
         ));
     }
     Ok(out)
+}
+
+/// A number or a numeric local label reference (`1b`, `1f`) starting at `s` (a digit).
+fn lex_number(line: &str, s: usize, end: usize) -> Result<Token, LexError> {
+    let b = line.as_bytes();
+    let mut i = s;
+    while i < end && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    let text = &line[s..i];
+    // `1b` / `1f`: numeric local label reference.
+    let last = text.as_bytes()[text.len() - 1];
+    let body = &text[..text.len() - 1];
+    if (last == b'b' || last == b'f')
+        && !body.is_empty()
+        && body.bytes().all(|d| d.is_ascii_digit())
+    {
+        let n = body
+            .parse::<u32>()
+            .map_err(|_| lex_err(s, i, format!("local label number `{body}` is too large")))?;
+        return Ok(Token {
+            tok: Tok::LocalRef {
+                n,
+                fwd: last == b'f',
+            },
+            start: s,
+            end: i,
+        });
+    }
+    let v = parse_number(text).map_err(|m| lex_err(s, i, m))?;
+    Ok(Token {
+        tok: Tok::Num(v),
+        start: s,
+        end: i,
+    })
+}
+
+/// A double-quoted string starting at `s`, escapes decoded.
+fn lex_string(b: &[u8], s: usize, end: usize) -> Result<Token, LexError> {
+    let i = s;
+    let mut j = i + 1;
+    let mut bytes = Vec::new();
+    loop {
+        if j >= end {
+            return Err(lex_err(
+                s,
+                end,
+                "unterminated string: add a closing `\"`".into(),
+            ));
+        }
+        match b[j] {
+            b'"' => {
+                j += 1;
+                break;
+            }
+            b'\\' => {
+                let (v, n) = escape(b, j).map_err(|m| lex_err(j, (j + 2).min(end), m))?;
+                bytes.push(v as u8);
+                j = n;
+            }
+            x => {
+                bytes.push(x);
+                j += 1;
+            }
+        }
+    }
+    Ok(Token {
+        tok: Tok::Str(bytes),
+        start: s,
+        end: j,
+    })
+}
+
+/// A character literal (`'a'`, `'\n'`) starting at `s`.
+fn lex_char(line: &str, s: usize, end: usize) -> Result<Token, LexError> {
+    let b = &line.as_bytes()[..end];
+    let i = s;
+    let bad = || {
+        lex_err(
+            s,
+            (s + 1).min(end),
+            "bad character literal: write one character in single quotes, like 'a' or '\\n'".into(),
+        )
+    };
+    let Some(e) = char_literal_end(b, i) else {
+        return Err(bad());
+    };
+    let inner = &line[i + 1..e - 1];
+    let v = if inner.starts_with('\\') {
+        let (v, n) = escape(b, i + 1).map_err(|m| lex_err(s, e, m))?;
+        if n != e - 1 {
+            return Err(bad());
+        }
+        v
+    } else {
+        inner.chars().next().map(|c| c as u32).ok_or_else(bad)?
+    };
+    Ok(Token {
+        tok: Tok::Char(v),
+        start: s,
+        end: e,
+    })
+}
+
+/// A lexing error over `s..e`.
+fn lex_err(s: usize, e: usize, msg: String) -> LexError {
+    LexError {
+        start: s,
+        end: e,
+        msg,
+    }
 }
 
 #[cfg(test)]

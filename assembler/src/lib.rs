@@ -13,25 +13,21 @@
 //!
 //! Instruction syntax, mnemonics and encodings all come from the `isa_spec` crate; this crate
 //! only adds the assembly language around them (labels, expressions, directives, macros,
-//! pseudo-instructions) and the ELF container. See `docs/assembler.md` for the language.
+//! pseudo-instructions); the image and its ELF container are `rf_object`'s. See `docs/assembler.md` for the language.
 
 #![warn(missing_docs)]
 
 mod asm;
-mod diag;
-mod elf;
 mod expr;
 mod lex;
-mod program;
-mod symbols;
 
-pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use elf::{read_elf, ElfError, EM_RF32, LINES_SECTION};
-pub use program::{
-    LineInfo, ListingChunk, ListingLine, Program, SegFlags, Segment, Symbol, SymbolKind,
+// The image types live in `rf-object` (the machine loads them without the assembler); they
+// stay reachable here so users of the assembler need one crate.
+pub use rf_object::{
+    read_elf, Diagnostic, Diagnostics, ElfError, Label, LineInfo, ListingChunk, ListingLine,
+    Program, SegFlags, Segment, Severity, Symbol, SymbolIndex, SymbolKind, EM_RF32, LINES_SECTION,
     LISTING_BYTES,
 };
-pub use symbols::{Label, SymbolIndex};
 
 use std::path::PathBuf;
 

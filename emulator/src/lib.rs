@@ -5,20 +5,18 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod bounded;
 pub mod bus;
 pub mod code_pages;
 pub mod cpu;
 pub mod devices;
+pub mod diff;
 pub mod engine;
 pub mod exceptions;
 pub mod exec;
 pub mod fault;
 pub mod files;
 mod gates;
-#[cfg(feature = "gen")]
-pub mod gen;
 pub mod host;
 pub mod loader;
 pub mod machine;

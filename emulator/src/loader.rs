@@ -87,9 +87,9 @@ impl Machine {
 }
 
 impl Machine {
-    /// Loads an assembled program (from [`assembler::assemble`] or [`assembler::read_elf`]):
-    /// every segment, zero-filled to its memory size, and the entry point.
-    pub fn load_program(&mut self, prog: &assembler::Program) -> Result<(), LoadError> {
+    /// Loads a program image (from the assembler, or [`rf_object::read_elf`]): every segment,
+    /// zero-filled to its memory size, and the entry point.
+    pub fn load_program(&mut self, prog: &rf_object::Program) -> Result<(), LoadError> {
         for seg in &prog.segments {
             let data: &[u8] = if seg.nobits { &[] } else { &seg.data };
             self.load_segment_sized(seg.addr, data, seg.size as u64)?;
@@ -99,8 +99,8 @@ impl Machine {
     }
 
     /// Loads an ELF32 RF32 executable; malformed or foreign files are refused with the reason.
-    pub fn load_elf(&mut self, bytes: &[u8]) -> Result<assembler::Program, LoadError> {
-        let prog = assembler::read_elf(bytes).map_err(|e| LoadError::Elf(e.to_string()))?;
+    pub fn load_elf(&mut self, bytes: &[u8]) -> Result<rf_object::Program, LoadError> {
+        let prog = rf_object::read_elf(bytes).map_err(|e| LoadError::Elf(e.to_string()))?;
         self.load_program(&prog)?;
         Ok(prog)
     }

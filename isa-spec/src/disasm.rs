@@ -8,7 +8,7 @@
 use crate::alias::{alias_of, li_value, Arg};
 use crate::cr::CR_NAMES;
 use crate::regs::reg_name;
-use crate::{Format, Insn};
+use crate::Insn;
 
 /// Disassembles `insn` located at `pc`, printing aliases.
 pub fn disasm(insn: &Insn, pc: u32) -> String {
@@ -69,23 +69,22 @@ pub fn disasm_with(insn: &Insn, pc: u32, symbolize: &dyn Fn(u32) -> Option<Strin
 pub fn disasm_raw_with(insn: &Insn, pc: u32, symbolize: &dyn Fn(u32) -> Option<String>) -> String {
     let info = insn.op.info();
     let m = info.mnemonic;
-    let (rd, rs1, rs2) = (reg_name(insn.rd), reg_name(insn.rs1), reg_name(insn.rs2));
     let target = |off: i32| target_text(pc, off, symbolize);
-    match info.format {
-        Format::R => format!("{m} {rd}, {rs1}, {rs2}"),
-        Format::I | Format::Sh => format!("{m} {rd}, {rs1}, {}", insn.imm),
-        Format::Iu => format!("{m} {rd}, {rs1}, {:#x}", insn.imm),
-        Format::U => format!("{m} {rd}, {:#x}", insn.imm),
-        Format::Load => format!("{m} {rd}, {}({rs1})", insn.imm),
-        Format::Store => format!("{m} {rs2}, {}({rs1})", insn.imm),
-        Format::B => format!("{m} {rs1}, {rs2}, {}", target(insn.imm)),
-        Format::J => format!("{m} {rd}, {}", target(insn.imm)),
-        Format::Cas => format!("{m} {rd}, {rs2}, ({rs1})"),
-        Format::Gate | Format::Vec => format!("{m} {}", insn.imm),
-        Format::R1 => format!("{m} {rs1}"),
-        Format::Mfcr => format!("{m} {rd}, {}", CR_NAMES[insn.imm as usize]),
-        Format::Mtcr => format!("{m} {}, {rs1}", CR_NAMES[insn.imm as usize]),
-        Format::N => m.to_string(),
+    // The operands are the format's syntax with each field replaced by its value.
+    let ops = info.format.fill_syntax(|field| match field {
+        "rd" => reg_name(insn.rd).to_string(),
+        "rs1" => reg_name(insn.rs1).to_string(),
+        "rs2" => reg_name(insn.rs2).to_string(),
+        "uimm16" => format!("{:#x}", insn.imm),
+        "target" => target(insn.imm),
+        "cr" => CR_NAMES[insn.imm as usize].to_string(),
+        // simm16, shamt5, gate16, vector6: the number.
+        _ => insn.imm.to_string(),
+    });
+    if ops.is_empty() {
+        m.to_string()
+    } else {
+        format!("{m} {ops}")
     }
 }
 

@@ -14,6 +14,7 @@ pub mod cr;
 mod disasm;
 pub mod regs;
 mod summary;
+mod syntax;
 pub mod table;
 
 pub use codec::{decode, encode, EncodeError, Illegal};

@@ -2,27 +2,6 @@
 
 use crate::{Format, Kind, OPS};
 
-fn syntax(format: Format) -> &'static str {
-    match format {
-        Format::R => "rd, rs1, rs2",
-        Format::I => "rd, rs1, simm16",
-        Format::Iu => "rd, rs1, uimm16",
-        Format::Sh => "rd, rs1, shamt5",
-        Format::U => "rd, uimm16",
-        Format::Load => "rd, simm16(rs1)",
-        Format::Store => "rs2, simm16(rs1)",
-        Format::B => "rs1, rs2, target",
-        Format::J => "rd, target",
-        Format::Cas => "rd, rs2, (rs1)",
-        Format::Gate => "gate16",
-        Format::Vec => "vector6",
-        Format::R1 => "rs1",
-        Format::Mfcr => "rd, cr",
-        Format::Mtcr => "cr, rs1",
-        Format::N => "",
-    }
-}
-
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Alu => "alu",
@@ -55,7 +34,7 @@ pub fn summary_table_markdown() -> String {
         s += &format!(
             "| `{}` | `{}` | {:?} | 0x{:02x} | {} | {} | {} | {} | {} |\n",
             o.mnemonic,
-            syntax(o.format),
+            o.format.syntax(),
             o.format,
             o.major,
             funct,

@@ -1,10 +1,10 @@
-//! `ringfort bench`: runs the benchmark kernels of examples/bench/ and reports guest
+//! `ringfort bench`: runs the benchmark kernels of testkit/kernels/ and reports guest
 //! instructions, cycles, host time and MIPS per kernel and engine (`--json`: one object per
 //! line). Every kernel verifies its checksum, so a wrong engine cannot look fast.
 
 use anyhow::{bail, Result};
-use emulator::bench::{self, BenchResult, KERNELS};
 use std::process::ExitCode;
+use testkit::bench::{self, BenchResult, KERNELS};
 
 /// `ringfort bench` arguments.
 #[derive(clap::Args, Debug)]

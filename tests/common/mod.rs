@@ -64,7 +64,7 @@ pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
 
 /// Asserts two machines are in the same architectural state.
 pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
-    if let Some(diff) = emulator::gen::state_diff(a, b) {
+    if let Some(diff) = emulator::diff::state_diff(a, b) {
         panic!("{what}: {diff}");
     }
 }

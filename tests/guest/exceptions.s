@@ -4,6 +4,7 @@
 # iret restoring status, sp and pc; DPL not checked for exceptions; nested exceptions; double
 # faults (a fault DURING delivery), with detail = the vector that could not be delivered.
         .include "check.inc"
+        .include "ring_table.inc"
 
 main:
         # ================================================= frame layout, ring 3 -> ring 0 (sp0)
@@ -184,19 +185,7 @@ snap_status:
 # A handler for rings 1 and 2: records sp and the frame, skips the faulting instruction, and
 # returns with retg (turning [pc][status][cause][faddr][sp] into [pc][ring][sp]).
 outer_handler:
-        la      tp, oh_sp
-        sw      sp, 0(tp)
-        la      tp, oh_frame
-        lw      t0, 0(sp)
-        sw      t0, 0(tp)
-        lw      t0, 4(sp)
-        sw      t0, 4(tp)
-        lw      t0, 8(sp)
-        sw      t0, 8(tp)
-        lw      t0, 12(sp)
-        sw      t0, 12(tp)
-        lw      t0, 16(sp)
-        sw      t0, 16(tp)
+        record_frame oh_sp, oh_frame
         lw      t0, 0(sp)
         addi    t0, t0, 4
         sw      t0, 8(sp)

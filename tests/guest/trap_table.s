@@ -8,6 +8,7 @@
 # privileged) records sp and the frame, tries `mfcr` (works only in ring 0), then turns the
 # frame into a `retg` frame [pc][ring][sp] and returns with retg.
         .include "check.inc"
+        .include "ring_table.inc"
 
         .equ    SAME,   1
         .equ    SWITCH, 2
@@ -59,97 +60,11 @@
         .endm
 
 main:
-        #    caller DPL target result    id
-        row     0,  0,  0,  SAME,     1000
-        row     0,  0,  1,  OUTW,     1020
-        row     0,  0,  2,  OUTW,     1040
-        row     0,  0,  3,  OUTW,     1060
-        row     0,  1,  0,  SAME,     1080
-        row     0,  1,  1,  OUTW,     1100
-        row     0,  1,  2,  OUTW,     1120
-        row     0,  1,  3,  OUTW,     1140
-        row     0,  2,  0,  SAME,     1160
-        row     0,  2,  1,  OUTW,     1180
-        row     0,  2,  2,  OUTW,     1200
-        row     0,  2,  3,  OUTW,     1220
-        row     0,  3,  0,  SAME,     1240
-        row     0,  3,  1,  OUTW,     1260
-        row     0,  3,  2,  OUTW,     1280
-        row     0,  3,  3,  OUTW,     1300
-
-        row     1,  0,  0,  DPL,      2000
-        row     1,  0,  1,  DPL,      2020
-        row     1,  0,  2,  DPL,      2040
-        row     1,  0,  3,  DPL,      2060
-        row     1,  1,  0,  SWITCH,   2080
-        row     1,  1,  1,  SAME,     2100
-        row     1,  1,  2,  OUTW,     2120
-        row     1,  1,  3,  OUTW,     2140
-        row     1,  2,  0,  SWITCH,   2160
-        row     1,  2,  1,  SAME,     2180
-        row     1,  2,  2,  OUTW,     2200
-        row     1,  2,  3,  OUTW,     2220
-        row     1,  3,  0,  SWITCH,   2240
-        row     1,  3,  1,  SAME,     2260
-        row     1,  3,  2,  OUTW,     2280
-        row     1,  3,  3,  OUTW,     2300
-
-        row     2,  0,  0,  DPL,      3000
-        row     2,  0,  1,  DPL,      3020
-        row     2,  0,  2,  DPL,      3040
-        row     2,  0,  3,  DPL,      3060
-        row     2,  1,  0,  DPL,      3080
-        row     2,  1,  1,  DPL,      3100
-        row     2,  1,  2,  DPL,      3120
-        row     2,  1,  3,  DPL,      3140
-        row     2,  2,  0,  SWITCH,   3160
-        row     2,  2,  1,  SWITCH,   3180
-        row     2,  2,  2,  SAME,     3200
-        row     2,  2,  3,  OUTW,     3220
-        row     2,  3,  0,  SWITCH,   3240
-        row     2,  3,  1,  SWITCH,   3260
-        row     2,  3,  2,  SAME,     3280
-        row     2,  3,  3,  OUTW,     3300
-
-        row     3,  0,  0,  DPL,      4000
-        row     3,  0,  1,  DPL,      4020
-        row     3,  0,  2,  DPL,      4040
-        row     3,  0,  3,  DPL,      4060
-        row     3,  1,  0,  DPL,      4080
-        row     3,  1,  1,  DPL,      4100
-        row     3,  1,  2,  DPL,      4120
-        row     3,  1,  3,  DPL,      4140
-        row     3,  2,  0,  DPL,      4160
-        row     3,  2,  1,  DPL,      4180
-        row     3,  2,  2,  DPL,      4200
-        row     3,  2,  3,  DPL,      4220
-        row     3,  3,  0,  SWITCH,   4240
-        row     3,  3,  1,  SWITCH,   4260
-        row     3,  3,  2,  SWITCH,   4280
-        row     3,  3,  3,  SAME,     4300
+        ring_table_rows
         pass
 
 # The vector's handler, in its target ring.
-probe:  la      tp, probe_hit
-        li      t0, 1
-        sw      t0, 0(tp)
-        la      tp, probe_sp
-        sw      sp, 0(tp)
-        la      tp, probe_frame
-        lw      t0, 0(sp)
-        sw      t0, 0(tp)
-        lw      t0, 4(sp)
-        sw      t0, 4(tp)
-        lw      t0, 8(sp)
-        sw      t0, 8(tp)
-        lw      t0, 12(sp)
-        sw      t0, 12(tp)
-        lw      t0, 16(sp)
-        sw      t0, 16(tp)
-        li      t0, -1
-        mfcr    t0, status
-        la      tp, probe_status
-        sw      t0, 0(tp)
+probe:  probe_record
         # exception frame [pc][status][cause][faddr][old sp] -> retg frame [pc][ring][sp]
         lw      t0, 0(sp)
         sw      t0, 8(sp)               # pc over cause
@@ -160,8 +75,4 @@ probe:  la      tp, probe_hit
         retg
 
         .data
-        .balign 4
-probe_hit:    .word 0
-probe_sp:     .word 0
-probe_frame:  .space 20
-probe_status: .word 0
+        probe_data

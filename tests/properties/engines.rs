@@ -1,21 +1,19 @@
 //! Property group 3: the engines agree.
 //!
-//! Random programs ([`emulator::gen::Program`]: ALU, memory, branches and loops, faults, gate
+//! Random programs ([`testkit::gen::Program`]: ALU, memory, branches and loops, faults, gate
 //! calls, traps, paging on and off with random page permissions, rings 0-3, a periodic timer,
 //! self-modifying stores, sensitive instructions) run on the reference interpreter and on the
 //! threaded engine under the same cycle budget; the two must end in identical full machine
-//! state ([`emulator::gen::state_diff`]): registers, control registers, cycle and retired
+//! state ([`testkit::gen::state_diff`]): registers, control registers, cycle and retired
 //! counts, TLB, PIC, timer, serial output, the sequence of exceptions, stop reason and RAM.
 //! A failure shrinks to a minimal program, printed as RF32 assembly.
 
 use crate::config;
 use emulator::engine::{interp::Interp, threaded::Threaded};
-use emulator::gen::{
-    layout, machine_for, program, run_engines, state_diff, Program, ProgramConfig,
-};
 use emulator::state::MachineState;
 use emulator::{Budget, Engine, Machine};
 use proptest::prelude::*;
+use testkit::gen::{layout, machine_for, program, run_engines, state_diff, Program, ProgramConfig};
 
 /// Cycle budget of one run (loops are fine: the budget ends them).
 const BUDGET: u64 = 20_000;
@@ -130,7 +128,7 @@ proptest! {
 /// gate 0 in every ring, with and without paging and the timer.
 #[test]
 fn generated_prologue_reaches_the_exit_gate() {
-    use emulator::gen::{default_pages, PageFlags, Step};
+    use testkit::gen::{default_pages, PageFlags, Step};
     for ring in 0..4u8 {
         for paging in [false, true] {
             for timer in [None, Some(300)] {
@@ -143,7 +141,7 @@ fn generated_prologue_reaches_the_exit_gate() {
                     aliases: [(0, PageFlags(0)); layout::ALIASES],
                     mmio: [PageFlags::new(true, true, false, 3); layout::MMIO_PAGES],
                     gates: vec![
-                        emulator::gen::GateSpec {
+                        testkit::gen::GateSpec {
                             present: true,
                             target: 0,
                             dpl: 3,
@@ -153,7 +151,7 @@ fn generated_prologue_reaches_the_exit_gate() {
                         layout::NGATES as usize - 1
                     ],
                     vectors: vec![
-                        emulator::gen::GateSpec {
+                        testkit::gen::GateSpec {
                             present: true,
                             target: 0,
                             dpl: 3,
@@ -162,7 +160,7 @@ fn generated_prologue_reaches_the_exit_gate() {
                         };
                         31
                     ],
-                    regs: vec![7; emulator::gen::BODY_REGS.len() - 1],
+                    regs: vec![7; testkit::gen::BODY_REGS.len() - 1],
                     body: vec![
                         Step::Li(10, 0),
                         Step::Callg(1, 5, 6),
@@ -239,7 +237,7 @@ fn generated_programs_cover_the_machine() {
         patched += p
             .body
             .iter()
-            .any(|s| matches!(s, emulator::gen::Step::Patch(..))) as u64;
+            .any(|s| matches!(s, testkit::gen::Step::Patch(..))) as u64;
     }
     println!(
         "300 programs: halted {halted}, budget {budget}, other stops {other}; ring changes \

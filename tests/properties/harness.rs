@@ -3,10 +3,8 @@
 //! boot ROM), registers and ring as the case says. [`step_both`] executes exactly one step on
 //! each engine; [`Expect`] is what the independent model predicts, and [`check`] compares.
 
-use emulator::engine::interp::Interp;
-use emulator::engine::threaded::Threaded;
 use emulator::machine::Delivery;
-use emulator::{Budget, Config, Engine, Machine};
+use emulator::{Budget, Config, Machine};
 use isa_spec::cr::{gate, num, status};
 use isa_spec::regs::SP;
 use proptest::prelude::*;
@@ -50,7 +48,7 @@ pub fn pc() -> impl Strategy<Value = u32> {
 
 /// 32 register values (edge-biased).
 pub fn regs() -> impl Strategy<Value = [u32; 32]> {
-    prop::collection::vec(emulator::gen::word(), 32).prop_map(|v| {
+    prop::collection::vec(testkit::gen::word(), 32).prop_map(|v| {
         let mut r = [0u32; 32];
         r.copy_from_slice(&v);
         r[0] = 0;
@@ -94,8 +92,7 @@ pub fn step_both(m: &Machine) -> [(Machine, &'static str); 2] {
     let mut a = m.clone();
     let mut b = m.clone();
     let budget = Budget::steps(m, 1);
-    Interp::new().run(&mut a, budget);
-    Threaded::new().run(&mut b, budget);
+    testkit::run_both(&mut a, &mut b, budget);
     [(a, "interp"), (b, "threaded")]
 }
 

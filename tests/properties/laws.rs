@@ -14,10 +14,10 @@
 //! Programs run on both engines, which must agree.
 
 use crate::config;
-use emulator::gen::{insn, run_engines, state_diff, word};
 use emulator::Machine;
 use isa_spec::{decode, disasm, encode};
 use proptest::prelude::*;
+use testkit::gen::{insn, run_engines, state_diff, word};
 
 /// Assembles `src` at 0, runs it on both engines to its `halt`, checks they agree.
 fn run(src: &str) -> Result<Machine, TestCaseError> {

@@ -22,12 +22,12 @@
 
 use crate::config;
 use emulator::engine::interp::Interp;
-use emulator::gen::{layout, machine_for, program, Program, ProgramConfig};
 use emulator::{Budget, Engine, Machine};
 use isa_spec::cr::{gate, memmap, num, pte, status, vector};
 use isa_spec::regs::SP;
 use isa_spec::{decode, Insn, Kind, Opcode};
 use proptest::prelude::*;
+use testkit::gen::{layout, machine_for, program, Program, ProgramConfig};
 
 /// Steps checked per program (after the ring-0 prologue).
 const STEPS: usize = 300;

@@ -17,7 +17,6 @@
 //! proptest-driven loops stand in for fuzzing.
 
 use crate::config;
-use emulator::gen::state_diff;
 use emulator::machine::Machine;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -25,6 +24,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use testkit::gen::state_diff;
 
 const RAM: u32 = 1 << 16;
 const BUDGET: u64 = 20_000;
@@ -43,14 +43,11 @@ fn run_loaded(load: impl Fn(&mut Machine) -> bool) -> Result<(), TestCaseError> 
     if !load(&mut a) || !load(&mut b) {
         return Ok(());
     }
-    use emulator::engine::{interp::Interp, threaded::Threaded};
-    use emulator::{Budget, Engine};
-    let budget = Budget {
+    let budget = emulator::Budget {
         max_cycles: BUDGET,
-        ..Budget::UNLIMITED
+        ..emulator::Budget::UNLIMITED
     };
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
+    let (ea, eb) = testkit::run_both(&mut a, &mut b, budget);
     prop_assert_eq!(ea, eb);
     if let Some(d) = state_diff(&a, &b) {
         return Err(TestCaseError::fail(format!("engines disagree: {d}")));

@@ -11,12 +11,12 @@ use crate::config;
 use crate::harness::{
     check, machine, pc, ram_word, regs, run_case, step_both, Case, Expect, HANDLER, RAM, SP0,
 };
-use emulator::gen::{insn_of, opcode_where, word};
 use emulator::{Exit, Machine};
 use isa_spec::cr::{gate, gate_rule, memmap, num, vector};
 use isa_spec::regs::{A0, SP};
 use isa_spec::{decode, encode, Insn, Kind, Opcode, OPS};
 use proptest::prelude::*;
+use testkit::gen::{insn_of, opcode_where, word};
 
 /// Mnemonic -> the property (function in this file) that checks its semantics.
 pub const COVERAGE: &[(&str, &str)] = &[

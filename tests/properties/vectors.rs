@@ -8,8 +8,8 @@
 //! with registers loaded by `li`, and the result compared. Division by zero is excluded (RF32
 //! faults where RISC-V returns a value).
 
-use emulator::gen::{run_engines, state_diff};
 use emulator::Exit;
+use testkit::gen::{run_engines, state_diff};
 
 const DATA: &str = include_str!("vectors/riscv_tests_rr.txt");
 

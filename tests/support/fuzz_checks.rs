@@ -82,7 +82,7 @@ fn run_both(mut a: Machine, mut b: Machine) {
     let ea = Interp::new().run(&mut a, budget);
     let eb = Threaded::new().run(&mut b, budget);
     assert_eq!(ea, eb, "the engines stopped differently");
-    if let Some(d) = emulator::gen::state_diff(&a, &b) {
+    if let Some(d) = emulator::diff::state_diff(&a, &b) {
         panic!("the engines disagree (interp / threaded): {d}");
     }
 }

@@ -38,7 +38,7 @@ pub struct Diagnostic {
     /// What is wrong and what to do about it.
     pub message: String,
     /// The text of the line (for errors inside a macro expansion: the expanded text). A line
-    /// longer than [`MAX_SHOWN`] characters is cut to an excerpt around the column, with `...`
+    /// longer than `MAX_SHOWN` characters is cut to an excerpt around the column, with `...`
     /// where text was left out.
     pub source_line: String,
     /// Column of the caret within `source_line`: `col`, unless the line was cut.
@@ -81,7 +81,7 @@ impl Diagnostic {
 
     /// [`Diagnostic::at`] for a line known to be ASCII or not (then the excerpt costs no
     /// scan of the line: many errors on one huge line stay linear).
-    pub(crate) fn at_known(
+    pub fn at_known(
         file: impl Into<String>,
         line_no: u32,
         col: u32,
@@ -113,7 +113,7 @@ const MAX_QUOTE: usize = 80;
 const MAX_MESSAGE: usize = 1000;
 
 /// The part of `line` a report shows for a caret at `col` (`len` wide): the whole line when it
-/// is short, else [`MAX_SHOWN`] characters around the column with `...` marking cuts. Returns
+/// is short, else `MAX_SHOWN` characters around the column with `...` marking cuts. Returns
 /// the text, the caret's column in it and the (possibly shortened) underline length.
 fn excerpt(line: &str, col: u32, len: u32, ascii: bool) -> (String, u32, u32) {
     // (A line of at most MAX_SHOWN bytes has at most that many characters.)
@@ -150,9 +150,9 @@ fn excerpt(line: &str, col: u32, len: u32, ascii: bool) -> (String, u32, u32) {
     (out, caret, len)
 }
 
-/// `msg` with every `quoted` part longer than [`MAX_QUOTE`] characters shortened (its start,
-/// then `...`), and the whole cut at [`MAX_MESSAGE`] characters.
-pub(crate) fn cap_quotes(msg: &str) -> String {
+/// `msg` with every `quoted` part longer than `MAX_QUOTE` characters shortened (its start,
+/// then `...`), and the whole cut at `MAX_MESSAGE` characters.
+pub fn cap_quotes(msg: &str) -> String {
     if msg.len() <= MAX_QUOTE {
         return msg.to_string();
     }

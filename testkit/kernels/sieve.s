@@ -1,4 +1,4 @@
-# sieve: sieve of Eratosthenes to 2,000,000, ten times (see shared/bench-kernels.md).
+# sieve: sieve of Eratosthenes to 2,000,000, ten times (see docs/bench-kernels.md).
 # Expected checksum 1,489,330.
         .equ    EXPECTED, 1489330
         .equ    N, 2000000

@@ -14,16 +14,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let k = emulator::bench::kernel(kernel).expect("kernel");
-    let prog = emulator::bench::assemble(k).expect("assembles");
+    let k = testkit::bench::kernel(kernel).expect("kernel");
+    let prog = testkit::bench::assemble(k).expect("assembles");
     let steps: u64 = steps.parse().expect("steps");
     let repeat: u32 = repeat.parse().expect("repeat");
     // With REPEAT, the kernel runs that many times on fresh machines and engines, and the
     // fastest run's time is printed too (for clock comparisons of short kernels).
     let mut fastest = f64::INFINITY;
     for _ in 0..repeat {
-        let mut m = emulator::bench::machine(&prog, paging == "on").expect("machine");
-        let mut e: Box<dyn Engine> = emulator::bench::engine(engine).expect("engine");
+        let mut m = testkit::bench::machine(&prog, paging == "on").expect("machine");
+        let mut e: Box<dyn Engine> = testkit::bench::engine(engine).expect("engine");
         let start = std::time::Instant::now();
         let exit = e.run(
             &mut m,

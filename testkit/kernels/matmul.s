@@ -1,5 +1,5 @@
 # matmul: 64x64 word matrix multiply, 200 times, ping-ponging between two result buffers
-# (see shared/bench-kernels.md). Expected checksum 0x488f6651.
+# (see docs/bench-kernels.md). Expected checksum 0x488f6651.
         .equ    EXPECTED, 0x488f6651
         .include "rt.inc"
 

@@ -15,13 +15,13 @@ fn main() {
             _ => names.push(a),
         }
     }
-    for k in emulator::bench::KERNELS {
+    for k in testkit::bench::KERNELS {
         if !names.is_empty() && !names.iter().any(|n| n == k.name) {
             continue;
         }
         for &paging in &modes {
             for &engine in &engines {
-                match emulator::bench::run(k, engine, paging) {
+                match testkit::bench::run(k, engine, paging) {
                     Ok(r) => println!(
                         "{:<9} {:<8} paging={:<5} insns={:>11} {:>7.3}s {:>7.1} MIPS",
                         r.kernel,

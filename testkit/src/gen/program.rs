@@ -1,158 +1,7 @@
-//! Reusable [`proptest`] generators for RF32 (cargo feature `gen`).
-//!
-//! Three layers, each usable on its own by code that extends RF32:
-//!
-//! * **values and instructions** — [`word`] (32-bit values biased toward the edges: 0, ±1,
-//!   `INT_MIN`, `INT_MAX`, 16-bit boundaries), [`reg`], [`insn_of`] (a valid random [`Insn`] of
-//!   one opcode, every field in range), [`insn`] (any opcode) and [`insn_word`] (its encoding);
-//! * **programs** — [`Program`]: a fixed prologue (vector table whose handlers skip a faulting
-//!   instruction and acknowledge timer interrupts, a gate table of ring-0..3 services, optional
-//!   identity page tables with per-page permissions and ring fields, an optional periodic timer,
-//!   a drop to ring 1–3 through a `retg` frame) followed by a random body of [`Step`]s. A
-//!   program renders itself as RF32 assembly ([`Program::render`]); its `Debug` output *is* that
-//!   source, so a shrunk proptest failure prints a program you can paste into a `.s` file;
-//! * **checking** — [`run_engines`] runs an assembled program on both engines under a cycle
-//!   budget and [`state_diff`] names the first difference between two machines (CPU, control
-//!   registers, cycle count, TLB, devices, serial output, delivery log, RAM).
-//!
-//! The memory layout of generated programs is in [`layout`]; all addresses are identity-mapped
-//! when paging is on, plus a few alias pages ([`layout::ALIAS`]).
+//! Generated programs: a fixed prologue (vectors, gates, page tables, timer, ring drop) and a
+//! random body of [`Step`]s, rendered as RF32 assembly.
 
-use crate::devices::uart::Sink;
-use crate::engine::interp::Interp;
-use crate::engine::threaded::Threaded;
-use crate::machine::{Config, Exit, Machine};
-use crate::{Budget, Engine};
-use isa_spec::cr::{gate, memmap, pte, CR_NAMES, NUM_CRS};
-use isa_spec::regs::reg_name;
-use isa_spec::{encode, Format, Insn, Opcode, OPS};
-use proptest::prelude::*;
-use proptest::sample::select;
-use std::fmt::{self, Write as _};
-
-// ------------------------------------------------------------------------------------------
-// Values and instructions
-// ------------------------------------------------------------------------------------------
-
-/// Values that sit on the edges of 32-bit arithmetic.
-pub const EDGE_WORDS: [u32; 16] = [
-    0,
-    1,
-    2,
-    31,
-    32,
-    0x7fff,
-    0x8000,
-    0xffff,
-    0x1_0000,
-    0x7fff_ffff,
-    0x8000_0000,
-    0x8000_0001,
-    0xffff_8000,
-    0xffff_fffe,
-    0xffff_ffff,
-    0xaaaa_aaab,
-];
-
-/// A 32-bit value: uniformly random half the time, otherwise an edge value or a small
-/// signed number.
-pub fn word() -> BoxedStrategy<u32> {
-    prop_oneof![
-        4 => any::<u32>(),
-        2 => select(&EDGE_WORDS[..]),
-        2 => (-64i32..64).prop_map(|v| v as u32),
-    ]
-    .boxed()
-}
-
-/// A general register number, 0..=31.
-pub fn reg() -> impl Strategy<Value = u8> + Clone {
-    0u8..32
-}
-
-/// A signed 16-bit immediate, biased toward its edges.
-pub fn simm16() -> BoxedStrategy<i32> {
-    prop_oneof![
-        3 => -32768i32..=32767,
-        1 => select(vec![-32768, -32767, -1, 0, 1, 32767]),
-        1 => -16i32..16,
-    ]
-    .boxed()
-}
-
-/// A valid random instruction of opcode `op`: every field in the range its format allows.
-pub fn insn_of(op: Opcode) -> BoxedStrategy<Insn> {
-    let mk = move |rd: u8, rs1: u8, rs2: u8, imm: i32| Insn {
-        op,
-        rd,
-        rs1,
-        rs2,
-        imm,
-    };
-    match op.info().format {
-        Format::R | Format::Cas => (reg(), reg(), reg())
-            .prop_map(move |(d, a, b)| mk(d, a, b, 0))
-            .boxed(),
-        Format::I | Format::Load => (reg(), reg(), simm16())
-            .prop_map(move |(d, a, i)| mk(d, a, 0, i))
-            .boxed(),
-        Format::Iu => (reg(), reg(), 0i32..=0xffff)
-            .prop_map(move |(d, a, i)| mk(d, a, 0, i))
-            .boxed(),
-        Format::Sh => (reg(), reg(), 0i32..32)
-            .prop_map(move |(d, a, i)| mk(d, a, 0, i))
-            .boxed(),
-        Format::U => (reg(), 0i32..=0xffff)
-            .prop_map(move |(d, i)| mk(d, 0, 0, i))
-            .boxed(),
-        Format::Store => (reg(), reg(), simm16())
-            .prop_map(move |(b, a, i)| mk(0, a, b, i))
-            .boxed(),
-        Format::B => (reg(), reg(), simm16())
-            .prop_map(move |(a, b, w)| mk(0, a, b, w * 4))
-            .boxed(),
-        Format::J => (reg(), -(1i32 << 20)..(1 << 20))
-            .prop_map(move |(d, w)| mk(d, 0, 0, w * 4))
-            .boxed(),
-        Format::Gate => (0i32..=0xffff).prop_map(move |i| mk(0, 0, 0, i)).boxed(),
-        Format::Vec => (0i32..64).prop_map(move |i| mk(0, 0, 0, i)).boxed(),
-        Format::R1 => reg().prop_map(move |a| mk(0, a, 0, 0)).boxed(),
-        Format::Mfcr => (reg(), 0i32..NUM_CRS as i32)
-            .prop_map(move |(d, c)| mk(d, 0, 0, c))
-            .boxed(),
-        Format::Mtcr => (reg(), 0i32..NUM_CRS as i32)
-            .prop_map(move |(a, c)| mk(0, a, 0, c))
-            .boxed(),
-        Format::N => Just(mk(0, 0, 0, 0)).boxed(),
-    }
-}
-
-/// Any opcode of the table.
-pub fn opcode() -> impl Strategy<Value = Opcode> + Clone {
-    select(OPS.iter().map(|o| o.opcode).collect::<Vec<_>>())
-}
-
-/// Opcodes of the table that satisfy `keep`.
-pub fn opcode_where(keep: impl Fn(&isa_spec::OpInfo) -> bool) -> impl Strategy<Value = Opcode> {
-    select(
-        OPS.iter()
-            .filter(|o| keep(o))
-            .map(|o| o.opcode)
-            .collect::<Vec<_>>(),
-    )
-}
-
-/// A valid random instruction of any opcode.
-pub fn insn() -> BoxedStrategy<Insn> {
-    opcode().prop_flat_map(insn_of).boxed()
-}
-
-/// The encoding of a valid random instruction.
-pub fn insn_word() -> BoxedStrategy<u32> {
-    insn()
-        .prop_map(|i| encode(&i).expect("generated instructions encode"))
-        .boxed()
-}
+use super::*;
 
 // ------------------------------------------------------------------------------------------
 // Programs
@@ -658,6 +507,21 @@ impl Program {
         let n = self.body.len();
         let label = |t: usize| format!("step{}", t % (n + 1));
         let w = &mut s;
+        self.render_prologue(w);
+        self.render_tables(w);
+        // The body.
+        let _ = writeln!(w, "        .org {UCODE:#x}\nbody:");
+        for (i, st) in self.body.iter().enumerate() {
+            let _ = write!(w, "step{i}:");
+            self.render_step(w, st, &label);
+        }
+        let _ = writeln!(w, "step{n}:\n        callg 0\nspin:\n        j spin");
+        s
+    }
+
+    /// The start: control registers, the optional timer, the ring-3 (or 1, 2) entry frame,
+    /// the body registers, then the drop to the body; and the ring-0 fault and timer handlers.
+    fn render_prologue(&self, w: &mut String) {
         let status = if self.paging { 8 } else { 0 } | if self.timer.is_some() { 4 } else { 0 };
         let _ = writeln!(
             w,
@@ -720,6 +584,11 @@ impl Program {
             memmap::PIC,
             memmap::TIMER
         );
+    }
+
+    /// The vector and gate tables, the page tables, the gate services and the handler of
+    /// vectors that target rings 1-3.
+    fn render_tables(&self, w: &mut String) {
         // Tables.
         let _ = writeln!(w, "        .org {VECTORS:#x}\nvectors:");
         for v in 0..64u32 {
@@ -797,14 +666,6 @@ impl Program {
              sw t0, 12(sp)\n        lw t0, 4(sp)\n        andi t0, t0, 3\n        sw t0, 4(sp)\n        \
              lw t0, 16(sp)\n        sw t0, 8(sp)\n        lw t0, 12(sp)\n        retg"
         );
-        // The body.
-        let _ = writeln!(w, "        .org {UCODE:#x}\nbody:");
-        for (i, st) in self.body.iter().enumerate() {
-            let _ = write!(w, "step{i}:");
-            self.render_step(w, st, &label);
-        }
-        let _ = writeln!(w, "step{n}:\n        callg 0\nspin:\n        j spin");
-        s
     }
 
     fn render_step(&self, w: &mut String, st: &Step, label: &dyn Fn(usize) -> String) {
@@ -883,137 +744,4 @@ impl Program {
         let src = assembler::Source::new("generated.s", self.render());
         assembler::assemble(&[src], &assembler::Options::default()).map_err(|d| d.to_string())
     }
-}
-
-// ------------------------------------------------------------------------------------------
-// Checking
-// ------------------------------------------------------------------------------------------
-
-/// A fresh machine of `ram` bytes with `prog` loaded and the delivery log on.
-pub fn machine_for(prog: &assembler::Program, ram: u32) -> Machine {
-    let mut m = Machine::new(Config {
-        ram_size: ram,
-        serial: Sink::Buffer(Vec::new()),
-    });
-    m.deliveries = Some(Vec::new());
-    m.load_program(prog).expect("generated programs fit");
-    m
-}
-
-/// Runs `prog` on the interpreter and on the threaded engine, each on its own machine, until
-/// they stop or reach `max_cycles`. Returns both machines and exits (interpreter first).
-pub fn run_engines(
-    prog: &assembler::Program,
-    ram: u32,
-    max_cycles: u64,
-) -> ((Machine, Exit), (Machine, Exit)) {
-    let budget = Budget {
-        max_cycles,
-        ..Budget::UNLIMITED
-    };
-    let mut a = machine_for(prog, ram);
-    let mut b = machine_for(prog, ram);
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    ((a, ea), (b, eb))
-}
-
-/// The first architectural difference between two machines, or `None` if they agree:
-/// registers, pc, control registers, cycle count and retired count, load-use state, step
-/// count, TLB (entries and hit/miss counters), interrupt controller, timer, serial output,
-/// every other device, delivery log, stop reason, the last ring transition, the statistics
-/// (deliveries, gate calls, ring transitions, double faults), RAM.
-pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
-    if a.cpu != b.cpu {
-        let mut d = String::from("CPU state differs:");
-        for i in 0..32 {
-            if a.cpu.regs[i] != b.cpu.regs[i] {
-                let _ = write!(
-                    d,
-                    " {}={:#x}/{:#x}",
-                    reg_name(i as u8),
-                    a.cpu.regs[i],
-                    b.cpu.regs[i]
-                );
-            }
-        }
-        for (i, name) in CR_NAMES.iter().enumerate() {
-            if a.cpu.crs[i] != b.cpu.crs[i] {
-                let _ = write!(d, " {name}={:#x}/{:#x}", a.cpu.crs[i], b.cpu.crs[i]);
-            }
-        }
-        let _ = write!(
-            d,
-            " pc={:#x}/{:#x} cycles={}/{} retired={}/{} last_load={}/{}",
-            a.cpu.pc,
-            b.cpu.pc,
-            a.cpu.cycles,
-            b.cpu.cycles,
-            a.cpu.retired,
-            b.cpu.retired,
-            a.cpu.last_load,
-            b.cpu.last_load
-        );
-        return Some(d);
-    }
-    if a.stop != b.stop {
-        return Some(format!("stop differs: {:?} / {:?}", a.stop, b.stop));
-    }
-    if a.steps != b.steps {
-        return Some(format!("step count differs: {} / {}", a.steps, b.steps));
-    }
-    if (a.tlb.hits, a.tlb.misses) != (b.tlb.hits, b.tlb.misses) {
-        return Some(format!(
-            "TLB counters differ: hits {}/{} misses {}/{}",
-            a.tlb.hits, b.tlb.hits, a.tlb.misses, b.tlb.misses
-        ));
-    }
-    if a.deliveries != b.deliveries {
-        return Some(format!(
-            "delivery log differs:\n  interp:   {:?}\n  threaded: {:?}",
-            a.deliveries, b.deliveries
-        ));
-    }
-    if a.tlb.entries() != b.tlb.entries() {
-        let slot = (0..a.tlb.entries().len())
-            .find(|&i| a.tlb.entries()[i] != b.tlb.entries()[i])
-            .unwrap_or(0);
-        return Some(format!(
-            "TLB differs at slot {slot}: {:?} / {:?}",
-            a.tlb.entries()[slot],
-            b.tlb.entries()[slot]
-        ));
-    }
-    if a.dev.pic != b.dev.pic {
-        return Some(format!("PIC differs: {:?} / {:?}", a.dev.pic, b.dev.pic));
-    }
-    if a.dev.timer != b.dev.timer {
-        return Some(format!(
-            "timer differs: {:?} / {:?}",
-            a.dev.timer, b.dev.timer
-        ));
-    }
-    if a.dev.uart.output() != b.dev.uart.output() {
-        return Some("serial output differs".to_string());
-    }
-    if a.dev != b.dev {
-        return Some(
-            "device state differs (UART, disk, framebuffer, keyboard, RTC, camera or power)"
-                .to_string(),
-        );
-    }
-    if a.last_transition != b.last_transition {
-        return Some(format!(
-            "last ring transition differs: {:?} / {:?}",
-            a.last_transition, b.last_transition
-        ));
-    }
-    if a.stats != b.stats {
-        return Some(format!("statistics differ: {:?} / {:?}", a.stats, b.stats));
-    }
-    if a.ram != b.ram {
-        let first = a.ram.iter().zip(&b.ram).position(|(x, y)| x != y);
-        return Some(format!("RAM differs first at {first:#x?}"));
-    }
-    None
 }

@@ -1,5 +1,5 @@
 # fib: naive doubly recursive fib(35), a real call with a stack frame per invocation
-# (see shared/bench-kernels.md). Expected checksum 9,227,465.
+# (see docs/bench-kernels.md). Expected checksum 9,227,465.
         .equ    EXPECTED, 9227465
         .include "rt.inc"
 

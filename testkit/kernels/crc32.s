@@ -1,5 +1,5 @@
 # crc32: bitwise CRC-32 of a 1 MiB LCG-filled buffer, repeated 8 times (see
-# shared/bench-kernels.md). Expected checksum 0x29eff4f8.
+# docs/bench-kernels.md). Expected checksum 0x29eff4f8.
         .equ    EXPECTED, 0x29eff4f8
         .include "rt.inc"
 

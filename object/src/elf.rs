@@ -217,17 +217,7 @@ impl Program {
         w.reserve_shstrtab_section_index();
 
         // File ranges: segment contents at offsets congruent to their address mod 4 KiB.
-        let mut offsets = Vec::new();
-        for s in &self.segments {
-            let cur = w.reserved_len();
-            let want = s.addr as u64 % 0x1000;
-            let off = cur + (want + 0x1000 - cur % 0x1000) % 0x1000;
-            w.reserve_until(off);
-            if !s.nobits {
-                w.reserve(s.data.len() as u64, 1);
-            }
-            offsets.push(off);
-        }
+        let offsets = reserve_segments(&mut w, &self.segments);
         let lines_off = w.reserve(lines.len() as u64, 4);
         w.reserve_symtab();
         w.reserve_strtab().expect("string table");
@@ -246,19 +236,9 @@ impl Program {
         .expect("file header");
         w.write_align_program_headers();
         for (s, &off) in self.segments.iter().zip(&offsets) {
-            let mut flags = 0;
-            if s.flags.read {
-                flags |= elf::PF_R.0;
-            }
-            if s.flags.write {
-                flags |= elf::PF_W.0;
-            }
-            if s.flags.exec {
-                flags |= elf::PF_X.0;
-            }
             w.write_program_header(&ProgramHeader {
                 p_type: elf::PT_LOAD,
-                p_flags: elf::ProgramFlags(flags),
+                p_flags: elf::ProgramFlags(program_flags(s.flags)),
                 p_offset: off,
                 p_vaddr: s.addr as u64,
                 p_paddr: s.addr as u64,
@@ -281,22 +261,10 @@ impl Program {
                 .section
                 .as_ref()
                 .and_then(|n| self.segments.iter().position(|g| &g.name == n));
-            let st_type = match s.kind {
-                SymbolKind::Func => elf::STT_FUNC,
-                SymbolKind::Object => elf::STT_OBJECT,
-                SymbolKind::None => elf::STT_NOTYPE,
-            };
-            let bind = if s.weak {
-                elf::STB_WEAK
-            } else if s.global {
-                elf::STB_GLOBAL
-            } else {
-                elf::STB_LOCAL
-            };
             w.write_symbol(&Sym {
                 section: seg.map(|i| sec_index[i].0),
                 st_name: w.string_offset(Some(*name)),
-                st_info: elf::SymbolInfo::new(bind, st_type),
+                st_info: symbol_info(s),
                 st_other: elf::SymbolOther(0),
                 st_shndx: if seg.is_some() {
                     elf::SymbolSection(0)
@@ -311,13 +279,7 @@ impl Program {
         w.write_shstrtab();
         w.write_null_section_header();
         for ((s, &off), name) in self.segments.iter().zip(&offsets).zip(&sec_names) {
-            let mut flags = elf::SHF_ALLOC.0;
-            if s.flags.write {
-                flags |= elf::SHF_WRITE.0;
-            }
-            if s.flags.exec {
-                flags |= elf::SHF_EXECINSTR.0;
-            }
+            let flags = section_flags(s.flags);
             w.write_section_header(&SectionHeader {
                 sh_name: w.section_name_offset(Some(*name)),
                 sh_type: if s.nobits {
@@ -354,15 +316,74 @@ impl Program {
     }
 }
 
+/// Reserves each segment's file range at an offset congruent to its address modulo 4 KiB (so a
+/// loader could map it); returns the offsets.
+fn reserve_segments(w: &mut Writer<'_>, segments: &[Segment]) -> Vec<u64> {
+    let mut offsets = Vec::new();
+    for s in segments {
+        let cur = w.reserved_len();
+        let want = s.addr as u64 % 0x1000;
+        let off = cur + (want + 0x1000 - cur % 0x1000) % 0x1000;
+        w.reserve_until(off);
+        if !s.nobits {
+            w.reserve(s.data.len() as u64, 1);
+        }
+        offsets.push(off);
+    }
+    offsets
+}
+
+/// A segment's `p_flags`.
+fn program_flags(f: SegFlags) -> u32 {
+    let mut flags = 0;
+    if f.read {
+        flags |= elf::PF_R.0;
+    }
+    if f.write {
+        flags |= elf::PF_W.0;
+    }
+    if f.exec {
+        flags |= elf::PF_X.0;
+    }
+    flags
+}
+
+/// A segment's section `sh_flags` (always allocated).
+fn section_flags(f: SegFlags) -> u64 {
+    let mut flags = elf::SHF_ALLOC.0;
+    if f.write {
+        flags |= elf::SHF_WRITE.0;
+    }
+    if f.exec {
+        flags |= elf::SHF_EXECINSTR.0;
+    }
+    flags
+}
+
+/// A symbol's `st_info`: binding (weak, global, local) and type (from `.type`).
+fn symbol_info(s: &Symbol) -> elf::SymbolInfo {
+    let st_type = match s.kind {
+        SymbolKind::Func => elf::STT_FUNC,
+        SymbolKind::Object => elf::STT_OBJECT,
+        SymbolKind::None => elf::STT_NOTYPE,
+    };
+    let bind = if s.weak {
+        elf::STB_WEAK
+    } else if s.global {
+        elf::STB_GLOBAL
+    } else {
+        elf::STB_LOCAL
+    };
+    elf::SymbolInfo::new(bind, st_type)
+}
+
 fn malformed(e: object::read::Error) -> ElfError {
     ElfError::Malformed(e.to_string())
 }
 
-/// Reads an RF32 ELF executable (as written by [`Program::to_elf`]) back into a [`Program`]:
-/// segments from the `PT_LOAD` program headers, symbols from `.symtab`, the line table from
 /// A section's `sh_addralign`: the largest alignment it asked for, at least 4 (instructions and
 /// words), but never more than its address is aligned to (`--base` need not be a page).
-pub(crate) fn addralign(s: &Segment) -> u32 {
+pub fn addralign(s: &Segment) -> u32 {
     let mut a = s.align.max(4);
     while a > 1 && !s.addr.is_multiple_of(a) {
         a /= 2;
@@ -370,8 +391,9 @@ pub(crate) fn addralign(s: &Segment) -> u32 {
     a
 }
 
-/// `.rf32.lines` (all optional except the program headers). The listing is empty.
-pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
+/// The ELF header, once the identification, class, byte order, machine, type and the extent of
+/// the header tables have been checked (each failure named plainly).
+fn parse_header(data: &[u8]) -> Result<&elf::FileHeader32<LE>, ElfError> {
     if data.len() < 16 {
         if data.len() >= 4 && &data[..4] != b"\x7fELF" {
             return Err(ElfError::NotElf);
@@ -414,6 +436,15 @@ pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
             )));
         }
     }
+    Ok(hdr)
+}
+
+/// Reads an RF32 ELF executable (as written by [`Program::to_elf`]) back into a [`Program`]:
+/// segments from the `PT_LOAD` program headers, symbols from `.symtab`, the line table from
+/// `.rf32.lines` (all optional except the program headers). The listing is empty.
+pub fn read_elf(data: &[u8]) -> Result<Program, ElfError> {
+    let hdr = parse_header(data)?;
+    let e = LE;
     let phdrs = hdr.program_headers(e, data).map_err(malformed)?;
     let sections = if hdr.e_shoff(e) == 0 {
         None

@@ -15,7 +15,7 @@ fn main() {
     .unwrap_or_else(|d| panic!("{d}"));
     let mut m = Machine::new(Config::default());
     m.load_program(&prog).expect("loads");
-    let mut e = emulator::bench::engine(&engine).expect("engine name");
+    let mut e = testkit::bench::engine(&engine).expect("engine name");
     let t = std::time::Instant::now();
     let exit = e.run(&mut m, Budget::UNLIMITED);
     let s = t.elapsed().as_secs_f64();

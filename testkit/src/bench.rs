@@ -1,15 +1,16 @@
-//! The benchmark kernels of `examples/bench/` (see `shared/bench-kernels.md`), shared by
+//! The benchmark kernels of `testkit/kernels/` (see `docs/bench-kernels.md`), shared by
 //! `ringfort bench` and the criterion benches. Each kernel checks its own checksum and exits
 //! through the runtime's gate with a0 = 0 (match) and a1 = the checksum, so a wrong engine can
 //! never produce a fast-looking figure.
 
-use crate::engine::interp::Interp;
-use crate::engine::threaded::Threaded;
-use crate::{Budget, Config, Engine, Exit, Machine};
+use emulator::engine::interp::Interp;
+use emulator::engine::threaded::Threaded;
+use emulator::{Budget, Config, Engine, Exit, Machine};
+use rf_object::Program;
 use std::time::Duration;
 
 /// The runtime every kernel includes.
-const RT: &str = include_str!("../../examples/bench/rt.inc");
+const RT: &str = include_str!("../kernels/rt.inc");
 
 /// A benchmark kernel.
 #[derive(Clone, Copy, Debug)]
@@ -26,37 +27,37 @@ pub struct Kernel {
 pub const KERNELS: &[Kernel] = &[
     Kernel {
         name: "crc32",
-        source: include_str!("../../examples/bench/crc32.s"),
+        source: include_str!("../kernels/crc32.s"),
         expected: 0x29eff4f8,
     },
     Kernel {
         name: "sieve",
-        source: include_str!("../../examples/bench/sieve.s"),
+        source: include_str!("../kernels/sieve.s"),
         expected: 1_489_330,
     },
     Kernel {
         name: "matmul",
-        source: include_str!("../../examples/bench/matmul.s"),
+        source: include_str!("../kernels/matmul.s"),
         expected: 0x488f6651,
     },
     Kernel {
         name: "fib",
-        source: include_str!("../../examples/bench/fib.s"),
+        source: include_str!("../kernels/fib.s"),
         expected: 9_227_465,
     },
     Kernel {
         name: "memcpy",
-        source: include_str!("../../examples/bench/memcpy.s"),
+        source: include_str!("../kernels/memcpy.s"),
         expected: 0xa5b18440,
     },
     Kernel {
         name: "gatecall",
-        source: include_str!("../../examples/bench/gatecall.s"),
+        source: include_str!("../kernels/gatecall.s"),
         expected: 1_000_000,
     },
     Kernel {
         name: "tlbmiss",
-        source: include_str!("../../examples/bench/tlbmiss.s"),
+        source: include_str!("../kernels/tlbmiss.s"),
         expected: 130_560_000,
     },
     Kernel {
@@ -141,11 +142,11 @@ pub fn kernel(name: &str) -> Option<&'static Kernel> {
 }
 
 /// Assembles a kernel with the runtime.
-pub fn assemble(k: &Kernel) -> Result<assembler::Program, String> {
+pub fn assemble(k: &Kernel) -> Result<Program, String> {
     let text = k.text().replace(".include \"rt.inc\"", RT);
     assembler::assemble(
         &[assembler::Source {
-            name: format!("examples/bench/{}.s", k.name),
+            name: format!("testkit/kernels/{}.s", k.name),
             text,
         }],
         &Default::default(),
@@ -154,7 +155,7 @@ pub fn assemble(k: &Kernel) -> Result<assembler::Program, String> {
 }
 
 /// A machine ready to run `prog` (paging chosen through a0 at reset, as the runtime expects).
-pub fn machine(prog: &assembler::Program, paging: bool) -> Result<Machine, String> {
+pub fn machine(prog: &Program, paging: bool) -> Result<Machine, String> {
     let mut m = Machine::new(Config {
         ram_size: BENCH_RAM,
         ..Config::default()
