@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod bounded;
+pub mod builder;
 pub mod code_pages;
 pub mod cpu;
 pub mod devices;
@@ -27,6 +28,7 @@ pub mod stats;
 pub mod tlb;
 pub mod trace;
 
+pub use builder::EngineKind;
 pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;
 pub use machine::{Config, Exit, Machine};

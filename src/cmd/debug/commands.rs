@@ -4,10 +4,11 @@ use super::control::StopAt;
 use super::expr::{self, Place};
 use super::location::{file_line, split_if};
 use super::points::{Catch, Kind, Watch, WatchKind};
-use super::session::{format_value, CmdResult, DbgError, Debugger, DisplayItem, EngineKind};
+use super::session::{format_value, CmdResult, DbgError, Debugger, DisplayItem};
 use super::snapshot::{options_for, write_atomic, SnapshotFile};
 use emulator::state::StateConfig;
 use emulator::trace::Tracer;
+use emulator::EngineKind;
 use isa_spec::cr::vector;
 
 /// One command: name, aliases, usage and help.
@@ -506,12 +507,12 @@ impl Debugger {
                     };
                     self.say(format!("engine: {e}"));
                 }
-                "interp" => self.engine = EngineKind::Interp,
-                "threaded" => {
-                    if self.engine != EngineKind::Threaded {
+                _ if rest.parse::<EngineKind>().is_ok() => {
+                    let kind = rest.parse::<EngineKind>().unwrap_or_default();
+                    if kind == EngineKind::Threaded && self.engine != kind {
                         self.threaded = emulator::engine::threaded::Threaded::new();
                     }
-                    self.engine = EngineKind::Threaded
+                    self.engine = kind
                 }
                 other => {
                     return Err(DbgError::hint(
@@ -1200,10 +1201,7 @@ impl Debugger {
         if op == "save" {
             let f = SnapshotFile {
                 program: self.program_name.clone(),
-                engine: match self.engine {
-                    EngineKind::Interp => "interp".into(),
-                    EngineKind::Threaded => "threaded".into(),
-                },
+                engine: self.engine.name().into(),
                 state: self.m.save_state(),
             };
             let bytes = f.encode().map_err(DbgError::from)?;

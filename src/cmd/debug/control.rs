@@ -9,9 +9,10 @@
 
 use super::expr::Expr;
 use super::points::{Catch, Kind, WatchKind};
-use super::session::{transition_count, CmdResult, DbgError, Debugger, EngineKind, StopWhy};
+use super::session::{transition_count, CmdResult, DbgError, Debugger, StopWhy};
 use super::INTERRUPTED;
 use emulator::engine::BreakFilter;
+use emulator::EngineKind;
 use emulator::{Budget, Engine, Machine};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Kind as InsnKind, Opcode};

@@ -25,10 +25,11 @@ pub mod symbols;
 pub mod timetravel;
 pub mod views;
 
-use crate::cmd::run::{build_machine, MachineArgs};
+use crate::cmd::run::{engine_parser, MachineArgs};
 use anyhow::Result;
+use emulator::EngineKind;
 use emulator::Machine;
-use session::{Debugger, EngineKind};
+use session::Debugger;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -57,8 +58,8 @@ pub struct Args {
     /// Engine for `continue` and stepping in bulk: `threaded` (default; it checks breakpoints
     /// and write watchpoints itself, and feeds `hot`) or `interp`. Read/access watchpoints,
     /// catchpoints and tracing always use the interpreter.
-    #[arg(long, default_value = "threaded", value_parser = ["interp", "threaded"])]
-    pub engine: String,
+    #[arg(long, default_value = "threaded", value_parser = engine_parser())]
+    pub engine: EngineKind,
 }
 
 /// How the debugger session runs.
@@ -70,26 +71,22 @@ pub struct Options {
     pub batch: bool,
     /// Echo commands.
     pub echo: bool,
-    /// Use the threaded engine when possible.
-    pub threaded: bool,
+    /// The engine for `continue` and bulk stepping when nothing forces the interpreter.
+    pub engine: EngineKind,
     /// Print the run statistics to stderr at the end (`run -S --stats`).
     pub stats: bool,
 }
 
 /// Runs `ringfort debug`.
 pub fn run(a: Args) -> Result<ExitCode> {
-    let (m, prog) = build_machine(&a.machine)?;
-    let name = a
-        .machine
-        .program
-        .as_ref()
-        .or(a.machine.kernel.as_ref())
-        .map(|p| p.display().to_string());
+    let built = a.machine.build()?;
+    let (m, prog) = (built.machine, built.program);
+    let name = a.machine.program_path().map(|p| p.display().to_string());
     let opts = Options {
         scripts: a.scripts,
         batch: a.batch,
         echo: a.echo,
-        threaded: a.engine == "threaded",
+        engine: a.engine,
         stats: false,
     };
     Ok(start(m, prog, name, &opts))
@@ -108,14 +105,9 @@ pub fn start(
             std::process::exit(130);
         }
     });
-    let engine = if opts.threaded {
-        EngineKind::Threaded
-    } else {
-        EngineKind::Interp
-    };
     use std::io::IsTerminal;
     let terminal = std::io::stdin().is_terminal() && !opts.batch;
-    let mut dbg = Debugger::new(m, prog, engine, terminal);
+    let mut dbg = Debugger::new(m, prog, opts.engine, terminal);
     dbg.program_name = name.clone();
     let entry = dbg.m.cpu.pc;
     dbg.say(format!(
@@ -124,7 +116,7 @@ pub fn start(
         name.as_deref().unwrap_or("(no program)"),
         dbg.syms.angle(entry),
         dbg.m.ram.len() >> 20,
-        if opts.threaded { "threaded" } else { "interp" }
+        opts.engine
     ));
     if let Some(c) = &dbg.console {
         let text = format!(

@@ -9,7 +9,7 @@ use emulator::devices::uart::Sink;
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
 use emulator::machine::{Transition, Via};
-use emulator::Machine;
+use emulator::{EngineKind, Machine};
 use isa_spec::cr::{num, vector, EXCEPTION_FRAME_WORDS, GATE_FRAME_WORDS};
 use std::io::Write;
 
@@ -58,15 +58,6 @@ impl From<&str> for DbgError {
 
 /// A command's result.
 pub type CmdResult = Result<(), DbgError>;
-
-/// Which engine runs the guest between stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EngineKind {
-    /// The reference interpreter (checks breakpoints itself).
-    Interp,
-    /// The threaded engine (used only when nothing must be checked; keeps block profiles).
-    Threaded,
-}
 
 /// Why the machine stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]

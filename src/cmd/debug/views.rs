@@ -2,8 +2,9 @@
 //! vectors, page tables and the TLB, devices, memory (`x`), disassembly and source.
 
 use super::points::Kind;
-use super::session::{char_repr, CmdResult, DbgError, Debugger, EngineKind};
+use super::session::{char_repr, CmdResult, DbgError, Debugger};
 use emulator::exceptions::Descriptor;
+use emulator::EngineKind;
 use isa_spec::cr::{memmap, num, pte, status, vector, CR_NAMES};
 use isa_spec::regs::{reg_name, SP};
 
