@@ -14,6 +14,7 @@ pub mod devices;
 pub mod engine;
 pub mod exceptions;
 pub mod exec;
+pub mod exit_status;
 pub mod fault;
 pub mod files;
 mod gates;

@@ -1,8 +1,8 @@
 //! Where commands come from: `-x` scripts, then a line editor on a terminal (history file, tab
 //! completion of commands, registers and symbols, Ctrl-C), or plain lines from a pipe.
 
-use super::commands::{COMMANDS, INFO_SUBS};
-use super::session::Debugger;
+use debugger::commands::{COMMANDS, INFO_SUBS};
+use debugger::Debugger;
 use super::{Options, BUSY, INTERACTIVE, INTERRUPTED};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
@@ -54,7 +54,7 @@ impl DbgHelper {
             }
             return (start, out);
         }
-        let cmd = super::commands::lookup(prior[0].split('/').next().unwrap_or(""))
+        let cmd = debugger::commands::lookup(prior[0].split('/').next().unwrap_or(""))
             .map(|c| c.name)
             .unwrap_or("");
         if word.starts_with('$') {
@@ -175,7 +175,7 @@ fn repeatable(line: &str) -> bool {
     let w = line.split_whitespace().next().unwrap_or("");
     let w = w.split('/').next().unwrap_or("");
     matches!(
-        super::commands::lookup(w).map(|c| c.name),
+        debugger::commands::lookup(w).map(|c| c.name),
         Ok("stepi" | "nexti" | "continue" | "x" | "list" | "reverse-stepi" | "until")
     )
 }
@@ -249,7 +249,7 @@ fn run_terminal(dbg: &mut Debugger) -> u8 {
         .syms
         .files()
         .iter()
-        .map(|f| super::symbols::short_file(f).to_string())
+        .map(|f| debugger::symbols::short_file(f).to_string())
         .collect();
     ed.set_helper(Some(DbgHelper { symbols, files }));
     let hist = history_path();

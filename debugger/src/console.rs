@@ -11,7 +11,7 @@
 //! noticed; a `wfi` wait cut by a slice goes on in the next one (`Cpu::waiting`), so the
 //! guest sees the wait SPEC.md §5.14 describes, and re-execution stays exact.
 
-use super::INTERRUPTED;
+use crate::INTERRUPTED;
 use emulator::devices::serial::{Host, HostEvent};
 use emulator::devices::uart::SharedHost;
 use emulator::Machine;

@@ -1,8 +1,8 @@
 //! What the debugger shows: registers, control registers, the teaching views of rings, gates,
 //! vectors, page tables and the TLB, devices, memory (`x`), disassembly and source.
 
-use super::points::Kind;
-use super::session::{char_repr, CmdResult, DbgError, Debugger};
+use crate::points::Kind;
+use crate::session::{char_repr, CmdResult, DbgError, Debugger};
 use emulator::exceptions::Descriptor;
 use emulator::EngineKind;
 use isa_spec::cr::{memmap, num, pte, status, vector, CR_NAMES};
@@ -117,8 +117,8 @@ impl Debugger {
         } else {
             for w in which {
                 let name = w.trim_start_matches('$');
-                match super::expr::Var::parse(name) {
-                    Some(super::expr::Var::Reg(r)) => lines.push(reg_line(r)),
+                match crate::expr::Var::parse(name) {
+                    Some(crate::expr::Var::Reg(r)) => lines.push(reg_line(r)),
                     Some(v) => {
                         let val = v.read(m);
                         lines.push(format!(
@@ -279,7 +279,7 @@ impl Debugger {
                 "Last ring change: ring {} -> ring {} by {} at cycle {}",
                 t.from,
                 t.to,
-                super::session::via_words(t.via),
+                crate::session::via_words(t.via),
                 t.cycle
             ));
         }
@@ -914,7 +914,7 @@ impl Debugger {
             if phys {
                 m.peek_phys(a, n)
             } else {
-                super::expr::read_virt(m, a, n)
+                crate::expr::read_virt(m, a, n)
             }
         };
         // The address space ends at 0xffffffff; reading on does not wrap around to 0.

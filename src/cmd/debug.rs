@@ -1,41 +1,23 @@
 //! `ringfort debug PROG` (and `ringfort run -S`): the step debugger.
 //!
-//! - [`session`]: the debugger's state and how a stop is shown (pc, ring, symbol, instruction,
-//!   and any ring change: from, to, through which gate or vector, stack switch, parameters);
-//! - [`control`]: running between stops (stepping, breakpoints, watchpoints, catchpoints,
-//!   reverse execution); [`timetravel`]: the snapshots behind reverse execution;
-//! - [`commands`]: the command table and what each does; [`expr`] and [`location`]: what the
-//!   commands take; [`views`] and [`frames`]: what they show;
-//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes; [`console`]: the
-//!   guest's serial console while it runs.
+//! The debugger itself is the `debugger` crate; this module is its terminal front end: the
+//! command line, Ctrl-C, and [`repl`] (the terminal, scripts and pipes), which prints what a
+//! session produces.
 //!
 //! docs/debugger.md is the user's guide.
 
-pub mod commands;
-pub mod console;
-pub mod control;
-pub mod expr;
-pub mod frames;
-pub mod location;
-pub mod points;
 pub mod repl;
-pub mod session;
-pub mod snapshot;
-pub mod symbols;
-pub mod timetravel;
-pub mod views;
 
 use crate::cmd::run::{engine_parser, MachineArgs};
 use anyhow::Result;
 use emulator::EngineKind;
 use emulator::Machine;
-use session::Debugger;
+use debugger::Debugger;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set by Ctrl-C; the run loop stops at the next chunk boundary.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub use debugger::INTERRUPTED;
 /// A command is executing (Ctrl-C then stops the guest instead of ending the debugger).
 pub static BUSY: AtomicBool = AtomicBool::new(false);
 /// Commands come from a terminal (Ctrl-C at the prompt is the line editor's).

@@ -1,10 +1,10 @@
 //! The debugger's state and the pieces every command shares: where the machine is, how a
 //! stop is shown, guest serial output, errors.
 
-use super::expr::{self, Env, Expr};
-use super::points::Points;
-use super::symbols::Symbols;
-use super::timetravel::TimeTravel;
+use crate::expr::{self, Env, Expr};
+use crate::points::Points;
+use crate::symbols::Symbols;
+use crate::timetravel::TimeTravel;
 use emulator::devices::uart::Sink;
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
@@ -169,7 +169,7 @@ pub struct Debugger {
     /// Recent execution speed (steps per second), for snapshot spacing.
     pub rate: f64,
     /// The guest's serial console while it runs (the terminal, a `-serial tcp:` client).
-    pub console: Option<super::console::Console>,
+    pub console: Option<crate::console::Console>,
 }
 
 /// Counts of ring transitions.
@@ -182,7 +182,7 @@ impl Debugger {
     /// `exit_status`): the guest's exit value once it has halted or powered off, the
     /// emulator's own statuses, and 0 while it can still run.
     pub fn guest_status(&self) -> u8 {
-        crate::cmd::exit_status::of_machine(&self.m).status
+        emulator::exit_status::of_machine(&self.m).status
     }
 
     /// The debugger's exit status: `quit N`'s N, else the guest's ([`Debugger::guest_status`]).
@@ -206,7 +206,7 @@ impl Debugger {
         }
         // The console goes in before the first snapshot, so that every snapshot has it. The
         // terminal is the console only when the serial port is on stdio (not `-serial none`).
-        let console = super::console::Console::attach(&mut m, terminal && stdio);
+        let console = crate::console::Console::attach(&mut m, terminal && stdio);
         if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }

@@ -7,10 +7,10 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
-use super::expr::Expr;
-use super::points::{Catch, Kind, WatchKind};
-use super::session::{transition_count, CmdResult, DbgError, Debugger, StopWhy};
-use super::INTERRUPTED;
+use crate::expr::Expr;
+use crate::points::{Catch, Kind, WatchKind};
+use crate::session::{transition_count, CmdResult, DbgError, Debugger, StopWhy};
+use crate::INTERRUPTED;
 use emulator::engine::BreakFilter;
 use emulator::EngineKind;
 use emulator::{Budget, Engine, Machine};
@@ -134,7 +134,7 @@ impl Debugger {
         if phys {
             self.m.peek_phys(addr, len)
         } else {
-            super::expr::read_virt(&self.m, addr, len)
+            crate::expr::read_virt(&self.m, addr, len)
         }
     }
 
@@ -238,7 +238,7 @@ impl Debugger {
     /// After a watched write: which write watchpoints changed value (or access ones were hit).
     fn check_watch_writes(&mut self, pre: Option<&Pre>) -> Option<StopWhy> {
         let mut found = None;
-        let list: Vec<(usize, super::points::Watch)> = self
+        let list: Vec<(usize, crate::points::Watch)> = self
             .points
             .watches()
             .filter_map(|p| match &p.kind {
@@ -279,7 +279,7 @@ impl Debugger {
                 }
                 self.hit(id);
                 let show = |v: Option<u32>| match v {
-                    Some(v) => super::session::format_value(v as i64, None),
+                    Some(v) => crate::session::format_value(v as i64, None),
                     None => "<unreadable>".to_string(),
                 };
                 let what = self
@@ -345,7 +345,7 @@ impl Debugger {
                                 format!(
                                     "exception: vector {vec} ({}), cause {}, faddr {:#010x}",
                                     vector::name(vec),
-                                    super::session::cause_words(cause),
+                                    crate::session::cause_words(cause),
                                     m.cpu.crs[num::FADDR as usize]
                                 )
                             })
@@ -386,7 +386,7 @@ impl Debugger {
                                     w.kind.label(),
                                     p.id,
                                     p.what,
-                                    v.map(|v| super::session::format_value(v as i64, None))
+                                    v.map(|v| crate::session::format_value(v as i64, None))
                                         .unwrap_or_else(|| "<unreadable>".into())
                                 ),
                             ));
@@ -535,7 +535,7 @@ impl Debugger {
             // With a console, runs end at slice boundaries (see console.rs): Ctrl-C is seen
             // while the guest waits in `wfi`, at the same cycles in every run.
             let max_cycles = match self.console {
-                Some(_) => super::console::slice_end(self.m.cpu.cycles),
+                Some(_) => crate::console::slice_end(self.m.cpu.cycles),
                 None => u64::MAX,
             };
             if single {
@@ -779,7 +779,7 @@ fn condition_holds(cond: Option<&Expr>, m: &Machine, history: &[i64]) -> Result<
     match cond {
         None => Ok(true),
         Some(e) => e
-            .eval(&super::expr::Env { m, history })
+            .eval(&crate::expr::Env { m, history })
             .map(|v| v as u32 != 0),
     }
 }

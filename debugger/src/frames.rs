@@ -9,7 +9,7 @@
 //!   frame (pc, status, cause, faddr, sp). Those frames say exactly where the caller was, in
 //!   which ring, on which stack.
 
-use super::session::Debugger;
+use crate::session::Debugger;
 use isa_spec::cr::{num, vector};
 use isa_spec::regs::{RA, SP};
 use isa_spec::Opcode;
@@ -245,7 +245,7 @@ impl Debugger {
                         {
                             format!("interrupt line {}", v - vector::IRQ_BASE)
                         } else {
-                            format!("cause {}", super::session::cause_words(cause))
+                            format!("cause {}", crate::session::cause_words(cause))
                         };
                         frames.push(Frame {
                             pc,

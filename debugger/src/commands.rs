@@ -1,11 +1,11 @@
 //! The command table, `help`, and what each command does.
 
-use super::control::StopAt;
-use super::expr::{self, Place};
-use super::location::{file_line, split_if};
-use super::points::{Catch, Kind, Watch, WatchKind};
-use super::session::{format_value, CmdResult, DbgError, Debugger, DisplayItem};
-use super::snapshot::{options_for, write_atomic, SnapshotFile};
+use crate::control::StopAt;
+use crate::expr::{self, Place};
+use crate::location::{file_line, split_if};
+use crate::points::{Catch, Kind, Watch, WatchKind};
+use crate::session::{format_value, CmdResult, DbgError, Debugger, DisplayItem};
+use crate::snapshot::{options_for, write_atomic, SnapshotFile};
 use emulator::state::StateConfig;
 use emulator::trace::Tracer;
 use emulator::EngineKind;
@@ -101,18 +101,18 @@ pub fn lookup(word: &str) -> Result<&'static CmdInfo, DbgError> {
                 // The distance is at least the difference in length: a long word is compared
                 // with nothing (a pasted megabyte would take seconds).
                 .filter(|c| w.len().abs_diff(c.name.len()) <= 2)
-                .map(|c| (super::symbols::edit_distance(&w, c.name), c.name))
+                .map(|c| (crate::symbols::edit_distance(&w, c.name), c.name))
                 .min()
                 .filter(|(d, _)| *d <= 2)
                 .map(|(_, n)| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             Err(DbgError::hint(
-                format!("unknown command `{}`", super::expr::quote(word)),
+                format!("unknown command `{}`", crate::expr::quote(word)),
                 format!("{near}`help` lists the commands"),
             ))
         }
         _ => Err(DbgError::hint(
-            format!("`{}` is ambiguous", super::expr::quote(word)),
+            format!("`{}` is ambiguous", crate::expr::quote(word)),
             format!(
                 "it could be {}",
                 matches
@@ -234,7 +234,7 @@ fn parse_exception(arg: &str) -> Result<u8, DbgError> {
     match expr::parse_number(&a) {
         Ok(v) if (0..64).contains(&v) => Ok(v as u8),
         _ => Err(DbgError::hint(
-            format!("`{}` is not an exception", super::expr::quote(arg)),
+            format!("`{}` is not an exception", crate::expr::quote(arg)),
             "give a vector number 0..63 or one of illegal privilege misaligned bus-error \
              page-fault gate-fault divide breakpoint io-privilege double-fault",
         )),
@@ -285,9 +285,9 @@ impl Debugger {
                     let last = i + 1 >= n.max(1)
                         || !matches!(
                             why,
-                            super::session::StopWhy::Breakpoint { .. }
-                                | super::session::StopWhy::Watch { .. }
-                                | super::session::StopWhy::Catch { .. }
+                            crate::session::StopWhy::Breakpoint { .. }
+                                | crate::session::StopWhy::Watch { .. }
+                                | crate::session::StopWhy::Catch { .. }
                         );
                     if last {
                         self.show_stop(&why);
@@ -366,18 +366,18 @@ impl Debugger {
                 let mut stops = vec![back];
                 stops.extend(leaves.iter().copied());
                 let mut why = self.run_to(stops);
-                if why == super::session::StopWhy::Internal
+                if why == crate::session::StopWhy::Internal
                     && leaves.iter().any(|s| s.matches(&self.m))
                     && !back.matches(&self.m)
                 {
                     why = self.stepi(1);
-                    if why == super::session::StopWhy::Done {
-                        why = super::session::StopWhy::Internal;
+                    if why == crate::session::StopWhy::Done {
+                        why = crate::session::StopWhy::Internal;
                     }
                 }
                 // A breakpoint at the return address is reported, and the frame did return.
-                let returned = why == super::session::StopWhy::Internal
-                    || matches!(why, super::session::StopWhy::Breakpoint { .. })
+                let returned = why == crate::session::StopWhy::Internal
+                    || matches!(why, crate::session::StopWhy::Breakpoint { .. })
                         && back.matches(&self.m);
                 self.show_stop(&why);
                 if returned {
@@ -466,7 +466,7 @@ impl Debugger {
                         .files()
                         .into_iter()
                         .find(|x| {
-                            x == f || super::symbols::short_file(x) == super::symbols::short_file(f)
+                            x == f || crate::symbols::short_file(x) == crate::symbols::short_file(f)
                         })
                         .unwrap_or_else(|| f.to_string());
                     self.list(Some((file, l)), true)?
@@ -523,7 +523,7 @@ impl Debugger {
             },
             "reverse-stepi" => {
                 let n = parse_count(self, rest, "step")?;
-                let before = super::session::transition_count(&self.m);
+                let before = crate::session::transition_count(&self.m);
                 let undone = self.m.last_transition;
                 let why = self.reverse_stepi(n)?;
                 self.show_reverse(&why, before, undone);
@@ -532,7 +532,7 @@ impl Debugger {
                 if !rest.is_empty() {
                     return Err("reverse-continue takes no argument".into());
                 }
-                let before = super::session::transition_count(&self.m);
+                let before = crate::session::transition_count(&self.m);
                 let undone = self.m.last_transition;
                 let why = self.reverse_continue()?;
                 self.show_reverse(&why, before, undone);
@@ -600,7 +600,7 @@ impl Debugger {
             return Err(DbgError::hint(
                 format!(
                     "the machine has stopped ({})",
-                    super::session::exit_words(e)
+                    crate::session::exit_words(e)
                 ),
                 "`run` starts the program again; `reverse-stepi` goes back",
             ));
@@ -610,11 +610,11 @@ impl Debugger {
 
     fn show_reverse(
         &mut self,
-        why: &super::session::StopWhy,
+        why: &crate::session::StopWhy,
         before: u64,
         undone: Option<emulator::machine::Transition>,
     ) {
-        let now = super::session::transition_count(&self.m);
+        let now = crate::session::transition_count(&self.m);
         if now < before {
             if let Some(t) = undone {
                 let n = before - now;
@@ -624,7 +624,7 @@ impl Debugger {
                     if n == 1 { "" } else { "s" },
                     t.from,
                     t.to,
-                    super::session::via_words(t.via),
+                    crate::session::via_words(t.via),
                     self.m.cpu.ring()
                 ));
             }
@@ -981,7 +981,7 @@ impl Debugger {
                 ));
                 Ok(())
             }
-            _ => Err(format!("no `info {}`", super::expr::quote(name)).into()),
+            _ => Err(format!("no `info {}`", crate::expr::quote(name)).into()),
         }
     }
 
@@ -1261,7 +1261,7 @@ impl Debugger {
         self.tt.clear();
         self.tt.take(&mut self.m, self.serial_count);
         self.serial_shown = self.serial_count;
-        self.seen_transitions = super::session::transition_count(&self.m);
+        self.seen_transitions = crate::session::transition_count(&self.m);
         self.seen_delivered = self.m.delivered;
         self.last_stop_cycles = self.m.cpu.cycles;
         self.prev_stop_cycles = self.m.cpu.cycles;
