@@ -551,11 +551,7 @@ impl Debugger {
             }
             "echo" => {
                 let text = rest.replace("\\n", "\n");
-                let mut out = std::io::stdout().lock();
-                use std::io::Write;
-                let _ = write!(out, "{text}");
-                let _ = out.flush();
-                self.at_line_start = text.is_empty() || text.ends_with('\n');
+                self.emit(crate::output::Event::Text(text));
             }
             "help" => self.cmd_help(rest)?,
             "quit" => {
@@ -1154,7 +1150,7 @@ impl Debugger {
                         std::fs::File::create(f)
                             .map_err(|e| format!("cannot create trace file {f}: {e}"))?,
                     )),
-                    None => Box::new(std::io::stdout()),
+                    None => Box::new(self.trace_buf.clone()),
                 };
                 self.interp.tracer = Some(Tracer::new(sink));
                 self.tracing = true;

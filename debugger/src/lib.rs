@@ -20,6 +20,7 @@ pub mod control;
 pub mod expr;
 pub mod frames;
 pub mod location;
+pub mod output;
 pub mod points;
 pub mod session;
 pub mod snapshot;
@@ -27,6 +28,7 @@ pub mod symbols;
 pub mod timetravel;
 pub mod views;
 
+pub use output::{render, Event, Printer};
 pub use session::{DbgError, Debugger, StopWhy};
 
 use std::sync::atomic::AtomicBool;

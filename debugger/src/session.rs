@@ -11,7 +11,6 @@ use emulator::engine::threaded::Threaded;
 use emulator::machine::{Transition, Via};
 use emulator::{EngineKind, Machine};
 use isa_spec::cr::{num, vector, EXCEPTION_FRAME_WORDS, GATE_FRAME_WORDS};
-use std::io::Write;
 
 /// A command's failure: one line, with a hint when there is a useful one.
 #[derive(Debug)]
@@ -142,8 +141,12 @@ pub struct Debugger {
     pub serial_count: u64,
     /// Serial bytes already shown to the user (replays do not show them again).
     pub serial_shown: u64,
-    /// The last thing printed ended a line.
-    pub at_line_start: bool,
+    /// Events not yet taken (when no listener takes them as they come).
+    pub events: Vec<crate::output::Event>,
+    /// Takes events as they come (the REPL).
+    pub listener: Option<crate::output::Listener>,
+    /// Where `trace on` without a file writes.
+    pub trace_buf: crate::output::TraceBuf,
     /// Use colour (terminal only).
     pub color: bool,
     /// Cycle count at the last stop (for `cycles`).
@@ -234,7 +237,9 @@ impl Debugger {
             initial,
             serial_count: 0,
             serial_shown: 0,
-            at_line_start: true,
+            events: Vec::new(),
+            listener: None,
+            trace_buf: Default::default(),
             color: false,
             x_next: None,
             x_fmt: (1, 'x', 4),
@@ -244,16 +249,6 @@ impl Debugger {
             tracing: false,
             rate: 0.0,
         }
-    }
-
-    /// Prints a line of debugger output (after guest output that did not end a line).
-    pub fn say(&mut self, line: impl AsRef<str>) {
-        let mut out = std::io::stdout().lock();
-        if !self.at_line_start {
-            let _ = out.write_all(b"\n");
-            self.at_line_start = true;
-        }
-        let _ = writeln!(out, "{}", line.as_ref());
     }
 
     /// Wraps text in an ANSI style when colour is on.
@@ -282,12 +277,8 @@ impl Debugger {
             if let Some(c) = &self.console {
                 c.output(new);
             }
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(new);
-            let _ = out.flush();
-            if let Some(&last) = new.last() {
-                self.at_line_start = last == b'\n';
-            }
+            let new = new.to_vec();
+            self.emit(crate::output::Event::Serial(new));
             self.serial_shown = self.serial_count;
         }
     }

@@ -10,9 +10,9 @@ pub mod repl;
 
 use crate::cmd::run::{engine_parser, MachineArgs};
 use anyhow::Result;
+use debugger::Debugger;
 use emulator::EngineKind;
 use emulator::Machine;
-use debugger::Debugger;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,6 +91,9 @@ pub fn start(
     let terminal = std::io::stdin().is_terminal() && !opts.batch;
     let mut dbg = Debugger::new(m, prog, opts.engine, terminal);
     dbg.program_name = name.clone();
+    // This front end shows everything as it comes, guest output while the guest runs.
+    let mut printer = debugger::Printer::new(std::io::stdout());
+    dbg.set_listener(Box::new(move |ev| printer.print(&ev)));
     let entry = dbg.m.cpu.pc;
     dbg.say(format!(
         "Ringfort debugger: {}, entry {entry:#010x}{}, {} MiB RAM, engine {}. `help` lists the \

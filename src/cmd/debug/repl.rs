@@ -1,9 +1,9 @@
 //! Where commands come from: `-x` scripts, then a line editor on a terminal (history file, tab
 //! completion of commands, registers and symbols, Ctrl-C), or plain lines from a pipe.
 
+use super::{Options, BUSY, INTERACTIVE, INTERRUPTED};
 use debugger::commands::{COMMANDS, INFO_SUBS};
 use debugger::Debugger;
-use super::{Options, BUSY, INTERACTIVE, INTERRUPTED};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
