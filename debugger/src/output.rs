@@ -16,6 +16,11 @@ pub enum Event {
     Serial(Vec<u8>),
     /// Instruction trace output (`trace on` without a file).
     Trace(Vec<u8>),
+    /// The machine stopped, and why (the lines that show it follow).
+    Stop(crate::session::StopWhy),
+    /// A ring change happened since the last stop: the last one (the lines that explain it
+    /// follow).
+    RingChange(emulator::machine::Transition),
 }
 
 /// Receives events as they happen (a front end that shows guest output while it runs).
@@ -85,6 +90,8 @@ impl<W: std::io::Write> Printer<W> {
                 out.write_all(b).and_then(|_| out.flush())
             }
             Event::Trace(b) => out.write_all(b),
+            // Typed facts for front ends that want them; their text follows as lines.
+            Event::Stop(_) | Event::RingChange(_) => Ok(()),
         };
     }
 

@@ -79,19 +79,23 @@ pub enum StopWhy {
         /// Why.
         msg: String,
     },
-    /// A watchpoint triggered; the text says how.
+    /// A watchpoint triggered.
     Watch {
         /// Its number.
         id: usize,
-        /// Header and value lines.
-        text: Vec<String>,
+        /// Its kind (write, read, access).
+        kind: crate::points::WatchKind,
+        /// What it watches, as typed.
+        what: String,
+        /// What it saw.
+        seen: WatchSeen,
     },
     /// A catchpoint triggered.
     Catch {
         /// Its number.
         id: usize,
         /// What happened.
-        text: String,
+        hit: CatchHit,
     },
     /// The machine stopped (halt, power off, triple fault, idle).
     Halted(emulator::Exit),
@@ -99,6 +103,118 @@ pub enum StopWhy {
     Interrupted,
     /// Reverse execution reached the start of the recorded history.
     HistoryStart,
+}
+
+/// What a watchpoint saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WatchSeen {
+    /// The value changed, or a write touched it (an access watchpoint); `None`: unreadable.
+    Written {
+        /// Before.
+        old: Option<u32>,
+        /// After.
+        new: Option<u32>,
+    },
+    /// A load read it.
+    Read {
+        /// The value read (`None`: unreadable).
+        value: Option<u32>,
+    },
+}
+
+/// What a catchpoint caught.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatchHit {
+    /// A ring change.
+    RingChange {
+        /// From ring.
+        from: u8,
+        /// To ring.
+        to: u8,
+    },
+    /// A `callg`.
+    Gate {
+        /// The gate number.
+        gate: u32,
+        /// The caller's ring.
+        from: u8,
+    },
+    /// An exception was delivered.
+    Exception {
+        /// Its vector.
+        vector: u8,
+        /// The cause register.
+        cause: u32,
+        /// The fault address register.
+        faddr: u32,
+    },
+    /// An interrupt was taken.
+    Interrupt {
+        /// The interrupt line.
+        line: u8,
+    },
+}
+
+impl std::fmt::Display for CatchHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            CatchHit::RingChange { from, to } => write!(f, "ring change: ring {from} -> ring {to}"),
+            CatchHit::Gate { gate, from } => {
+                write!(f, "gate {gate}: callg {gate} from ring {from}")
+            }
+            CatchHit::Exception {
+                vector: v,
+                cause,
+                faddr,
+            } => write!(
+                f,
+                "exception: vector {v} ({}), cause {}, faddr {faddr:#010x}",
+                vector::name(v),
+                cause_words(cause)
+            ),
+            CatchHit::Interrupt { line } => write!(
+                f,
+                "interrupt: line {line}{}, vector {}",
+                match line {
+                    0 => " (timer)",
+                    1 => " (uart)",
+                    _ => "",
+                },
+                vector::IRQ_BASE + line
+            ),
+        }
+    }
+}
+
+impl StopWhy {
+    /// The lines a watchpoint stop is shown with (GDB's words); empty for other stops.
+    pub fn watch_lines(&self) -> Vec<String> {
+        let StopWhy::Watch {
+            id,
+            kind,
+            what,
+            seen,
+        } = self
+        else {
+            return Vec::new();
+        };
+        let show = |v: &Option<u32>| match v {
+            Some(v) => format_value(*v as i64, None),
+            None => "<unreadable>".to_string(),
+        };
+        let head = format!("{} {id}: {what}", kind.label());
+        match seen {
+            WatchSeen::Written { old, new } => vec![
+                head,
+                String::new(),
+                format!("Old value = {}", show(old)),
+                format!("New value = {}", show(new)),
+            ],
+            WatchSeen::Read { value } => {
+                vec![head, String::new(), format!("Value = {}", show(value))]
+            }
+        }
+    }
 }
 
 /// A `display` expression.
@@ -512,6 +628,7 @@ impl Debugger {
     /// Shows a stop: why, any ring change since the last stop, where, and the displays.
     pub fn show_stop(&mut self, why: &StopWhy) {
         self.drain_serial();
+        self.emit(crate::output::Event::Stop(why.clone()));
         match why {
             StopWhy::Done | StopWhy::Internal => {}
             StopWhy::Breakpoint { id, temp } => {
@@ -534,13 +651,13 @@ impl Debugger {
                     "Error in condition of breakpoint {id}: {msg} (stopped here)"
                 ));
             }
-            StopWhy::Watch { text, .. } => {
-                for l in text.clone() {
+            StopWhy::Watch { .. } => {
+                for l in why.watch_lines() {
                     self.say(l);
                 }
             }
-            StopWhy::Catch { id, text } => {
-                let line = format!("Catchpoint {id} ({text})");
+            StopWhy::Catch { id, hit } => {
+                let line = format!("Catchpoint {id} ({hit})");
                 let styled = self.style("1;33", &line);
                 self.say(styled);
             }
@@ -573,6 +690,7 @@ impl Debugger {
         let count = transition_count(&self.m);
         if count > self.seen_transitions {
             if let Some(t) = self.m.last_transition {
+                self.emit(crate::output::Event::RingChange(t));
                 let n = count - self.seen_transitions;
                 if n > 1 {
                     self.say(format!(
