@@ -8,63 +8,15 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const WORDS: &[&str] = &[
-    "stepi",
-    "si",
-    "nexti",
-    "ni",
-    "continue",
-    "until",
-    "advance",
-    "finish",
-    "break",
-    "tbreak",
-    "delete",
-    "disable",
-    "enable",
-    "condition",
-    "watch",
-    "rwatch",
-    "awatch",
-    "catch",
-    "info",
-    "set",
-    "x",
+/// Words that are not command names: formats on command words, `info` and `catch` arguments
+/// beyond the tables' (the command names, their aliases, `info` subcommands and `catch` kinds
+/// come from the debugger's own tables, see `words`), symbols, registers, operators.
+const EXTRA: &[&str] = &[
     "x/4xw",
     "x/s",
     "x/3i",
     "x/2c",
-    "print",
-    "p",
     "p/x",
-    "display",
-    "undisplay",
-    "disassemble",
-    "list",
-    "backtrace",
-    "bt",
-    "trace",
-    "hot",
-    "engine",
-    "reverse-stepi",
-    "reverse-continue",
-    "snapshot",
-    "cycles",
-    "help",
-    "echo",
-    "registers",
-    "rings",
-    "gates",
-    "vectors",
-    "pagetable",
-    "tlb",
-    "devices",
-    "breakpoints",
-    "cr",
-    "ring-change",
-    "gate",
-    "exception",
-    "interrupt",
     "on",
     "off",
     "save",
@@ -116,9 +68,23 @@ const WORDS: &[&str] = &[
     "~",
 ];
 
+/// Every word the random lines are made of: the command table's names and aliases, the `info`
+/// subcommands and `catch` kinds, and [`EXTRA`].
+fn words() -> Vec<&'static str> {
+    let mut w: Vec<&'static str> = Vec::new();
+    for c in debugger::commands::COMMANDS {
+        w.push(c.name);
+        w.extend(c.aliases);
+    }
+    w.extend(debugger::commands::info::INFO.iter().map(|s| s.name));
+    w.extend(debugger::commands::stops::CATCH_KINDS);
+    w.extend(EXTRA);
+    w
+}
+
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => proptest::sample::select(WORDS).prop_map(String::from),
+        4 => proptest::sample::select(words()).prop_map(String::from),
         1 => "[ -~]{0,8}",
     ]
 }
