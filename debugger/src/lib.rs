@@ -17,6 +17,7 @@
 pub mod commands;
 pub mod console;
 pub mod control;
+pub mod explain;
 pub mod expr;
 pub mod frames;
 pub mod location;
@@ -24,6 +25,7 @@ pub mod output;
 pub mod points;
 pub mod session;
 pub mod snapshot;
+pub mod stop;
 pub mod symbols;
 pub mod timetravel;
 pub mod views;
