@@ -10,6 +10,7 @@ pub mod bounded;
 pub mod builder;
 pub mod code_pages;
 pub mod cpu;
+mod debug_api;
 pub mod devices;
 pub mod engine;
 pub mod exceptions;

@@ -298,15 +298,12 @@ impl Debugger {
         // translated blocks (with their counts) when it restores memory.
         // One line per guest address: a block translated again (after a store into its code
         // page) is the same code; the cache adds its translations up and counts them.
-        let cache = &self.threaded.cache;
-        let all = cache.hottest(usize::MAX);
-        let total = all.iter().map(|b| b.2).sum::<u64>().max(1);
+        let all = emulator::Engine::hot_blocks(&self.threaded, usize::MAX);
+        let total = all.iter().map(|b| b.cycles).sum::<u64>().max(1);
         let hot: Vec<(u32, (u64, u64, usize, usize))> = all
             .into_iter()
             .take(n)
-            .map(|(pc, execs, cycles, insns)| {
-                (pc, (execs, cycles, insns, cache.translations_at(pc)))
-            })
+            .map(|b| (b.pc, (b.execs, b.cycles, b.len, b.translations)))
             .collect();
         if hot.is_empty() {
             self.say(
