@@ -146,6 +146,29 @@ impl Debugger {
         self.listener = Some(l);
     }
 
+    /// The session's first lines: the program, its entry, RAM and engine; the guest's
+    /// console, if it has one; where the machine is.
+    pub fn greet(&mut self) {
+        let entry = self.m.cpu.pc;
+        self.say(format!(
+            "Ringfort debugger: {}, entry {entry:#010x}{}, {} MiB RAM, engine {}. `help` lists \
+             the commands.",
+            self.program_name.as_deref().unwrap_or("(no program)"),
+            self.syms.angle(entry),
+            self.m.ram.len() >> 20,
+            self.engine
+        ));
+        if let Some(c) = &self.console {
+            let text = format!(
+                "The guest's serial console is {} while it runs (Ctrl-C stops it).",
+                c.describe()
+            );
+            self.say(text);
+        }
+        let w = self.where_line();
+        self.say(w);
+    }
+
     /// Executes a command line and returns what it produced, rendered as the terminal shows
     /// it (an error as its one line). For tests and scripted front ends.
     pub fn run_command(&mut self, line: &str) -> String {

@@ -90,28 +90,11 @@ pub fn start(
     use std::io::IsTerminal;
     let terminal = std::io::stdin().is_terminal() && !opts.batch;
     let mut dbg = Debugger::new(m, prog, opts.engine, terminal);
-    dbg.program_name = name.clone();
+    dbg.program_name = name;
     // This front end shows everything as it comes, guest output while the guest runs.
     let mut printer = debugger::Printer::new(std::io::stdout());
     dbg.set_listener(Box::new(move |ev| printer.print(&ev)));
-    let entry = dbg.m.cpu.pc;
-    dbg.say(format!(
-        "Ringfort debugger: {}, entry {entry:#010x}{}, {} MiB RAM, engine {}. `help` lists the \
-         commands.",
-        name.as_deref().unwrap_or("(no program)"),
-        dbg.syms.angle(entry),
-        dbg.m.ram.len() >> 20,
-        opts.engine
-    ));
-    if let Some(c) = &dbg.console {
-        let text = format!(
-            "The guest's serial console is {} while it runs (Ctrl-C stops it).",
-            c.describe()
-        );
-        dbg.say(text);
-    }
-    let w = dbg.where_line();
-    dbg.say(w);
+    dbg.greet();
     let started = std::time::Instant::now();
     let code = repl::run(&mut dbg, opts);
     dbg.drain_serial();
