@@ -1,6 +1,7 @@
 //! `ringfort debug`, driven the way a script or a test harness drives it: commands piped into
 //! standard input, plain text out. `--echo` prints each command after `(rfdb) `, so the output
 //! of each command can be picked out.
+mod common;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
@@ -15,22 +16,7 @@ fn guest_dir() -> PathBuf {
 /// Runs the debugger on tests/guest/`prog` (from that directory, so `list` finds the source)
 /// with `script` on stdin. Returns stdout; panics on a crash.
 fn debug_in(dir: &Path, args: &[&str], script: &str) -> (String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ringfort starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(script.as_bytes())
-        .expect("script written");
-    let out = child.wait_with_output().expect("ringfort finishes");
+    let out = common::ringfort(dir, args, script);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
@@ -42,6 +28,16 @@ fn debug_in(dir: &Path, args: &[&str], script: &str) -> (String, i32) {
 
 fn debug(prog: &str, script: &str) -> String {
     debug_in(&guest_dir(), &["debug", "--echo", prog], script).0
+}
+
+/// Makes a blank 64 KiB disk image at `img` with `ringfort mkdisk`.
+fn blank_disk(img: &Path) {
+    let made = common::ringfort(
+        &guest_dir(),
+        &["mkdisk", &img.display().to_string(), "--size", "64K"],
+        "",
+    );
+    assert!(made.status.success(), "{made:?}");
 }
 
 /// The output of the command `cmd` (the lines after its echo, up to the next prompt).
@@ -925,11 +921,7 @@ scratch:
 fn quitting_the_debugger_writes_the_disks_cached_sectors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let img = dir.path().join("disk.img");
-    let made = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(["mkdisk", &img.display().to_string(), "--size", "64K"])
-        .output()
-        .expect("mkdisk runs");
-    assert!(made.status.success(), "{made:?}");
+    blank_disk(&img);
     let drive = format!("file={}", img.display());
     // dev_disk_write.s line 52 is its FLUSH: stop there, after the write, and quit.
     let (out, code) = debug_in(
@@ -959,11 +951,7 @@ fn quitting_the_debugger_writes_the_disks_cached_sectors() {
 fn a_snapshot_of_another_configuration_or_version_is_refused_clearly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let img = dir.path().join("d.img").display().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(["mkdisk", &img, "--size", "64K"])
-        .output()
-        .expect("ringfort runs");
-    assert!(out.status.success(), "{out:?}");
+    blank_disk(Path::new(&img));
     let snap = dir.path().join("s.rfsnap").display().to_string();
     let drive = format!("file={img},readonly=on");
     let (out, _) = debug_in(

@@ -1,12 +1,11 @@
 //! Random command lines and expressions: the debugger never panics, and every failing command
 //! answers with exactly one line starting `error:`.
+mod common;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
 use proptest::prelude::*;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// Words that are not command names: formats on command words, `info` and `catch` arguments
 /// beyond the tables' (the command names, their aliases, `info` subcommands and `catch` kinds
@@ -138,18 +137,8 @@ proptest! {
     fn random_commands_never_crash_and_errors_are_one_line(lines in proptest::collection::vec(line(), 1..12)) {
         let tmp = tempfile::tempdir().unwrap();
         let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/dbg_rings.s");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-            .args(["debug", "--echo"])
-            .arg(&guest)
-            .current_dir(tmp.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
         let script: String = lines.iter().map(|l| format!("{}\n", l.replace(['\n', '\r'], " "))).collect();
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = common::ringfort(tmp.path(), &["debug", "--echo", &guest.display().to_string()], &script);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         prop_assert!(!stderr.contains("panicked"), "panic:\n{}\nscript:\n{}", stderr, script);

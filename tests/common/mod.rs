@@ -111,3 +111,27 @@ pub fn pass_guest(name: &str) -> Run {
         other => panic!("{name}: stopped with {other:?} at pc {:#x}", run.m.cpu.pc),
     }
 }
+
+/// Runs the `ringfort` binary in `dir` with `args` and `input` on its standard input (colour
+/// off, output captured); panics if it cannot start. The one binary-spawning helper the
+/// end-to-end tests share.
+pub fn ringfort(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ringfort starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    child.wait_with_output().expect("ringfort finishes")
+}
