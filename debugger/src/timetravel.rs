@@ -78,6 +78,11 @@ impl TimeTravel {
         self.snaps.len()
     }
 
+    /// No snapshot is kept (a library user's question; a session always keeps the first).
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
     /// Bytes of RAM pages the snapshots hold.
     pub fn stored(&self) -> usize {
         self.stored
