@@ -4,10 +4,13 @@
 mod common;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
+#[path = "support/transcript.rs"]
+mod transcript;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+use transcript::{assert_one_line_error, section};
 
 fn guest_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest")
@@ -38,28 +41,6 @@ fn blank_disk(img: &Path) {
         "",
     );
     assert!(made.status.success(), "{made:?}");
-}
-
-/// The output of the command `cmd` (the lines after its echo, up to the next prompt).
-fn section<'a>(out: &'a str, cmd: &str) -> &'a str {
-    let marker = format!("(rfdb) {cmd}\n");
-    let start = out
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no `{cmd}` in:\n{out}"))
-        + marker.len();
-    let end = out[start..]
-        .find("(rfdb) ")
-        .map(|e| start + e)
-        .unwrap_or(out.len());
-    &out[start..end]
-}
-
-/// Every output section of a command that must fail: exactly one line, starting `error:`.
-fn assert_one_line_error(out: &str, cmd: &str) {
-    let s = section(out, cmd);
-    let lines: Vec<&str> = s.lines().collect();
-    assert_eq!(lines.len(), 1, "`{cmd}` should print one line, got:\n{s}");
-    assert!(lines[0].starts_with("error: "), "`{cmd}`: {s}");
 }
 
 #[test]
@@ -660,29 +641,17 @@ fn run_dash_s_refuses_or_honours_the_run_options() {
         let mut args = vec!["run", "-S"];
         args.extend_from_slice(flag);
         args.push("dbg_rings.s");
-        let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-            .args(&args)
-            .current_dir(guest_dir())
-            .stdin(Stdio::null())
-            .output()
-            .expect("ringfort runs");
+        let out = common::ringfort(&guest_dir(), &args, "");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_ne!(out.status.code(), Some(0), "{flag:?} is refused: {err}");
         assert!(err.contains(hint), "{flag:?}: {err}");
         assert!(out.stdout.is_empty(), "no session starts: {flag:?}");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(["run", "-S", "--stats", "dbg_rings.s"])
-        .current_dir(guest_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().expect("stdin").write_all(b"continue\n")?;
-            c.wait_with_output()
-        })
-        .expect("ringfort runs");
+    let out = common::ringfort(
+        &guest_dir(),
+        &["run", "-S", "--stats", "dbg_rings.s"],
+        "continue\n",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cycles"), "--stats reports at the end: {err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
@@ -723,14 +692,10 @@ fn debug_src_peak_rss(src: &str, args: &[&str], script: &str, marker: &str) -> (
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("prog.s"), src).expect("program written");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .arg("debug")
-        .args(args)
-        .arg("prog.s")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+    let mut all = vec!["debug"];
+    all.extend_from_slice(args);
+    all.push("prog.s");
+    let mut child = common::ringfort_command(dir.path(), &all)
         .stderr(Stdio::null())
         .spawn()
         .expect("ringfort starts");
@@ -833,20 +798,13 @@ page:
 fn a_tcp_client_is_the_guests_console_under_the_debugger() {
     use std::io::{BufRead, BufReader, Read};
     use std::net::TcpStream;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args([
-            "debug",
-            "--echo",
-            "-serial",
-            "tcp:127.0.0.1:0",
-            &guest_dir().join("dev_uart_echo.s").display().to_string(),
-        ])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ringfort starts");
+    let guest = guest_dir().join("dev_uart_echo.s").display().to_string();
+    let mut child = common::ringfort_command(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["debug", "--echo", "-serial", "tcp:127.0.0.1:0", &guest],
+    )
+    .spawn()
+    .expect("ringfort starts");
     // The port it listens on is in its first stderr line.
     let mut err = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();

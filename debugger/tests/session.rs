@@ -1,6 +1,9 @@
 //! The debugger's logic, tested through the library: a session on a guest program, each
 //! command's output as the terminal would show it (the tests moved here from
 //! tests/debugger.rs, which keeps the end-to-end ones through the binary).
+#[path = "../../tests/support/transcript.rs"]
+mod transcript;
+use transcript::{assert_one_line_error, section};
 
 use debugger::Debugger;
 use emulator::builder::SerialSpec;
@@ -56,28 +59,6 @@ fn debug(prog: &str, script: &str) -> String {
         }
     }
     out
-}
-
-/// The output of the command `cmd` (the lines after its echo, up to the next prompt).
-fn section<'a>(out: &'a str, cmd: &str) -> &'a str {
-    let marker = format!("(rfdb) {cmd}\n");
-    let start = out
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no `{cmd}` in:\n{out}"))
-        + marker.len();
-    let end = out[start..]
-        .find("(rfdb) ")
-        .map(|e| start + e)
-        .unwrap_or(out.len());
-    &out[start..end]
-}
-
-/// Every output section of a command that must fail: exactly one line, starting `error:`.
-fn assert_one_line_error(out: &str, cmd: &str) {
-    let s = section(out, cmd);
-    let lines: Vec<&str> = s.lines().collect();
-    assert_eq!(lines.len(), 1, "`{cmd}` should print one line, got:\n{s}");
-    assert!(lines[0].starts_with("error: "), "`{cmd}`: {s}");
 }
 
 #[test]

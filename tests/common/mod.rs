@@ -112,19 +112,26 @@ pub fn pass_guest(name: &str) -> Run {
     }
 }
 
-/// Runs the `ringfort` binary in `dir` with `args` and `input` on its standard input (colour
-/// off, output captured); panics if it cannot start. The one binary-spawning helper the
-/// end-to-end tests share.
-pub fn ringfort(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
+/// The `ringfort` binary, to run in `dir` with `args`: colour off, standard input, output and
+/// error piped (change what a test needs before spawning). The one binary-spawning helper
+/// the end-to-end tests share.
+pub fn ringfort_command(dir: &Path, args: &[&str]) -> std::process::Command {
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(args)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ringfort"));
+    c.args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs `ringfort` in `dir` with `args` and `input` on its standard input; returns its
+/// output. Panics if it cannot start.
+pub fn ringfort(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = ringfort_command(dir, args)
         .spawn()
         .expect("ringfort starts");
     child
