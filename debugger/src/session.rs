@@ -152,12 +152,12 @@ impl Debugger {
     }
 
     /// A debugger for `m`, whose program (if it has symbols) is `prog`.
-    /// `terminal`: standard input is a terminal whose keys the guest may read while it runs.
+    /// `keys`: the terminal whose keys the guest may read while it runs, if there is one.
     pub fn new(
         mut m: Machine,
         prog: Option<assembler::Program>,
         engine: EngineKind,
-        terminal: bool,
+        keys: Option<std::sync::Arc<dyn crate::console::Keys>>,
     ) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
         // execution) do not print it twice.
@@ -167,7 +167,7 @@ impl Debugger {
         }
         // The console goes in before the first snapshot, so that every snapshot has it. The
         // terminal is the console only when the serial port is on stdio (not `-serial none`).
-        let console = crate::console::Console::attach(&mut m, terminal && stdio);
+        let console = crate::console::Console::attach(&mut m, keys.filter(|_| stdio));
         if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }

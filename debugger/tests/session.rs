@@ -40,7 +40,7 @@ fn session(prog: &str) -> Debugger {
         .assembler(Box::new(assemble))
         .build()
         .expect("the guest builds");
-    let mut d = Debugger::new(built.machine, built.program, EngineKind::Threaded, false);
+    let mut d = Debugger::new(built.machine, built.program, EngineKind::Threaded, None);
     d.program_name = Some(prog.to_string());
     d
 }

@@ -6,6 +6,7 @@
 //!
 //! docs/debugger.md is the user's guide.
 
+pub mod keys;
 pub mod repl;
 
 use crate::cmd::run::{engine_parser, MachineArgs};
@@ -89,7 +90,8 @@ pub fn start(
     });
     use std::io::IsTerminal;
     let terminal = std::io::stdin().is_terminal() && !opts.batch;
-    let mut dbg = Debugger::new(m, prog, opts.engine, terminal);
+    let keys = terminal.then(|| std::sync::Arc::new(keys::StdinKeys) as _);
+    let mut dbg = Debugger::new(m, prog, opts.engine, keys);
     dbg.program_name = name;
     // This front end shows everything as it comes, guest output while the guest runs.
     let mut printer = debugger::Printer::new(std::io::stdout());
