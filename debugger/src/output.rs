@@ -21,6 +21,21 @@ pub enum Event {
     /// A ring change happened since the last stop: the last one (the lines that explain it
     /// follow).
     RingChange(emulator::machine::Transition),
+    /// `info pagetable VA` walked an address (the lines that explain it follow).
+    PageWalk(PageWalk),
+}
+
+/// A page walk, step by step, as the hardware would do it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageWalk {
+    /// The virtual address.
+    pub va: u32,
+    /// The directory entry: its physical address and value (`None`: not RAM).
+    pub directory: (u32, Option<u32>),
+    /// The page-table entry, when the directory entry is present: address and value.
+    pub table: Option<(u32, Option<u32>)>,
+    /// What the TLB caches for the page, if it does.
+    pub tlb: Option<u32>,
 }
 
 /// Receives events as they happen (a front end that shows guest output while it runs).
@@ -91,7 +106,7 @@ impl<W: std::io::Write> Printer<W> {
             }
             Event::Trace(b) => out.write_all(b),
             // Typed facts for front ends that want them; their text follows as lines.
-            Event::Stop(_) | Event::RingChange(_) => Ok(()),
+            Event::Stop(_) | Event::RingChange(_) | Event::PageWalk(_) => Ok(()),
         };
     }
 

@@ -89,6 +89,25 @@ fn stops_and_ring_changes_are_typed_events() {
 }
 
 #[test]
+fn a_page_walk_is_a_typed_event_before_its_lines() {
+    let mut d = session("dbg_rings.s");
+    d.execute("info pagetable 0x2000").unwrap();
+    let ev = d.take_events();
+    let walk = ev
+        .iter()
+        .position(|e| matches!(e, debugger::Event::PageWalk(w) if w.va == 0x2000));
+    let first_line = ev
+        .iter()
+        .position(|e| matches!(e, debugger::Event::Line(_)));
+    assert!(walk.is_some() && walk < first_line, "{ev:?}");
+    let text = debugger::render(&ev);
+    assert!(
+        text.contains("Walk of virtual address 0x00002000:"),
+        "{text}"
+    );
+}
+
+#[test]
 fn stepping_across_a_gate_shows_the_ring_change_and_stack_switch() {
     let out = debug(
         "dbg_rings.s",

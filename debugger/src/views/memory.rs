@@ -22,9 +22,13 @@ impl Debugger {
                     .into(),
             );
         }
+        let walk = va.map(|va| page_walk(m, va));
         match va {
             Some(va) => walk_lines(m, va, &mut l),
             None => mapping_lines(m, ptbase, &mut l),
+        }
+        if let Some(w) = walk {
+            self.emit(crate::output::Event::PageWalk(w));
         }
         for x in l {
             self.say(x);
@@ -442,4 +446,19 @@ fn mapping_lines(m: &emulator::Machine, ptbase: u32, l: &mut Vec<String>) {
         "  {shown_tables} page table(s) present; `info pagetable VA` walks one \
          address step by step"
     ));
+}
+
+/// The walk of `va` as data, for front ends that read events rather than lines.
+fn page_walk(m: &emulator::Machine, va: u32) -> crate::output::PageWalk {
+    let [dir, leaf] = m.walk_steps(va);
+    let table = dir
+        .entry
+        .filter(|pde| pde & pte::P != 0)
+        .map(|_| (leaf.entry_addr, leaf.entry));
+    crate::output::PageWalk {
+        va,
+        directory: (dir.entry_addr, dir.entry),
+        table,
+        tlb: m.tlb.lookup(va >> 12),
+    }
 }
