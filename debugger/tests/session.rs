@@ -34,21 +34,35 @@ fn assemble(path: &Path) -> Result<assembler::Program, String> {
 /// A session on tests/guest/`prog`, as `ringfort debug` starts one (serial on stdio, no
 /// terminal, the threaded engine).
 fn session(prog: &str) -> Debugger {
+    session_at(&guest_dir().join(prog))
+}
+
+/// A session on the program at `path`.
+fn session_at(path: &Path) -> Debugger {
+    let prog = path
+        .file_name()
+        .expect("a file")
+        .to_string_lossy()
+        .into_owned();
     let built = Machine::builder()
-        .program(Some(guest_dir().join(prog)))
+        .program(Some(path.to_path_buf()))
         .serial(SerialSpec::Stdio)
         .assembler(Box::new(assemble))
         .build()
         .expect("the guest builds");
     let mut d = Debugger::new(built.machine, built.program, EngineKind::Threaded, None);
-    d.program_name = Some(prog.to_string());
+    d.program_name = Some(prog);
     d
 }
 
 /// Runs `script` one line at a time, as `ringfort debug --echo` would show it: the greeting,
 /// then each command after `(rfdb) ` followed by its output. Stops at `quit`.
 fn debug(prog: &str, script: &str) -> String {
-    let mut d = session(prog);
+    transcript(&mut session(prog), script)
+}
+
+/// The transcript of `script` in the session `d`, from its greeting on.
+fn transcript(d: &mut Debugger, script: &str) -> String {
     d.greet();
     let mut out = debugger::render(&d.take_events());
     for line in script.lines() {
@@ -59,6 +73,18 @@ fn debug(prog: &str, script: &str) -> String {
         }
     }
     out
+}
+
+/// Runs `script` on the program `src` (as prog.s in a fresh directory), as
+/// `ringfort debug --echo prog.s` would; returns the transcript and the session's exit status.
+/// (The end-to-end tests' `debug_src`; options on the command line are not for the library.)
+fn debug_src(src: &str, args: &[&str], script: &str) -> (String, i32) {
+    assert!(args.is_empty(), "command-line options: {args:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("prog.s"), src).expect("program written");
+    let mut d = session_at(&dir.path().join("prog.s"));
+    let out = transcript(&mut d, script);
+    (out, d.exit_status() as i32)
 }
 
 #[test]
@@ -483,3 +509,302 @@ fn expressions_report_the_first_error_and_short_circuit() {
         "{out}"
     );
 }
+
+/// A temporary breakpoint where `finish` stops is reported and deleted there (GDB's way), not
+/// left to fire on a later pass.
+#[test]
+fn finish_reports_and_deletes_a_tbreak_where_it_stops() {
+    let out = debug(
+        "dbg_rings.s",
+        "break square\ncontinue\ntbreak *(main+16)\nfinish\ninfo breakpoints\n",
+    );
+    let fin = section(&out, "finish");
+    assert!(fin.contains("Temporary breakpoint 2"), "{fin}");
+    assert!(fin.contains("Value returned: $a0 = 49"), "{fin}");
+    let info = section(&out, "info breakpoints");
+    assert!(!info.contains("main+0x10"), "the tbreak is gone: {info}");
+}
+
+/// `finish` in a handler that skips the faulting instruction stops where its `iret` returns
+/// (not at the faulting pc, which is never reached again).
+#[test]
+fn finish_in_a_skipping_exception_handler_stops_after_its_iret() {
+    let (out, _) = debug_src(
+        SKIP_HANDLER,
+        &[],
+        "catch exception divide\ncontinue\nfinish\ninfo registers a0\n",
+    );
+    let fin = section(&out, "finish");
+    assert!(fin.contains("Run till exit"), "{fin}");
+    assert!(fin.contains("<divide+0x4>:  callg 5"), "{fin}");
+    assert!(!fin.contains("halted"), "{fin}");
+}
+
+/// Exceptions that keep the ring are explained while stepping, as ring-changing ones are, and
+/// a catchpoint decodes the cause word.
+#[test]
+fn same_ring_exceptions_are_explained_and_causes_decoded() {
+    let (out, _) = debug_src(
+        SKIP_HANDLER,
+        &[],
+        "break divide\ncontinue\nstepi\ndelete\ncatch exception\ncontinue\ncontinue\n",
+    );
+    let step = section(&out, "stepi");
+    assert!(
+        step.contains(
+            "exception in ring 0, no ring change: through vector 7 (divide by zero) <skip>"
+        ),
+        "{step}"
+    );
+    assert!(step.contains("exception frame at 0x0000ffec"), "{step}");
+    assert!(step.contains("cause 0x7 = divide by zero"), "{step}");
+    assert!(step.contains("<skip>:  lw t0, 0(sp)"), "{step}");
+    assert!(
+        out.contains("cause 0x106 = gate fault, the gate number is at or above glimit"),
+        "{out}"
+    );
+}
+
+/// A label at the end of one section does not name the next section's code at the same
+/// address; and only addresses get symbols in `print` (GDB's rule), not plain integers.
+#[test]
+fn code_is_named_by_its_own_section_and_integers_get_no_symbol() {
+    let src = "
+        .text
+        .global _start
+_start:
+        la      t0, user
+        jr      t0
+
+        .bss
+buf:    .space  4096
+buf_end:
+
+        .section .user, \"ax\"
+user:
+        li      a0, 1
+        halt
+";
+    let (out, _) = debug_src(
+        src,
+        &[],
+        "break user\ncontinue\ninfo symbol $pc\nbt\nx/2i $pc\np $pc\np $a0\np $ring\np user\n\
+         p/a 4\np user+4\np 12\n",
+    );
+    assert!(!out.contains("buf_end"), "{out}");
+    assert!(section(&out, "break user").contains("<user>"), "{out}");
+    assert!(
+        section(&out, "continue").contains("Breakpoint 1, user"),
+        "{out}"
+    );
+    assert!(section(&out, "info symbol $pc").contains("user"), "{out}");
+    assert!(section(&out, "bt").contains("in user"), "{out}");
+    assert!(section(&out, "p $pc").contains("<user>"), "{out}");
+    assert!(!section(&out, "p $a0").contains('<'), "{out}");
+    assert!(!section(&out, "p $ring").contains('<'), "{out}");
+    assert!(section(&out, "p user").contains("<user>"), "{out}");
+    assert!(section(&out, "p/a 4").contains("<_start+0x4>"), "{out}");
+    assert!(section(&out, "p user+4").contains("<user+0x4>"), "{out}");
+    assert!(!section(&out, "p 12").contains('<'), "{out}");
+
+    // In one section: the label that ends the area before does not name the code after it.
+    let src = "
+        .text
+        .global _start
+_start:
+        j       user_main
+        .space  64
+ustack_top:
+user_main:
+        li      a0, 0
+        halt
+";
+    let (out, _) = debug_src(
+        src,
+        &[],
+        "break user_main
+continue
+stepi
+",
+    );
+    assert!(!out.contains("ustack_top"), "{out}");
+    assert!(section(&out, "stepi").contains("<user_main+0x4>"), "{out}");
+}
+
+/// Memory contents are integers: `print *counter` shows no symbol; a read past the end of the
+/// address space is an error rather than wrapping around to address 0.
+#[test]
+fn memory_values_are_integers_and_reads_do_not_wrap() {
+    let out = debug(
+        "dbg_rings.s",
+        "p *counter\np *(u32*)0xfffffffe\np *0xffffffff\nx/2xw 0xfffffffc\n",
+    );
+    assert!(!section(&out, "p *counter").contains('<'), "{out}");
+    for c in ["p *(u32*)0xfffffffe", "p *0xffffffff", "x/2xw 0xfffffffc"] {
+        assert_one_line_error(&out, c);
+        assert!(
+            section(&out, c).contains("past the end of the address space"),
+            "{out}"
+        );
+    }
+}
+
+/// The machine's own words, not the emulator's type names, in messages.
+#[test]
+fn messages_use_words_not_type_names() {
+    let out = debug(
+        "dbg_rings.s",
+        "break after_gate\ncontinue\ninfo rings\ncontinue\nstepi\ninfo devices\n",
+    );
+    for bad in [
+        "Halted(",
+        "Gate(",
+        "Retg",
+        "Vector(",
+        "Some(",
+        "TripleFault",
+    ] {
+        assert!(!out.contains(bad), "`{bad}` leaked into:\n{out}");
+    }
+    assert!(section(&out, "info rings").contains("by retg"), "{out}");
+    assert!(
+        section(&out, "stepi").contains("the machine has stopped (it halted with exit code 0)"),
+        "{out}"
+    );
+    let dev = section(&out, "info devices");
+    for d in [
+        "PIC", "TIMER", "UART", "POWER", "DISK", "FB", "KBD", "RTC", "CAMERA",
+    ] {
+        assert!(dev.lines().any(|l| l.starts_with(d)), "no {d} in:\n{dev}");
+    }
+    assert!(dev.contains("no medium"), "{dev}");
+}
+
+/// A return address left in ra by an earlier call is not shown as a caller: `bt` says the
+/// next frame cannot be trusted.
+#[test]
+fn backtrace_does_not_invent_a_frame_from_a_stale_return_address() {
+    let src = "
+        .text
+        .global _start
+_start:
+        jal     ra, first
+        j       second
+first:
+        ret
+second:
+        nop
+        nop
+        li      a0, 0
+        halt
+";
+    let (out, _) = debug_src(src, &[], "break second+4\ncontinue\nbt\n");
+    let bt = section(&out, "bt");
+    assert!(bt.contains("#0 "), "{bt}");
+    assert!(!bt.contains("#1 "), "no invented caller: {bt}");
+    assert!(
+        bt.contains("cannot be trusted") && bt.contains("follows a call to 0x00000008 <first>"),
+        "{bt}"
+    );
+}
+
+/// Messages that used to mislead: a register given to `watch`, a 64-bit cast, and
+/// `info all-registers` without the control registers.
+#[test]
+fn watch_register_wide_cast_and_all_registers_say_what_is_meant() {
+    let out = debug(
+        "dbg_rings.s",
+        "watch $s0\np *(u64*)0\np (long)1\np *(foo*)0\ninfo all-registers\n",
+    );
+    assert_one_line_error(&out, "watch $s0");
+    assert!(
+        section(&out, "watch $s0").contains("is a register"),
+        "{out}"
+    );
+    assert!(!section(&out, "watch $s0").contains("aligned"), "{out}");
+    for c in ["p *(u64*)0", "p (long)1"] {
+        assert_one_line_error(&out, c);
+        assert!(section(&out, c).contains("is wider than"), "{out}");
+        assert!(!section(&out, c).contains("no symbol"), "{out}");
+    }
+    assert!(
+        section(&out, "p *(foo*)0").contains("`foo` is not a type"),
+        "{out}"
+    );
+    let all = section(&out, "info all-registers");
+    for r in ["r31", "pc ", "status", "ptbase", "vbase", "sp0"] {
+        assert!(all.contains(r), "no {r} in:\n{all}");
+    }
+}
+
+/// `hot` reports per guest address: a block translated again after every store into its code
+/// page is one line, with its translations counted (it was one line per translation).
+#[test]
+fn hot_reports_each_address_once_with_its_translations() {
+    let src = "
+        .text
+        .global _start
+_start:
+        li      t0, 0
+        li      t1, 20              # fewer rewrites than make the engine stop translating
+        la      t2, scratch
+loop:
+        sw      t0, 0(t2)               # into this code page: the block is translated again
+        addi    t0, t0, 1
+        blt     t0, t1, loop
+        li      a0, 0
+        halt
+scratch:
+        .word   0
+";
+    let (out, _) = debug_src(src, &[], "continue\nhot\n");
+    let hot = section(&out, "hot");
+    let rows: Vec<&str> = hot.lines().skip(2).collect();
+    let pcs: Vec<&str> = rows
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    let mut unique = pcs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(pcs.len(), unique.len(), "one line per address: {hot}");
+    let top: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!(top.last(), Some(&"20"), "20 translations: {hot}");
+    assert_eq!(top[3], "20", "20 executions: {hot}");
+}
+
+/// Ring 0 with a handler for vectors 6 (gate fault) and 7 (divide) that emulates and skips the
+/// faulting instruction (SPEC.md §1.1's pattern), then `callg 5` with no gate table.
+const SKIP_HANDLER: &str = "
+        .text
+        .global _start
+_start:
+        li      sp, 0x10000
+        la      t0, vectors
+        mtcr    vbase, t0
+        la      t1, skip
+        li      t2, 1                   # present, ring 0, DPL 0
+        sw      t1, 7*8(t0)
+        sw      t2, 7*8+4(t0)
+        sw      t1, 6*8(t0)
+        sw      t2, 6*8+4(t0)
+        li      a0, 10
+        li      a1, 0
+divide:
+        div     a2, a0, a1
+        callg   5
+        li      a0, 3
+        halt
+
+# Returns past the faulting instruction.
+skip:
+        lw      t0, 0(sp)
+        addi    t0, t0, 4
+        sw      t0, 0(sp)
+        iret
+
+        .bss
+        .balign 8
+vectors:
+        .space  64 * 8
+";
