@@ -1,70 +1,21 @@
 //! Random command lines and expressions: the debugger never panics, and every failing command
 //! answers with exactly one line starting `error:`.
+mod common;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
 use proptest::prelude::*;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-const WORDS: &[&str] = &[
-    "stepi",
-    "si",
-    "nexti",
-    "ni",
-    "continue",
-    "until",
-    "advance",
-    "finish",
-    "break",
-    "tbreak",
-    "delete",
-    "disable",
-    "enable",
-    "condition",
-    "watch",
-    "rwatch",
-    "awatch",
-    "catch",
-    "info",
-    "set",
-    "x",
+/// Words that are not command names: formats on command words, `info` and `catch` arguments
+/// beyond the tables' (the command names, their aliases, `info` subcommands and `catch` kinds
+/// come from the debugger's own tables, see `words`), symbols, registers, operators.
+const EXTRA: &[&str] = &[
     "x/4xw",
     "x/s",
     "x/3i",
     "x/2c",
-    "print",
-    "p",
     "p/x",
-    "display",
-    "undisplay",
-    "disassemble",
-    "list",
-    "backtrace",
-    "bt",
-    "trace",
-    "hot",
-    "engine",
-    "reverse-stepi",
-    "reverse-continue",
-    "snapshot",
-    "cycles",
-    "help",
-    "echo",
-    "registers",
-    "rings",
-    "gates",
-    "vectors",
-    "pagetable",
-    "tlb",
-    "devices",
-    "breakpoints",
-    "cr",
-    "ring-change",
-    "gate",
-    "exception",
-    "interrupt",
     "on",
     "off",
     "save",
@@ -116,9 +67,23 @@ const WORDS: &[&str] = &[
     "~",
 ];
 
+/// Every word the random lines are made of: the command table's names and aliases, the `info`
+/// subcommands and `catch` kinds, and [`EXTRA`].
+fn words() -> Vec<&'static str> {
+    let mut w: Vec<&'static str> = Vec::new();
+    for c in debugger::commands::COMMANDS {
+        w.push(c.name);
+        w.extend(c.aliases);
+    }
+    w.extend(debugger::commands::info::INFO.iter().map(|s| s.name));
+    w.extend(debugger::commands::stops::CATCH_KINDS);
+    w.extend(EXTRA);
+    w
+}
+
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => proptest::sample::select(WORDS).prop_map(String::from),
+        4 => proptest::sample::select(words()).prop_map(String::from),
         1 => "[ -~]{0,8}",
     ]
 }
@@ -172,18 +137,8 @@ proptest! {
     fn random_commands_never_crash_and_errors_are_one_line(lines in proptest::collection::vec(line(), 1..12)) {
         let tmp = tempfile::tempdir().unwrap();
         let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/dbg_rings.s");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ringfort"))
-            .args(["debug", "--echo"])
-            .arg(&guest)
-            .current_dir(tmp.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
         let script: String = lines.iter().map(|l| format!("{}\n", l.replace(['\n', '\r'], " "))).collect();
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = common::ringfort(tmp.path(), &["debug", "--echo", &guest.display().to_string()], &script);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         prop_assert!(!stderr.contains("panicked"), "panic:\n{}\nscript:\n{}", stderr, script);

@@ -6,14 +6,17 @@
 #![warn(missing_docs)]
 
 pub mod bounded;
+pub mod builder;
 pub mod bus;
 pub mod code_pages;
 pub mod cpu;
+mod debug_api;
 pub mod devices;
 pub mod diff;
 pub mod engine;
 pub mod exceptions;
 pub mod exec;
+pub mod exit_status;
 pub mod fault;
 pub mod files;
 mod gates;
@@ -27,6 +30,7 @@ pub mod stats;
 pub mod tlb;
 pub mod trace;
 
+pub use builder::EngineKind;
 pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;
 pub use machine::{Config, Exit, Machine};

@@ -4,7 +4,7 @@ pub mod asm;
 pub mod bench;
 pub mod debug;
 pub mod disasm;
-pub mod exit_status;
+pub use emulator::exit_status;
 pub mod mkdisk;
 pub mod run;
 pub mod stats;

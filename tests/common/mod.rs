@@ -111,3 +111,34 @@ pub fn pass_guest(name: &str) -> Run {
         other => panic!("{name}: stopped with {other:?} at pc {:#x}", run.m.cpu.pc),
     }
 }
+
+/// The `ringfort` binary, to run in `dir` with `args`: colour off, standard input, output and
+/// error piped (change what a test needs before spawning). The one binary-spawning helper
+/// the end-to-end tests share.
+pub fn ringfort_command(dir: &Path, args: &[&str]) -> std::process::Command {
+    use std::process::{Command, Stdio};
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ringfort"));
+    c.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs `ringfort` in `dir` with `args` and `input` on its standard input; returns its
+/// output. Panics if it cannot start.
+pub fn ringfort(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = ringfort_command(dir, args)
+        .spawn()
+        .expect("ringfort starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    child.wait_with_output().expect("ringfort finishes")
+}

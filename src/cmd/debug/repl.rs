@@ -1,9 +1,9 @@
 //! Where commands come from: `-x` scripts, then a line editor on a terminal (history file, tab
 //! completion of commands, registers and symbols, Ctrl-C), or plain lines from a pipe.
 
-use super::commands::{COMMANDS, INFO_SUBS};
-use super::session::Debugger;
 use super::{Options, BUSY, INTERACTIVE, INTERRUPTED};
+use debugger::commands::{Complete, COMMANDS};
+use debugger::Debugger;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -54,35 +54,14 @@ impl DbgHelper {
             }
             return (start, out);
         }
-        let cmd = super::commands::lookup(prior[0].split('/').next().unwrap_or(""))
-            .map(|c| c.name)
-            .unwrap_or("");
+        let cmd = debugger::commands::lookup(prior[0].split('/').next().unwrap_or("")).ok();
         if word.starts_with('$') {
             out.extend(register_names().into_iter().filter(|r| r.starts_with(word)));
             return (start, out);
         }
-        let fixed: &[&str] = match (cmd, prior.len()) {
-            ("info", 1) => INFO_SUBS,
-            ("catch", 1) => &["ring-change", "gate", "exception", "interrupt"],
-            ("catch", 2) if prior[1] == "exception" => &[
-                "illegal",
-                "privilege",
-                "misaligned",
-                "bus-error",
-                "page-fault",
-                "gate-fault",
-                "divide",
-                "breakpoint",
-                "io-privilege",
-                "double-fault",
-            ],
-            ("trace", 1) => &["on", "off"],
-            ("snapshot", 1) => &["save", "load"],
-            ("engine", 1) => &["interp", "threaded"],
-            ("help", 1) => &[],
-            _ => &[],
-        };
-        if cmd == "help" && prior.len() == 1 {
+        // The command's table entry says how its arguments complete.
+        let complete = cmd.map_or(Complete::Symbols, |c| c.complete);
+        if complete == Complete::Commands && prior.len() == 1 {
             for c in COMMANDS {
                 if c.name.starts_with(word) {
                     out.push(c.name.to_string());
@@ -90,6 +69,7 @@ impl DbgHelper {
             }
             return (start, out);
         }
+        let fixed = complete.words(&prior[1..]);
         if !fixed.is_empty() {
             out.extend(
                 fixed
@@ -99,7 +79,7 @@ impl DbgHelper {
             );
             return (start, out);
         }
-        if matches!(cmd, "trace" | "snapshot") {
+        if matches!(complete, Complete::WordsThenFile(_)) {
             return (start, out);
         }
         out.extend(self.symbols.iter().filter(|s| s.starts_with(word)).cloned());
@@ -175,7 +155,7 @@ fn repeatable(line: &str) -> bool {
     let w = line.split_whitespace().next().unwrap_or("");
     let w = w.split('/').next().unwrap_or("");
     matches!(
-        super::commands::lookup(w).map(|c| c.name),
+        debugger::commands::lookup(w).map(|c| c.name),
         Ok("stepi" | "nexti" | "continue" | "x" | "list" | "reverse-stepi" | "until")
     )
 }
@@ -249,7 +229,7 @@ fn run_terminal(dbg: &mut Debugger) -> u8 {
         .syms
         .files()
         .iter()
-        .map(|f| super::symbols::short_file(f).to_string())
+        .map(|f| debugger::symbols::short_file(f).to_string())
         .collect();
     ed.set_helper(Some(DbgHelper { symbols, files }));
     let hist = history_path();

@@ -78,6 +78,11 @@ impl TimeTravel {
         self.snaps.len()
     }
 
+    /// No snapshot is kept (a library user's question; a session always keeps the first).
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
     /// Bytes of RAM pages the snapshots hold.
     pub fn stored(&self) -> usize {
         self.stored
@@ -236,19 +241,14 @@ impl TimeTravel {
             Sink::None => Sink::None,
             Sink::Stdout => Sink::Stdout,
         };
-        let epoch = m.code_epoch;
         let tracing = m.trace_writes.is_some();
-        *m = snap.machine.clone();
+        // Translated code must be dropped: memory may differ from what it was made from.
+        m.restore_clone(&snap.machine);
         m.ram = ram;
         restore_pages(&mut m.ram, &snap.pages);
         m.watch = watch;
         m.watch_hit = false;
         m.dev.uart.sink = sink;
-        // Translated code must be dropped: memory may differ from what it was made from.
-        m.code_epoch = epoch + 1;
-        m.code_pages.clear();
-        m.dirty_code.clear();
-        m.block_exit = false;
         if tracing {
             m.trace_writes = Some(Vec::new());
         }

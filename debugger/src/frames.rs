@@ -9,7 +9,7 @@
 //!   frame (pc, status, cause, faddr, sp). Those frames say exactly where the caller was, in
 //!   which ring, on which stack.
 
-use super::session::Debugger;
+use crate::session::Debugger;
 use isa_spec::cr::{num, vector};
 use isa_spec::regs::{RA, SP};
 use isa_spec::Opcode;
@@ -199,66 +199,11 @@ impl Debugger {
                     }
             });
             if let Some((_, e)) = entry {
-                let word = |i: u32| m.peek_virt(cfa.wrapping_add(4 * i), 4);
-                match *e {
-                    Entry::Gate(n, _) => {
-                        let (Some(ret), Some(ring), Some(sp)) = (word(0), word(1), word(2)) else {
-                            break;
-                        };
-                        if ring > 3 || (ring as u8) < f.ring {
-                            break;
-                        }
-                        if let Some(why) = self.untrusted_pc(ret, ring as u8) {
-                            distrust = Some(format!("the gate frame at {cfa:#010x}: {why}"));
-                            break;
-                        }
-                        frames.push(Frame {
-                            pc: ret,
-                            sp,
-                            ring: ring as u8,
-                            via: Some(format!(
-                                "callg {n} (ring {ring} -> ring {}, gate frame at {cfa:#010x})",
-                                f.ring
-                            )),
-                            from_ra_reg: false,
-                            frame_at: Some(cfa),
-                        });
-                    }
-                    Entry::Vector(_) => {
-                        let (Some(pc), Some(st), Some(cause), Some(sp)) =
-                            (word(0), word(1), word(2), word(4))
-                        else {
-                            break;
-                        };
-                        let ring = (st & 3) as u8;
-                        if ring < f.ring || st & !0xf != 0 {
-                            break;
-                        }
-                        if let Some(why) = self.untrusted_pc(pc, ring) {
-                            distrust = Some(format!("the exception frame at {cfa:#010x}: {why}"));
-                            break;
-                        }
-                        // Many vectors may share a handler: the frame's cause says which.
-                        let v = (cause & 0xff) as u8;
-                        let what = if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES)
-                            .contains(&v)
-                        {
-                            format!("interrupt line {}", v - vector::IRQ_BASE)
-                        } else {
-                            format!("cause {}", super::session::cause_words(cause))
-                        };
-                        frames.push(Frame {
-                            pc,
-                            sp,
-                            ring,
-                            via: Some(format!(
-                                "vector {v}: {what} (ring {ring} -> ring {}, exception frame at \
-                                 {cfa:#010x})",
-                                f.ring
-                            )),
-                            from_ra_reg: false,
-                            frame_at: Some(cfa),
-                        });
+                match self.frame_through(&f, cfa, e) {
+                    Ok(frame) => frames.push(frame),
+                    Err(why) => {
+                        distrust = why;
+                        break;
                     }
                 }
                 continue;
@@ -321,6 +266,71 @@ impl Debugger {
             });
         }
         (frames, distrust)
+    }
+
+    /// The caller's frame of `f`, a function entered through a gate or vector whose frame is
+    /// at `cfa`; `Err` when the frame cannot be trusted, with why when that is worth saying.
+    fn frame_through(&self, f: &Frame, cfa: u32, e: &Entry) -> Result<Frame, Option<String>> {
+        let m = &self.m;
+        let word = |i: u32| m.peek_virt(cfa.wrapping_add(4 * i), 4);
+        match *e {
+            Entry::Gate(n, _) => {
+                let (Some(ret), Some(ring), Some(sp)) = (word(0), word(1), word(2)) else {
+                    return Err(None);
+                };
+                if ring > 3 || (ring as u8) < f.ring {
+                    return Err(None);
+                }
+                if let Some(why) = self.untrusted_pc(ret, ring as u8) {
+                    return Err(Some(format!("the gate frame at {cfa:#010x}: {why}")));
+                }
+                Ok(Frame {
+                    pc: ret,
+                    sp,
+                    ring: ring as u8,
+                    via: Some(format!(
+                        "callg {n} (ring {ring} -> ring {}, gate frame at {cfa:#010x})",
+                        f.ring
+                    )),
+                    from_ra_reg: false,
+                    frame_at: Some(cfa),
+                })
+            }
+            Entry::Vector(_) => {
+                let (Some(pc), Some(st), Some(cause), Some(sp)) =
+                    (word(0), word(1), word(2), word(4))
+                else {
+                    return Err(None);
+                };
+                let ring = (st & 3) as u8;
+                if ring < f.ring || st & !0xf != 0 {
+                    return Err(None);
+                }
+                if let Some(why) = self.untrusted_pc(pc, ring) {
+                    return Err(Some(format!("the exception frame at {cfa:#010x}: {why}")));
+                }
+                // Many vectors may share a handler: the frame's cause says which.
+                let v = (cause & 0xff) as u8;
+                let what = if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&v)
+                {
+                    format!("interrupt line {}", v - vector::IRQ_BASE)
+                } else {
+                    format!("cause {}", crate::session::cause_words(cause))
+                };
+                Ok(Frame {
+                    pc,
+                    sp,
+                    ring,
+                    via: Some(format!(
+                        "vector {v}: {what} (ring {ring} -> ring {}, exception frame at \
+                         {cfa:#010x})",
+                        f.ring
+                    )),
+                    from_ra_reg: false,
+                    frame_at: Some(cfa),
+                })
+            }
+        }
     }
 
     /// `backtrace [N]` text.

@@ -1,7 +1,7 @@
 //! The program's symbols and line table, as the debugger uses them: names for addresses,
 //! addresses for names, function bounds, source lines.
 
-use super::expr::Names;
+use crate::expr::Names;
 use assembler::{Label, LineInfo, Program, SymbolIndex};
 use std::collections::HashMap;
 

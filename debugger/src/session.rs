@@ -1,17 +1,14 @@
 //! The debugger's state and the pieces every command shares: where the machine is, how a
 //! stop is shown, guest serial output, errors.
 
-use super::expr::{self, Env, Expr};
-use super::points::Points;
-use super::symbols::Symbols;
-use super::timetravel::TimeTravel;
+use crate::expr::{self, Env, Expr};
+use crate::points::Points;
+use crate::symbols::Symbols;
+use crate::timetravel::TimeTravel;
 use emulator::devices::uart::Sink;
 use emulator::engine::interp::Interp;
 use emulator::engine::threaded::Threaded;
-use emulator::machine::{Transition, Via};
-use emulator::Machine;
-use isa_spec::cr::{num, vector, EXCEPTION_FRAME_WORDS, GATE_FRAME_WORDS};
-use std::io::Write;
+use emulator::{EngineKind, Machine};
 
 /// A command's failure: one line, with a hint when there is a useful one.
 #[derive(Debug)]
@@ -59,57 +56,8 @@ impl From<&str> for DbgError {
 /// A command's result.
 pub type CmdResult = Result<(), DbgError>;
 
-/// Which engine runs the guest between stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EngineKind {
-    /// The reference interpreter (checks breakpoints itself).
-    Interp,
-    /// The threaded engine (used only when nothing must be checked; keeps block profiles).
-    Threaded,
-}
-
-/// Why the machine stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StopWhy {
-    /// Stepping finished.
-    Done,
-    /// A nexti/finish/until target was reached.
-    Internal,
-    /// A breakpoint.
-    Breakpoint {
-        /// Its number.
-        id: usize,
-        /// It was temporary (and is now deleted).
-        temp: bool,
-    },
-    /// A breakpoint condition could not be evaluated.
-    CondError {
-        /// Its number.
-        id: usize,
-        /// Why.
-        msg: String,
-    },
-    /// A watchpoint triggered; the text says how.
-    Watch {
-        /// Its number.
-        id: usize,
-        /// Header and value lines.
-        text: Vec<String>,
-    },
-    /// A catchpoint triggered.
-    Catch {
-        /// Its number.
-        id: usize,
-        /// What happened.
-        text: String,
-    },
-    /// The machine stopped (halt, power off, triple fault, idle).
-    Halted(emulator::Exit),
-    /// Ctrl-C.
-    Interrupted,
-    /// Reverse execution reached the start of the recorded history.
-    HistoryStart,
-}
+pub use crate::explain::{cause_words, exit_words, vector_words, via_words};
+pub use crate::stop::{CatchHit, StopWhy, WatchSeen};
 
 /// A `display` expression.
 pub struct DisplayItem {
@@ -151,8 +99,12 @@ pub struct Debugger {
     pub serial_count: u64,
     /// Serial bytes already shown to the user (replays do not show them again).
     pub serial_shown: u64,
-    /// The last thing printed ended a line.
-    pub at_line_start: bool,
+    /// Events not yet taken (when no listener takes them as they come).
+    pub events: Vec<crate::output::Event>,
+    /// Takes events as they come (the REPL).
+    pub listener: Option<crate::output::Listener>,
+    /// Where `trace on` without a file writes.
+    pub trace_buf: crate::output::TraceBuf,
     /// Use colour (terminal only).
     pub color: bool,
     /// Cycle count at the last stop (for `cycles`).
@@ -178,7 +130,7 @@ pub struct Debugger {
     /// Recent execution speed (steps per second), for snapshot spacing.
     pub rate: f64,
     /// The guest's serial console while it runs (the terminal, a `-serial tcp:` client).
-    pub console: Option<super::console::Console>,
+    pub console: Option<crate::console::Console>,
 }
 
 /// Counts of ring transitions.
@@ -191,7 +143,7 @@ impl Debugger {
     /// `exit_status`): the guest's exit value once it has halted or powered off, the
     /// emulator's own statuses, and 0 while it can still run.
     pub fn guest_status(&self) -> u8 {
-        crate::cmd::exit_status::of_machine(&self.m).status
+        emulator::exit_status::of_machine(&self.m).status
     }
 
     /// The debugger's exit status: `quit N`'s N, else the guest's ([`Debugger::guest_status`]).
@@ -200,12 +152,12 @@ impl Debugger {
     }
 
     /// A debugger for `m`, whose program (if it has symbols) is `prog`.
-    /// `terminal`: standard input is a terminal whose keys the guest may read while it runs.
+    /// `keys`: the terminal whose keys the guest may read while it runs, if there is one.
     pub fn new(
         mut m: Machine,
         prog: Option<assembler::Program>,
         engine: EngineKind,
-        terminal: bool,
+        keys: Option<std::sync::Arc<dyn crate::console::Keys>>,
     ) -> Debugger {
         // Guest output is kept aside and shown between commands, so that replays (reverse
         // execution) do not print it twice.
@@ -215,7 +167,7 @@ impl Debugger {
         }
         // The console goes in before the first snapshot, so that every snapshot has it. The
         // terminal is the console only when the serial port is on stdio (not `-serial none`).
-        let console = super::console::Console::attach(&mut m, terminal && stdio);
+        let console = crate::console::Console::attach(&mut m, keys.filter(|_| stdio));
         if console.is_some() {
             m.dev.uart.sink = Sink::Buffer(Vec::new());
         }
@@ -243,7 +195,9 @@ impl Debugger {
             initial,
             serial_count: 0,
             serial_shown: 0,
-            at_line_start: true,
+            events: Vec::new(),
+            listener: None,
+            trace_buf: Default::default(),
             color: false,
             x_next: None,
             x_fmt: (1, 'x', 4),
@@ -253,16 +207,6 @@ impl Debugger {
             tracing: false,
             rate: 0.0,
         }
-    }
-
-    /// Prints a line of debugger output (after guest output that did not end a line).
-    pub fn say(&mut self, line: impl AsRef<str>) {
-        let mut out = std::io::stdout().lock();
-        if !self.at_line_start {
-            let _ = out.write_all(b"\n");
-            self.at_line_start = true;
-        }
-        let _ = writeln!(out, "{}", line.as_ref());
     }
 
     /// Wraps text in an ANSI style when colour is on.
@@ -291,12 +235,8 @@ impl Debugger {
             if let Some(c) = &self.console {
                 c.output(new);
             }
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(new);
-            let _ = out.flush();
-            if let Some(&last) = new.last() {
-                self.at_line_start = last == b'\n';
-            }
+            let new = new.to_vec();
+            self.emit(crate::output::Event::Serial(new));
             self.serial_shown = self.serial_count;
         }
     }
@@ -380,156 +320,10 @@ impl Debugger {
         )
     }
 
-    /// Describes a ring transition in teaching terms.
-    pub fn describe_transition(&self, t: &Transition) -> Vec<String> {
-        let m = &self.m;
-        let mut out = Vec::new();
-        let stack_note = |ring: u8| -> String {
-            if ring < 3 {
-                format!(
-                    "ring {ring} stack, from sp{ring} = {:#010x}",
-                    m.cpu.ring_stack(ring)
-                )
-            } else {
-                format!("ring {ring} stack")
-            }
-        };
-        // The two lines every inward ring change starts with: which rings, how, the stack.
-        let ring_change = |how: &str, out: &mut Vec<String>| {
-            out.push(format!(
-                "ring change: ring {} -> ring {} {how}",
-                t.from, t.to
-            ));
-            out.push(format!(
-                "  stack switched: {:#010x} (ring {}) -> {:#010x} ({})",
-                t.old_sp,
-                t.from,
-                t.new_sp,
-                stack_note(t.to)
-            ));
-        };
-        match t.via {
-            Via::Gate(n) => {
-                let entry = m.gate_descriptor(n).ok().map(|d| d.entry);
-                let name = entry
-                    .and_then(|e| self.syms.name_at(e))
-                    .map(|s| format!(" <{s}>"))
-                    .unwrap_or_default();
-                ring_change(&format!("through gate {n}{name} (callg)"), &mut out);
-                let frame = format!(
-                    "  gate frame at {:#010x}: return pc, caller ring, caller sp",
-                    t.new_sp
-                );
-                out.push(frame);
-                let at_entry = entry == Some(m.cpu.pc)
-                    && m.cpu.ring() == t.to
-                    && m.cpu.regs[isa_spec::regs::SP as usize] == t.new_sp;
-                if t.params == 0 {
-                    out.push("  parameters copied: none".to_string());
-                } else if at_entry {
-                    let vals: Vec<String> = (0..t.params)
-                        .map(|i| {
-                            let a = t.new_sp.wrapping_add(4 * (GATE_FRAME_WORDS + i));
-                            match m.peek_virt(a, 4) {
-                                Some(v) => format!("{v:#x}"),
-                                None => "?".into(),
-                            }
-                        })
-                        .collect();
-                    out.push(format!(
-                        "  parameters copied: {} word{} [{}] from the caller's stack at {:#010x}",
-                        t.params,
-                        if t.params == 1 { "" } else { "s" },
-                        vals.join(", "),
-                        t.old_sp
-                    ));
-                } else {
-                    out.push(format!(
-                        "  parameters copied: {} word{} from the caller's stack at {:#010x}",
-                        t.params,
-                        if t.params == 1 { "" } else { "s" },
-                        t.old_sp
-                    ));
-                }
-            }
-            Via::Vector(v) => {
-                let entry = m.vector_descriptor(v).ok().map(|d| d.entry);
-                let name = entry
-                    .and_then(|e| self.syms.name_at(e))
-                    .map(|s| format!(" <{s}>"))
-                    .unwrap_or_default();
-                let kind = vector_words(v);
-                if t.from == t.to {
-                    out.push(format!(
-                        "{} in ring {}, no ring change: through vector {v} ({kind}){name}",
-                        if kind.starts_with("interrupt") {
-                            "interrupt"
-                        } else {
-                            "exception"
-                        },
-                        t.to
-                    ));
-                    out.push(format!(
-                        "  no stack switch: the frame is pushed on the current stack ({:#010x})",
-                        t.old_sp
-                    ));
-                } else {
-                    ring_change(&format!("through vector {v} ({kind}){name}"), &mut out);
-                }
-                let words: Vec<String> = (0..EXCEPTION_FRAME_WORDS)
-                    .map(|i| match m.peek_virt(t.new_sp.wrapping_add(4 * i), 4) {
-                        Some(w) => format!("{w:#x}"),
-                        None => "?".into(),
-                    })
-                    .collect();
-                out.push(format!(
-                    "  exception frame at {:#010x}: pc, status, cause, faddr, sp = [{}]",
-                    t.new_sp,
-                    words.join(", ")
-                ));
-                out.push(format!(
-                    "  cause {}, faddr {:#010x}; no parameters are copied",
-                    cause_words(m.cpu.crs[num::CAUSE as usize]),
-                    m.cpu.crs[num::FADDR as usize]
-                ));
-            }
-            Via::Retg => {
-                out.push(format!(
-                    "ring change: ring {} -> ring {} by retg (return through the gate frame at \
-                     {:#010x})",
-                    t.from, t.to, t.old_sp
-                ));
-                out.push(format!(
-                    "  stack switched: {:#010x} (ring {}) -> {:#010x} (ring {}, the caller's sp \
-                     from the frame)",
-                    t.old_sp, t.from, t.new_sp, t.to
-                ));
-            }
-            Via::Iret => {
-                out.push(format!(
-                    "ring change: ring {} -> ring {} by iret (exception frame at {:#010x})",
-                    t.from, t.to, t.old_sp
-                ));
-                out.push(format!(
-                    "  stack switched: {:#010x} (ring {}) -> {:#010x} (ring {}, the sp saved in \
-                     the frame)",
-                    t.old_sp, t.from, t.new_sp, t.to
-                ));
-            }
-            Via::Mtcr => {
-                out.push(format!(
-                    "ring change: ring {} -> ring {} by mtcr status (no stack switch: sp stays \
-                     {:#010x})",
-                    t.from, t.to, t.new_sp
-                ));
-            }
-        }
-        out
-    }
-
     /// Shows a stop: why, any ring change since the last stop, where, and the displays.
     pub fn show_stop(&mut self, why: &StopWhy) {
         self.drain_serial();
+        self.emit(crate::output::Event::Stop(why.clone()));
         match why {
             StopWhy::Done | StopWhy::Internal => {}
             StopWhy::Breakpoint { id, temp } => {
@@ -552,13 +346,13 @@ impl Debugger {
                     "Error in condition of breakpoint {id}: {msg} (stopped here)"
                 ));
             }
-            StopWhy::Watch { text, .. } => {
-                for l in text.clone() {
+            StopWhy::Watch { .. } => {
+                for l in why.watch_lines() {
                     self.say(l);
                 }
             }
-            StopWhy::Catch { id, text } => {
-                let line = format!("Catchpoint {id} ({text})");
+            StopWhy::Catch { id, hit } => {
+                let line = format!("Catchpoint {id} ({hit})");
                 let styled = self.style("1;33", &line);
                 self.say(styled);
             }
@@ -591,6 +385,7 @@ impl Debugger {
         let count = transition_count(&self.m);
         if count > self.seen_transitions {
             if let Some(t) = self.m.last_transition {
+                self.emit(crate::output::Event::RingChange(t));
                 let n = count - self.seen_transitions;
                 if n > 1 {
                     self.say(format!(
@@ -622,46 +417,6 @@ impl Debugger {
         self.last_stop_cycles_mark();
         self.x_next = None;
         self.list_next = None;
-    }
-
-    /// The lines explaining the last of `n` deliveries since the last stop, none of which
-    /// changed ring.
-    fn describe_same_ring_delivery(&self, n: u64) -> Vec<String> {
-        let m = &self.m;
-        let cause = m.cpu.crs[num::CAUSE as usize];
-        let v = (cause & 0xff) as u8;
-        let ring = m.cpu.ring();
-        let sp = m.cpu.regs[isa_spec::regs::SP as usize];
-        let at_entry = m
-            .vector_descriptor(v)
-            .is_ok_and(|d| d.present && d.entry == m.cpu.pc && d.target == ring);
-        let mut out = Vec::new();
-        if n > 1 || !at_entry {
-            let last = if at_entry {
-                "; the last one:".to_string()
-            } else {
-                format!("; the last: vector {v}, cause {}", cause_words(cause))
-            };
-            let s = if n == 1 { "" } else { "s" };
-            out.push(format!(
-                "({n} exception{s} or interrupt{s} delivered since the last stop{last})"
-            ));
-        }
-        if at_entry {
-            let saved_sp = m
-                .peek_virt(sp.wrapping_add(16), 4)
-                .unwrap_or(sp.wrapping_add(4 * EXCEPTION_FRAME_WORDS));
-            out.extend(self.describe_transition(&Transition {
-                from: ring,
-                to: ring,
-                via: Via::Vector(v),
-                old_sp: saved_sp,
-                new_sp: sp,
-                params: 0,
-                cycle: m.cpu.cycles,
-            }));
-        }
-        out
     }
 
     fn last_stop_cycles_mark(&mut self) {
@@ -743,90 +498,5 @@ pub fn char_repr(b: u8) -> String {
         b'\'' => "\\'".into(),
         0x20..=0x7e => (b as char).to_string(),
         _ => format!("\\{b:03o}"),
-    }
-}
-
-/// How a ring change happened, in the words the guide uses: `callg 3`, `retg`, `vector 7
-/// (divide by zero)`, `iret`, `mtcr status`.
-pub fn via_words(via: Via) -> String {
-    match via {
-        Via::Gate(n) => format!("callg {n}"),
-        Via::Retg => "retg".into(),
-        Via::Vector(v) => format!("vector {v} ({})", vector_words(v)),
-        Via::Iret => "iret".into(),
-        Via::Mtcr => "mtcr status".into(),
-    }
-}
-
-/// What a vector is: an exception's name, `interrupt line N`, or `software trap`.
-pub fn vector_words(v: u8) -> String {
-    if (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&v) {
-        format!("interrupt line {}", v - vector::IRQ_BASE)
-    } else {
-        vector::name(v).to_string()
-    }
-}
-
-/// Why the machine stopped, as a phrase: `it halted with exit code 5`.
-pub fn exit_words(e: &emulator::Exit) -> String {
-    use emulator::Exit;
-    match e {
-        Exit::Halted(c) => format!("it halted with exit code {c}"),
-        Exit::PowerOff(c) => format!("it powered off with exit code {c}"),
-        // The emulator's diagnostic starts "triple fault: ...".
-        Exit::TripleFault(d) => d.clone(),
-        Exit::Idle => "it waits (wfi) for an interrupt that no device can raise".into(),
-        Exit::CycleLimit => "it reached the cycle limit".into(),
-        Exit::StepLimit => "it reached the step limit".into(),
-        Exit::Stopped => "a stop point matched".into(),
-    }
-}
-
-/// A `cause` word decoded: the vector's name and what its detail bits say, e.g.
-/// `page fault: read of a page whose ring field excludes the current ring`.
-pub fn cause_words(cause: u32) -> String {
-    use isa_spec::cr::{gate_rule, page_fault};
-    let v = (cause & 0xff) as u8;
-    let detail = (cause >> 8) as u8;
-    let name = vector_words(v);
-    let what = match v {
-        vector::PAGE_FAULT => {
-            let access = match detail & 3 {
-                page_fault::READ => "read",
-                page_fault::WRITE => "write",
-                page_fault::EXEC => "instruction fetch",
-                _ => "access",
-            };
-            let reason = match (detail >> 2) & 3 {
-                page_fault::NOT_PRESENT => "the directory or table entry is not present",
-                page_fault::PERMISSION => "the page's R/W/X bits do not allow it",
-                page_fault::RING => "the page's ring field excludes the current ring",
-                _ => "unknown reason",
-            };
-            Some(format!("{access}: {reason}"))
-        }
-        vector::GATE_FAULT => Some(
-            match detail {
-                gate_rule::LIMIT => "the gate number is at or above glimit",
-                gate_rule::NOT_PRESENT => "the descriptor is not present",
-                gate_rule::DPL => "the caller's ring is above the descriptor's DPL",
-                gate_rule::OUTWARD => "the target ring is less privileged than the caller's",
-                gate_rule::RETURN_INWARD => "retg would return to a more privileged ring",
-                gate_rule::BAD_FRAME => "the retg frame's status word is malformed",
-                gate_rule::BAD_ENTRY => "the descriptor's entry is not 4-byte aligned",
-                _ => "unknown rule",
-            }
-            .to_string(),
-        ),
-        vector::DOUBLE_FAULT => Some(format!(
-            "delivering vector {detail} ({}) failed",
-            vector_words(detail)
-        )),
-        _ if detail != 0 => Some(format!("detail {detail:#x}")),
-        _ => None,
-    };
-    match what {
-        Some(w) => format!("{cause:#x} = {name}, {w}"),
-        None => format!("{cause:#x} = {name}"),
     }
 }

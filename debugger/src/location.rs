@@ -1,8 +1,8 @@
 //! Locations, as `break`, `until`, `list` and `disassemble` take them: a symbol, `symbol+off`,
 //! an address (`0x400`, or `*EXPR` as in GDB), any expression, or `file.s:LINE`.
 
-use super::expr::{Expr, Ty};
-use super::session::{DbgError, Debugger};
+use crate::expr::{Expr, Ty};
+use crate::session::{DbgError, Debugger};
 
 /// Splits `LOC if COND` at a standalone `if`.
 pub fn split_if(text: &str) -> (&str, Option<&str>) {
@@ -61,7 +61,7 @@ impl Debugger {
             return Err(DbgError::hint(
                 format!(
                     "`{}` is a register, and watchpoints watch memory",
-                    super::expr::quote(text.trim())
+                    crate::expr::quote(text.trim())
                 ),
                 "to stop when a register changes, step with `display` on it, or set a \
                  conditional breakpoint (`break LOC if $s0 == 5`)",

@@ -2,7 +2,7 @@
 //! table `--help` prints and SPEC.md §14 shows (a test keeps the two in step), and what a
 //! stopped machine's status and stop reason are.
 
-use emulator::{Exit, Machine};
+use crate::{Exit, Machine};
 
 /// `--max-cycles` stopped the guest (as timeout(1) does).
 pub const CYCLE_LIMIT: u8 = 124;

@@ -11,7 +11,7 @@
 //! noticed; a `wfi` wait cut by a slice goes on in the next one (`Cpu::waiting`), so the
 //! guest sees the wait SPEC.md §5.14 describes, and re-execution stays exact.
 
-use super::INTERRUPTED;
+use crate::INTERRUPTED;
 use emulator::devices::serial::{Host, HostEvent};
 use emulator::devices::uart::SharedHost;
 use emulator::Machine;
@@ -21,6 +21,16 @@ use std::sync::Arc;
 /// Cycles per run slice when a console is attached (about 42 ms of guest time): the longest
 /// the debugger waits to notice Ctrl-C while the guest sleeps in `wfi`.
 pub const SLICE: u64 = 1 << 22;
+
+/// The terminal the guest's keys come from while it runs: the front end's (the `ringfort
+/// debug` REPL reads standard input in raw mode), so the library touches no terminal itself.
+pub trait Keys: Send + Sync {
+    /// Puts the terminal in raw mode for a run; the guard puts it back when dropped. `None`:
+    /// it cannot (then no keys are read).
+    fn raw(&self) -> Option<Box<dyn std::any::Any>>;
+    /// Appends the keys typed so far, without waiting.
+    fn read_ready(&self, out: &mut Vec<u8>);
+}
 
 /// What the debugger and the UART's back end share.
 #[derive(Default)]
@@ -36,14 +46,15 @@ pub struct Console {
     state: Arc<State>,
     /// A `-serial tcp:`/`file:` back end.
     host: Option<SharedHost>,
-    /// Standard input is a terminal the guest may read while it runs.
-    terminal: bool,
+    /// The terminal the guest may read while it runs.
+    keys: Option<Arc<dyn Keys>>,
 }
 
 /// The UART's host back end under the debugger (see the module documentation).
 struct DebugPort {
     state: Arc<State>,
     host: Option<SharedHost>,
+    keys: Option<Arc<dyn Keys>>,
 }
 
 impl Host for DebugPort {
@@ -63,9 +74,9 @@ impl Host for DebugPort {
                 h.poll(out, &mut events);
             }
         }
-        if self.state.tty.load(Ordering::SeqCst) {
+        if let (true, Some(k)) = (self.state.tty.load(Ordering::SeqCst), &self.keys) {
             let mut keys = Vec::new();
-            read_ready_stdin(&mut keys);
+            k.read_ready(&mut keys);
             for b in keys {
                 // Ctrl-C stops the guest (the terminal is raw, so it arrives as a byte).
                 if b == 0x03 {
@@ -94,36 +105,10 @@ impl Host for DebugPort {
     }
 }
 
-/// Appends what standard input has ready, without waiting.
-fn read_ready_stdin(out: &mut Vec<u8>) {
-    let mut buf = [0u8; 4096];
-    loop {
-        let mut fds = libc::pollfd {
-            fd: 0,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: poll and read on fd 0 with a pollfd and a buffer this function owns.
-        let n = unsafe {
-            if libc::poll(&mut fds, 1, 0) != 1 || fds.revents & libc::POLLIN == 0 {
-                return;
-            }
-            libc::read(0, buf.as_mut_ptr().cast(), buf.len())
-        };
-        if n <= 0 {
-            return;
-        }
-        out.extend_from_slice(&buf[..n as usize]);
-        if (n as usize) < buf.len() {
-            return;
-        }
-    }
-}
-
 /// While the guest runs for the user: input delivered, the terminal raw if it is the console.
 pub struct Running {
     state: Arc<State>,
-    _raw: Option<emulator::devices::serial::RawTerminal>,
+    _raw: Option<Box<dyn std::any::Any>>,
 }
 
 impl Drop for Running {
@@ -135,24 +120,21 @@ impl Drop for Running {
 
 impl Console {
     /// Makes the UART's back end a [`DebugPort`] when there is a console: the terminal
-    /// (`terminal`) or the machine's `-serial tcp:`/`file:` back end. `None` otherwise (input
+    /// (`keys`) or the machine's `-serial tcp:`/`file:` back end. `None` otherwise (input
     /// then comes only from the program).
-    pub fn attach(m: &mut Machine, terminal: bool) -> Option<Console> {
+    pub fn attach(m: &mut Machine, keys: Option<Arc<dyn Keys>>) -> Option<Console> {
         let host = m.dev.uart.host.take();
-        if host.is_none() && !terminal {
+        if host.is_none() && keys.is_none() {
             return None;
         }
         let state = Arc::new(State::default());
         let port = DebugPort {
             state: state.clone(),
             host: host.clone(),
+            keys: keys.clone(),
         };
         m.dev.attach_serial(port, m.cpu.cycles);
-        Some(Console {
-            state,
-            host,
-            terminal,
-        })
+        Some(Console { state, host, keys })
     }
 
     /// What the console is, for the session's first lines.
@@ -161,7 +143,7 @@ impl Console {
             .host
             .as_ref()
             .and_then(|h| h.0.lock().ok().map(|h| h.describe()));
-        match (host, self.terminal) {
+        match (host, self.keys.is_some()) {
             (Some(h), true) => format!("{h}, and the terminal's keys"),
             (Some(h), false) => h,
             (None, _) => "the terminal's keys".into(),
@@ -170,11 +152,7 @@ impl Console {
 
     /// Starts a run for the user: input is delivered until the guard is dropped.
     pub fn running(&self) -> Running {
-        let raw = if self.terminal {
-            emulator::devices::serial::RawTerminal::enable()
-        } else {
-            None
-        };
+        let raw = self.keys.as_ref().and_then(|k| k.raw());
         self.state.tty.store(raw.is_some(), Ordering::SeqCst);
         self.state.live.store(true, Ordering::SeqCst);
         Running {

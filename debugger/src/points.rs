@@ -1,6 +1,6 @@
 //! Breakpoints, watchpoints and catchpoints: one numbered list, as in GDB.
 
-use super::expr::Expr;
+use crate::expr::Expr;
 
 /// What a watchpoint reacts to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

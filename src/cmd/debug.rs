@@ -1,40 +1,24 @@
 //! `ringfort debug PROG` (and `ringfort run -S`): the step debugger.
 //!
-//! - [`session`]: the debugger's state and how a stop is shown (pc, ring, symbol, instruction,
-//!   and any ring change: from, to, through which gate or vector, stack switch, parameters);
-//! - [`control`]: running between stops (stepping, breakpoints, watchpoints, catchpoints,
-//!   reverse execution); [`timetravel`]: the snapshots behind reverse execution;
-//! - [`commands`]: the command table and what each does; [`expr`] and [`location`]: what the
-//!   commands take; [`views`] and [`frames`]: what they show;
-//! - [`snapshot`]: snapshot files; [`repl`]: the terminal, scripts and pipes; [`console`]: the
-//!   guest's serial console while it runs.
+//! The debugger itself is the `debugger` crate; this module is its terminal front end: the
+//! command line, Ctrl-C, and [`repl`] (the terminal, scripts and pipes), which prints what a
+//! session produces.
 //!
 //! docs/debugger.md is the user's guide.
 
-pub mod commands;
-pub mod console;
-pub mod control;
-pub mod expr;
-pub mod frames;
-pub mod location;
-pub mod points;
+pub mod keys;
 pub mod repl;
-pub mod session;
-pub mod snapshot;
-pub mod symbols;
-pub mod timetravel;
-pub mod views;
 
-use crate::cmd::run::{build_machine, MachineArgs};
+use crate::cmd::run::{engine_parser, MachineArgs};
 use anyhow::Result;
+use debugger::Debugger;
+use emulator::EngineKind;
 use emulator::Machine;
-use session::{Debugger, EngineKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set by Ctrl-C; the run loop stops at the next chunk boundary.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub use debugger::INTERRUPTED;
 /// A command is executing (Ctrl-C then stops the guest instead of ending the debugger).
 pub static BUSY: AtomicBool = AtomicBool::new(false);
 /// Commands come from a terminal (Ctrl-C at the prompt is the line editor's).
@@ -57,8 +41,8 @@ pub struct Args {
     /// Engine for `continue` and stepping in bulk: `threaded` (default; it checks breakpoints
     /// and write watchpoints itself, and feeds `hot`) or `interp`. Read/access watchpoints,
     /// catchpoints and tracing always use the interpreter.
-    #[arg(long, default_value = "threaded", value_parser = ["interp", "threaded"])]
-    pub engine: String,
+    #[arg(long, default_value = "threaded", value_parser = engine_parser())]
+    pub engine: EngineKind,
 }
 
 /// How the debugger session runs.
@@ -70,26 +54,22 @@ pub struct Options {
     pub batch: bool,
     /// Echo commands.
     pub echo: bool,
-    /// Use the threaded engine when possible.
-    pub threaded: bool,
+    /// The engine for `continue` and bulk stepping when nothing forces the interpreter.
+    pub engine: EngineKind,
     /// Print the run statistics to stderr at the end (`run -S --stats`).
     pub stats: bool,
 }
 
 /// Runs `ringfort debug`.
 pub fn run(a: Args) -> Result<ExitCode> {
-    let (m, prog) = build_machine(&a.machine)?;
-    let name = a
-        .machine
-        .program
-        .as_ref()
-        .or(a.machine.kernel.as_ref())
-        .map(|p| p.display().to_string());
+    let built = a.machine.build()?;
+    let (m, prog) = (built.machine, built.program);
+    let name = a.machine.program_path().map(|p| p.display().to_string());
     let opts = Options {
         scripts: a.scripts,
         batch: a.batch,
         echo: a.echo,
-        threaded: a.engine == "threaded",
+        engine: a.engine,
         stats: false,
     };
     Ok(start(m, prog, name, &opts))
@@ -108,33 +88,15 @@ pub fn start(
             std::process::exit(130);
         }
     });
-    let engine = if opts.threaded {
-        EngineKind::Threaded
-    } else {
-        EngineKind::Interp
-    };
     use std::io::IsTerminal;
     let terminal = std::io::stdin().is_terminal() && !opts.batch;
-    let mut dbg = Debugger::new(m, prog, engine, terminal);
-    dbg.program_name = name.clone();
-    let entry = dbg.m.cpu.pc;
-    dbg.say(format!(
-        "Ringfort debugger: {}, entry {entry:#010x}{}, {} MiB RAM, engine {}. `help` lists the \
-         commands.",
-        name.as_deref().unwrap_or("(no program)"),
-        dbg.syms.angle(entry),
-        dbg.m.ram.len() >> 20,
-        if opts.threaded { "threaded" } else { "interp" }
-    ));
-    if let Some(c) = &dbg.console {
-        let text = format!(
-            "The guest's serial console is {} while it runs (Ctrl-C stops it).",
-            c.describe()
-        );
-        dbg.say(text);
-    }
-    let w = dbg.where_line();
-    dbg.say(w);
+    let keys = terminal.then(|| std::sync::Arc::new(keys::StdinKeys) as _);
+    let mut dbg = Debugger::new(m, prog, opts.engine, keys);
+    dbg.program_name = name;
+    // This front end shows everything as it comes, guest output while the guest runs.
+    let mut printer = debugger::Printer::new(std::io::stdout());
+    dbg.set_listener(Box::new(move |ev| printer.print(&ev)));
+    dbg.greet();
     let started = std::time::Instant::now();
     let code = repl::run(&mut dbg, opts);
     dbg.drain_serial();

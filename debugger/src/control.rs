@@ -7,11 +7,14 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
-use super::expr::Expr;
-use super::points::{Catch, Kind, WatchKind};
-use super::session::{transition_count, CmdResult, DbgError, Debugger, EngineKind, StopWhy};
-use super::INTERRUPTED;
+use crate::expr::Expr;
+use crate::points::{Catch, Kind, WatchKind};
+use crate::session::{
+    transition_count, CatchHit, CmdResult, DbgError, Debugger, StopWhy, WatchSeen,
+};
+use crate::INTERRUPTED;
 use emulator::engine::BreakFilter;
+use emulator::EngineKind;
 use emulator::{Budget, Engine, Machine};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Kind as InsnKind, Opcode};
@@ -133,7 +136,7 @@ impl Debugger {
         if phys {
             self.m.peek_phys(addr, len)
         } else {
-            super::expr::read_virt(&self.m, addr, len)
+            crate::expr::read_virt(&self.m, addr, len)
         }
     }
 
@@ -237,7 +240,7 @@ impl Debugger {
     /// After a watched write: which write watchpoints changed value (or access ones were hit).
     fn check_watch_writes(&mut self, pre: Option<&Pre>) -> Option<StopWhy> {
         let mut found = None;
-        let list: Vec<(usize, super::points::Watch)> = self
+        let list: Vec<(usize, crate::points::Watch)> = self
             .points
             .watches()
             .filter_map(|p| match &p.kind {
@@ -277,10 +280,6 @@ impl Debugger {
                     }
                 }
                 self.hit(id);
-                let show = |v: Option<u32>| match v {
-                    Some(v) => super::session::format_value(v as i64, None),
-                    None => "<unreadable>".to_string(),
-                };
                 let what = self
                     .points
                     .list
@@ -290,12 +289,9 @@ impl Debugger {
                     .unwrap_or_default();
                 found = Some(StopWhy::Watch {
                     id,
-                    text: vec![
-                        format!("{} {id}: {what}", w.kind.label()),
-                        String::new(),
-                        format!("Old value = {}", show(w.old)),
-                        format!("New value = {}", show(new)),
-                    ],
+                    kind: w.kind,
+                    what,
+                    seen: WatchSeen::Written { old: w.old, new },
                 });
             }
         }
@@ -315,58 +311,48 @@ impl Debugger {
         let irq = delivered
             && !retired
             && (vector::IRQ_BASE..vector::IRQ_BASE + vector::IRQ_LINES).contains(&vec_now);
-        let mut candidates: Vec<(usize, String)> = Vec::new();
+        let mut candidates: Vec<(usize, StopWhy)> = Vec::new();
         for p in self.points.list.iter().filter(|p| p.enabled) {
             match &p.kind {
                 Kind::Catch(c) => {
-                    let text = match c {
-                        Catch::RingChange if ring_changed => m
-                            .last_transition
-                            .map(|t| format!("ring change: ring {} -> ring {}", t.from, t.to)),
+                    let hit = match c {
+                        Catch::RingChange if ring_changed => {
+                            m.last_transition.map(|t| CatchHit::RingChange {
+                                from: t.from,
+                                to: t.to,
+                            })
+                        }
                         Catch::Gate(n) => match pre.insn {
                             Some(i) if i.op == Opcode::Callg && retired && !delivered => {
                                 let g = i.imm as u32;
-                                (n.is_none() || *n == Some(g)).then(|| {
-                                    format!(
-                                        "gate {g}: callg {g} from ring {}",
-                                        m.last_transition
-                                            .filter(|_| ring_changed)
-                                            .map(|t| t.from)
-                                            .unwrap_or(m.cpu.ring())
-                                    )
+                                (n.is_none() || *n == Some(g)).then(|| CatchHit::Gate {
+                                    gate: g,
+                                    from: m
+                                        .last_transition
+                                        .filter(|_| ring_changed)
+                                        .map(|t| t.from)
+                                        .unwrap_or(m.cpu.ring()),
                                 })
                             }
                             _ => None,
                         },
                         Catch::Exception(v) if delivered && !irq => {
                             let vec = (cause & 0xff) as u8;
-                            (v.is_none() || *v == Some(vec)).then(|| {
-                                format!(
-                                    "exception: vector {vec} ({}), cause {}, faddr {:#010x}",
-                                    vector::name(vec),
-                                    super::session::cause_words(cause),
-                                    m.cpu.crs[num::FADDR as usize]
-                                )
+                            (v.is_none() || *v == Some(vec)).then(|| CatchHit::Exception {
+                                vector: vec,
+                                cause,
+                                faddr: m.cpu.crs[num::FADDR as usize],
                             })
                         }
                         Catch::Interrupt(l) if irq => {
                             let line = vec_now - vector::IRQ_BASE;
-                            (l.is_none() || *l == Some(line)).then(|| {
-                                format!(
-                                    "interrupt: line {line}{}, vector {}",
-                                    match line {
-                                        0 => " (timer)",
-                                        1 => " (uart)",
-                                        _ => "",
-                                    },
-                                    vector::IRQ_BASE + line
-                                )
-                            })
+                            (l.is_none() || *l == Some(line))
+                                .then_some(CatchHit::Interrupt { line })
                         }
                         _ => None,
                     };
-                    if let Some(t) = text {
-                        candidates.push((p.id, t));
+                    if let Some(hit) = hit {
+                        candidates.push((p.id, StopWhy::Catch { id: p.id, hit }));
                     }
                 }
                 Kind::Watch(w) if w.kind != WatchKind::Write => {
@@ -377,38 +363,28 @@ impl Debugger {
                             overlaps(va, size, w.addr, w.len)
                         };
                         if hit && rd && retired {
-                            let v = self.watch_value(w.addr, w.len, w.phys);
-                            candidates.push((
-                                p.id,
-                                format!(
-                                    "\u{0}{} {}: {}\n\nValue = {}",
-                                    w.kind.label(),
-                                    p.id,
-                                    p.what,
-                                    v.map(|v| super::session::format_value(v as i64, None))
-                                        .unwrap_or_else(|| "<unreadable>".into())
-                                ),
-                            ));
+                            let value = self.watch_value(w.addr, w.len, w.phys);
+                            let why = StopWhy::Watch {
+                                id: p.id,
+                                kind: w.kind,
+                                what: p.what.clone(),
+                                seen: WatchSeen::Read { value },
+                            };
+                            candidates.push((p.id, why));
                         }
                     }
                 }
                 _ => {}
             }
         }
-        for (id, text) in candidates {
+        for (id, why) in candidates {
             match self.cond_ok(id) {
                 Ok(false) => continue,
                 Ok(true) => {}
                 Err(msg) => return Some(StopWhy::CondError { id, msg }),
             }
             self.hit(id);
-            if let Some(t) = text.strip_prefix('\u{0}') {
-                return Some(StopWhy::Watch {
-                    id,
-                    text: t.split('\n').map(String::from).collect(),
-                });
-            }
-            return Some(StopWhy::Catch { id, text });
+            return Some(why);
         }
         if self.m.watch_hit || pre.access.is_some_and(|a| a.4) {
             self.m.watch_hit = false;
@@ -534,7 +510,7 @@ impl Debugger {
             // With a console, runs end at slice boundaries (see console.rs): Ctrl-C is seen
             // while the guest waits in `wfi`, at the same cycles in every run.
             let max_cycles = match self.console {
-                Some(_) => super::console::slice_end(self.m.cpu.cycles),
+                Some(_) => crate::console::slice_end(self.m.cpu.cycles),
                 None => u64::MAX,
             };
             if single {
@@ -778,7 +754,7 @@ fn condition_holds(cond: Option<&Expr>, m: &Machine, history: &[i64]) -> Result<
     match cond {
         None => Ok(true),
         Some(e) => e
-            .eval(&super::expr::Env { m, history })
+            .eval(&crate::expr::Env { m, history })
             .map(|v| v as u32 != 0),
     }
 }
