@@ -1,7 +1,7 @@
 //! The translator: decodes a block starting at a physical address, once.
 
 use super::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
-use crate::exec::{inverse_branch, Handler};
+use crate::exec::fast::Handler;
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Insn, Kind, Opcode};
@@ -112,7 +112,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         let next = match info.kind {
             Kind::Branch if off as i64 + insn.imm as i64 == start as i64 => {
                 let len = *loop_len.get_or_insert(ops.len() + 1);
-                match inverse_branch(insn.op) {
+                match insn.op.inverse_branch() {
                     Some(inverse) if ops.len() + 1 + len <= UNROLL_OPS => {
                         insn.op = inverse;
                         insn.imm = 4;
@@ -131,7 +131,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             Kind::Branch if insn.imm < 0 && off as i64 + insn.imm as i64 >= 0 => {
                 let target = (off as i64 + insn.imm as i64) as usize;
                 let decodes = decode_at(code, target as i64).is_some();
-                match inverse_branch(insn.op) {
+                match insn.op.inverse_branch() {
                     Some(inverse) if decodes && ops.len() + 1 < MAX_OPS => {
                         insn.op = inverse;
                         insn.imm = 4;
@@ -212,7 +212,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::{branch_taken, inverse_branch, Handler};
+    use crate::exec::fast::Handler;
     use crate::machine::{Config, Machine};
     use isa_spec::{encode, Insn, Kind, Opcode};
 
@@ -450,18 +450,15 @@ mod tests {
             0xffff_ffff,
         ];
         for op in Opcode::all() {
-            let Some(inverse) = inverse_branch(op) else {
+            let Some(inverse) = op.inverse_branch() else {
                 assert_ne!(op.info().kind, Kind::Branch, "{op:?} has no inverse");
                 continue;
             };
-            assert_eq!(inverse_branch(inverse), Some(op));
+            assert_eq!(inverse.inverse_branch(), Some(op));
+            let (c, ci) = (op.info().cond.expect("cond"), inverse.info().cond.expect("cond"));
             for a in values {
                 for b in values {
-                    assert_eq!(
-                        branch_taken(inverse, a, b),
-                        branch_taken(op, a, b).map(|t| !t),
-                        "{op:?} {a:#x} {b:#x}"
-                    );
+                    assert_eq!(ci.holds(a, b), !c.holds(a, b), "{op:?} {a:#x} {b:#x}");
                 }
             }
         }
