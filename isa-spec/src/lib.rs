@@ -317,6 +317,12 @@ impl Insn {
         }
     }
 
+    /// [`Insn::sources`] as a set: bit r for register r, r0 excluded (it never stalls).
+    #[inline]
+    pub fn source_mask(&self) -> u32 {
+        self.sources().iter().fold(0u32, |m, &r| m | 1 << (r & 31)) & !1
+    }
+
     /// The register this instruction writes, if any (never 0).
     pub fn dest(&self) -> Option<u8> {
         let writes = matches!(

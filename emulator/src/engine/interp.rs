@@ -4,6 +4,9 @@
 //! up as a difference between the two.
 
 use super::{boundary, Budget, Engine};
+use crate::exec::fast::load_use_stall;
+use crate::exec::full::{execute_hits, load_dest, Flow};
+use isa_spec::cost::TAKEN_PENALTY;
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
@@ -32,6 +35,14 @@ struct Decoded {
     insn: Option<Insn>,
     /// What it may change besides registers, RAM and the clock ([`Reach`]).
     reach: Reach,
+    /// Base cost from the table.
+    cycles: u32,
+    /// Bit r set when the instruction reads register r (r0 excluded).
+    sources: u32,
+    /// The register it loads (0 if not a load).
+    load_dest: u8,
+    /// Ring 0 only.
+    privileged: bool,
 }
 
 /// How far an instruction's effects may reach, for the boundaries after it.
@@ -55,7 +66,15 @@ impl Decoded {
             Some(Kind::Load | Kind::Store) => Reach::Memory,
             Some(Kind::Atomic | Kind::Gate | Kind::Trap | Kind::System) | None => Reach::Machine,
         };
-        Decoded { word, insn, reach }
+        Decoded {
+            word,
+            insn,
+            reach,
+            cycles: insn.map_or(0, |i| i.op.info().cycles),
+            sources: insn.map_or(0, |i| i.source_mask()),
+            load_dest: insn.as_ref().map_or(0, load_dest),
+            privileged: insn.is_some_and(|i| i.op.info().privileged),
+        }
     }
 }
 
@@ -169,7 +188,13 @@ fn execute_one<const N: usize>(
     };
     let reach = d.reach;
     let (delivered, misses) = (m.delivered, m.tlb.misses);
-    m.retire(insn, pc);
+    // `Machine::retire`, with what it looks up in the table memoized.
+    if d.privileged && m.cpu.ring() != 0 {
+        m.take_fault(Fault::new(vector::PRIVILEGE, pc), pc);
+        return false;
+    }
+    let base = d.cycles + load_use_stall(d.sources, m.cpu.last_load);
+    m.complete(insn, pc, base, d.load_dest);
     m.delivered == delivered
         && match reach {
             Reach::Registers => true,
@@ -220,7 +245,81 @@ impl Engine for Interp {
                 && m.cpu.cycles < limit
                 && m.steps < budget.max_steps
                 && !(debugging && (m.watch_hit || budget.stops_at_breakpoint(m)))
-            {}
+            {
+                if !debugging {
+                    let steps = budget.max_steps;
+                    if page.paging {
+                        run_on_page::<true, MEMO_SIZE>(m, &mut self.memo, &page, limit, steps);
+                    } else {
+                        run_on_page::<false, MEMO_SIZE>(m, &mut self.memo, &page, limit, steps);
+                    }
+                    if m.cpu.cycles >= limit || m.steps >= steps {
+                        break;
+                    }
+                }
+            }
         }
+    }
+}
+
+/// Runs instructions that change only registers and RAM (the [`Reach::Registers`] ones, and
+/// the [`Reach::Memory`] ones whose access hits the TLB and RAM: no fetch can then miss,
+/// nothing but the clock can raise an event) from the remembered code page with pc and the
+/// counters in locals, until pc leaves the page, a limit is reached, or an instruction needs
+/// more (a walk, a device, a fault); the machine is then brought up to date as of the
+/// boundary before that instruction, which [`execute_one`] runs as usual. The same semantics
+/// and costs as `Machine::complete`, without the per-instruction bookkeeping a fault or a
+/// device would need.
+#[inline(always)]
+fn run_on_page<const PAGING: bool, const N: usize>(
+    m: &mut Machine,
+    memo: &mut [Decoded; N],
+    page: &CodePage,
+    limit: u64,
+    max_steps: u64,
+) {
+    let mut pc = m.cpu.pc;
+    let mut cycles = m.cpu.cycles;
+    let mut retired = m.cpu.retired;
+    let mut last_load = m.cpu.last_load;
+    // While these instructions run, steps and retired move together, and every retired
+    // instruction's fetch hit the page's TLB entry.
+    let step_offset = m.steps - retired;
+    let retired_before = retired;
+    let retired_limit = max_steps.saturating_sub(step_offset);
+    while page.holds(pc) && cycles < limit && retired < retired_limit {
+        let (pa, word) = page.word(m, pc);
+        let d = decoded(memo, pa, word);
+        let Some(insn) = &d.insn else {
+            break;
+        };
+        if d.reach == Reach::Machine || d.privileged {
+            break;
+        }
+        let base = d.cycles + load_use_stall(d.sources, last_load);
+        // A fault (division by zero), or an access that needs a walk or a device, has changed
+        // nothing: execute_one runs it again.
+        let Ok(flow) = execute_hits(m, insn, pc) else {
+            break;
+        };
+        let (next, taken) = match flow {
+            Flow::Next => (pc.wrapping_add(4), 0),
+            Flow::Jump(target) => (target, TAKEN_PENALTY),
+            Flow::Set | Flow::Deliver(_) | Flow::Halt(_) | Flow::Wait => {
+                unreachable!("an ALU, memory, branch or jump instruction does not {flow:?}")
+            }
+        };
+        cycles += (base + taken) as u64;
+        pc = next;
+        retired += 1;
+        last_load = d.load_dest;
+    }
+    m.cpu.pc = pc;
+    m.cpu.cycles = cycles;
+    m.cpu.retired = retired;
+    m.steps = retired + step_offset;
+    m.cpu.last_load = last_load;
+    if PAGING {
+        m.tlb.hits += retired - retired_before;
     }
 }

@@ -126,7 +126,7 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
     fn load(&mut self, addr: u32, mem: Mem) -> Result<u32, Decline> {
         let size = mem.size();
         let x = self.ram_index(addr, size, Access::Read)?;
-        Ok(mem.extend(read_ram(&self.m.ram, x, size)))
+        Ok(mem.extend(self.m.ram_read(x, size)))
     }
     #[inline(always)]
     fn store(&mut self, addr: u32, mem: Mem, v: u32) -> Result<(), Decline> {
@@ -137,7 +137,7 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         let x = self.ram_index(addr, size, Access::Write)?;
         // Written first, then noted (the order is not visible: a code-page or watch hit only
         // ends the block), so the RAM bounds check is not repeated.
-        write_ram(&mut self.m.ram, x, size, v);
+        self.m.ram_write(x, size, v);
         self.m.note_ram_write(x as u32);
         if self.after == Fast::NEXT && self.m.block_exit {
             self.after = Fast::EXIT;
@@ -348,25 +348,6 @@ macro_rules! define_handlers {
     };
 }
 isa_spec::for_each_op!(define_handlers);
-
-#[inline(always)]
-fn read_ram(ram: &[u8], x: usize, size: u32) -> u32 {
-    // One bounds check and one host load per access (indexing byte by byte costs four).
-    match size {
-        1 => ram[x] as u32,
-        2 => u16::from_le_bytes(ram[x..x + 2].try_into().expect("2 bytes")) as u32,
-        _ => u32::from_le_bytes(ram[x..x + 4].try_into().expect("4 bytes")),
-    }
-}
-
-#[inline(always)]
-fn write_ram(ram: &mut [u8], x: usize, size: u32, v: u32) {
-    match size {
-        1 => ram[x] = v as u8,
-        2 => ram[x..x + 2].copy_from_slice(&(v as u16).to_le_bytes()),
-        _ => ram[x..x + 4].copy_from_slice(&v.to_le_bytes()),
-    }
-}
 
 /// The load-use stall of an instruction that reads the registers in `sources` (bit r for
 /// register r, r0 excluded) right after an instruction that loaded `last_load` (0: none).

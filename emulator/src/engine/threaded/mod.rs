@@ -737,7 +737,7 @@ fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
     if op.flags & block::PRIVILEGE_FAULT != 0 {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
     } else {
-        m.complete(&op.insn, op_pc, base);
+        m.complete(&op.insn, op_pc, base, op.load_dest());
     }
     !(m.block_exit || m.delivered != delivered || m.stop.is_some())
 }
