@@ -6,10 +6,10 @@
 use super::{boundary, Budget, Engine};
 use crate::exec::fast::load_use_stall;
 use crate::exec::full::{execute_hits, load_dest, Flow};
-use isa_spec::cost::TAKEN_PENALTY;
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
+use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::vector;
 use isa_spec::{Insn, Kind};
 
@@ -60,9 +60,7 @@ impl Decoded {
     fn new(word: u32) -> Decoded {
         let insn = isa_spec::decode(word).ok();
         let reach = match insn.map(|i| i.op.info().kind) {
-            Some(Kind::Alu | Kind::Mul | Kind::Div | Kind::Branch | Kind::Jump) => {
-                Reach::Registers
-            }
+            Some(Kind::Alu | Kind::Mul | Kind::Div | Kind::Branch | Kind::Jump) => Reach::Registers,
             Some(Kind::Load | Kind::Store) => Reach::Memory,
             Some(Kind::Atomic | Kind::Gate | Kind::Trap | Kind::System) | None => Reach::Machine,
         };

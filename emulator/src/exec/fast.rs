@@ -63,7 +63,10 @@ impl<P: Fn() -> u32> FastPath<'_, P> {
     /// miss if `refill` (then `after` says so).
     #[inline(always)]
     fn ram_index(&mut self, va: u32, size: u32, access: Access) -> Result<usize, Decline> {
-        match self.m.fast_ram_index(va, size, access, self.ring, self.paging) {
+        match self
+            .m
+            .fast_ram_index(va, size, access, self.ring, self.paging)
+        {
             Some(x) => Ok(x),
             None if self.paging && !self.refill => Err(Decline::Miss),
             None if self.paging => {
@@ -263,7 +266,14 @@ macro_rules! fused_pair {
         if r != Fast::NEXT {
             r
         } else {
-            let r = fast_op!($second, $m, $next(), || $pc().wrapping_add(4), $ring, $paging);
+            let r = fast_op!(
+                $second,
+                $m,
+                $next(),
+                || $pc().wrapping_add(4),
+                $ring,
+                $paging
+            );
             if r == Fast::FULL {
                 Fast::NEXT
             } else {

@@ -108,8 +108,12 @@ pub trait Backend {
     fn store(&mut self, addr: Self::V, mem: Mem, v: Self::V) -> Result<(), Self::Stop>;
     /// `cas`: the word at `addr` (translated as a write), replaced by `new` if it equals
     /// `expected`.
-    fn cas(&mut self, addr: Self::V, expected: Self::V, new: Self::V)
-        -> Result<Self::V, Self::Stop>;
+    fn cas(
+        &mut self,
+        addr: Self::V,
+        expected: Self::V,
+        new: Self::V,
+    ) -> Result<Self::V, Self::Stop>;
     /// Continue at pc + 4.
     fn next(&mut self) -> Self::Out;
     /// Continue at `target` if `taken` is not 0, else at pc + 4.
@@ -539,4 +543,3 @@ impl Semantics for Rf32 {
 pub fn access_size(op: Opcode) -> u32 {
     op.info().mem.map_or(4, Mem::size)
 }
-

@@ -455,7 +455,10 @@ mod tests {
                 continue;
             };
             assert_eq!(inverse.inverse_branch(), Some(op));
-            let (c, ci) = (op.info().cond.expect("cond"), inverse.info().cond.expect("cond"));
+            let (c, ci) = (
+                op.info().cond.expect("cond"),
+                inverse.info().cond.expect("cond"),
+            );
             for a in values {
                 for b in values {
                     assert_eq!(ci.holds(a, b), !c.holds(a, b), "{op:?} {a:#x} {b:#x}");
