@@ -3,10 +3,10 @@
 //! else declines with [`Fast::FULL`], having changed nothing. The threaded engine runs its ops
 //! here, one instruction or a fused pair per dispatch.
 
-use super::{Backend, Bin, Rf32, Semantics};
+use super::{Backend, Computes, Rf32, Semantics};
 use crate::machine::{Access, Machine};
 use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
-use isa_spec::{Cond, Insn, Mem, Opcode, OPS};
+use isa_spec::{Insn, Mem, Opcode, OPS};
 
 /// What the fast path did, as one word (cheaper to return and test than an enum with a
 /// payload): one of the named codes, or else the target of a taken branch or jump (always a
@@ -80,8 +80,9 @@ impl<P: Fn() -> u32> FastPath<'_, P> {
     }
 }
 
+impl<P> Computes for FastPath<'_, P> {}
+
 impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
-    type V = u32;
     type Out = Fast;
     type Stop = Decline;
 
@@ -96,10 +97,6 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         self.m.cpu.regs[0] = 0;
     }
     #[inline(always)]
-    fn konst(&mut self, x: u32) -> u32 {
-        x
-    }
-    #[inline(always)]
     fn pc(&mut self) -> u32 {
         (self.pc)()
     }
@@ -108,14 +105,6 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         // The target is a multiple of 4 (pc is, and decoding scales the offset by 4); the
         // mask tells the compiler, so a caller's tests for the result codes fold away.
         (self.pc)().wrapping_add(off as u32) & !3
-    }
-    #[inline(always)]
-    fn bin(&mut self, op: Bin, a: u32, b: u32) -> u32 {
-        op.apply(a, b)
-    }
-    #[inline(always)]
-    fn cmp(&mut self, c: Cond, a: u32, b: u32) -> u32 {
-        c.holds(a, b) as u32
     }
     #[inline(always)]
     fn divisor(&mut self, d: u32) -> Result<u32, Decline> {

@@ -2,12 +2,12 @@
 //! gates), then retirement and cycle accounting. Everything the fast path declines comes here.
 
 use super::fast::load_use_stall;
-use super::{run, Backend, Bin};
+use super::{run, Backend, Computes};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine, Via};
 use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::{cause, num, vector};
-use isa_spec::{Cond, Insn, Kind, Mem};
+use isa_spec::{Insn, Kind, Mem};
 
 /// What an instruction did to control flow.
 #[derive(Debug)]
@@ -59,8 +59,9 @@ impl<const HITS: bool> Full<'_, HITS> {
     }
 }
 
+impl<const HITS: bool> Computes for Full<'_, HITS> {}
+
 impl<const HITS: bool> Backend for Full<'_, HITS> {
-    type V = u32;
     type Out = Flow;
     type Stop = Stop;
 
@@ -73,24 +74,12 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
         self.m.cpu.set_reg(r, v)
     }
     #[inline(always)]
-    fn konst(&mut self, x: u32) -> u32 {
-        x
-    }
-    #[inline(always)]
     fn pc(&mut self) -> u32 {
         self.pc
     }
     #[inline(always)]
     fn pc_rel(&mut self, off: i32) -> u32 {
         self.pc.wrapping_add(off as u32)
-    }
-    #[inline(always)]
-    fn bin(&mut self, op: Bin, a: u32, b: u32) -> u32 {
-        op.apply(a, b)
-    }
-    #[inline(always)]
-    fn cmp(&mut self, c: Cond, a: u32, b: u32) -> u32 {
-        c.holds(a, b) as u32
     }
     #[inline(always)]
     fn divisor(&mut self, d: u32) -> Result<u32, Stop> {

@@ -73,14 +73,45 @@ impl Bin {
     }
 }
 
+/// Values and the operations on them: numbers when interpreting (every [`Computes`] backend),
+/// values in the emitted code when compiling.
+pub trait Values {
+    /// A 32-bit value.
+    type V: Copy;
+    /// A constant.
+    fn konst(&mut self, x: u32) -> Self::V;
+    /// `a op b`.
+    fn bin(&mut self, op: Bin, a: Self::V, b: Self::V) -> Self::V;
+    /// 1 if `c` holds for `a`, `b`, else 0.
+    fn cmp(&mut self, c: Cond, a: Self::V, b: Self::V) -> Self::V;
+}
+
+/// A backend that computes: its values are the numbers themselves.
+pub trait Computes {}
+
+impl<T: Computes> Values for T {
+    type V = u32;
+    #[inline(always)]
+    fn konst(&mut self, x: u32) -> u32 {
+        x
+    }
+    #[inline(always)]
+    fn bin(&mut self, op: Bin, a: u32, b: u32) -> u32 {
+        op.apply(a, b)
+    }
+    #[inline(always)]
+    fn cmp(&mut self, c: Cond, a: u32, b: u32) -> u32 {
+        c.holds(a, b) as u32
+    }
+}
+
 /// What an instruction's semantics need from whatever runs them: registers, values and
-/// operations on them, memory, control flow, and the machine's own operations (gates,
-/// exceptions, the TLB, control registers, whose rules are implemented once in the machine).
+/// operations on them ([`Values`]), memory, control flow, and the machine's own operations
+/// (gates, exceptions, the TLB, control registers, whose rules are implemented once in the
+/// machine).
 ///
 /// A method returning `Err(Stop)` has changed nothing; the semantics then stop too.
-pub trait Backend {
-    /// A 32-bit value: a number when interpreting.
-    type V: Copy;
+pub trait Backend: Values {
     /// Where execution goes after an instruction that completed.
     type Out;
     /// Why an instruction did not complete (a fault; for the fast path, "run the full path").
@@ -90,16 +121,10 @@ pub trait Backend {
     fn reg(&mut self, r: u8) -> Self::V;
     /// Writes register `r` (writes to r0 are dropped).
     fn set_reg(&mut self, r: u8, v: Self::V);
-    /// A constant.
-    fn konst(&mut self, x: u32) -> Self::V;
     /// The address of the instruction.
     fn pc(&mut self) -> Self::V;
     /// `pc + off` for a branch or `jal` offset (always a multiple of 4).
     fn pc_rel(&mut self, off: i32) -> Self::V;
-    /// `a op b`.
-    fn bin(&mut self, op: Bin, a: Self::V, b: Self::V) -> Self::V;
-    /// 1 if `c` holds for `a`, `b`, else 0.
-    fn cmp(&mut self, c: Cond, a: Self::V, b: Self::V) -> Self::V;
     /// `d`, or the divide-by-zero exception when it is 0.
     fn divisor(&mut self, d: Self::V) -> Result<Self::V, Self::Stop>;
     /// Loads `mem` at virtual `addr` in the current ring, extended to 32 bits.
