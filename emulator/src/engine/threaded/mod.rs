@@ -1,7 +1,8 @@
 //! The cached threaded-code engine. Guest code is translated once into blocks of pre-decoded
 //! instructions ([`translate`]), kept in a cache keyed by physical pc and mode ([`cache`]), and
-//! executed from there with the same instruction semantics as the interpreter
-//! (`Machine::complete`). It is cycle-exact with the interpreter:
+//! executed from there: common instructions on the fast path (`exec::fast`), the rest on the
+//! full path (`Machine::complete`), both the one semantics of `exec`. It is cycle-exact with
+//! the interpreter:
 //!
 //! - every instruction's fetch is accounted as the interpreter's would be: the first through the
 //!   TLB, the rest by checking that the code page's TLB entry is still the one the block
