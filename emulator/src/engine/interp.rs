@@ -4,8 +4,8 @@
 //! up as a difference between the two.
 
 use super::{boundary, Budget, Engine};
-use crate::exec::fast::load_use_stall;
-use crate::exec::full::{execute_hits, load_dest, Flow};
+use crate::exec::full::{execute_hits, Flow};
+use crate::exec::{load_dest, load_use_stall};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;

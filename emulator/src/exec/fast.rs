@@ -5,7 +5,6 @@
 
 use super::{Backend, Computes, Rf32, Semantics};
 use crate::machine::{Access, Machine};
-use isa_spec::cost::{LOAD_USE_STALL, TAKEN_PENALTY};
 use isa_spec::{Insn, Mem, Opcode, OPS};
 
 /// What the fast path did, as one word (cheaper to return and test than an enum with a
@@ -347,21 +346,3 @@ macro_rules! define_handlers {
     };
 }
 isa_spec::for_each_op!(define_handlers);
-
-/// The load-use stall of an instruction that reads the registers in `sources` (bit r for
-/// register r, r0 excluded) right after an instruction that loaded `last_load` (0: none).
-#[inline(always)]
-pub fn load_use_stall(sources: u32, last_load: u8) -> u32 {
-    ((sources >> last_load) & 1) * LOAD_USE_STALL
-}
-
-/// Where an instruction at `pc` whose fast path returned `result` goes next, and the cycles
-/// its control flow adds (a taken branch or jump pays the taken penalty).
-#[inline(always)]
-pub fn fast_flow(pc: u32, result: Fast) -> (u32, u32) {
-    if result.is_jump() {
-        (result.0, TAKEN_PENALTY)
-    } else {
-        (pc.wrapping_add(4), 0)
-    }
-}

@@ -1,13 +1,12 @@
 //! The full path: the semantics run on the machine itself, with every check (faults, devices,
 //! gates), then retirement and cycle accounting. Everything the fast path declines comes here.
 
-use super::fast::load_use_stall;
-use super::{run, Backend, Computes};
+use super::{load_dest, load_use_stall, run, Backend, Computes};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine, Via};
 use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::{cause, num, vector};
-use isa_spec::{Insn, Kind, Mem};
+use isa_spec::{Insn, Mem};
 
 /// What an instruction did to control flow.
 #[derive(Debug)]
@@ -189,16 +188,6 @@ fn execute(m: &mut Machine, insn: &Insn, pc: u32) -> Result<Flow, Fault> {
 #[inline(always)]
 pub(crate) fn execute_hits(m: &mut Machine, insn: &Insn, pc: u32) -> Result<Flow, Stop> {
     run(&mut Full::<true> { m, pc }, insn)
-}
-
-/// The register `insn` loads (for the next instruction's load-use stall), or 0.
-#[inline(always)]
-pub fn load_dest(insn: &Insn) -> u8 {
-    if insn.op.info().kind == Kind::Load {
-        insn.rd
-    } else {
-        0
-    }
 }
 
 impl Machine {

@@ -563,6 +563,24 @@ impl Semantics for Rf32 {
     }
 }
 
+/// The load-use stall of an instruction that reads the registers in `sources` (bit r for
+/// register r, r0 excluded: [`Insn::source_mask`]) right after an instruction that loaded
+/// `last_load` (0: none). Every engine and the translator charge it through here.
+#[inline(always)]
+pub fn load_use_stall(sources: u32, last_load: u8) -> u32 {
+    ((sources >> last_load) & 1) * isa_spec::cost::LOAD_USE_STALL
+}
+
+/// The register `insn` loads (for the next instruction's load-use stall), or 0.
+#[inline(always)]
+pub fn load_dest(insn: &Insn) -> u8 {
+    if insn.op.info().kind == isa_spec::Kind::Load {
+        insn.rd
+    } else {
+        0
+    }
+}
+
 /// Bytes a load or store accesses (the table's `mem` column; 4 for anything else).
 // Kept for the debugger's effective-address display until it reads `OpInfo::mem` itself.
 pub fn access_size(op: Opcode) -> u32 {

@@ -23,7 +23,8 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::fast::{exec_handler, load_use_stall, Fast, Handler};
+use crate::exec::fast::{exec_handler, Fast, Handler};
+use crate::exec::load_use_stall;
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;

@@ -2,6 +2,7 @@
 
 use super::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::fast::Handler;
+use crate::exec::{load_dest, load_use_stall};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Insn, Kind, Opcode};
@@ -100,12 +101,13 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut loop_len = None;
     while let Some(mut insn) = decode_at(code, off as i64) {
         let info = insn.op.info();
-        let stall = if !ops.is_empty() && prev_load != 0 && insn.sources().contains(&prev_load) {
-            LOAD_USE_STALL
-        } else {
+        // (The first op's stall depends on the block before it: the engine adds it.)
+        let stall = if ops.is_empty() {
             0
+        } else {
+            load_use_stall(insn.source_mask(), prev_load)
         };
-        let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
+        let load_dest = load_dest(&insn);
         let mut base = info.cycles + stall;
         let mut taken = TAKEN_PENALTY as i8;
         // Where the block goes on after this op, if it does.
@@ -193,19 +195,14 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         }
         k += 1;
     }
-    let first_sources = ops[0]
-        .insn
-        .sources()
-        .iter()
-        .fold(0u32, |mask, &r| mask | (1 << r));
+    let first_sources = ops[0].insn.source_mask();
     let consecutive = ops.windows(2).all(|w| w[1].off == w[0].off + 4);
-    // r0 never stalls (a load into r0 leaves last_load = 0).
     Some(Block::new(
         pa,
         pc,
         ops,
         max_cost,
-        first_sources & !1,
+        first_sources,
         consecutive,
     ))
 }
