@@ -89,6 +89,88 @@ pub enum Kind {
     System,
 }
 
+/// The width of a memory access (the table's `mem` column), and for loads how the value is
+/// extended to 32 bits. Stores use the unsigned widths (they write the low bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mem {
+    /// One byte, sign-extended.
+    S8,
+    /// One byte, zero-extended.
+    U8,
+    /// Two bytes, sign-extended.
+    S16,
+    /// Two bytes, zero-extended.
+    U16,
+    /// A word.
+    W32,
+}
+
+impl Mem {
+    /// Bytes accessed.
+    #[inline(always)]
+    pub const fn size(self) -> u32 {
+        match self {
+            Mem::S8 | Mem::U8 => 1,
+            Mem::S16 | Mem::U16 => 2,
+            Mem::W32 => 4,
+        }
+    }
+
+    /// The 32-bit value of `raw` (the accessed bytes, zero-extended) as a load of this width.
+    #[inline(always)]
+    pub const fn extend(self, raw: u32) -> u32 {
+        match self {
+            Mem::S8 => raw as u8 as i8 as i32 as u32,
+            Mem::S16 => raw as u16 as i16 as i32 as u32,
+            Mem::U8 | Mem::U16 | Mem::W32 => raw,
+        }
+    }
+}
+
+/// A conditional branch's comparison of rs1 with rs2 (the table's `cond` column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cond {
+    /// Equal.
+    Eq,
+    /// Not equal.
+    Ne,
+    /// Less than, signed.
+    Lt,
+    /// Greater or equal, signed.
+    Ge,
+    /// Less than, unsigned.
+    Ltu,
+    /// Greater or equal, unsigned.
+    Geu,
+}
+
+impl Cond {
+    /// The condition that holds exactly when this one does not.
+    pub const fn inverse(self) -> Cond {
+        match self {
+            Cond::Eq => Cond::Ne,
+            Cond::Ne => Cond::Eq,
+            Cond::Lt => Cond::Ge,
+            Cond::Ge => Cond::Lt,
+            Cond::Ltu => Cond::Geu,
+            Cond::Geu => Cond::Ltu,
+        }
+    }
+
+    /// Whether it holds for `a` (rs1) and `b` (rs2).
+    #[inline(always)]
+    pub const fn holds(self, a: u32, b: u32) -> bool {
+        match self {
+            Cond::Eq => a == b,
+            Cond::Ne => a != b,
+            Cond::Lt => (a as i32) < (b as i32),
+            Cond::Ge => (a as i32) >= (b as i32),
+            Cond::Ltu => a < b,
+            Cond::Geu => a >= b,
+        }
+    }
+}
+
 /// Everything the table says about one instruction.
 #[derive(Clone, Copy, Debug)]
 pub struct OpInfo {
@@ -108,12 +190,26 @@ pub struct OpInfo {
     pub privileged: bool,
     /// Instruction class.
     pub kind: Kind,
+    /// The memory access it makes, if it makes one of a fixed width.
+    pub mem: Option<Mem>,
+    /// For a conditional branch, its condition.
+    pub cond: Option<Cond>,
     /// Semantics in one line of pseudo-code.
     pub summary: &'static str,
 }
 
+/// A table cell that may be empty (`-`): `None`, or `Some($ty::$cell)`.
+macro_rules! cell {
+    ($ty:ident, -) => {
+        None
+    };
+    ($ty:ident, $x:ident) => {
+        Some($ty::$x)
+    };
+}
+
 macro_rules! define_ops {
-    ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $sum:literal;)*) => {
+    ($($variant:ident $mn:literal $fmt:ident $major:literal $funct:literal $cyc:literal $privd:ident $kind:ident $mem:tt $cond:tt $sum:literal;)*) => {
         /// Every RF32 instruction. Generated from [`for_each_op!`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
@@ -135,6 +231,8 @@ macro_rules! define_ops {
                 cycles: $cyc,
                 privileged: $privd,
                 kind: Kind::$kind,
+                mem: cell!(Mem, $mem),
+                cond: cell!(Cond, $cond),
                 summary: $sum,
             },)*
         ];
@@ -158,6 +256,15 @@ impl Opcode {
     pub fn from_mnemonic(name: &str) -> Option<Opcode> {
         OPS.iter()
             .find(|o| o.mnemonic.eq_ignore_ascii_case(name))
+            .map(|o| o.opcode)
+    }
+
+    /// The conditional branch taken exactly when this one is not (`beq`/`bne`, ...), from the
+    /// table's `cond` column; `None` for anything but a conditional branch.
+    pub fn inverse_branch(self) -> Option<Opcode> {
+        let inverse = self.info().cond?.inverse();
+        OPS.iter()
+            .find(|o| o.cond == Some(inverse))
             .map(|o| o.opcode)
     }
 
@@ -211,6 +318,12 @@ impl Insn {
         }
     }
 
+    /// [`Insn::sources`] as a set: bit r for register r, r0 excluded (it never stalls).
+    #[inline]
+    pub fn source_mask(&self) -> u32 {
+        self.sources().iter().fold(0u32, |m, &r| m | 1 << (r & 31)) & !1
+    }
+
     /// The register this instruction writes, if any (never 0).
     pub fn dest(&self) -> Option<u8> {
         let writes = matches!(
@@ -226,5 +339,26 @@ impl Insn {
                 | Format::Mfcr
         );
         (writes && self.rd != 0).then_some(self.rd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `mem` and `cond` columns are filled exactly where the semantics read them: every
+    /// load, store and atomic has a width, every conditional branch a condition (its inverse
+    /// the condition of another branch), and no other row has either.
+    #[test]
+    fn mem_and_cond_columns_are_where_semantics_need_them() {
+        for o in OPS {
+            let memory = matches!(o.kind, Kind::Load | Kind::Store | Kind::Atomic);
+            assert_eq!(o.mem.is_some(), memory, "{}", o.mnemonic);
+            assert_eq!(o.cond.is_some(), o.kind == Kind::Branch, "{}", o.mnemonic);
+            if o.kind == Kind::Branch {
+                let inverse = o.opcode.inverse_branch().expect("an inverse branch");
+                assert_eq!(inverse.inverse_branch(), Some(o.opcode), "{}", o.mnemonic);
+            }
+        }
     }
 }

@@ -272,6 +272,28 @@ proptest! {
         })?;
     }
 
+    /// Division and remainder at their edges, which random operands seldom reach: `INT_MIN`
+    /// by -1 (the quotient overflows), by 0 (the exception), by 1 and by `INT_MIN`.
+    #[test]
+    fn division_edges_match_math(
+        insn in opcode_where(|o| o.kind == Kind::Div).prop_flat_map(insn_of),
+        regs in regs(), pc in pc(), ring in 0u8..4,
+        a in prop::sample::select(vec![0x8000_0000u32, 0x7fff_ffff, 0, 1, u32::MAX]),
+        b in prop::sample::select(vec![u32::MAX, 0, 1, 0x8000_0000u32]),
+    ) {
+        let insn = keep_sp(insn);
+        prop_assume!(insn.rs1 != insn.rs2 && ![0, SP].contains(&insn.rs1) && ![0, SP].contains(&insn.rs2));
+        let mut regs = regs;
+        regs[insn.rs1 as usize] = a;
+        regs[insn.rs2 as usize] = b;
+        run_case(&case(insn, regs, pc, ring), |_| {}, |m| {
+            match model_alu(insn.op, a, b, insn.imm, pc) {
+                Some(v) => retire(m, insn.rd, v, wrap(u(pc) + 4), base(insn.op)),
+                None => Expect::fault(vector::DIVIDE, 0, 0, pc),
+            }
+        })?;
+    }
+
     /// Loads: little-endian assembly of the bytes, sign/zero extension, alignment, bus errors,
     /// ROM, device registers and I/O privilege.
     #[test]

@@ -1,13 +1,17 @@
-//! The reference interpreter: fetch, decode, execute, one instruction at a time. It is the
-//! oracle the threaded engine is tested against, so it is written to be read, not to be fast.
+//! The reference interpreter: fetch, decode, execute, one instruction at a time, every
+//! instruction through the full path (`Machine::retire`). It is the oracle the threaded engine
+//! is tested against, so it shares none of the threaded engine's fast path: a bug there shows
+//! up as a difference between the two.
 
-use super::{Budget, Engine};
-use crate::exec::{exec_fast, fast_flow, load_use_stall, FULL};
+use super::{boundary, Budget, Engine};
+use crate::exec::full::{execute_hits, Flow};
+use crate::exec::{load_dest, load_use_stall};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
 use crate::trace::Tracer;
+use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::vector;
-use isa_spec::Insn;
+use isa_spec::{Insn, Kind};
 
 /// Entries of the decode memo.
 const MEMO_SIZE: usize = 4096;
@@ -22,42 +26,52 @@ pub struct Interp {
     memo: Box<[Decoded; MEMO_SIZE]>,
 }
 
-/// A memoized decode: the instruction and what the cycle model needs to know about it.
+/// A memoized decode.
 #[derive(Clone, Copy, Debug)]
 struct Decoded {
     /// The instruction word this entry is for.
     word: u32,
     /// The instruction (`None`: illegal).
     insn: Option<Insn>,
+    /// What it may change besides registers, RAM and the clock ([`Reach`]).
+    reach: Reach,
     /// Base cost from the table.
     cycles: u32,
     /// Bit r set when the instruction reads register r (r0 excluded).
     sources: u32,
     /// The register it loads (0 if not a load).
     load_dest: u8,
+    /// Ring 0 only.
+    privileged: bool,
+}
+
+/// How far an instruction's effects may reach, for the boundaries after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reach {
+    /// Registers and the clock only (unless it faults).
+    Registers,
+    /// Also memory: through a TLB walk, the TLB, and through a device, anything.
+    Memory,
+    /// Anything (rings, the TLB, control registers, devices, the clock's events).
+    Machine,
 }
 
 impl Decoded {
     fn new(word: u32) -> Decoded {
         let insn = isa_spec::decode(word).ok();
-        let (cycles, sources, load_dest) = match &insn {
-            Some(i) => (
-                i.op.info().cycles,
-                i.sources().iter().fold(0u32, |m, &r| m | 1 << r) & !1,
-                if i.op.info().kind == isa_spec::Kind::Load {
-                    i.rd
-                } else {
-                    0
-                },
-            ),
-            None => (0, 0, 0),
+        let reach = match insn.map(|i| i.op.info().kind) {
+            Some(Kind::Alu | Kind::Mul | Kind::Div | Kind::Branch | Kind::Jump) => Reach::Registers,
+            Some(Kind::Load | Kind::Store) => Reach::Memory,
+            Some(Kind::Atomic | Kind::Gate | Kind::Trap | Kind::System) | None => Reach::Machine,
         };
         Decoded {
             word,
             insn,
-            cycles,
-            sources,
-            load_dest,
+            reach,
+            cycles: insn.map_or(0, |i| i.op.info().cycles),
+            sources: insn.map_or(0, |i| i.source_mask()),
+            load_dest: insn.as_ref().map_or(0, load_dest),
+            privileged: insn.is_some_and(|i| i.op.info().privileged),
         }
     }
 }
@@ -90,9 +104,9 @@ pub fn step(m: &mut Machine) {
 }
 
 /// The page the last instruction was fetched from, so that the next fetch from it needs no
-/// new translation, and the mode it ran in. Valid only while nothing but fast-path
-/// instructions run: they never change the TLB, the ring or paging, so a translation that hit
-/// once hits again (and is counted as the hit it is).
+/// new translation. Valid only while instructions run that change neither the TLB, the ring
+/// nor paging, so that a translation that hit once hits again (and is counted as the hit it
+/// is).
 struct CodePage {
     /// Virtual page number (`u32::MAX`: none).
     vpn: u32,
@@ -100,8 +114,6 @@ struct CodePage {
     pa: u32,
     /// Paging on (fetches count TLB hits).
     paging: bool,
-    /// The current ring.
-    ring: u8,
 }
 
 impl CodePage {
@@ -109,7 +121,6 @@ impl CodePage {
         vpn: u32::MAX,
         pa: 0,
         paging: false,
-        ring: 0,
     };
 
     /// Is `pc` an aligned address in this page? (The page bits and the two low bits in one
@@ -140,31 +151,11 @@ fn decoded<const N: usize>(memo: &mut [Decoded; N], pa: u32, word: u32) -> &Deco
     d
 }
 
-/// The instruction-boundary work: device events due, then a pending interrupt. Returns true
-/// when an interrupt was taken (that is the step), the machine stopped, or it is still in a
-/// `wfi` wait.
-#[inline(always)]
-fn boundary(m: &mut Machine) -> bool {
-    if m.cpu.waiting && m.resume_wait() {
-        return true;
-    }
-    if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
-        // Stopped here (the console quit): the run loop ends the run.
-        return true;
-    }
-    if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
-        m.steps += 1;
-        m.take_interrupt();
-        return true;
-    }
-    false
-}
-
-/// Fetches, decodes and executes one instruction. Returns true when it took the fast path,
-/// which changes nothing but registers, RAM and the clock (no device, interrupt, ring or
-/// control-register state): after such an instruction the next boundary needs no event or
-/// interrupt check unless the clock reached the next event. `memo` (N a power of two)
-/// holds decoded instructions.
+/// Fetches, decodes and executes one instruction. Returns true when it changed nothing but
+/// registers, RAM and the clock (no device, interrupt, TLB, ring or control-register state,
+/// no exception): after such an instruction the next boundary needs no event or interrupt
+/// check unless the clock reached the next event, and the next fetch from the same page
+/// needs no translation. `memo` (N a power of two) holds decoded instructions.
 #[inline(always)]
 fn execute_one<const N: usize>(
     m: &mut Machine,
@@ -173,16 +164,13 @@ fn execute_one<const N: usize>(
 ) -> bool {
     m.steps += 1;
     let pc = m.cpu.pc;
-    // From the remembered page: the previous instruction took the fast path, so the
-    // per-instruction accumulators are already clear and the fetch hits the TLB.
-    let from_page = page.holds(pc);
-    let (pa, word) = if from_page {
+    m.begin_instruction();
+    let (pa, word) = if page.holds(pc) {
         if page.paging {
             m.tlb.hits += 1;
         }
         page.word(m, pc)
     } else {
-        m.begin_instruction();
         match fetch(m, pc, page) {
             Ok(x) => x,
             Err(f) => {
@@ -193,31 +181,30 @@ fn execute_one<const N: usize>(
     };
     let d = decoded(memo, pa, word);
     let Some(insn) = &d.insn else {
-        if from_page {
-            m.begin_instruction();
-        }
         m.take_fault(Fault::new(vector::ILLEGAL, pc), pc);
         return false;
     };
-    // Common instructions take the shared fast path; the rest (and anything unusual) the full
-    // one. Both are the same semantics.
-    let result = exec_fast(m, insn, || pc, page.ring, page.paging, true);
-    if result != FULL {
-        let stall = load_use_stall(d.sources, m.cpu.last_load);
-        m.retire_fast(pc, d.cycles + stall, result, d.load_dest);
-        return true;
+    let reach = d.reach;
+    let (delivered, misses) = (m.delivered, m.tlb.misses);
+    // `Machine::retire`, with what it looks up in the table memoized.
+    if d.privileged && m.cpu.ring() != 0 {
+        m.take_fault(Fault::new(vector::PRIVILEGE, pc), pc);
+        return false;
     }
-    if from_page {
-        m.begin_instruction();
-    }
-    m.retire(insn, pc);
-    false
+    let base = d.cycles + load_use_stall(d.sources, m.cpu.last_load);
+    m.complete(insn, pc, base, d.load_dest);
+    m.delivered == delivered
+        && match reach {
+            Reach::Registers => true,
+            // No walk (the TLB is as it was) and no device (no latency added).
+            Reach::Memory => m.tlb.misses == misses && m.acc_extra == 0,
+            Reach::Machine => false,
+        }
 }
 
 /// Fetches the instruction at `pc` through the TLB: (physical address, word). Remembers the
-/// mode, and the page when it is RAM.
+/// page when it is RAM.
 fn fetch(m: &mut Machine, pc: u32, page: &mut CodePage) -> Result<(u32, u32), Fault> {
-    page.ring = m.cpu.ring();
     page.paging = m.cpu.paging();
     let pa = m.fetch_translate(pc)?;
     let word = m.fetch_word(pa, pc)?;
@@ -247,7 +234,8 @@ impl Engine for Interp {
                 continue;
             }
             // Until the clock reaches the next device event or the budget, boundaries after
-            // fast-path instructions need only these limit checks.
+            // instructions that changed only registers, RAM and the clock need only these
+            // limit checks.
             let limit = m.dev.next_event().min(budget.max_cycles);
             let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
             let mut page = CodePage::NONE;
@@ -272,12 +260,14 @@ impl Engine for Interp {
     }
 }
 
-/// Runs fast-path instructions from the remembered code page (the last instruction took the
-/// fast path, so the page's translation still hits and the accumulators are clear) with pc
-/// and the counters in locals, until pc leaves the page, a limit is reached, or an
-/// instruction needs more than the fast path; the machine is then brought up to date as of
-/// the boundary before that instruction, which [`execute_one`] runs as usual. The same
-/// steps as `execute_one`'s from-page case, without writing the counters back each time.
+/// Runs instructions that change only registers and RAM (the [`Reach::Registers`] ones, and
+/// the [`Reach::Memory`] ones whose access hits the TLB and RAM: no fetch can then miss,
+/// nothing but the clock can raise an event) from the remembered code page with pc and the
+/// counters in locals, until pc leaves the page, a limit is reached, or an instruction needs
+/// more (a walk, a device, a fault); the machine is then brought up to date as of the
+/// boundary before that instruction, which [`execute_one`] runs as usual. The same semantics
+/// and costs as `Machine::complete`, without the per-instruction bookkeeping a fault or a
+/// device would need.
 #[inline(always)]
 fn run_on_page<const PAGING: bool, const N: usize>(
     m: &mut Machine,
@@ -290,8 +280,8 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     let mut cycles = m.cpu.cycles;
     let mut retired = m.cpu.retired;
     let mut last_load = m.cpu.last_load;
-    // While only fast-path instructions run, steps and retired move together, and every
-    // retired instruction's fetch hit the page's TLB entry.
+    // While these instructions run, steps and retired move together, and every retired
+    // instruction's fetch hit the page's TLB entry.
     let step_offset = m.steps - retired;
     let retired_before = retired;
     let retired_limit = max_steps.saturating_sub(step_offset);
@@ -301,14 +291,23 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         let Some(insn) = &d.insn else {
             break;
         };
-        // (A TLB miss leaves this loop: execute_one walks it, on its fast path.)
-        let result = exec_fast(m, insn, || pc, page.ring, PAGING, false);
-        if result == FULL {
-            // Nothing changed: execute_one runs it the full way.
+        if d.reach == Reach::Machine || d.privileged {
             break;
         }
-        let (next, taken) = fast_flow(pc, result);
-        cycles += (d.cycles + load_use_stall(d.sources, last_load) + taken) as u64;
+        let base = d.cycles + load_use_stall(d.sources, last_load);
+        // A fault (division by zero), or an access that needs a walk or a device, has changed
+        // nothing: execute_one runs it again.
+        let Ok(flow) = execute_hits(m, insn, pc) else {
+            break;
+        };
+        let (next, taken) = match flow {
+            Flow::Next => (pc.wrapping_add(4), 0),
+            Flow::Jump(target) => (target, TAKEN_PENALTY),
+            Flow::Set | Flow::Deliver(_) | Flow::Halt(_) | Flow::Wait => {
+                unreachable!("an ALU, memory, branch or jump instruction does not {flow:?}")
+            }
+        };
+        cycles += (base + taken) as u64;
         pc = next;
         retired += 1;
         last_load = d.load_dest;

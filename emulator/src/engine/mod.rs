@@ -89,6 +89,27 @@ impl Budget<'_> {
     }
 }
 
+/// The instruction-boundary work every engine does before an instruction: go on with a `wfi`
+/// wait a run's budget cut short, run the device events due, then take a pending interrupt.
+/// Returns true when that was the step (an interrupt was taken), the machine stopped, or it is
+/// still waiting: then no instruction runs at this boundary.
+#[inline(always)]
+pub(crate) fn boundary(m: &mut Machine) -> bool {
+    if m.cpu.waiting && m.resume_wait() {
+        return true;
+    }
+    if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
+        // Stopped here (the console quit): the run loop ends the run.
+        return true;
+    }
+    if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
+        m.steps += 1;
+        m.take_interrupt();
+        return true;
+    }
+    false
+}
+
 /// One hot spot: a translated block and what it cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HotBlock {

@@ -1,6 +1,6 @@
 //! Translated blocks: pre-decoded instructions with their static costs.
 
-use crate::exec::Handler;
+use crate::exec::fast::Handler;
 use isa_spec::{Insn, Opcode};
 use std::cell::Cell;
 

@@ -1,7 +1,8 @@
 //! The cached threaded-code engine. Guest code is translated once into blocks of pre-decoded
 //! instructions ([`translate`]), kept in a cache keyed by physical pc and mode ([`cache`]), and
-//! executed from there with the same instruction semantics as the interpreter
-//! (`Machine::complete`). It is cycle-exact with the interpreter:
+//! executed from there: common instructions on the fast path (`exec::fast`), the rest on the
+//! full path (`Machine::complete`), both the one semantics of `exec`. It is cycle-exact with
+//! the interpreter:
 //!
 //! - every instruction's fetch is accounted as the interpreter's would be: the first through the
 //!   TLB, the rest by checking that the code page's TLB entry is still the one the block
@@ -22,7 +23,8 @@ pub mod cache;
 pub mod translate;
 
 use super::{Budget, Engine};
-use crate::exec::{exec_handler, load_use_stall, Handler, EXIT, NEXT, WALKED};
+use crate::exec::fast::{exec_handler, Fast, Handler};
+use crate::exec::load_use_stall;
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine};
 use block::Block;
@@ -49,15 +51,7 @@ impl Threaded {
     fn dispatch(&mut self, m: &mut Machine, budget: &Budget) {
         // A block that ended at a write into translated code has done so; the cache syncs below.
         m.block_exit = false;
-        if m.cpu.waiting && m.resume_wait() {
-            return;
-        }
-        if m.cpu.cycles >= m.dev.next_event() && m.service_devices() {
-            return;
-        }
-        if m.cpu.interrupts_enabled() && m.dev.pic.deliverable() != 0 {
-            m.steps += 1;
-            m.take_interrupt();
+        if super::boundary(m) {
             return;
         }
         if self.cache.needs_sync(m) {
@@ -458,7 +452,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         let op = unsafe { &*at };
         let op_pc = || vpage | op.off as u32;
         let next_pc;
-        if r == NEXT {
+        if r == Fast::NEXT {
             at = at.wrapping_add(1);
             // A plain run goes on to the block's sentinel, which ends it (below).
             if PLAIN || at < end {
@@ -473,7 +467,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 Some(next) if !PLAIN => vpage | next.off as u32,
                 _ => op_pc().wrapping_add(4),
             };
-        } else if r & 3 == 0 {
+        } else if r.is_jump() {
             // A taken branch or jump: the block goes on through a followed `jal`, and is left
             // anywhere else (a side exit, or its last op).
             extra = extra.wrapping_add(op.taken as i64 as u64);
@@ -493,32 +487,32 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                     r0 += 1;
                     to
                 } else {
-                    r
+                    r.0
                 }
             } else {
-                r
+                r.0
             };
-        } else if r == WALKED {
+        } else if r == Fast::WALKED {
             // A TLB refill on the fast path (it left the code page's entry alone): its walk
             // cycles join the dynamic ones; its A/D write or the store may have ended the block.
             extra += std::mem::take(&mut m.acc_walk) as u64;
             at = at.wrapping_add(1);
             if !m.block_exit {
-                r = NEXT;
+                r = Fast::NEXT;
                 if PLAIN || at < end {
                     continue;
                 }
             } else {
-                r = EXIT;
+                r = Fast::EXIT;
             }
             next_pc = op_pc().wrapping_add(4);
-        } else if r == EXIT {
+        } else if r == Fast::EXIT {
             at = at.wrapping_add(1);
             next_pc = op_pc().wrapping_add(4);
         } else if PLAIN && op.flags & block::SENTINEL != 0 {
             // The sentinel after the last op (which went on to the next word: the sentinel
             // has its offset).
-            r = NEXT;
+            r = Fast::NEXT;
             next_pc = op_pc().wrapping_add(4);
         } else if matches!(op.handler, Handler::Callg | Handler::Retg) && m.trace_writes.is_none() {
             // A gate (`callg`, `retg`; the last op of its block): its semantics are the
@@ -656,7 +650,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // Does the run stop at the next pc (a debugger breakpoint whose condition holds)?
         // Asked once, for both ways the chain could go on there.
         let stops = !breakpoints.is_empty()
-            && r != EXIT
+            && r != Fast::EXIT
             && whole
             && stops_at(
                 m,
@@ -666,7 +660,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
                 (cycles, retired, retired + ds),
             );
         if next_pc == pc
-            && r != EXIT
+            && r != Fast::EXIT
             && whole
             && (PLAIN || n == block.ops().len())
             && fits(cycles, retired, block)
@@ -695,7 +689,7 @@ fn run_chain<const PLAIN: bool, const PAGING: bool>(
         // same code page (counted through `hits_upto`). (`next_pc` is a multiple of 4: the
         // fast path leaves a misaligned jump target to the full path.)
         debug_assert_eq!(next_pc & 3, 0);
-        if r != EXIT && whole && next_pc >> 12 == pc >> 12 && !stops {
+        if r != Fast::EXIT && whole && next_pc >> 12 == pc >> 12 && !stops {
             let slot = (next_pc >> 2) as usize % block::LINKS;
             let (link_pc, link_idx) = block.run.links[slot].get();
             // (A link from this valid block leads to a valid block: see `Cache`.)
@@ -745,7 +739,7 @@ fn full_path(m: &mut Machine, op: &block::Op, op_pc: u32, base: u32) -> bool {
     if op.flags & block::PRIVILEGE_FAULT != 0 {
         m.take_fault(Fault::new(vector::PRIVILEGE, op_pc), op_pc);
     } else {
-        m.complete(&op.insn, op_pc, base);
+        m.complete(&op.insn, op_pc, base, op.load_dest());
     }
     !(m.block_exit || m.delivered != delivered || m.stop.is_some())
 }

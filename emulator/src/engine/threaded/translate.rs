@@ -1,7 +1,8 @@
 //! The translator: decodes a block starting at a physical address, once.
 
 use super::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
-use crate::exec::{inverse_branch, Handler};
+use crate::exec::fast::Handler;
+use crate::exec::{load_dest, load_use_stall};
 use crate::machine::Machine;
 use isa_spec::cost::{LOAD_USE_STALL, MMIO_LATENCY, TAKEN_PENALTY, TLB_WALK};
 use isa_spec::{decode, Insn, Kind, Opcode};
@@ -100,19 +101,20 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
     let mut loop_len = None;
     while let Some(mut insn) = decode_at(code, off as i64) {
         let info = insn.op.info();
-        let stall = if !ops.is_empty() && prev_load != 0 && insn.sources().contains(&prev_load) {
-            LOAD_USE_STALL
-        } else {
+        // (The first op's stall depends on the block before it: the engine adds it.)
+        let stall = if ops.is_empty() {
             0
+        } else {
+            load_use_stall(insn.source_mask(), prev_load)
         };
-        let load_dest = if info.kind == Kind::Load { insn.rd } else { 0 };
+        let load_dest = load_dest(&insn);
         let mut base = info.cycles + stall;
         let mut taken = TAKEN_PENALTY as i8;
         // Where the block goes on after this op, if it does.
         let next = match info.kind {
             Kind::Branch if off as i64 + insn.imm as i64 == start as i64 => {
                 let len = *loop_len.get_or_insert(ops.len() + 1);
-                match inverse_branch(insn.op) {
+                match insn.op.inverse_branch() {
                     Some(inverse) if ops.len() + 1 + len <= UNROLL_OPS => {
                         insn.op = inverse;
                         insn.imm = 4;
@@ -131,7 +133,7 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             Kind::Branch if insn.imm < 0 && off as i64 + insn.imm as i64 >= 0 => {
                 let target = (off as i64 + insn.imm as i64) as usize;
                 let decodes = decode_at(code, target as i64).is_some();
-                match inverse_branch(insn.op) {
+                match insn.op.inverse_branch() {
                     Some(inverse) if decodes && ops.len() + 1 < MAX_OPS => {
                         insn.op = inverse;
                         insn.imm = 4;
@@ -193,26 +195,21 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
         }
         k += 1;
     }
-    let first_sources = ops[0]
-        .insn
-        .sources()
-        .iter()
-        .fold(0u32, |mask, &r| mask | (1 << r));
+    let first_sources = ops[0].insn.source_mask();
     let consecutive = ops.windows(2).all(|w| w[1].off == w[0].off + 4);
-    // r0 never stalls (a load into r0 leaves last_load = 0).
     Some(Block::new(
         pa,
         pc,
         ops,
         max_cost,
-        first_sources & !1,
+        first_sources,
         consecutive,
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::{branch_taken, inverse_branch, Handler};
+    use crate::exec::fast::Handler;
     use crate::machine::{Config, Machine};
     use isa_spec::{encode, Insn, Kind, Opcode};
 
@@ -450,18 +447,18 @@ mod tests {
             0xffff_ffff,
         ];
         for op in Opcode::all() {
-            let Some(inverse) = inverse_branch(op) else {
+            let Some(inverse) = op.inverse_branch() else {
                 assert_ne!(op.info().kind, Kind::Branch, "{op:?} has no inverse");
                 continue;
             };
-            assert_eq!(inverse_branch(inverse), Some(op));
+            assert_eq!(inverse.inverse_branch(), Some(op));
+            let (c, ci) = (
+                op.info().cond.expect("cond"),
+                inverse.info().cond.expect("cond"),
+            );
             for a in values {
                 for b in values {
-                    assert_eq!(
-                        branch_taken(inverse, a, b),
-                        branch_taken(op, a, b).map(|t| !t),
-                        "{op:?} {a:#x} {b:#x}"
-                    );
+                    assert_eq!(ci.holds(a, b), !c.holds(a, b), "{op:?} {a:#x} {b:#x}");
                 }
             }
         }
