@@ -6,7 +6,7 @@
 //! `cargo bench --bench kernels [-- FILTER]`; a run takes a while (10 samples per kernel).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use emulator::{Budget, Exit};
+use emulator::{Budget, EngineKind, Exit};
 use testkit::bench::{self, KERNELS};
 
 fn kernels(c: &mut Criterion) {
@@ -14,7 +14,7 @@ fn kernels(c: &mut Criterion) {
     group.sample_size(10);
     for k in KERNELS {
         let prog = bench::assemble(k).expect("kernel assembles");
-        for engine in ["interp", "threaded"] {
+        for engine in EngineKind::ALL {
             for paging in [false, true] {
                 let name = format!(
                     "{}/{}/{}",
@@ -26,7 +26,7 @@ fn kernels(c: &mut Criterion) {
                     b.iter_batched(
                         || bench::machine(&prog, paging).expect("machine"),
                         |mut m| {
-                            let mut e = bench::engine(engine).expect("engine");
+                            let mut e = engine.create();
                             let exit = e.run(&mut m, Budget::UNLIMITED);
                             assert_eq!(exit, Exit::Halted(0), "{} checksum", k.name);
                             m.cpu.retired

@@ -5,7 +5,7 @@ mod oom_guard;
 
 mod common;
 
-use common::{assemble, assert_same_state, machine_with, test_path, Run, TEST_RAM};
+use common::{assemble, machine_with, test_path, Run, TEST_RAM};
 use emulator::devices::camera::{self, Indicator};
 use emulator::devices::disk::{self, Image};
 use emulator::devices::{keyboard, regs, uart, CLOCK_HZ};
@@ -33,15 +33,9 @@ fn run_both(name: &str, setup: impl Fn(&mut Machine, usize)) -> Run {
         m.dev.camera.indicator = Indicator::Quiet;
         setup(m, i);
     }
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    assert_eq!(ea, eb, "{name}: engines stopped differently");
-    assert_same_state(&a, &b, name);
-    assert!(
-        a.dev == b.dev,
-        "{name}: device state differs between engines"
-    );
-    Run { m: a, exit: ea }
+    // Full state, devices included (emulator::diff::state_diff compares every device).
+    let (m, exit) = testkit::run_agreeing(name, a, b, budget);
+    Run { m, exit }
 }
 
 /// Like [`run_both`], and the guest must pass (halt with 0 or power off with 0).

@@ -3,6 +3,7 @@
 //! line). Every kernel verifies its checksum, so a wrong engine cannot look fast.
 
 use anyhow::{bail, Result};
+use emulator::EngineKind;
 use std::process::ExitCode;
 use testkit::bench::{self, BenchResult, KERNELS};
 
@@ -12,8 +13,8 @@ pub struct Args {
     /// Kernels to run (default: all): crc32 sieve matmul fib memcpy gatecall tlbmiss.
     pub kernels: Vec<String>,
     /// Engine(s) to measure; repeat for several (default: interp and threaded).
-    #[arg(long = "engine", value_parser = ["interp", "threaded"])]
-    pub engines: Vec<String>,
+    #[arg(long = "engine", value_parser = crate::cmd::run::engine_parser())]
+    pub engines: Vec<EngineKind>,
     /// Paging modes: `off` (ring 0, paging off), `on` (ring-3 process, paging on), or `both`.
     #[arg(long, default_value = "both", value_parser = ["on", "off", "both"])]
     pub paging: String,
@@ -29,7 +30,7 @@ pub struct Args {
 /// Runs `k` `times` times on `engine` and returns the fastest run.
 fn fastest(
     k: &bench::Kernel,
-    engine: &str,
+    engine: EngineKind,
     paging: bool,
     times: u32,
 ) -> Result<BenchResult, String> {
@@ -71,10 +72,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             })
             .collect::<Result<_>>()?
     };
-    let engines: Vec<&str> = if a.engines.is_empty() {
-        vec!["interp", "threaded"]
+    let engines: Vec<EngineKind> = if a.engines.is_empty() {
+        EngineKind::ALL.to_vec()
     } else {
-        a.engines.iter().map(String::as_str).collect()
+        a.engines.clone()
     };
     let modes: &[bool] = match a.paging.as_str() {
         "on" => &[true],
@@ -98,7 +99,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                             println!("{}", json_line(&r));
                         } else {
                             let speedup = match (e, interp_secs) {
-                                ("threaded", Some(s)) => format!("{:.2}x", s / r.seconds),
+                                (EngineKind::Threaded, Some(s)) => format!("{:.2}x", s / r.seconds),
                                 _ => String::new(),
                             };
                             println!(
@@ -113,7 +114,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                                 speedup
                             );
                         }
-                        if e == "interp" {
+                        if e == EngineKind::Interp {
                             interp_secs = Some(r.seconds);
                         }
                     }

@@ -1,15 +1,18 @@
-//! Benchmark kernels without the CLI: `cargo run --release -p emulator --example bench_quick
+//! Benchmark kernels without the CLI: `cargo run --release -p testkit --example bench_quick
 //! -- [interp|threaded] [on|off] [KERNEL...]` (the CLI's `ringfort bench` is the reference).
 
+use emulator::EngineKind;
+
 fn main() {
-    let mut engines = vec!["interp", "threaded"];
+    let mut engines = EngineKind::ALL.to_vec();
     let mut modes = vec![false, true];
     let mut names = Vec::new();
     for a in std::env::args().skip(1) {
+        if let Ok(kind) = a.parse::<EngineKind>() {
+            engines = vec![kind];
+            continue;
+        }
         match a.as_str() {
-            "interp" | "threaded" => {
-                engines = vec![if a == "interp" { "interp" } else { "threaded" }]
-            }
             "on" => modes = vec![true],
             "off" => modes = vec![false],
             _ => names.push(a),

@@ -2,7 +2,7 @@
 //! valgrind (`valgrind --tool=callgrind target/release/examples/bench_steps -- threaded on fib
 //! 20000000`): host instructions per guest instruction do not depend on the machine's load.
 
-use emulator::{Budget, Engine};
+use emulator::{Budget, Engine, EngineKind};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,7 +23,7 @@ fn main() {
     let mut fastest = f64::INFINITY;
     for _ in 0..repeat {
         let mut m = testkit::bench::machine(&prog, paging == "on").expect("machine");
-        let mut e: Box<dyn Engine> = testkit::bench::engine(engine).expect("engine");
+        let mut e: Box<dyn Engine> = engine.parse::<EngineKind>().expect("engine").create();
         let start = std::time::Instant::now();
         let exit = e.run(
             &mut m,

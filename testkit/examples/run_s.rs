@@ -1,7 +1,7 @@
 //! Runs one assembly file on one engine and prints instructions, cycles and MIPS:
 //! `cargo run --release -p emulator --example run_s -- FILE.s [interp|threaded]`.
 
-use emulator::{Budget, Config, Machine};
+use emulator::{Budget, Config, EngineKind, Machine};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -15,7 +15,7 @@ fn main() {
     .unwrap_or_else(|d| panic!("{d}"));
     let mut m = Machine::new(Config::default());
     m.load_program(&prog).expect("loads");
-    let mut e = testkit::bench::engine(&engine).expect("engine name");
+    let mut e = engine.parse::<EngineKind>().expect("engine name").create();
     let t = std::time::Instant::now();
     let exit = e.run(&mut m, Budget::UNLIMITED);
     let s = t.elapsed().as_secs_f64();

@@ -3,9 +3,7 @@
 //! through the runtime's gate with a0 = 0 (match) and a1 = the checksum, so a wrong engine can
 //! never produce a fast-looking figure.
 
-use emulator::engine::interp::Interp;
-use emulator::engine::threaded::Threaded;
-use emulator::{Budget, Config, Engine, Exit, Machine};
+use emulator::{Budget, Config, EngineKind, Exit, Machine};
 use rf_object::Program;
 use std::time::Duration;
 
@@ -165,20 +163,11 @@ pub fn machine(prog: &Program, paging: bool) -> Result<Machine, String> {
     Ok(m)
 }
 
-/// Makes an engine by name.
-pub fn engine(name: &str) -> Option<Box<dyn Engine>> {
-    match name {
-        "interp" => Some(Box::new(Interp::new())),
-        "threaded" => Some(Box::new(Threaded::new())),
-        _ => None,
-    }
-}
-
-/// Runs kernel `k` on `engine_name`, checks its checksum, and measures it.
-pub fn run(k: &Kernel, engine_name: &str, paging: bool) -> Result<BenchResult, String> {
+/// Runs kernel `k` on `engine`, checks its checksum, and measures it.
+pub fn run(k: &Kernel, engine: EngineKind, paging: bool) -> Result<BenchResult, String> {
     let prog = assemble(k)?;
     let mut m = machine(&prog, paging)?;
-    let mut e = engine(engine_name).ok_or_else(|| format!("no engine `{engine_name}`"))?;
+    let mut e = engine.create();
     let start = cpu_time::ThreadTime::now();
     let exit = e.run(&mut m, Budget::UNLIMITED);
     let seconds = start.elapsed().as_secs_f64();
@@ -195,7 +184,7 @@ pub fn run(k: &Kernel, engine_name: &str, paging: bool) -> Result<BenchResult, S
         }
         other => {
             return Err(format!(
-                "{} on {engine_name}: checksum {checksum:#010x}, expected {:#010x} ({other:?})",
+                "{} on {engine}: checksum {checksum:#010x}, expected {:#010x} ({other:?})",
                 k.name, k.expected
             ))
         }

@@ -2,10 +2,7 @@
 //! identical state, and hand back the machine for assertions.
 #![allow(dead_code)]
 
-use emulator::devices::uart::Sink;
-use emulator::engine::interp::Interp;
-use emulator::engine::threaded::Threaded;
-use emulator::{Budget, Config, Engine, Exit, Machine};
+use emulator::{Budget, Exit, Machine};
 use std::path::{Path, PathBuf};
 
 /// RAM for test machines: small, so that comparing memory between engines stays cheap.
@@ -51,15 +48,9 @@ pub fn assemble(name: &str, src: &str) -> assembler::Program {
     }
 }
 
-/// A fresh machine with `prog` loaded.
+/// A fresh machine with `prog` loaded (serial kept in a buffer, delivery log on).
 pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
-    let mut m = Machine::new(Config {
-        ram_size: ram,
-        serial: Sink::Buffer(Vec::new()),
-    });
-    m.deliveries = Some(Vec::new());
-    m.load_program(prog).expect("program loads");
-    m
+    testkit::machine_for(prog, ram)
 }
 
 /// Asserts two machines are in the same architectural state.
@@ -71,13 +62,13 @@ pub fn assert_same_state(a: &Machine, b: &Machine, what: &str) {
 
 /// Runs `prog` on both engines with `budget`, checks they agree, returns the interpreter's run.
 pub fn run_program_budget(name: &str, prog: &assembler::Program, ram: u32, budget: Budget) -> Run {
-    let mut a = machine_with(prog, ram);
-    let mut b = machine_with(prog, ram);
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    assert_eq!(ea, eb, "{name}: engines stopped differently");
-    assert_same_state(&a, &b, name);
-    Run { m: a, exit: ea }
+    let (m, exit) = testkit::run_agreeing(
+        name,
+        machine_with(prog, ram),
+        machine_with(prog, ram),
+        budget,
+    );
+    Run { m, exit }
 }
 
 /// Runs assembly source on both engines (cycle limit [`TEST_CYCLES`]).

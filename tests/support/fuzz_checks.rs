@@ -5,9 +5,7 @@
 #![allow(dead_code)]
 
 use emulator::devices::uart::Sink;
-use emulator::engine::interp::Interp;
-use emulator::engine::threaded::Threaded;
-use emulator::{Budget, Config, Engine, Machine};
+use emulator::{Budget, Config, Machine};
 
 /// Inputs larger than this are not interesting and only slow the fuzzer down (saved
 /// regression inputs may be this large: a 100,000-term expression once overflowed the stack).
@@ -74,15 +72,10 @@ fn machine() -> Machine {
     m
 }
 
-fn run_both(mut a: Machine, mut b: Machine) {
+fn run_both(a: Machine, b: Machine) {
     let budget = Budget {
         max_cycles: CYCLES,
         ..Budget::UNLIMITED
     };
-    let ea = Interp::new().run(&mut a, budget);
-    let eb = Threaded::new().run(&mut b, budget);
-    assert_eq!(ea, eb, "the engines stopped differently");
-    if let Some(d) = emulator::diff::state_diff(&a, &b) {
-        panic!("the engines disagree (interp / threaded): {d}");
-    }
+    testkit::run_agreeing("the engines (interp / threaded)", a, b, budget);
 }
