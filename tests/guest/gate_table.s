@@ -61,13 +61,7 @@
         expect_word probe_frame + 8, STACK0_HOME - 0x10000 * (\caller) - 8, \id+11
         expect_word probe_frame + 12, 0x10000 + \id, \id+12
         expect_word probe_frame + 16, 0x20000 + \id, \id+13
-        # the probe's mfcr: works in ring 0, else PRIVILEGE raised in the target ring
-        expect_exc_count (\target != 0), \id+14
-        expect_word probe_status, 0xFFFFFFFF * (\target != 0), \id+15
-        li      t0, \target
-        beqz    t0, .Ldone\@
-        expect_exc EXC_CAUSE, V_PRIVILEGE, \id+16
-        expect_exc EXC_STATUS, \target, \id+17
+        expect_probe_mfcr \target, \id
 .Ldone\@:
         rise_to 0
         .endm

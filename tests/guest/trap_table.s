@@ -49,12 +49,7 @@
         expect_word probe_frame + 8, VEC, \id+11                # cause: vector, detail 0
         expect_word probe_frame + 12, 0, \id+12                 # faddr 0
         expect_word probe_frame + 16, STACK0_HOME - 0x10000 * (\caller), \id+13
-        expect_exc_count (\target != 0), \id+14
-        expect_word probe_status, 0xFFFFFFFF * (\target != 0), \id+15
-        li      t0, \target
-        beqz    t0, .Ldone\@
-        expect_exc EXC_CAUSE, V_PRIVILEGE, \id+16
-        expect_exc EXC_STATUS, \target, \id+17
+        expect_probe_mfcr \target, \id
 .Ldone\@:
         rise_to 0
         .endm
