@@ -4,7 +4,7 @@
 //! `-serial tcp:`/`file:` back end is the console: what its client sends reaches the guest,
 //! and the guest's output goes to it (as well as to the debugger's screen).
 //!
-//! The UART gets a [`DebugPort`] as its host back end. It delivers input only while the
+//! The UART gets a `DebugPort` as its host back end. It delivers input only while the
 //! debugger runs the guest for the user (never while it re-executes for time travel), and it
 //! keeps a guest that waits in `wfi` for a key from being judged idle. Because such a wait has
 //! no end the debugger could see, runs are cut into [`SLICE`]-cycle slices so that Ctrl-C is
@@ -119,7 +119,7 @@ impl Drop for Running {
 }
 
 impl Console {
-    /// Makes the UART's back end a [`DebugPort`] when there is a console: the terminal
+    /// Makes the UART's back end a `DebugPort` when there is a console: the terminal
     /// (`keys`) or the machine's `-serial tcp:`/`file:` back end. `None` otherwise (input
     /// then comes only from the program).
     pub fn attach(m: &mut Machine, keys: Option<Arc<dyn Keys>>) -> Option<Console> {

@@ -66,7 +66,7 @@ impl Debugger {
     }
 
     /// The function around `addr`: start, end, name (from the labels; see
-    /// [`Debugger::starts_function`]).
+    /// `Debugger::starts_function`).
     pub fn func_bounds(&self, addr: u32) -> Option<(u32, u32, String)> {
         let entries: Vec<u32> = self.entries().iter().map(|(a, _)| *a).collect();
         let (start, name) = self

@@ -1,6 +1,6 @@
 //! The command table, which is the dispatch: each command's names, usage, help, handler and
-//! how its arguments complete. The handlers live by job in [`running`], [`stops`], [`data`],
-//! [`info`] and [`misc`].
+//! how its arguments complete. The handlers live by job in `running`, `stops`, `data`,
+//! `info` and `misc`.
 
 mod data;
 pub mod info;

@@ -120,7 +120,7 @@ pub fn parse_number(text: &str) -> Result<i64, String> {
 /// must not come back as a megabyte of error.
 const QUOTE_MAX: usize = 48;
 
-/// `text`, shortened to [`QUOTE_MAX`] characters (with `...` and its length) for an error.
+/// `text`, shortened to `QUOTE_MAX` characters (with `...` and its length) for an error.
 pub fn quote(text: &str) -> String {
     match text.char_indices().nth(QUOTE_MAX) {
         None => text.to_string(),

@@ -1,5 +1,5 @@
 //! The physical bus between the CPU and the devices: the [`Device`] trait every device
-//! implements, the [`Io`] an access or event works with, and (in [`mmio`]) the machine's side of
+//! implements, the [`Io`] an access or event works with, and (in `mmio`) the machine's side of
 //! an MMIO access (privilege, width, latency, DMA).
 //!
 //! The map from address to device is the `board!` table in [`crate::devices`]: one line per

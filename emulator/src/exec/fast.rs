@@ -38,7 +38,7 @@ pub enum Decline {
     /// It needs the full path.
     Full,
     /// A memory access missed the TLB: the fast path may refill it and run the instruction
-    /// again ([`refill_and_run`]).
+    /// again (`refill_and_run`).
     Miss,
 }
 
