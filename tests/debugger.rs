@@ -615,17 +615,19 @@ fn a_snapshot_of_another_configuration_or_version_is_refused_clearly() {
     blank_disk(Path::new(&img));
     let snap = dir.path().join("s.rfsnap").display().to_string();
     let drive = format!("file={img},readonly=on");
+    // The configuration the snapshot is taken with: 4M of RAM and a read-only disk.
+    let with_disk = [
+        "debug",
+        "--echo",
+        "-m",
+        "4M",
+        "-drive",
+        &drive,
+        "dev_disk_read.s",
+    ];
     let (out, _) = debug_in(
         &guest_dir(),
-        &[
-            "debug",
-            "--echo",
-            "-m",
-            "4M",
-            "-drive",
-            &drive,
-            "dev_disk_read.s",
-        ],
+        &with_disk,
         &format!("stepi 399\nsnapshot save {snap}\n"),
     );
     assert!(out.contains("Saved the machine"), "{out}");
@@ -654,15 +656,7 @@ fn a_snapshot_of_another_configuration_or_version_is_refused_clearly() {
     // The same configuration loads (the disk's contents are the image's, not the file's).
     let (out, _) = debug_in(
         &guest_dir(),
-        &[
-            "debug",
-            "--echo",
-            "-m",
-            "4M",
-            "-drive",
-            &drive,
-            "dev_disk_read.s",
-        ],
+        &with_disk,
         &format!("{load}\np $steps\nreverse-stepi 2\np $steps\n"),
     );
     assert!(section(&out, "p $steps").contains("= 399"), "{out}");
@@ -677,19 +671,7 @@ fn a_snapshot_of_another_configuration_or_version_is_refused_clearly() {
     let old = dir.path().join("old.rfsnap");
     std::fs::write(&old, &bytes).expect("written");
     let load = format!("snapshot load {}", old.display());
-    let (out, _) = debug_in(
-        &guest_dir(),
-        &[
-            "debug",
-            "--echo",
-            "-m",
-            "4M",
-            "-drive",
-            &drive,
-            "dev_disk_read.s",
-        ],
-        &format!("{load}\n"),
-    );
+    let (out, _) = debug_in(&guest_dir(), &with_disk, &format!("{load}\n"));
     assert_one_line_error(&out, &load);
     let err = section(&out, &load);
     assert!(err.contains("version-1 snapshot"), "{err}");
