@@ -17,6 +17,7 @@ use super::translate;
 use crate::engine::BreakFilter;
 use crate::exec::fast::{exec_handler, Fast, Handler};
 use crate::exec::load_use_stall;
+use crate::exec::retire::Counters;
 use crate::fault::Fault;
 use crate::machine::{Access, Machine};
 use crate::tlb::Tlb;
@@ -541,14 +542,14 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// loaded `last_load`: writes them to the machine.
     #[inline(always)]
     fn leave(&self, m: &mut Machine, next_pc: u32, cycles: u64, retired: u64, last_load: u8) {
-        m.cpu.cycles = cycles;
-        m.cpu.retired = retired;
-        m.steps = retired + self.step_offset;
-        m.cpu.pc = next_pc;
-        m.cpu.last_load = last_load;
-        if PAGING {
-            m.tlb.hits += retired - self.hits_counted - 1;
-        }
+        let counters = Counters {
+            pc: next_pc,
+            cycles,
+            retired,
+            last_load,
+        };
+        let hits = PAGING.then(|| retired - self.hits_counted - 1);
+        counters.write_back(m, self.step_offset, hits);
     }
 
     /// A gate (`callg`, `retg`; `op`, the last op of its block): its semantics are the
@@ -594,10 +595,13 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         if self.chain_after_gate(m, cycles, retired) {
             return Some(self.ops.as_ptr());
         }
-        m.cpu.cycles = cycles;
-        m.cpu.retired = retired;
-        m.steps = retired + self.step_offset;
-        m.cpu.last_load = 0;
+        let counters = Counters {
+            pc: m.cpu.pc,
+            cycles,
+            retired,
+            last_load: 0,
+        };
+        counters.write_back(m, self.step_offset, None);
         None
     }
 
