@@ -5,6 +5,7 @@
 
 use super::{boundary, Budget, Engine};
 use crate::exec::full::{execute_hits, Flow};
+use crate::exec::retire::Counters;
 use crate::exec::{load_dest, load_use_stall};
 use crate::fault::Fault;
 use crate::machine::{Exit, Machine};
@@ -276,16 +277,14 @@ fn run_on_page<const PAGING: bool, const N: usize>(
     limit: u64,
     max_steps: u64,
 ) {
-    let mut pc = m.cpu.pc;
-    let mut cycles = m.cpu.cycles;
-    let mut retired = m.cpu.retired;
-    let mut last_load = m.cpu.last_load;
+    let mut counters = Counters::of(m);
     // While these instructions run, steps and retired move together, and every retired
     // instruction's fetch hit the page's TLB entry.
-    let step_offset = m.steps - retired;
-    let retired_before = retired;
+    let step_offset = m.steps - counters.retired;
+    let retired_before = counters.retired;
     let retired_limit = max_steps.saturating_sub(step_offset);
-    while page.holds(pc) && cycles < limit && retired < retired_limit {
+    while page.holds(counters.pc) && counters.cycles < limit && counters.retired < retired_limit {
+        let pc = counters.pc;
         let (pa, word) = page.word(m, pc);
         let d = decoded(memo, pa, word);
         let Some(insn) = &d.insn else {
@@ -294,7 +293,7 @@ fn run_on_page<const PAGING: bool, const N: usize>(
         if d.reach == Reach::Machine || d.privileged {
             break;
         }
-        let base = d.cycles + load_use_stall(d.sources, last_load);
+        let base = d.cycles + load_use_stall(d.sources, counters.last_load);
         // A fault (division by zero), or an access that needs a walk or a device, has changed
         // nothing: execute_one runs it again.
         let Ok(flow) = execute_hits(m, insn, pc) else {
@@ -307,17 +306,8 @@ fn run_on_page<const PAGING: bool, const N: usize>(
                 unreachable!("an ALU, memory, branch or jump instruction does not {flow:?}")
             }
         };
-        cycles += (base + taken) as u64;
-        pc = next;
-        retired += 1;
-        last_load = d.load_dest;
+        counters.retire(next, (base + taken) as u64, d.load_dest);
     }
-    m.cpu.pc = pc;
-    m.cpu.cycles = cycles;
-    m.cpu.retired = retired;
-    m.steps = retired + step_offset;
-    m.cpu.last_load = last_load;
-    if PAGING {
-        m.tlb.hits += retired - retired_before;
-    }
+    let hits = PAGING.then(|| counters.retired - retired_before);
+    counters.write_back(m, step_offset, hits);
 }

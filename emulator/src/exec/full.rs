@@ -1,6 +1,7 @@
 //! The full path: the semantics run on the machine itself, with every check (faults, devices,
 //! gates), then retirement and cycle accounting. Everything the fast path declines comes here.
 
+use super::retire::Counters;
 use super::{load_dest, load_use_stall, run, Backend, Computes};
 use crate::fault::Fault;
 use crate::machine::{Access, Exit, Machine, Via};
@@ -222,23 +223,22 @@ impl Machine {
     /// and any power request it made.
     #[inline(always)]
     fn finish(&mut self, pc: u32, flow: Flow, load_dest: u8) {
-        match flow {
-            Flow::Next => self.cpu.pc = pc.wrapping_add(4),
+        let next_pc = match flow {
+            Flow::Next | Flow::Deliver(_) | Flow::Wait => pc.wrapping_add(4),
             Flow::Jump(t) => {
                 self.acc_extra += TAKEN_PENALTY;
-                self.cpu.pc = t;
+                t
             }
-            Flow::Set => {}
-            Flow::Deliver(_) | Flow::Wait => self.cpu.pc = pc.wrapping_add(4),
+            Flow::Set => self.cpu.pc,
             Flow::Halt(code) => {
-                self.cpu.pc = pc.wrapping_add(4);
                 self.stop = Some(Exit::Halted(code));
+                pc.wrapping_add(4)
             }
-        }
-        self.cpu.cycles += (self.acc_base + self.acc_walk + self.acc_extra) as u64;
-        self.acc_walk = 0;
-        self.cpu.retired += 1;
-        self.cpu.last_load = load_dest;
+        };
+        let mut counters = Counters::of(self);
+        let cycles = self.acc_base + std::mem::take(&mut self.acc_walk) + self.acc_extra;
+        counters.retire(next_pc, cycles as u64, load_dest);
+        counters.store(self);
         match flow {
             Flow::Deliver(v) => self.raise(v, cause(v, 0), 0, pc.wrapping_add(4)),
             Flow::Wait => self.wait_for_interrupt(),

@@ -9,6 +9,7 @@
 
 pub mod fast;
 pub mod full;
+pub mod retire;
 
 use isa_spec::{Cond, Insn, Mem, OpInfo, Opcode, OPS};
 
