@@ -178,13 +178,11 @@ impl Debugger {
                 _ => merged.push((s, e)),
             }
         }
-        self.m.watch = merged;
-        self.m.watch_hit = false;
+        self.m.set_watch(merged);
     }
 
     fn disarm_watch(&mut self) {
-        self.m.watch.clear();
-        self.m.watch_hit = false;
+        self.m.clear_watch();
     }
 
     /// Checks a point's condition; errors count as "stop".
@@ -386,8 +384,7 @@ impl Debugger {
             self.hit(id);
             return Some(why);
         }
-        if self.m.watch_hit || pre.access.is_some_and(|a| a.4) {
-            self.m.watch_hit = false;
+        if self.m.take_watch_hit() || pre.access.is_some_and(|a| a.4) {
             if let Some(why) = self.check_watch_writes(Some(pre)) {
                 return Some(why);
             }
@@ -541,8 +538,7 @@ impl Debugger {
             };
             self.engine_run(b, plain);
             self.drain_serial();
-            if self.m.watch_hit {
-                self.m.watch_hit = false;
+            if self.m.take_watch_hit() {
                 if let Some(why) = self.check_watch_writes(None) {
                     return why;
                 }

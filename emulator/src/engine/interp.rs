@@ -134,8 +134,7 @@ impl CodePage {
     #[inline(always)]
     fn word(&self, m: &Machine, pc: u32) -> (u32, u32) {
         let pa = self.pa | (pc & 0xfff);
-        let i = pa as usize;
-        let word = u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes"));
+        let word = m.ram.word(pa as usize);
         (pa, word)
     }
 }

@@ -117,7 +117,7 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
     fn load(&mut self, addr: u32, mem: Mem) -> Result<u32, Decline> {
         let size = mem.size();
         let x = self.ram_index(addr, size, Access::Read)?;
-        Ok(mem.extend(self.m.ram_read(x, size)))
+        Ok(mem.extend(self.m.ram.read(x, size)))
     }
     #[inline(always)]
     fn store(&mut self, addr: u32, mem: Mem, v: u32) -> Result<(), Decline> {
@@ -128,7 +128,7 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         let x = self.ram_index(addr, size, Access::Write)?;
         // Written first, then noted (the order is not visible: a code-page or watch hit only
         // ends the block), so the RAM bounds check is not repeated.
-        self.m.ram_write(x, size, v);
+        self.m.ram.write(x, size, v);
         self.m.note_ram_write(x as u32);
         if self.after == Fast::NEXT && self.m.block_exit {
             self.after = Fast::EXIT;

@@ -92,7 +92,7 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
     fn load(&mut self, addr: u32, mem: Mem) -> Result<u32, Stop> {
         let size = mem.size();
         let raw = match self.ram_hit(addr, size, Access::Read) {
-            Some(x) => self.m.ram_read(x, size),
+            Some(x) => self.m.ram.read(x, size),
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
         };
@@ -105,7 +105,7 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
             Some(x) if self.m.trace_writes.is_none() => {
                 // As the machine's store does it (`phys_store`).
                 self.m.note_ram_write(x as u32);
-                self.m.ram_write(x, size, v);
+                self.m.ram.write(x, size, v);
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),
@@ -312,30 +312,6 @@ impl Machine {
         self.stop.is_some()
     }
 
-    /// The `size` bytes at RAM index `x` (in bounds), zero-extended.
-    #[inline(always)]
-    pub(crate) fn ram_read(&self, x: usize, size: u32) -> u32 {
-        // One bounds check and one host load per access (indexing byte by byte costs four).
-        let ram = &self.ram;
-        match size {
-            1 => ram[x] as u32,
-            2 => u16::from_le_bytes(ram[x..x + 2].try_into().expect("2 bytes")) as u32,
-            _ => u32::from_le_bytes(ram[x..x + 4].try_into().expect("4 bytes")),
-        }
-    }
-
-    /// Writes the low `size` bytes of `v` at RAM index `x` (in bounds). The caller notes the
-    /// write ([`Machine::note_ram_write`]).
-    #[inline(always)]
-    pub(crate) fn ram_write(&mut self, x: usize, size: u32, v: u32) {
-        let ram = &mut self.ram;
-        match size {
-            1 => ram[x] = v as u8,
-            2 => ram[x..x + 2].copy_from_slice(&(v as u16).to_le_bytes()),
-            _ => ram[x..x + 4].copy_from_slice(&v.to_le_bytes()),
-        }
-    }
-
     /// `cas`: the word at `addr`, translated as a write whether or not it stores, replaced by
     /// `new` if it equals `expected`. Returns the old word.
     fn cas(&mut self, addr: u32, expected: u32, new: u32) -> Result<u32, Fault> {
@@ -344,10 +320,9 @@ impl Machine {
         }
         let ring = self.cpu.ring();
         let pa = self.translate(addr, Access::Write, ring)?;
-        if (pa as u64 + 4) > self.ram.len() as u64 {
+        let Some(old) = self.ram.get(pa, 4) else {
             return Err(Fault::new(vector::BUS_ERROR, addr));
-        }
-        let old = self.ram_word(pa);
+        };
         if old == expected {
             self.set_ram_word(pa, new);
             if let Some(w) = &mut self.trace_writes {
