@@ -1,7 +1,7 @@
 //! What a debugger needs from a machine beyond running it, as methods that keep the engines'
 //! bookkeeping (translated code, its epoch) and the watchpoint hooks private to the machine.
 
-use crate::machine::Machine;
+use crate::machine::{Machine, WatchedAccess};
 use crate::ram::Ram;
 
 impl Machine {
@@ -31,11 +31,14 @@ impl Machine {
     pub fn restore_without_ram(&mut self, saved: &Machine, fill: impl FnOnce(&mut [u8])) {
         let ram = std::mem::take(&mut self.ram);
         let watch = std::mem::take(&mut self.watch);
+        let read_watch = std::mem::take(&mut self.read_watch);
         self.restore_clone(saved);
         self.ram = ram;
         fill(self.ram.as_bytes_mut());
         self.watch = watch;
+        self.read_watch = read_watch;
         self.watch_hit = false;
+        self.watched = None;
     }
 
     /// A copy of the machine without its RAM (empty in the copy) and without the watched
@@ -58,24 +61,69 @@ impl Machine {
         self.invalidate_translations();
     }
 
-    /// Watches guest writes to the physical byte ranges `[start, end)` (sorted, merged): a
-    /// RAM write that may touch one (from an instruction, a frame push, a walk's A/D update,
-    /// DMA, the debugger's own pokes) makes [`Machine::take_watch_hit`] true and ends the
-    /// engine's run at the next instruction boundary. Replaces the ranges set before; a hit
-    /// already reported is dropped.
-    pub fn set_watch(&mut self, ranges: Vec<(u32, u32)>) {
-        self.watch = ranges;
+    /// Watches the physical byte ranges `[start, end)` (sorted, merged) for `kind` of access,
+    /// replacing the ranges set before for that kind; a hit already reported is dropped.
+    ///
+    /// - [`Watched::Writes`]: a RAM write that may touch a range (from an instruction, a frame
+    ///   push, a walk's A/D update, DMA, the debugger's own pokes) makes
+    ///   [`Machine::take_watch_hit`] true; an instruction's store (or `cas`) that touches one
+    ///   is also recorded exactly ([`Machine::take_watched_access`]).
+    /// - [`Watched::Reads`]: an instruction's load (or `cas`) that reads a range makes
+    ///   [`Machine::take_watch_hit`] true and is recorded. Reads the machine makes for itself
+    ///   (frames, descriptors, page walks, fetches) are not reported.
+    ///
+    /// Either ends the engine's run at the next instruction boundary. With no range set, each
+    /// access costs one empty-list check.
+    pub fn set_watch(&mut self, ranges: Vec<(u32, u32)>, kind: Watched) {
+        match kind {
+            Watched::Writes => self.watch = ranges,
+            Watched::Reads => {
+                // The threaded engine translates loads differently while reads are watched.
+                if ranges.is_empty() != self.read_watch.is_empty() {
+                    self.invalidate_translations();
+                }
+                self.read_watch = ranges;
+            }
+        }
         self.watch_hit = false;
+        self.watched = None;
     }
 
-    /// Watches nothing (every write then costs one empty-list check), dropping a reported hit.
+    /// Whether a read watch is set (the threaded engine then runs loads on the full path).
+    #[inline]
+    pub(crate) fn watches_reads(&self) -> bool {
+        !self.read_watch.is_empty()
+    }
+
+    /// Watches nothing, dropping a reported hit.
     pub fn clear_watch(&mut self) {
-        self.set_watch(Vec::new());
+        self.set_watch(Vec::new(), Watched::Writes);
+        self.set_watch(Vec::new(), Watched::Reads);
     }
 
-    /// Whether a write may have touched a watched range since the last call (the check may
-    /// over-report up to the end of the written word: compare values). Clears the report.
+    /// Whether a watched range may have been written, or was read, since the last call (a
+    /// write may be over-reported up to the end of its word: compare values). Clears the
+    /// report.
     pub fn take_watch_hit(&mut self) -> bool {
         std::mem::take(&mut self.watch_hit)
     }
+
+    /// The last instruction access that touched a watched range since the last call, if any:
+    /// every watched load and `cas`; a watched store when it ran on the full path (the
+    /// interpreter's, or the threaded engine's for anything but a plain RAM hit), while the
+    /// threaded engine's fast path reports its stores only through
+    /// [`Machine::take_watch_hit`] (enough for write watches, which compare values; the
+    /// debugger single-steps with the interpreter for access watches).
+    pub fn take_watched_access(&mut self) -> Option<WatchedAccess> {
+        self.watched.take()
+    }
+}
+
+/// What [`Machine::set_watch`] watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watched {
+    /// Writes.
+    Writes,
+    /// Reads by instructions.
+    Reads,
 }

@@ -10,7 +10,7 @@ pub mod builder;
 pub mod bus;
 pub mod code_pages;
 pub mod cpu;
-mod debug_api;
+pub mod debug_api;
 pub mod devices;
 pub mod diff;
 pub mod engine;
@@ -32,7 +32,8 @@ pub mod tlb;
 pub mod trace;
 
 pub use builder::EngineKind;
+pub use debug_api::Watched;
 pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;
-pub use machine::{Config, Exit, Machine};
+pub use machine::{Config, Exit, Machine, WatchedAccess};
 pub use ram::Ram;

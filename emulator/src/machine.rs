@@ -122,6 +122,22 @@ pub enum Access {
     Exec = 2,
 }
 
+/// An instruction's memory access that touched a watched range (see
+/// [`Machine::set_watch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchedAccess {
+    /// Virtual address.
+    pub va: u32,
+    /// Physical address.
+    pub pa: u32,
+    /// Bytes accessed.
+    pub size: u32,
+    /// It read memory (a load, `cas`).
+    pub read: bool,
+    /// It wrote memory, or is `cas` (translated as a write whether or not it stores).
+    pub write: bool,
+}
+
 /// The whole machine. `Clone` gives a snapshot (the debugger's time travel).
 #[derive(Clone, Debug)]
 pub struct Machine {
@@ -166,8 +182,16 @@ pub struct Machine {
     /// Debugger write watch: physical byte ranges `[start, end)`. A RAM write that may touch
     /// one sets [`Machine::watch_hit`] (empty when no watchpoint is set: one cheap check).
     pub(crate) watch: Vec<(u32, u32)>,
-    /// Set when a write touched a watched range; the debugger clears it.
+    /// Debugger read watch: physical byte ranges `[start, end)`. An instruction's load that
+    /// touches one sets [`Machine::watch_hit`] and records the access in `watched` (empty when
+    /// no read watchpoint is set: one cheap check per load).
+    pub(crate) read_watch: Vec<(u32, u32)>,
+    /// Set when a write may have touched a watched range, or a load read one; the debugger
+    /// clears it ([`Machine::take_watch_hit`]).
     pub(crate) watch_hit: bool,
+    /// The last instruction access (load, store, `cas`) that touched a watched range, for the
+    /// debugger ([`Machine::take_watched_access`]).
+    pub(crate) watched: Option<WatchedAccess>,
     /// Cycle count at which a `wfi` stops waiting even without an interrupt: engines set it to
     /// their run's cycle budget (see `wait_for_interrupt`).
     pub(crate) wait_limit: u64,
@@ -205,7 +229,9 @@ impl Machine {
             block_exit: false,
             delivered: 0,
             watch: Vec::new(),
+            read_watch: Vec::new(),
             watch_hit: false,
+            watched: None,
             wait_limit: u64::MAX,
             acc_walk: 0,
             acc_extra: 0,
@@ -273,8 +299,18 @@ impl Machine {
         self.ram.contains(pa, size)
     }
 
-    /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
+    /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would
+    /// (reporting a read of a watched range: [`Machine::set_watch`]).
     pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
+        let v = self.phys_read(pa, size, va, ring)?;
+        if !self.read_watch.is_empty() {
+            self.check_read_watch(va, pa, size);
+        }
+        Ok(v)
+    }
+
+    /// [`Machine::phys_load`] without the read watch.
+    fn phys_read(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
         if self.in_ram(pa, size) {
             return Ok(self.ram.read(pa as usize, size));
         }
@@ -301,7 +337,7 @@ impl Machine {
         ring: u8,
     ) -> Result<(), Fault> {
         if self.in_ram(pa, size) {
-            self.note_ram_write(pa);
+            self.note_store(va, pa, size);
             self.ram.write(pa as usize, size, value);
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
@@ -320,6 +356,52 @@ impl Machine {
         }
         if !self.watch.is_empty() {
             self.check_watch(pa);
+        }
+    }
+
+    /// [`Machine::note_ram_write`] for an instruction's store of `size` bytes at `va`
+    /// (physical `pa`): a watched range it touches is recorded exactly.
+    #[inline(always)]
+    pub(crate) fn note_store(&mut self, va: u32, pa: u32, size: u32) {
+        if self.code_pages.contains_addr(pa) {
+            self.drop_code_page((pa >> 12) as usize);
+        }
+        if !self.watch.is_empty() {
+            self.check_store_watch(va, pa, size);
+        }
+    }
+
+    /// The debugger's write watch for an instruction's store: the access is recorded when it
+    /// touches a watched range.
+    #[cold]
+    fn check_store_watch(&mut self, va: u32, pa: u32, size: u32) {
+        if touches(&self.watch, pa, size) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size,
+                read: false,
+                write: true,
+            });
+        }
+    }
+
+    /// The debugger's read watch: a load of `size` bytes at `va` (physical `pa`) that touches
+    /// a watched range is recorded and ends the engine's run.
+    #[cold]
+    pub(crate) fn check_read_watch(&mut self, va: u32, pa: u32, size: u32) {
+        if touches(&self.read_watch, pa, size) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size,
+                read: true,
+                write: false,
+            });
         }
     }
 
@@ -398,6 +480,14 @@ impl Machine {
             });
         }
     }
+}
+
+/// Whether the `size` bytes from `pa` overlap one of `ranges`.
+pub(crate) fn touches(ranges: &[(u32, u32)], pa: u32, size: u32) -> bool {
+    let end = pa as u64 + size as u64;
+    ranges
+        .iter()
+        .any(|&(s, e)| (pa as u64) < e as u64 && (s as u64) < end)
 }
 
 /// Little-endian read of 1, 2 or 4 bytes.

@@ -236,7 +236,10 @@ impl Engine for Interp {
             // instructions that changed only registers, RAM and the clock need only these
             // limit checks.
             let limit = m.dev.next_event().min(budget.max_cycles);
-            let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
+            let debugging = m.watch_hit
+                || !budget.breakpoints.is_empty()
+                || !m.watch.is_empty()
+                || !m.read_watch.is_empty();
             let mut page = CodePage::NONE;
             while execute_one(m, &mut self.memo, &mut page)
                 && m.cpu.cycles < limit

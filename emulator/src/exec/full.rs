@@ -3,7 +3,7 @@
 
 use super::{load_dest, load_use_stall, run, Backend, Computes};
 use crate::fault::Fault;
-use crate::machine::{Access, Exit, Machine, Via};
+use crate::machine::{touches, Access, Exit, Machine, Via, WatchedAccess};
 use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::{cause, num, vector};
 use isa_spec::{Insn, Mem};
@@ -92,7 +92,13 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
     fn load(&mut self, addr: u32, mem: Mem) -> Result<u32, Stop> {
         let size = mem.size();
         let raw = match self.ram_hit(addr, size, Access::Read) {
-            Some(x) => self.m.ram.read(x, size),
+            Some(x) => {
+                // As the machine's load does it (`phys_load`).
+                if !self.m.read_watch.is_empty() {
+                    self.m.check_read_watch(addr, x as u32, size);
+                }
+                self.m.ram.read(x, size)
+            }
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
         };
@@ -104,7 +110,7 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
         match self.ram_hit(addr, size, Access::Write) {
             Some(x) if self.m.trace_writes.is_none() => {
                 // As the machine's store does it (`phys_store`).
-                self.m.note_ram_write(x as u32);
+                self.m.note_store(addr, x as u32, size);
                 self.m.ram.write(x, size, v);
                 Ok(())
             }
@@ -323,6 +329,10 @@ impl Machine {
         let Some(old) = self.ram.get(pa, 4) else {
             return Err(Fault::new(vector::BUS_ERROR, addr));
         };
+        // A read and (whether or not it stores) a write, for the debugger's watch.
+        if !self.watch.is_empty() || !self.read_watch.is_empty() {
+            self.check_cas_watch(addr, pa);
+        }
         if old == expected {
             self.set_ram_word(pa, new);
             if let Some(w) = &mut self.trace_writes {
@@ -330,6 +340,23 @@ impl Machine {
             }
         }
         Ok(old)
+    }
+
+    /// The debugger's watch for `cas` at `va` (physical `pa`): a read and a write of the
+    /// word, whether or not it stores.
+    #[cold]
+    fn check_cas_watch(&mut self, va: u32, pa: u32) {
+        if touches(&self.watch, pa, 4) || touches(&self.read_watch, pa, 4) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size: 4,
+                read: true,
+                write: true,
+            });
+        }
     }
 
     /// `mtcr`: some registers have side effects or read-only bits.

@@ -164,7 +164,14 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             insn,
             base: base as u8,
             cost_before: cost_before as u16,
-            handler: Handler::of(insn.op),
+            // While the debugger watches reads, loads run on the full path, which reports
+            // them: the fast path then needs no check (`Machine::set_watch` drops every
+            // translation when reads start or stop being watched).
+            handler: if info.kind == Kind::Load && m.watches_reads() {
+                Handler::Full
+            } else {
+                Handler::of(insn.op)
+            },
             flags: load_dest
                 | if follow { FOLLOW } else { 0 }
                 | if info.privileged && ring != 0 {
