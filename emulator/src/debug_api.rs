@@ -2,7 +2,6 @@
 //! bookkeeping (translated code, its epoch) and the watchpoint hooks private to the machine.
 
 use crate::machine::{Machine, WatchedAccess};
-use crate::ram::Ram;
 
 impl Machine {
     /// Drops every translation the engines hold of this machine's code: memory may differ
@@ -51,14 +50,6 @@ impl Machine {
         self.trace_writes = trace;
         copy.clear_watch();
         copy
-    }
-
-    /// Exchanges this machine's RAM with `ram` (of the same size: else this panics), dropping
-    /// every translation. For checkers that keep shadow copies of memory.
-    pub fn swap_ram(&mut self, ram: &mut Ram) {
-        assert_eq!(ram.len(), self.ram.len(), "RAM of another size");
-        std::mem::swap(&mut self.ram, ram);
-        self.invalidate_translations();
     }
 
     /// Watches the physical byte ranges `[start, end)` (sorted, merged) for `kind` of access,

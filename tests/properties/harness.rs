@@ -141,8 +141,7 @@ impl Expect {
 
 /// Reads a little-endian word of RAM.
 pub fn ram_word(m: &Machine, pa: u32) -> u32 {
-    let (a, r) = (pa as usize, m.ram().as_bytes());
-    u32::from_le_bytes([r[a], r[a + 1], r[a + 2], r[a + 3]])
+    m.ram().word(pa as usize)
 }
 
 /// Checks one engine's result `after` (from `before`) against `exp`.

@@ -50,11 +50,8 @@ fn pte_for(m: &Machine, va: u32, fresh: bool, pc: Option<u32>) -> Option<u32> {
 /// Our own page walk (no TLB, no side effects): the leaf entry if directory and table entry
 /// are present.
 fn walk(m: &Machine, va: u32) -> Option<u32> {
-    let word = |pa: u32| -> Option<u32> {
-        let (a, r) = (pa as usize, m.ram().as_bytes());
-        (pa.is_multiple_of(4) && a + 4 <= r.len())
-            .then(|| u32::from_le_bytes([r[a], r[a + 1], r[a + 2], r[a + 3]]))
-    };
+    let word =
+        |pa: u32| -> Option<u32> { pa.is_multiple_of(4).then(|| m.ram().get(pa, 4)).flatten() };
     let dir = m.cpu.crs[num::PTBASE as usize] & pte::FRAME_MASK;
     let pde = word(dir + 4 * (va >> 22))?;
     if pde & pte::P == 0 {
