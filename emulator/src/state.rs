@@ -195,11 +195,9 @@ impl Machine {
         self.dev.adopt_host(old, s.cpu.cycles);
 
         // Nothing translated from the old memory may run.
-        self.code_epoch += 1;
-        self.code_pages.clear();
-        self.dirty_code.clear();
-        self.block_exit = false;
+        self.invalidate_translations();
         self.watch_hit = false;
+        self.watched = None;
         self.acc_walk = 0;
         self.acc_extra = 0;
         self.acc_base = 0;
