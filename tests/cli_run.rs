@@ -354,7 +354,7 @@ fn large_ram_is_not_touched_up_front() {
         ..Default::default()
     });
     let grown = rss_kib().saturating_sub(before);
-    assert_eq!(m.ram.len(), 1 << 30);
+    assert_eq!(m.ram().len(), 1 << 30);
     assert!(
         grown < 256 << 10,
         "RSS grew by {grown} KiB for 1 GiB of guest RAM"

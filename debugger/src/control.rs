@@ -15,9 +15,9 @@ use crate::session::{
 use crate::INTERRUPTED;
 use emulator::engine::BreakFilter;
 use emulator::EngineKind;
-use emulator::{Budget, Engine, Machine};
+use emulator::{Budget, Engine, Machine, Watched, WatchedAccess};
 use isa_spec::cr::{num, vector};
-use isa_spec::{Format, Kind as InsnKind, Opcode};
+use isa_spec::{Format, Opcode};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -81,14 +81,13 @@ pub struct Goal {
     pub check_start: bool,
 }
 
-/// What the step about to run will do (captured before it, for catchpoints and read watches).
+/// Where the machine was before the step about to run, and its instruction (for
+/// catchpoints). Watched accesses the machine reports itself ([`Machine::take_watched_access`]).
 struct Pre {
     retired: u64,
     delivered: u64,
     transitions: u64,
     insn: Option<isa_spec::Insn>,
-    /// Memory access: virtual address, physical address, size, reads, writes.
-    access: Option<(u32, Option<u32>, u32, bool, bool)>,
 }
 
 impl Pre {
@@ -96,34 +95,36 @@ impl Pre {
         let insn = m
             .peek_virt(m.cpu.pc, 4)
             .and_then(|w| isa_spec::decode(w).ok());
-        let access = insn.and_then(|i| {
-            let base = m.cpu.reg(i.rs1);
-            let (va, size, r, w) = match i.op.info().kind {
-                InsnKind::Load if i.op != Opcode::Jalr => (
-                    base.wrapping_add(i.imm as u32),
-                    emulator::exec::access_size(i.op),
-                    true,
-                    false,
-                ),
-                InsnKind::Store => (
-                    base.wrapping_add(i.imm as u32),
-                    emulator::exec::access_size(i.op),
-                    false,
-                    true,
-                ),
-                InsnKind::Atomic => (base, 4, true, true),
-                _ => return None,
-            };
-            Some((va, m.debug_translate(va), size, r, w))
-        });
         Pre {
             retired: m.cpu.retired,
             delivered: m.delivered,
             transitions: transition_count(m),
             insn,
-            access,
         }
     }
+}
+
+/// Whether the watched `access` touched watchpoint `w`: by physical address for a physical
+/// watchpoint, else by virtual address.
+fn access_touches(access: &WatchedAccess, w: &crate::points::Watch) -> bool {
+    if w.phys {
+        overlaps(access.pa, access.size, w.addr, w.len)
+    } else {
+        overlaps(access.va, access.size, w.addr, w.len)
+    }
+}
+
+/// `ranges` sorted, overlapping and adjacent ones merged.
+fn merge(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
 }
 
 fn overlaps(a: u32, alen: u32, b: u32, blen: u32) -> bool {
@@ -140,16 +141,19 @@ impl Debugger {
         }
     }
 
-    /// Points the machine's write hook at the enabled watchpoints and records their values.
+    /// Points the machine's watch hooks at the enabled watchpoints and records their values.
     fn arm_watch(&mut self) {
-        let mut ranges = Vec::new();
+        let mut writes = Vec::new();
+        let mut reads = Vec::new();
         let mut olds = Vec::new();
         for p in self.points.watches() {
             if let Kind::Watch(w) = &p.kind {
                 olds.push((p.id, self.watch_value(w.addr, w.len, w.phys)));
-                if w.kind == WatchKind::Read {
-                    continue;
-                }
+                let (wr, rd) = match w.kind {
+                    WatchKind::Write => (true, false),
+                    WatchKind::Read => (false, true),
+                    WatchKind::Access => (true, true),
+                };
                 for i in 0..w.len {
                     let a = w.addr.wrapping_add(i);
                     let pa = if w.phys {
@@ -158,7 +162,13 @@ impl Debugger {
                         self.m.debug_translate(a)
                     };
                     if let Some(pa) = pa {
-                        ranges.push((pa, pa.saturating_add(1)));
+                        let range = (pa, pa.saturating_add(1));
+                        if wr {
+                            writes.push(range);
+                        }
+                        if rd {
+                            reads.push(range);
+                        }
                     }
                 }
             }
@@ -170,21 +180,12 @@ impl Debugger {
                 }
             }
         }
-        ranges.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::new();
-        for (s, e) in ranges {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        self.m.watch = merged;
-        self.m.watch_hit = false;
+        self.m.set_watch(merge(writes), Watched::Writes);
+        self.m.set_watch(merge(reads), Watched::Reads);
     }
 
     fn disarm_watch(&mut self) {
-        self.m.watch.clear();
-        self.m.watch_hit = false;
+        self.m.clear_watch();
     }
 
     /// Checks a point's condition; errors count as "stop".
@@ -238,7 +239,7 @@ impl Debugger {
     }
 
     /// After a watched write: which write watchpoints changed value (or access ones were hit).
-    fn check_watch_writes(&mut self, pre: Option<&Pre>) -> Option<StopWhy> {
+    fn check_watch_writes(&mut self, access: Option<WatchedAccess>) -> Option<StopWhy> {
         let mut found = None;
         let list: Vec<(usize, crate::points::Watch)> = self
             .points
@@ -253,18 +254,8 @@ impl Debugger {
             let changed = new != w.old;
             // An access watchpoint reports every write that touches it (known exactly only
             // in single-step mode, where the access was decoded before the step).
-            let touched = match (w.kind, pre) {
-                (WatchKind::Access, Some(pre)) => {
-                    pre.access.is_some_and(|(va, pa, size, _, wr)| {
-                        wr && if w.phys {
-                            pa.is_some_and(|pa| overlaps(pa, size, w.addr, w.len))
-                        } else {
-                            overlaps(va, size, w.addr, w.len)
-                        }
-                    })
-                }
-                _ => false,
-            };
+            let touched = w.kind == WatchKind::Access
+                && access.is_some_and(|a| a.write && access_touches(&a, &w));
             if let Some(p) = self.points.get_mut(id) {
                 if let Kind::Watch(wm) = &mut p.kind {
                     wm.old = new;
@@ -300,6 +291,7 @@ impl Debugger {
 
     /// After one step in single-step mode: catchpoints and read/access watchpoints.
     fn check_after_step(&mut self, pre: &Pre) -> Option<StopWhy> {
+        let access = self.m.take_watched_access();
         let m = &self.m;
         let retired = m.cpu.retired > pre.retired;
         let delivered = m.delivered > pre.delivered;
@@ -356,13 +348,8 @@ impl Debugger {
                     }
                 }
                 Kind::Watch(w) if w.kind != WatchKind::Write => {
-                    if let Some((va, pa, size, rd, _)) = pre.access {
-                        let hit = if w.phys {
-                            pa.is_some_and(|pa| overlaps(pa, size, w.addr, w.len))
-                        } else {
-                            overlaps(va, size, w.addr, w.len)
-                        };
-                        if hit && rd && retired {
+                    if let Some(a) = access.filter(|a| a.read) {
+                        if access_touches(&a, w) && retired {
                             let value = self.watch_value(w.addr, w.len, w.phys);
                             let why = StopWhy::Watch {
                                 id: p.id,
@@ -386,9 +373,8 @@ impl Debugger {
             self.hit(id);
             return Some(why);
         }
-        if self.m.watch_hit || pre.access.is_some_and(|a| a.4) {
-            self.m.watch_hit = false;
-            if let Some(why) = self.check_watch_writes(Some(pre)) {
+        if self.m.take_watch_hit() || access.is_some_and(|a| a.write) {
+            if let Some(why) = self.check_watch_writes(access) {
                 return Some(why);
             }
         }
@@ -515,6 +501,8 @@ impl Debugger {
             };
             if single {
                 let pre = Pre::capture(&self.m);
+                // Only this step's watched access counts.
+                self.m.take_watched_access();
                 let b = Budget {
                     max_cycles,
                     ..Budget::steps(&self.m, 1)
@@ -541,8 +529,7 @@ impl Debugger {
             };
             self.engine_run(b, plain);
             self.drain_serial();
-            if self.m.watch_hit {
-                self.m.watch_hit = false;
+            if self.m.take_watch_hit() {
                 if let Some(why) = self.check_watch_writes(None) {
                     return why;
                 }

@@ -454,7 +454,7 @@ pub fn write_virt(m: &mut Machine, addr: u32, size: u32, value: u32) -> Result<(
         let pa = m
             .debug_translate(va)
             .ok_or_else(|| format!("address {va:#010x} is not mapped"))?;
-        if m.peek_phys(pa, 1).is_none() || pa >= m.ram.len() as u32 {
+        if m.peek_phys(pa, 1).is_none() || !m.ram().contains(pa, 1) {
             return Err(format!(
                 "cannot write {va:#010x} (physical {pa:#010x} is not RAM)"
             ));

@@ -170,7 +170,7 @@ impl Debugger {
              the commands.",
             self.program_name.as_deref().unwrap_or("(no program)"),
             self.syms.angle(entry),
-            self.m.ram.len() >> 20,
+            self.m.ram().len() >> 20,
             self.engine
         ));
         if let Some(c) = &self.console {

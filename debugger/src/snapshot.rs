@@ -124,7 +124,7 @@ mod tests {
             ram_size: 1 << 20,
             ..Config::default()
         });
-        m.ram[0x1234] = 7;
+        m.poke_phys(0x1234, &[7]);
         m.cpu.regs[5] = 99;
         let f = SnapshotFile {
             program: Some("p.s".into()),

@@ -121,11 +121,11 @@ impl std::fmt::Display for CatchHit {
             CatchHit::Interrupt { line } => write!(
                 f,
                 "interrupt: line {line}{}, vector {}",
-                match line {
-                    0 => " (timer)",
-                    1 => " (uart)",
-                    _ => "",
-                },
+                emulator::devices::Devices::lines()
+                    .into_iter()
+                    .find(|l| l.0 == line)
+                    .map(|(_, name)| format!(" ({})", name.to_lowercase()))
+                    .unwrap_or_default(),
                 vector::IRQ_BASE + line
             ),
         }

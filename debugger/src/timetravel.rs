@@ -169,10 +169,11 @@ impl TimeTravel {
         let reference = self
             .latest_at_or_before(m.steps)
             .or(if self.snaps.is_empty() { None } else { Some(0) });
-        let npages = m.ram.len().div_ceil(PAGE);
+        let npages = m.ram().len().div_ceil(PAGE);
         let mut pages = Vec::with_capacity(npages);
         for i in 0..npages {
-            let chunk = &m.ram[i * PAGE..((i + 1) * PAGE).min(m.ram.len())];
+            let ram = m.ram().as_bytes();
+            let chunk = &ram[i * PAGE..((i + 1) * PAGE).min(ram.len())];
             let prev = reference.and_then(|r| self.snaps[r].pages.get(i).cloned().flatten());
             pages.push(match prev {
                 Some(p) if *p == *chunk => Some(p),
@@ -180,9 +181,7 @@ impl TimeTravel {
                 _ => Some(Arc::from(chunk)),
             });
         }
-        let mut machine = without_ram(m);
-        machine.watch.clear();
-        machine.watch_hit = false;
+        let machine = m.clone_without_ram();
         let snap = Snap {
             steps: m.steps,
             machine,
@@ -234,20 +233,14 @@ impl TimeTravel {
     /// list). Returns the serial count at the snapshot. Undoes user changes made after it.
     pub fn restore(&mut self, i: usize, m: &mut Machine) -> u64 {
         let snap = &self.snaps[i];
-        let ram = std::mem::take(&mut m.ram);
-        let watch = std::mem::take(&mut m.watch);
         let sink = match &m.dev.uart.sink {
             Sink::Buffer(_) => Sink::Buffer(Vec::new()),
             Sink::None => Sink::None,
             Sink::Stdout => Sink::Stdout,
         };
         let tracing = m.trace_writes.is_some();
-        // Translated code must be dropped: memory may differ from what it was made from.
-        m.restore_clone(&snap.machine);
-        m.ram = ram;
-        restore_pages(&mut m.ram, &snap.pages);
-        m.watch = watch;
-        m.watch_hit = false;
+        // Translated code is dropped: memory may differ from what it was made from.
+        m.restore_without_ram(&snap.machine, |ram| restore_pages(ram, &snap.pages));
         m.dev.uart.sink = sink;
         if tracing {
             m.trace_writes = Some(Vec::new());
@@ -276,16 +269,6 @@ impl TimeTravel {
         self.mods.clear();
         self.stored = 0;
     }
-}
-
-/// A copy of `m` without its RAM (cheap: RAM is the only big part).
-pub fn without_ram(m: &mut Machine) -> Machine {
-    let ram = std::mem::take(&mut m.ram);
-    let trace = m.trace_writes.take();
-    let copy = m.clone();
-    m.ram = ram;
-    m.trace_writes = trace;
-    copy
 }
 
 /// Is the slice all zero? (Folds 64-byte chunks so the compiler can vectorize.)

@@ -11,8 +11,19 @@ use emulator::EngineKind;
 use isa_spec::cr::{memmap, num, pte, status, vector, CR_NAMES};
 use isa_spec::regs::{reg_name, SP};
 
-/// Instructions only ring 0 may execute.
-const PRIVILEGED: &str = "mfcr mtcr iret halt wfi tlbflush tlbinval";
+/// Instructions only ring 0 may execute (the table's privilege column): control-register
+/// access first, then the others in table order.
+fn privileged() -> String {
+    let (cr, other): (Vec<&isa_spec::OpInfo>, Vec<_>) = isa_spec::OPS
+        .iter()
+        .filter(|op| op.privileged)
+        .partition(|op| matches!(op.format, isa_spec::Format::Mfcr | isa_spec::Format::Mtcr));
+    cr.iter()
+        .chain(&other)
+        .map(|op| op.mnemonic)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 fn yes(b: bool) -> &'static str {
     if b {
@@ -224,13 +235,14 @@ impl Debugger {
              to rings 0..{iopl}"
         ));
         l.push(format!("What ring {ring} may do now:"));
+        let privileged = privileged();
         if ring == 0 {
             l.push(format!(
-                "  privileged instructions ({PRIVILEGED}): yes (ring 0)"
+                "  privileged instructions ({privileged}): yes (ring 0)"
             ));
         } else {
             l.push(format!(
-                "  privileged instructions ({PRIVILEGED}): no: they raise PRIVILEGE (vector 2)"
+                "  privileged instructions ({privileged}): no: they raise PRIVILEGE (vector 2)"
             ));
         }
         l.push(if ring as u32 <= iopl {

@@ -571,7 +571,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(b.machine.cpu.pc, 0x1000);
-        assert_eq!(b.machine.ram.len(), 1 << 20);
+        assert_eq!(b.machine.ram().len(), 1 << 20);
         assert!(b.program.is_none());
     }
 

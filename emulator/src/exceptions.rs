@@ -44,8 +44,7 @@ impl Machine {
         // The usual case, a table in RAM, as one 8-byte read. (The two words, not a
         // `Result`, come out of either path: the compiler then keeps the descriptor in
         // registers instead of assembling it on the stack.)
-        let a = addr as usize;
-        let (entry, flags) = match self.ram.get(a..a.wrapping_add(8)).filter(|_| addr & 3 == 0) {
+        let (entry, flags) = match self.ram.bytes(addr, 8).filter(|_| addr & 3 == 0) {
             Some(&[e0, e1, e2, e3, f0, f1, f2, f3]) => (
                 u32::from_le_bytes([e0, e1, e2, e3]),
                 u32::from_le_bytes([f0, f1, f2, f3]),

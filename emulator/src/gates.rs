@@ -82,7 +82,7 @@ impl Machine {
         let mut words = [0u32; GATE_FRAME_WORDS as usize + 15];
         words[..header.len()].copy_from_slice(&header);
         for (p, pa) in words[header.len()..].iter_mut().zip(param_pas.iter()) {
-            *p = self.ram_word(pa);
+            *p = self.ram.word(pa as usize);
         }
         self.write_frame_words(&frame_pas, &words[..(GATE_FRAME_WORDS + d.params) as usize]);
         Ok(frame)

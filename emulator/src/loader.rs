@@ -57,8 +57,8 @@ impl Machine {
         self.code_epoch += 1;
         // Checked above: the range lies in RAM or in the (at most 1 MiB) ROM.
         let size = size as usize;
-        let dest = if in_ram {
-            &mut self.ram[addr as usize..addr as usize + size]
+        let dest = if let Some(dest) = self.ram.bytes_mut(addr, size).filter(|_| in_ram) {
+            dest
         } else {
             let off = (addr - memmap::ROM_BASE) as usize;
             if self.rom.len() < off + size {

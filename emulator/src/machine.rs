@@ -5,6 +5,7 @@
 use crate::cpu::Cpu;
 use crate::devices::{uart::Sink, Devices};
 use crate::fault::Fault;
+use crate::ram::Ram;
 use crate::stats::Stats;
 use crate::tlb::Tlb;
 use isa_spec::cr::{memmap, num, status, vector};
@@ -121,13 +122,30 @@ pub enum Access {
     Exec = 2,
 }
 
+/// An instruction's memory access that touched a watched range (see
+/// [`Machine::set_watch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchedAccess {
+    /// Virtual address.
+    pub va: u32,
+    /// Physical address.
+    pub pa: u32,
+    /// Bytes accessed.
+    pub size: u32,
+    /// It read memory (a load, `cas`).
+    pub read: bool,
+    /// It wrote memory, or is `cas` (translated as a write whether or not it stores).
+    pub write: bool,
+}
+
 /// The whole machine. `Clone` gives a snapshot (the debugger's time travel).
 #[derive(Clone, Debug)]
 pub struct Machine {
     /// Architectural CPU state.
     pub cpu: Cpu,
-    /// RAM at physical 0. Allocated zeroed, so untouched pages cost nothing on the host.
-    pub ram: Vec<u8>,
+    /// RAM at physical 0 ([`Machine::ram`]; written through the machine, which keeps
+    /// translated code and watchpoints in step).
+    pub(crate) ram: Ram,
     /// Boot ROM contents (at [`memmap::ROM_BASE`]).
     pub rom: Vec<u8>,
     /// Devices.
@@ -151,24 +169,32 @@ pub struct Machine {
     pub steps: u64,
     /// Physical RAM pages holding translated code (set by the threaded engine). A write to one
     /// queues the page in `dirty_code` and sets `block_exit`.
-    pub code_pages: crate::code_pages::CodePages,
+    pub(crate) code_pages: crate::code_pages::CodePages,
     /// Code pages written since the threaded engine last looked.
-    pub dirty_code: Vec<u32>,
+    pub(crate) dirty_code: Vec<u32>,
     /// Bumped when memory changes wholesale (loading, ROM writes): drop every translation.
-    pub code_epoch: u64,
+    pub(crate) code_epoch: u64,
     /// Set by anything that must end a translated block after the current instruction
     /// (a write to a code page, a device access).
-    pub block_exit: bool,
+    pub(crate) block_exit: bool,
     /// Exceptions and interrupts delivered so far (engines use it to notice a fault).
     pub delivered: u64,
     /// Debugger write watch: physical byte ranges `[start, end)`. A RAM write that may touch
     /// one sets [`Machine::watch_hit`] (empty when no watchpoint is set: one cheap check).
-    pub watch: Vec<(u32, u32)>,
-    /// Set when a write touched a watched range; the debugger clears it.
-    pub watch_hit: bool,
+    pub(crate) watch: Vec<(u32, u32)>,
+    /// Debugger read watch: physical byte ranges `[start, end)`. An instruction's load that
+    /// touches one sets [`Machine::watch_hit`] and records the access in `watched` (empty when
+    /// no read watchpoint is set: one cheap check per load).
+    pub(crate) read_watch: Vec<(u32, u32)>,
+    /// Set when a write may have touched a watched range, or a load read one; the debugger
+    /// clears it ([`Machine::take_watch_hit`]).
+    pub(crate) watch_hit: bool,
+    /// The last instruction access (load, store, `cas`) that touched a watched range, for the
+    /// debugger ([`Machine::take_watched_access`]).
+    pub(crate) watched: Option<WatchedAccess>,
     /// Cycle count at which a `wfi` stops waiting even without an interrupt: engines set it to
     /// their run's cycle budget (see `wait_for_interrupt`).
-    pub wait_limit: u64,
+    pub(crate) wait_limit: u64,
     /// Walk cycles accrued by the current instruction.
     pub(crate) acc_walk: u32,
     /// Other extra cycles (MMIO, taken branches) accrued by the current instruction.
@@ -186,8 +212,7 @@ impl Machine {
                 pc: memmap::ROM_BASE,
                 ..Cpu::default()
             },
-            // vec! of zeroes is calloc: pages are only backed when the guest touches them.
-            ram: vec![0; ram_size as usize],
+            ram: Ram::new(ram_size as usize),
             rom: Vec::new(),
             dev: Devices::new(config.serial),
             tlb: Tlb::default(),
@@ -204,7 +229,9 @@ impl Machine {
             block_exit: false,
             delivered: 0,
             watch: Vec::new(),
+            read_watch: Vec::new(),
             watch_hit: false,
+            watched: None,
             wait_limit: u64::MAX,
             acc_walk: 0,
             acc_extra: 0,
@@ -260,15 +287,32 @@ impl Machine {
 
     // ---- physical memory ----
 
-    #[inline]
-    fn in_ram(&self, pa: u32, size: u32) -> bool {
-        (pa as u64 + size as u64) <= self.ram.len() as u64
+    /// Guest RAM, for reading (writes go through [`Machine::poke_phys`] or the guest's
+    /// stores, which drop translated code they overwrite and report watched writes).
+    #[inline(always)]
+    pub fn ram(&self) -> &Ram {
+        &self.ram
     }
 
-    /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would.
+    #[inline]
+    fn in_ram(&self, pa: u32, size: u32) -> bool {
+        self.ram.contains(pa, size)
+    }
+
+    /// Reads `size` (1, 2 or 4) bytes of physical memory, as a load at `va` in `ring` would
+    /// (reporting a read of a watched range: [`Machine::set_watch`]).
     pub fn phys_load(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
+        let v = self.phys_read(pa, size, va, ring)?;
+        if !self.read_watch.is_empty() {
+            self.check_read_watch(va, pa, size);
+        }
+        Ok(v)
+    }
+
+    /// [`Machine::phys_load`] without the read watch.
+    fn phys_read(&mut self, pa: u32, size: u32, va: u32, ring: u8) -> Result<u32, Fault> {
         if self.in_ram(pa, size) {
-            return Ok(read_le(&self.ram[pa as usize..], size));
+            return Ok(self.ram.read(pa as usize, size));
         }
         if pa >= memmap::ROM_BASE {
             let off = (pa - memmap::ROM_BASE) as usize;
@@ -293,8 +337,8 @@ impl Machine {
         ring: u8,
     ) -> Result<(), Fault> {
         if self.in_ram(pa, size) {
-            self.note_ram_write(pa);
-            write_le(&mut self.ram[pa as usize..], size, value);
+            self.note_store(va, pa, size);
+            self.ram.write(pa as usize, size, value);
             if let Some(w) = &mut self.trace_writes {
                 w.push((va, size, value));
             }
@@ -312,6 +356,52 @@ impl Machine {
         }
         if !self.watch.is_empty() {
             self.check_watch(pa);
+        }
+    }
+
+    /// [`Machine::note_ram_write`] for an instruction's store of `size` bytes at `va`
+    /// (physical `pa`): a watched range it touches is recorded exactly.
+    #[inline(always)]
+    pub(crate) fn note_store(&mut self, va: u32, pa: u32, size: u32) {
+        if self.code_pages.contains_addr(pa) {
+            self.drop_code_page((pa >> 12) as usize);
+        }
+        if !self.watch.is_empty() {
+            self.check_store_watch(va, pa, size);
+        }
+    }
+
+    /// The debugger's write watch for an instruction's store: the access is recorded when it
+    /// touches a watched range.
+    #[cold]
+    fn check_store_watch(&mut self, va: u32, pa: u32, size: u32) {
+        if touches(&self.watch, pa, size) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size,
+                read: false,
+                write: true,
+            });
+        }
+    }
+
+    /// The debugger's read watch: a load of `size` bytes at `va` (physical `pa`) that touches
+    /// a watched range is recorded and ends the engine's run.
+    #[cold]
+    pub(crate) fn check_read_watch(&mut self, va: u32, pa: u32, size: u32) {
+        if touches(&self.read_watch, pa, size) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size,
+                read: true,
+                write: false,
+            });
         }
     }
 
@@ -342,7 +432,7 @@ impl Machine {
     /// Reads a word of RAM or ROM without side effects (debugger, walker). `None` outside them.
     pub fn peek_phys(&self, pa: u32, size: u32) -> Option<u32> {
         if self.in_ram(pa, size) {
-            Some(read_le(&self.ram[pa as usize..], size))
+            Some(self.ram.read(pa as usize, size))
         } else if pa >= memmap::ROM_BASE {
             let off = (pa - memmap::ROM_BASE) as usize;
             Some(if off + size as usize <= self.rom.len() {
@@ -364,7 +454,9 @@ impl Machine {
         for page in (pa >> 12) as u64..=(last >> 12) {
             self.note_ram_write((page << 12) as u32);
         }
-        self.ram[pa as usize..pa as usize + bytes.len()].copy_from_slice(bytes);
+        if let Some(dst) = self.ram.bytes_mut(pa, bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
         true
     }
 
@@ -390,6 +482,14 @@ impl Machine {
     }
 }
 
+/// Whether the `size` bytes from `pa` overlap one of `ranges`.
+pub(crate) fn touches(ranges: &[(u32, u32)], pa: u32, size: u32) -> bool {
+    let end = pa as u64 + size as u64;
+    ranges
+        .iter()
+        .any(|&(s, e)| (pa as u64) < e as u64 && (s as u64) < end)
+}
+
 /// Little-endian read of 1, 2 or 4 bytes.
 #[inline]
 fn read_le(bytes: &[u8], size: u32) -> u32 {
@@ -397,15 +497,5 @@ fn read_le(bytes: &[u8], size: u32) -> u32 {
         1 => bytes[0] as u32,
         2 => u16::from_le_bytes([bytes[0], bytes[1]]) as u32,
         _ => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
-    }
-}
-
-/// Little-endian write of 1, 2 or 4 bytes.
-#[inline]
-fn write_le(bytes: &mut [u8], size: u32, value: u32) {
-    match size {
-        1 => bytes[0] = value as u8,
-        2 => bytes[..2].copy_from_slice(&(value as u16).to_le_bytes()),
-        _ => bytes[..4].copy_from_slice(&value.to_le_bytes()),
     }
 }

@@ -86,9 +86,8 @@ impl Machine {
     /// The bus half of a fetch: the word at physical `pa` (RAM or ROM; else a bus error at `pc`).
     #[inline]
     pub fn fetch_word(&self, pa: u32, pc: u32) -> Result<u32, Fault> {
-        let i = pa as usize;
-        if let Some(b) = self.ram.get(i..i + 4) {
-            return Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        if let Some(w) = self.ram.get(pa, 4) {
+            return Ok(w);
         }
         if (memmap::MMIO_BASE..memmap::ROM_BASE).contains(&pa) {
             return Err(Fault::new(vector::BUS_ERROR, pc));
@@ -126,7 +125,7 @@ impl Machine {
             } else {
                 Some(va)
             };
-            in_page = pa.filter(|&pa| pa as u64 + bytes as u64 <= self.ram.len() as u64);
+            in_page = pa.filter(|&pa| self.ram.contains(pa, bytes));
             self.tlb.hits += (paging && in_page.is_some()) as u64;
         }
         Ok(match in_page {
@@ -188,25 +187,9 @@ impl Machine {
         debug_assert_eq!(pas.len as usize, N);
         if pas.split as usize >= N {
             // The usual frame, in one page: one slice.
-            let a = pas.first as usize;
-            let bytes = &self.ram[a..a + 4 * N];
-            return std::array::from_fn(|i| {
-                u32::from_le_bytes([
-                    bytes[4 * i],
-                    bytes[4 * i + 1],
-                    bytes[4 * i + 2],
-                    bytes[4 * i + 3],
-                ])
-            });
+            return self.ram.words(pas.first as usize);
         }
-        std::array::from_fn(|i| self.ram_word(pas.get(i)))
-    }
-
-    /// Reads a RAM word at a physical address checked by [`Machine::frame_addrs`].
-    #[inline]
-    pub(crate) fn ram_word(&self, pa: u32) -> u32 {
-        let a = pa as usize;
-        u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes"))
+        std::array::from_fn(|i| self.ram.word(pas.get(i) as usize))
     }
 
     /// Writes a frame of `N` words at the addresses [`Machine::frame_addrs`] checked. The usual
@@ -217,12 +200,8 @@ impl Machine {
     pub(crate) fn write_frame<const N: usize>(&mut self, pas: &FrameAddrs, words: [u32; N]) {
         debug_assert_eq!(N, pas.len as usize);
         if pas.split as usize >= N && self.watch.is_empty() {
-            let a = pas.first as usize;
             self.note_ram_write(pas.first);
-            let bytes = &mut self.ram[a..a + 4 * N];
-            for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
-                chunk.copy_from_slice(&w.to_le_bytes());
-            }
+            self.ram.set_words(pas.first as usize, &words);
             return;
         }
         self.write_frame_words(pas, &words);
@@ -247,11 +226,7 @@ impl Machine {
                     self.note_ram_write(start + 4 * i);
                 }
             }
-            let a = start as usize;
-            let bytes = &mut self.ram[a..a + 4 * words.len()];
-            for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
-                chunk.copy_from_slice(&w.to_le_bytes());
-            }
+            self.ram.set_words(start as usize, words);
         }
     }
 
@@ -259,7 +234,6 @@ impl Machine {
     #[inline]
     pub(crate) fn set_ram_word(&mut self, pa: u32, value: u32) {
         self.note_ram_write(pa);
-        let a = pa as usize;
-        self.ram[a..a + 4].copy_from_slice(&value.to_le_bytes());
+        self.ram.set_word(pa as usize, value);
     }
 }

@@ -139,9 +139,7 @@ impl Machine {
     }
 
     fn peek_ram(&self, pa: u32) -> Option<u32> {
-        let a = pa as usize;
-        (pa & 3 == 0 && a + 4 <= self.ram.len())
-            .then(|| u32::from_le_bytes(self.ram[a..a + 4].try_into().expect("4 bytes")))
+        (pa & 3 == 0).then(|| self.ram.get(pa, 4)).flatten()
     }
 
     /// The walk for `va` as the hardware would do it, without side effects (debugger).
@@ -189,7 +187,7 @@ impl Machine {
         } else {
             return None;
         };
-        if pa as usize + size as usize > self.ram.len() {
+        if !self.ram.contains(pa, size) {
             return None;
         }
         if paging {
@@ -229,7 +227,7 @@ impl Machine {
         }
         let w = self.walk_probe(va, access, ring).ok()?;
         let pa = w.pa(va);
-        if pa as usize + size as usize > self.ram.len() {
+        if !self.ram.contains(pa, size) {
             return None;
         }
         self.tlb.misses += 1;
@@ -277,7 +275,7 @@ mod tests {
     }
 
     /// Everything a walk may change.
-    fn effects(m: &Machine) -> (Vec<u8>, crate::tlb::Tlb, u32) {
+    fn effects(m: &Machine) -> (crate::ram::Ram, crate::tlb::Tlb, u32) {
         (m.ram.clone(), m.tlb.clone(), m.acc_walk)
     }
 

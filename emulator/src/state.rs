@@ -19,6 +19,7 @@
 use crate::cpu::Cpu;
 use crate::devices::{uart, Devices};
 use crate::machine::{Exit, Machine, Transition};
+use crate::ram::Ram;
 use crate::stats::Stats;
 use crate::tlb::Tlb;
 use isa_spec::cr::{memmap, num, status};
@@ -133,6 +134,7 @@ impl Machine {
     pub fn save_state(&self) -> MachineState {
         let ram_pages = self
             .ram
+            .as_bytes()
             .chunks(PAGE)
             .enumerate()
             .filter(|(_, c)| !is_zero(c))
@@ -172,10 +174,11 @@ impl Machine {
         }
         check(s)?;
         // A fresh zeroed allocation: pages the state does not hold cost no host memory.
-        let mut ram = vec![0u8; self.ram.len()];
+        let mut ram = Ram::new(self.ram.len());
         for (page, data) in &s.ram_pages {
-            let start = *page as usize * PAGE;
-            ram[start..start + data.len()].copy_from_slice(data);
+            if let Some(dst) = ram.bytes_mut(page * PAGE as u32, data.len()) {
+                dst.copy_from_slice(data);
+            }
         }
         self.ram = ram;
         self.rom = s.rom.clone();
@@ -192,11 +195,9 @@ impl Machine {
         self.dev.adopt_host(old, s.cpu.cycles);
 
         // Nothing translated from the old memory may run.
-        self.code_epoch += 1;
-        self.code_pages.clear();
-        self.dirty_code.clear();
-        self.block_exit = false;
+        self.invalidate_translations();
         self.watch_hit = false;
+        self.watched = None;
         self.acc_walk = 0;
         self.acc_extra = 0;
         self.acc_base = 0;

@@ -125,7 +125,7 @@ fn diff(a: &Machine, b: &Machine) -> Option<String> {
         ("devices", a.dev == b.dev),
         ("last transition", a.last_transition == b.last_transition),
         ("stats", a.stats == b.stats),
-        ("ram", a.ram == b.ram && a.rom == b.rom),
+        ("ram", a.ram() == b.ram() && a.rom == b.rom),
     ];
     checks
         .iter()
@@ -164,7 +164,7 @@ fn save_restore_run_equals_run_on_both_engines() {
                 "saved at cycle {at} (threaded before: {before}, after: {after})"
             );
             assert_eq!(a.cpu, whole.cpu, "as the run that was never saved");
-            assert_eq!(a.ram, whole.ram);
+            assert_eq!(a.ram(), whole.ram());
         }
     }
 }

@@ -141,8 +141,7 @@ impl Expect {
 
 /// Reads a little-endian word of RAM.
 pub fn ram_word(m: &Machine, pa: u32) -> u32 {
-    let a = pa as usize;
-    u32::from_le_bytes([m.ram[a], m.ram[a + 1], m.ram[a + 2], m.ram[a + 3]])
+    m.ram().word(pa as usize)
 }
 
 /// Checks one engine's result `after` (from `before`) against `exp`.

@@ -50,11 +50,8 @@ fn pte_for(m: &Machine, va: u32, fresh: bool, pc: Option<u32>) -> Option<u32> {
 /// Our own page walk (no TLB, no side effects): the leaf entry if directory and table entry
 /// are present.
 fn walk(m: &Machine, va: u32) -> Option<u32> {
-    let word = |pa: u32| -> Option<u32> {
-        let a = pa as usize;
-        (pa.is_multiple_of(4) && a + 4 <= m.ram.len())
-            .then(|| u32::from_le_bytes([m.ram[a], m.ram[a + 1], m.ram[a + 2], m.ram[a + 3]]))
-    };
+    let word =
+        |pa: u32| -> Option<u32> { pa.is_multiple_of(4).then(|| m.ram().get(pa, 4)).flatten() };
     let dir = m.cpu.crs[num::PTBASE as usize] & pte::FRAME_MASK;
     let pde = word(dir + 4 * (va >> 22))?;
     if pde & pte::P == 0 {
@@ -125,7 +122,7 @@ fn predict(m: &Machine) -> Option<Insn> {
         return None;
     }
     let pa = allowed(m, pc, m.cpu.ring(), Need::Exec, None)?;
-    if !(pa < m.ram.len() as u32 || pa >= memmap::ROM_BASE) {
+    if !(pa < m.ram().len() as u32 || pa >= memmap::ROM_BASE) {
         return None;
     }
     decode(m.peek_phys(pa, 4)?).ok()
@@ -331,7 +328,7 @@ fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
                     return Err(format!("device write at {va:#x} from ring {r}; {}", ctx()));
                 }
             }
-            Some(pa) if (pa as u64 + size as u64) <= b.ram.len() as u64 => {
+            Some(pa) if (pa as u64 + size as u64) <= b.ram().len() as u64 => {
                 allowed_ranges.push((pa, pa + size));
             }
             _ => {
@@ -377,8 +374,8 @@ fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
             }
         }
     }
-    if a.ram != shadow {
-        for (i, (x, y)) in a.ram.iter().zip(shadow).enumerate() {
+    if a.ram().as_bytes() != shadow {
+        for (i, (x, y)) in a.ram().as_bytes().iter().zip(shadow).enumerate() {
             if x == y {
                 continue;
             }
@@ -390,7 +387,7 @@ fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
             let w = i & !3;
             let word =
                 |m: &[u8]| u32::from_le_bytes(m[w as usize..w as usize + 4].try_into().unwrap());
-            if (word(&a.ram) ^ word(shadow)) & !(pte::A | pte::D) == 0 {
+            if (word(a.ram().as_bytes()) ^ word(shadow)) & !(pte::A | pte::D) == 0 {
                 continue;
             }
             return Err(format!(
@@ -420,42 +417,22 @@ fn protected(p: &Program) -> Result<(), TestCaseError> {
         },
     );
     m.trace_writes = Some(Vec::new());
-    let mut shadow = m.ram.clone();
     for _ in 0..STEPS {
         if m.stop.is_some() {
             break;
         }
-        let before = m.clone_without_ram();
+        // The machine before the step, RAM included (the shadow copy the step is checked
+        // against).
+        let before = m.clone();
         let one = Budget::steps(&m, 1);
         interp.run(&mut m, one);
         if before.cpu.ring() != 0 {
-            let mut b = before;
-            b.ram = std::mem::take(&mut shadow);
-            let res = check_step(&b, &m, &b.ram);
-            shadow = b.ram;
-            if let Err(e) = res {
+            if let Err(e) = check_step(&before, &m, before.ram().as_bytes()) {
                 return Err(TestCaseError::fail(e));
             }
         }
-        if m.ram != shadow {
-            shadow.copy_from_slice(&m.ram);
-        }
     }
     Ok(())
-}
-
-/// A machine snapshot without RAM (the shadow copy stands in for it).
-trait CloneWithoutRam {
-    fn clone_without_ram(&mut self) -> Machine;
-}
-
-impl CloneWithoutRam for Machine {
-    fn clone_without_ram(&mut self) -> Machine {
-        let ram = std::mem::take(&mut self.ram);
-        let c = self.clone();
-        self.ram = ram;
-        c
-    }
 }
 
 proptest! {

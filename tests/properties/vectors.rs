@@ -99,7 +99,7 @@ fn riscv_tests_rr_vectors() {
         assert_eq!(state_diff(&a, &b), None, "{src}");
         for (k, v) in chunk.iter().enumerate() {
             let at = 0x4000 + 4 * k;
-            let got = u32::from_le_bytes(a.ram[at..at + 4].try_into().unwrap());
+            let got = a.ram().word(at);
             assert_eq!(
                 got, v.result,
                 "riscv-tests {} test {}: {} {:#x}, {:#x} = {:#x}, RF32 gives {:#x}",

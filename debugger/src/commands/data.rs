@@ -59,7 +59,8 @@ impl Debugger {
                 expr::write_virt(&mut self.m, addr, size, v as u32).map_err(DbgError::from)?;
             }
         }
-        self.m.watch_hit = false;
+        // The debugger's own write is not the guest's: no watch report.
+        self.m.take_watch_hit();
         self.note_modified();
         Ok(v)
     }

@@ -232,7 +232,14 @@ impl Debugger {
                 if !(0..16).contains(&v) {
                     return Err(DbgError::hint(
                         format!("there is no interrupt line {v}"),
-                        "lines are 0..15 (0 timer, 1 UART)",
+                        format!(
+                            "lines are 0..15 ({})",
+                            emulator::devices::Devices::lines()
+                                .iter()
+                                .map(|(l, name)| format!("{l} {name}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
                 Some(v as u8)

@@ -52,7 +52,7 @@ impl Machine {
         if Self::is_mmio(pa) {
             let now = self.device_access(ring, va, size)?;
             self.trace_write(va, size, value);
-            let r = self.dev.write(pa, value, now, &self.ram);
+            let r = self.dev.write(pa, value, now, self.ram.as_bytes());
             // Wait states (a UART write to a full FIFO) lengthen the instruction.
             self.acc_extra += self.dev.take_stall() as u32;
             self.device_dma();
@@ -80,7 +80,7 @@ impl Machine {
     fn device_dma(&mut self) {
         for (pa, data) in self.dev.take_dma() {
             let end = pa as u64 + data.len() as u64;
-            if data.is_empty() || end > self.ram.len() as u64 {
+            if data.is_empty() || self.ram.bytes(pa, data.len()).is_none() {
                 continue;
             }
             let mut a = pa as u64;
@@ -88,7 +88,9 @@ impl Machine {
                 self.note_ram_write(a as u32);
                 a = (a | 3) + 1;
             }
-            self.ram[pa as usize..pa as usize + data.len()].copy_from_slice(&data);
+            if let Some(dst) = self.ram.bytes_mut(pa, data.len()) {
+                dst.copy_from_slice(&data);
+            }
         }
     }
 

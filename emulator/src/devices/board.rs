@@ -63,6 +63,17 @@ macro_rules! board {
                 }
             }
 
+            /// The interrupt lines the devices raise, with the raising device's name
+            /// ([`Device::line`], [`Device::name`]), in map order.
+            pub fn lines() -> Vec<(u8, &'static str)> {
+                let d = Devices::board();
+                let mut lines = Vec::new();
+                $( if let Some(l) = Device::line(&d.$field) {
+                    lines.push((l, Device::name(&d.$field)));
+                } )*
+                lines
+            }
+
             /// The device whose register window holds physical `addr`.
             pub fn device_at(&mut self, addr: u32) -> Option<&mut dyn Device> {
                 match addr & !0xfff {

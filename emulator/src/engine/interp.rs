@@ -135,8 +135,7 @@ impl CodePage {
     #[inline(always)]
     fn word(&self, m: &Machine, pc: u32) -> (u32, u32) {
         let pa = self.pa | (pc & 0xfff);
-        let i = pa as usize;
-        let word = u32::from_le_bytes(m.ram[i..i + 4].try_into().expect("4 bytes"));
+        let word = m.ram.word(pa as usize);
         (pa, word)
     }
 }
@@ -238,7 +237,10 @@ impl Engine for Interp {
             // instructions that changed only registers, RAM and the clock need only these
             // limit checks.
             let limit = m.dev.next_event().min(budget.max_cycles);
-            let debugging = m.watch_hit || !budget.breakpoints.is_empty() || !m.watch.is_empty();
+            let debugging = m.watch_hit
+                || !budget.breakpoints.is_empty()
+                || !m.watch.is_empty()
+                || !m.read_watch.is_empty();
             let mut page = CodePage::NONE;
             while execute_one(m, &mut self.memo, &mut page)
                 && m.cpu.cycles < limit

@@ -4,7 +4,7 @@
 use super::retire::Counters;
 use super::{load_dest, load_use_stall, run, Backend, Computes};
 use crate::fault::Fault;
-use crate::machine::{Access, Exit, Machine, Via};
+use crate::machine::{touches, Access, Exit, Machine, Via, WatchedAccess};
 use isa_spec::cost::TAKEN_PENALTY;
 use isa_spec::cr::{cause, num, vector};
 use isa_spec::{Insn, Mem};
@@ -93,7 +93,13 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
     fn load(&mut self, addr: u32, mem: Mem) -> Result<u32, Stop> {
         let size = mem.size();
         let raw = match self.ram_hit(addr, size, Access::Read) {
-            Some(x) => self.m.ram_read(x, size),
+            Some(x) => {
+                // As the machine's load does it (`phys_load`).
+                if !self.m.read_watch.is_empty() {
+                    self.m.check_read_watch(addr, x as u32, size);
+                }
+                self.m.ram.read(x, size)
+            }
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
         };
@@ -105,8 +111,8 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
         match self.ram_hit(addr, size, Access::Write) {
             Some(x) if self.m.trace_writes.is_none() => {
                 // As the machine's store does it (`phys_store`).
-                self.m.note_ram_write(x as u32);
-                self.m.ram_write(x, size, v);
+                self.m.note_store(addr, x as u32, size);
+                self.m.ram.write(x, size, v);
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),
@@ -312,30 +318,6 @@ impl Machine {
         self.stop.is_some()
     }
 
-    /// The `size` bytes at RAM index `x` (in bounds), zero-extended.
-    #[inline(always)]
-    pub(crate) fn ram_read(&self, x: usize, size: u32) -> u32 {
-        // One bounds check and one host load per access (indexing byte by byte costs four).
-        let ram = &self.ram;
-        match size {
-            1 => ram[x] as u32,
-            2 => u16::from_le_bytes(ram[x..x + 2].try_into().expect("2 bytes")) as u32,
-            _ => u32::from_le_bytes(ram[x..x + 4].try_into().expect("4 bytes")),
-        }
-    }
-
-    /// Writes the low `size` bytes of `v` at RAM index `x` (in bounds). The caller notes the
-    /// write ([`Machine::note_ram_write`]).
-    #[inline(always)]
-    pub(crate) fn ram_write(&mut self, x: usize, size: u32, v: u32) {
-        let ram = &mut self.ram;
-        match size {
-            1 => ram[x] = v as u8,
-            2 => ram[x..x + 2].copy_from_slice(&(v as u16).to_le_bytes()),
-            _ => ram[x..x + 4].copy_from_slice(&v.to_le_bytes()),
-        }
-    }
-
     /// `cas`: the word at `addr`, translated as a write whether or not it stores, replaced by
     /// `new` if it equals `expected`. Returns the old word.
     fn cas(&mut self, addr: u32, expected: u32, new: u32) -> Result<u32, Fault> {
@@ -344,10 +326,13 @@ impl Machine {
         }
         let ring = self.cpu.ring();
         let pa = self.translate(addr, Access::Write, ring)?;
-        if (pa as u64 + 4) > self.ram.len() as u64 {
+        let Some(old) = self.ram.get(pa, 4) else {
             return Err(Fault::new(vector::BUS_ERROR, addr));
+        };
+        // A read and (whether or not it stores) a write, for the debugger's watch.
+        if !self.watch.is_empty() || !self.read_watch.is_empty() {
+            self.check_cas_watch(addr, pa);
         }
-        let old = self.ram_word(pa);
         if old == expected {
             self.set_ram_word(pa, new);
             if let Some(w) = &mut self.trace_writes {
@@ -355,6 +340,23 @@ impl Machine {
             }
         }
         Ok(old)
+    }
+
+    /// The debugger's watch for `cas` at `va` (physical `pa`): a read and a write of the
+    /// word, whether or not it stores.
+    #[cold]
+    fn check_cas_watch(&mut self, va: u32, pa: u32) {
+        if touches(&self.watch, pa, 4) || touches(&self.read_watch, pa, 4) {
+            self.watch_hit = true;
+            self.block_exit = true;
+            self.watched = Some(WatchedAccess {
+                va,
+                pa,
+                size: 4,
+                read: true,
+                write: true,
+            });
+        }
     }
 
     /// `mtcr`: some registers have side effects or read-only bits.

@@ -581,9 +581,3 @@ pub fn load_dest(insn: &Insn) -> u8 {
         0
     }
 }
-
-/// Bytes a load or store accesses (the table's `mem` column; 4 for anything else).
-// Kept for the debugger's effective-address display until it reads `OpInfo::mem` itself.
-pub fn access_size(op: Opcode) -> u32 {
-    op.info().mem.map_or(4, Mem::size)
-}

@@ -44,8 +44,9 @@ pub fn worst_case(op: &Op) -> u64 {
 /// where RAM or ROM ends.
 fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
     let start = page_pa as usize;
-    if start < m.ram.len() {
-        return Some(&m.ram[start..(start + 0x1000).min(m.ram.len())]);
+    let ram = m.ram();
+    if start < ram.len() {
+        return ram.bytes(page_pa, 0x1000.min(ram.len() - start));
     }
     let rom_off = page_pa.checked_sub(isa_spec::cr::memmap::ROM_BASE)? as usize;
     m.rom
@@ -163,7 +164,14 @@ pub fn translate(m: &Machine, pa: u32, pc: u32, ring: u8) -> Option<Block> {
             insn,
             base: base as u8,
             cost_before: cost_before as u16,
-            handler: Handler::of(insn.op),
+            // While the debugger watches reads, loads run on the full path, which reports
+            // them: the fast path then needs no check (`Machine::set_watch` drops every
+            // translation when reads start or stop being watched).
+            handler: if info.kind == Kind::Load && m.watches_reads() {
+                Handler::Full
+            } else {
+                Handler::of(insn.op)
+            },
             flags: load_dest
                 | if follow { FOLLOW } else { 0 }
                 | if info.privileged && ring != 0 {
@@ -221,7 +229,7 @@ mod tests {
         });
         for (k, insn) in code.iter().enumerate() {
             let word = encode(insn).expect("encodes");
-            m.ram[at + 4 * k..at + 4 * k + 4].copy_from_slice(&word.to_le_bytes());
+            m.ram.set_word(at + 4 * k, word);
         }
         m
     }
@@ -389,7 +397,7 @@ mod tests {
             },
         ];
         let mut m = machine_with_code(0x1004, &code);
-        m.ram[0x1000..0x1004].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
+        m.ram.set_word(0x1000, 0xffff_ffff);
         let b = super::translate(&m, 0x1004, 0x1004, 0).expect("translates");
         let ops: Vec<_> = b.ops().iter().map(|op| (op.insn.op, op.insn.imm)).collect();
         assert_eq!(ops, [(Opcode::Addi, 1), (Opcode::Bne, -8)]);
