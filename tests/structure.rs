@@ -54,9 +54,8 @@ fn code_only(text: &str) -> Vec<u8> {
             i + 2 + find(&rest[2..], b"*/").map_or(rest.len() - 2, |p| p + 2)
         } else if let Some(hashes) = raw_string_start(rest) {
             // r"..." or r#"..."#: ends at the quote followed by as many hashes.
-            let close: Vec<u8> = std::iter::once(b'"')
-                .chain(std::iter::repeat(b'#').take(hashes))
-                .collect();
+            let mut close = vec![b'"'];
+            close.resize(1 + hashes, b'#');
             let body = 2 + hashes;
             i + body + find(&rest[body..], &close).map_or(rest.len() - body, |p| p + close.len())
         } else if rest[0] == b'"' {
@@ -199,6 +198,9 @@ fn the_checker_measures_functions() {
         + &"    let _ = r#\"}\"#;\n".repeat(200)
         + "}\ntrait T { fn decl(&self); }\n";
     let fns = functions(&code_only(&src));
-    let names: Vec<_> = fns.iter().map(|(n, l, len)| (n.as_str(), *l, *len)).collect();
+    let names: Vec<_> = fns
+        .iter()
+        .map(|(n, l, len)| (n.as_str(), *l, *len))
+        .collect();
     assert_eq!(names, [("short", 1, 4), ("long", 6, 202)]);
 }
