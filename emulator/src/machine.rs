@@ -111,16 +111,9 @@ pub enum Delivered {
     Nothing,
 }
 
-/// Access kind, for translation and faults.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Data read.
-    Read = 0,
-    /// Data write.
-    Write = 1,
-    /// Instruction fetch.
-    Exec = 2,
-}
+/// Access kind, for translation and faults (defined with the TLB, whose permission slots it
+/// indexes, so that the TLB does not depend on the machine).
+pub use crate::tlb::Access;
 
 /// An instruction's memory access that touched a watched range (see
 /// [`Machine::set_watch`]).

@@ -6,9 +6,19 @@
 //! entry *and* be permitted, per ring and access kind ([`Tlb::permitted_hit`]): a hit that
 //! needs no further check is then one compare.
 
-use crate::machine::Access;
 use isa_spec::cost::TLB_ENTRIES;
 use isa_spec::cr::pte;
+
+/// Access kind, for translation and faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Data read.
+    Read = 0,
+    /// Data write.
+    Write = 1,
+    /// Instruction fetch.
+    Exec = 2,
+}
 
 /// Tag of an empty slot (no virtual page number is this large).
 const INVALID: u32 = u32::MAX;
@@ -203,8 +213,8 @@ impl Tlb {
 
 #[cfg(test)]
 mod tests {
+    use super::Access;
     use super::Tlb;
-    use crate::machine::Access;
     use isa_spec::cr::pte;
 
     /// The derived tags agree with the rule they stand for, for every combination of
