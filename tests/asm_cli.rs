@@ -1,4 +1,6 @@
 //! `ringfort asm` and `ringfort disasm`, run as a user would, on the fixtures in tests/asm/.
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
@@ -7,9 +9,7 @@ use isa_spec::{encode, Insn, Opcode};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ringfort"))
-}
+use cli::ringfort_cmd as bin;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -437,18 +437,14 @@ fn disasm_names_code_by_its_own_sections_label() {
     )
     .unwrap();
     let elf = dir.path().join("lbl.elf");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ringfort"))
+    let o = bin()
         .args(["asm", "-o"])
         .arg(&elf)
         .arg(&src)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .arg("disasm")
-        .arg(&elf)
-        .output()
-        .unwrap();
+    let o = bin().arg("disasm").arg(&elf).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("<user>:"), "{text}");
     assert!(!text.contains("buf_end"), "{text}");

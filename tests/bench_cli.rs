@@ -1,16 +1,11 @@
 //! `ringfort bench` through the CLI: kernels run, verify their checksums and report what the
 //! issue asks for (per kernel and engine: instructions, cycles, seconds, MIPS; `--json`).
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
-use std::process::Command;
-
-fn ringfort(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ringfort"))
-        .args(args)
-        .output()
-        .expect("ringfort runs")
-}
+use cli::ringfort_output as ringfort;
 
 #[test]
 fn bench_json_reports_each_kernel_engine_and_mode() {

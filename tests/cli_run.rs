@@ -8,14 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const RINGFORT: &str = env!("CARGO_BIN_EXE_ringfort");
-
-fn ringfort(args: &[&str]) -> Output {
-    Command::new(RINGFORT)
-        .args(args)
-        .output()
-        .expect("ringfort runs")
-}
+use common::cli::{ringfort_capped, ringfort_cmd, ringfort_output as ringfort};
 
 fn status(o: &Output) -> i32 {
     o.status.code().expect("exited normally (not by a signal)")
@@ -390,21 +383,6 @@ fn flat_binary_runs_at_its_base() {
     assert_eq!(status(&o), 55, "{}", stderr(&o));
 }
 
-/// Runs `ringfort ARGS` with its address space capped at `mib` MiB (the shell's `ulimit -v`).
-fn ringfort_capped(mib: u64, args: &[&str]) -> Output {
-    let mut cmd = format!("ulimit -v {}; exec \"$0\"", mib << 10);
-    for i in 1..=args.len() {
-        cmd.push_str(&format!(" \"${i}\""));
-    }
-    Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .arg(RINGFORT)
-        .args(args)
-        .output()
-        .expect("sh runs")
-}
-
 /// Sizes an input file states are checked against the machine before anything is allocated:
 /// a segment claiming 4 GiB of memory, or a flat image larger than RAM, is refused at once
 /// within a 512 MiB address space (it used to allocate the 4 GiB first).
@@ -611,7 +589,7 @@ fn a_program_names_its_ram_size() {
     }
     let dir = tempfile::tempdir().unwrap();
     let elf = dir.path().join("jumps.elf");
-    let o = Command::new(RINGFORT)
+    let o = ringfort_cmd()
         .args(["asm", "-o", s(&elf), s(&guest("jumps.s"))])
         .current_dir(guest(""))
         .output()

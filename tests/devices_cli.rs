@@ -1,18 +1,18 @@
 //! Devices through the command line, as a person uses them: `-serial` back ends (piped stdin,
 //! a real TCP client, a file), `-drive` with `ringfort mkdisk` images, `-screenshot`, the
 //! camera indicator, `-rtc`, `--stats`.
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ringfort"))
-}
+use cli::ringfort_cmd as bin;
 
 fn guest(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -367,19 +367,7 @@ fn mkdisk_sizes_cost_no_host_memory() {
     let dir = tempfile::tempdir().unwrap();
     let hello = dir.path().join("hello.txt");
     std::fs::write(&hello, "hi\n").unwrap();
-    let capped = |args: &[&str]| {
-        let mut cmd = String::from("ulimit -v 524288; exec \"$0\"");
-        for i in 1..=args.len() {
-            cmd.push_str(&format!(" \"${i}\""));
-        }
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .arg(env!("CARGO_BIN_EXE_ringfort"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let capped = |args: &[&str]| cli::ringfort_capped(512, args);
     let img = dir.path().join("big.img");
     ok(&capped(&["mkdisk", p(&img), "--size", "64G", p(&hello)]));
     assert_eq!(std::fs::metadata(&img).unwrap().len(), 64 << 30);

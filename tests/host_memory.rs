@@ -3,12 +3,12 @@
 //! process's own peak resident memory; it must stay under [`CAP_MIB`]. The programs fault in
 //! a tight loop, write the UART forever, rewrite their own code forever, read every page of a
 //! 1 GiB RAM, and sleep in `wfi` woken by a fast timer.
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
-use std::process::{Command, Output, Stdio};
-
-const RINGFORT: &str = env!("CARGO_BIN_EXE_ringfort");
+use std::process::{Output, Stdio};
 
 /// Peak resident memory allowed (MiB): the emulator's own structures, plus the few MiB of
 /// guest RAM the programs write.
@@ -18,7 +18,7 @@ const CAP_MIB: f64 = 512.0;
 const CYCLES: &str = "1000000000";
 
 fn run(extra: &[&str], program: &str, engine: &str) -> Output {
-    Command::new(RINGFORT)
+    cli::ringfort_cmd()
         .args(["run", "--engine", engine, "--max-cycles", CYCLES, "--stats"])
         .args(extra)
         .arg(format!("tests/guest/{program}"))

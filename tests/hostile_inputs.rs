@@ -1,13 +1,15 @@
 //! Inputs built to exhaust the host (issue: hardening): each must end in a clear error or a
 //! normal result, quickly, never in a stack overflow, an abort or a huge allocation.
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn ringfort(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ringfort"))
+    cli::ringfort_cmd()
         .args(args)
         .current_dir(dir)
         .output()

@@ -2,6 +2,9 @@
 //! identical state, and hand back the machine for assertions.
 #![allow(dead_code)]
 
+#[path = "../support/cli.rs"]
+pub mod cli;
+
 use emulator::{Budget, Exit, Machine};
 use std::path::{Path, PathBuf};
 
@@ -107,11 +110,10 @@ pub fn pass_guest(name: &str) -> Run {
 /// error piped (change what a test needs before spawning). The one binary-spawning helper
 /// the end-to-end tests share.
 pub fn ringfort_command(dir: &Path, args: &[&str]) -> std::process::Command {
-    use std::process::{Command, Stdio};
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ringfort"));
+    use std::process::Stdio;
+    let mut c = cli::ringfort_cmd();
     c.args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
