@@ -68,20 +68,11 @@ vectors:
     // cycle >= C + 40. Each addi costs 1 cycle, so the interrupt lands 40 cycles into the run
     // (the store is an MMIO access: its retire time includes the MMIO latency, and `run`
     // starts right after it).
-    let run_addr = assembler_symbol(&src, "run");
+    let run_addr = common::symbol("run", &src);
     assert_eq!(d.pc, run_addr + 4 * 40, "interrupted pc");
     // All 64 adds executed exactly once (the handler returned to the right place).
     assert_eq!(m.cpu.regs[11], 64);
     assert_eq!(m.cpu.regs[12], d.pc);
-}
-
-fn assembler_symbol(src: &str, name: &str) -> u32 {
-    let prog = common::assemble("sym", src);
-    prog.symbols
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no symbol {name}"))
-        .value
 }
 
 /// Virtual page 0x405000 (TLB slot 5, clear of every other page this program touches) is mapped to physical page A (code returning 1); the kernel remaps it
@@ -189,7 +180,7 @@ word:   .word   1
     stopped_after_each_step_agree("unrolled (stopped)", &prog, 1..=300);
     // A breakpoint at the loop's start (the start of every copy): `continue` from it runs the
     // block cut after one copy, ending at the inverted back edge.
-    let loop_start = assembler_symbol(src, "outer") + 4;
+    let loop_start = common::symbol("outer", src) + 4;
     stops_at_breakpoint_agree(&prog, loop_start, 100);
 }
 
@@ -221,7 +212,7 @@ head:   addi    s1, s1, 1               # s0 = 1 + 2 + ... + 100
     assert_eq!(run.m.cpu.regs[8], 5050, "sum");
     let prog = common::assemble("entered", src);
     stopped_after_each_step_agree("entered (stopped)", &prog, 1..=300);
-    let head = assembler_symbol(src, "head");
+    let head = common::symbol("head", src);
     stops_at_breakpoint_agree(&prog, head, 100);
 }
 
@@ -276,7 +267,7 @@ leaf_ret:
     assert_eq!(run.m.cpu.regs[8], 1275 + 26 * 100, "sum");
     let prog = common::assemble("leaf returns", src);
     stopped_after_each_step_agree("leaf returns (stopped)", &prog, 1..=400);
-    let ret = assembler_symbol(src, "leaf_ret");
+    let ret = common::symbol("leaf_ret", src);
     stops_at_breakpoint_agree(&prog, ret, 50);
 
     let misaligned = r#"
@@ -395,10 +386,10 @@ same_ring:
 "#;
     let prog = common::assemble("conditional", src);
     let points = [
-        assembler_symbol(src, "head"),
-        assembler_symbol(src, "mid"),
-        assembler_symbol(src, "leaf"),
-        assembler_symbol(src, "same_ring"),
+        common::symbol("head", src),
+        common::symbol("mid", src),
+        common::symbol("leaf", src),
+        common::symbol("same_ring", src),
     ];
     type Test = Box<dyn Fn(&emulator::Machine, u64) -> bool>;
     let tests: [(&str, Test); 5] = [
@@ -461,7 +452,7 @@ mid:    add     a3, a3, a2
         bne     a1, zero, loop
 "#;
     let prog = common::assemble("cuts", src);
-    let (loop_at, mid) = (assembler_symbol(src, "loop"), assembler_symbol(src, "mid"));
+    let (loop_at, mid) = (common::symbol("loop", src), common::symbol("mid", src));
     let mut a = common::machine_with(&prog, common::TEST_RAM);
     let mut b = common::machine_with(&prog, common::TEST_RAM);
     let (mut interp, mut threaded) = (Interp::new(), Threaded::new());

@@ -5,7 +5,7 @@ mod oom_guard;
 
 mod common;
 
-use common::{assemble, machine_with, pass_guest, run_src, Run};
+use common::{assemble, machine_with, pass_guest, run_src, symbol, Run};
 use emulator::machine::Delivered;
 use emulator::{Budget, Exit, Machine};
 
@@ -23,16 +23,6 @@ fn run_prepared(name: &str, src: &str, prepare: impl Fn(&mut Machine)) -> Run {
     };
     let (m, exit) = testkit::run_agreeing(name, a, b, budget);
     Run { m, exit }
-}
-
-/// The address of symbol `name` in the assembled `src`.
-fn symbol(name: &str, src: &str) -> u32 {
-    let prog = assemble("sym.s", src);
-    prog.symbols
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no symbol {name}"))
-        .value
 }
 
 #[test]

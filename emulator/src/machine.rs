@@ -369,16 +369,21 @@ impl Machine {
     #[cold]
     fn check_store_watch(&mut self, va: u32, pa: u32, size: u32) {
         if touches(&self.watch, pa, size) {
-            self.watch_hit = true;
-            self.block_exit = true;
-            self.watched = Some(WatchedAccess {
-                va,
-                pa,
-                size,
-                read: false,
-                write: true,
-            });
+            self.record_watched(va, pa, size, false);
         }
+    }
+
+    /// Records a watched access (a read, or else a write) and ends the engine's run there.
+    fn record_watched(&mut self, va: u32, pa: u32, size: u32, read: bool) {
+        self.watch_hit = true;
+        self.block_exit = true;
+        self.watched = Some(WatchedAccess {
+            va,
+            pa,
+            size,
+            read,
+            write: !read,
+        });
     }
 
     /// The debugger's read watch: a load of `size` bytes at `va` (physical `pa`) that touches
@@ -386,15 +391,7 @@ impl Machine {
     #[cold]
     pub(crate) fn check_read_watch(&mut self, va: u32, pa: u32, size: u32) {
         if touches(&self.read_watch, pa, size) {
-            self.watch_hit = true;
-            self.block_exit = true;
-            self.watched = Some(WatchedAccess {
-                va,
-                pa,
-                size,
-                read: true,
-                write: false,
-            });
+            self.record_watched(va, pa, size, true);
         }
     }
 

@@ -51,6 +51,16 @@ pub fn assemble(name: &str, src: &str) -> assembler::Program {
     }
 }
 
+/// The address of symbol `name` in the assembled `src`.
+pub fn symbol(name: &str, src: &str) -> u32 {
+    let prog = assemble("sym.s", src);
+    prog.symbols
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no symbol {name}"))
+        .value
+}
+
 /// A fresh machine with `prog` loaded (serial kept in a buffer, delivery log on).
 pub fn machine_with(prog: &assembler::Program, ram: u32) -> Machine {
     testkit::machine_for(prog, ram)
