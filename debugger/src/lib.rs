@@ -30,7 +30,7 @@ pub mod symbols;
 pub mod timetravel;
 pub mod views;
 
-pub use output::{render, Event, Printer};
+pub use output::{render, Event, Printer, Style};
 pub use session::{DbgError, Debugger, StopWhy};
 
 use std::sync::atomic::AtomicBool;

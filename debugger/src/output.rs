@@ -23,6 +23,34 @@ pub enum Event {
     RingChange(emulator::machine::Transition),
     /// `info pagetable VA` walked an address (the lines that explain it follow).
     PageWalk(PageWalk),
+    /// A line of debugger output made of spans, some with a [`Style`] a terminal front end
+    /// may show in colour (no newline; shown on a line of its own, as [`Event::Line`]).
+    Styled(Vec<(Option<Style>, String)>),
+}
+
+/// What a styled span is, for a front end to show as it likes (the REPL: ANSI colours).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Where the machine is: `[ring 3] 0x... <main>:` (bold).
+    Location,
+    /// A breakpoint or catchpoint stop (bold yellow).
+    Stop,
+    /// The machine halted, powered off or stopped for good (bold red).
+    Halt,
+    /// An explanation of a ring change or a delivery (cyan).
+    Explain,
+}
+
+impl Style {
+    /// The ANSI SGR code a terminal shows this style with.
+    pub fn ansi(self) -> &'static str {
+        match self {
+            Style::Location => "1",
+            Style::Stop => "1;33",
+            Style::Halt => "1;31",
+            Style::Explain => "36",
+        }
+    }
 }
 
 /// A page walk, step by step, as the hardware would do it now.
@@ -72,6 +100,7 @@ impl TraceBuf {
 pub struct Printer<W: std::io::Write> {
     out: W,
     at_line_start: bool,
+    color: bool,
 }
 
 impl<W: std::io::Write> Printer<W> {
@@ -80,7 +109,14 @@ impl<W: std::io::Write> Printer<W> {
         Printer {
             out,
             at_line_start: true,
+            color: false,
         }
+    }
+
+    /// Shows [`Event::Styled`] spans in ANSI colours (for a terminal; off by default).
+    pub fn with_color(mut self, on: bool) -> Printer<W> {
+        self.color = on;
+        self
     }
 
     /// Writes one event (errors writing the terminal are not the session's to report).
@@ -93,6 +129,22 @@ impl<W: std::io::Write> Printer<W> {
                 }
                 self.at_line_start = true;
                 writeln!(out, "{l}")
+            }
+            Event::Styled(spans) => {
+                if !self.at_line_start {
+                    let _ = out.write_all(b"\n");
+                }
+                self.at_line_start = true;
+                let mut line = String::new();
+                for (style, text) in spans {
+                    match style {
+                        Some(s) if self.color => {
+                            line.push_str(&format!("\x1b[{}m{text}\x1b[0m", s.ansi()))
+                        }
+                        _ => line.push_str(text),
+                    }
+                }
+                writeln!(out, "{line}")
             }
             Event::Text(t) => {
                 self.at_line_start = t.is_empty() || t.ends_with('\n');
@@ -180,8 +232,7 @@ impl Debugger {
             );
             self.say(text);
         }
-        let w = self.where_line();
-        self.say(w);
+        self.say_where();
     }
 
     /// Executes a command line and returns what it produced, rendered as the terminal shows
@@ -192,5 +243,31 @@ impl Debugger {
         }
         let ev = self.take_events();
         render(&ev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Styles are data until a front end shows them: the plain rendering has no escape codes,
+    /// a colour printer wraps only the styled spans.
+    #[test]
+    fn styled_lines_are_coloured_only_by_a_colour_printer() {
+        let ev = Event::Styled(vec![
+            (Some(Style::Location), "[ring 0] 0x00000000:".into()),
+            (None, "  halt".into()),
+        ]);
+        assert_eq!(
+            render(std::slice::from_ref(&ev)),
+            "[ring 0] 0x00000000:  halt\n"
+        );
+        let mut p = Printer::new(Vec::new()).with_color(true);
+        p.print(&Event::Serial(b"no newline".to_vec()));
+        p.print(&ev);
+        assert_eq!(
+            String::from_utf8(p.into_inner()).expect("utf-8"),
+            "no newline\n\x1b[1m[ring 0] 0x00000000:\x1b[0m  halt\n"
+        );
     }
 }

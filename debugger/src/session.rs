@@ -2,6 +2,7 @@
 //! stop is shown, guest serial output, errors.
 
 use crate::expr::{self, Env, Expr};
+use crate::output::{Event, Style};
 use crate::points::Points;
 use crate::symbols::Symbols;
 use crate::timetravel::TimeTravel;
@@ -105,8 +106,6 @@ pub struct Debugger {
     pub listener: Option<crate::output::Listener>,
     /// Where `trace on` without a file writes.
     pub trace_buf: crate::output::TraceBuf,
-    /// Use colour (terminal only).
-    pub color: bool,
     /// Cycle count at the last stop (for `cycles`).
     pub last_stop_cycles: u64,
     /// Cycle count at the stop before that.
@@ -198,7 +197,6 @@ impl Debugger {
             events: Vec::new(),
             listener: None,
             trace_buf: Default::default(),
-            color: false,
             x_next: None,
             x_fmt: (1, 'x', 4),
             list_next: None,
@@ -209,13 +207,15 @@ impl Debugger {
         }
     }
 
-    /// Wraps text in an ANSI style when colour is on.
-    pub fn style(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+    /// Says one line in `style` (a front end may colour it).
+    pub fn say_styled(&mut self, style: Style, text: String) {
+        self.emit(Event::Styled(vec![(Some(style), text)]));
+    }
+
+    /// Says where the machine is (the location part styled).
+    pub fn say_where(&mut self) {
+        let spans = self.where_spans();
+        self.emit(Event::Styled(spans));
     }
 
     /// Shows guest serial output produced since the last call (only bytes not shown before).
@@ -303,8 +303,9 @@ impl Debugger {
             .and_then(|w| isa_spec::decode(w).ok())
     }
 
-    /// `[ring 3] 0x00000120 <main+0xc>:  callg 1   (prog.s:45)`
-    pub fn where_line(&self) -> String {
+    /// `[ring 3] 0x00000120 <main+0xc>:  callg 1   (prog.s:45)`, the location a span of its
+    /// own.
+    pub fn where_spans(&self) -> Vec<(Option<Style>, String)> {
         // After `halt` the pc has moved past it, but the halt is where the machine is.
         let pc = match self.m.stop {
             Some(emulator::Exit::Halted(_)) => self.m.cpu.pc.wrapping_sub(4),
@@ -312,12 +313,8 @@ impl Debugger {
         };
         let ring = self.m.cpu.ring();
         let head = format!("[ring {ring}] {pc:#010x}{}:", self.syms.angle(pc));
-        format!(
-            "{}  {:<32}{}",
-            self.style("1", &head),
-            self.insn_text(pc),
-            self.syms.line_suffix(pc)
-        )
+        let rest = format!("  {:<32}{}", self.insn_text(pc), self.syms.line_suffix(pc));
+        vec![(Some(Style::Location), head), (None, rest)]
     }
 
     /// Shows a stop: why, any ring change since the last stop, where, and the displays.
@@ -337,9 +334,7 @@ impl Debugger {
                     .syms
                     .name_at(pc)
                     .unwrap_or_else(|| format!("{pc:#010x}"));
-                let line = format!("{label} {id}, {at}");
-                let styled = self.style("1;33", &line);
-                self.say(styled);
+                self.say_styled(Style::Stop, format!("{label} {id}, {at}"));
             }
             StopWhy::CondError { id, msg } => {
                 self.say(format!(
@@ -352,9 +347,7 @@ impl Debugger {
                 }
             }
             StopWhy::Catch { id, hit } => {
-                let line = format!("Catchpoint {id} ({hit})");
-                let styled = self.style("1;33", &line);
-                self.say(styled);
+                self.say_styled(Style::Stop, format!("Catchpoint {id} ({hit})"));
             }
             StopWhy::Halted(exit) => {
                 let text = match exit {
@@ -374,8 +367,7 @@ impl Debugger {
                         .to_string(),
                     other => format!("The machine stopped: {}.", exit_words(other)),
                 };
-                let styled = self.style("1;31", &text);
-                self.say(styled);
+                self.say_styled(Style::Halt, text);
             }
             StopWhy::Interrupted => self.say("Interrupted (Ctrl-C)."),
             StopWhy::HistoryStart => {
@@ -393,8 +385,7 @@ impl Debugger {
                     ));
                 }
                 for l in self.describe_transition(&t) {
-                    let styled = self.style("36", &l);
-                    self.say(styled);
+                    self.say_styled(Style::Explain, l);
                 }
             }
         }
@@ -405,14 +396,12 @@ impl Debugger {
         if delivered > self.seen_delivered && count == self.seen_transitions {
             let n = delivered - self.seen_delivered;
             for l in self.describe_same_ring_delivery(n) {
-                let styled = self.style("36", &l);
-                self.say(styled);
+                self.say_styled(Style::Explain, l);
             }
         }
         self.seen_delivered = delivered;
         self.seen_transitions = count;
-        let w = self.where_line();
-        self.say(w);
+        self.say_where();
         self.show_displays();
         self.last_stop_cycles_mark();
         self.x_next = None;

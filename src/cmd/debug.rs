@@ -94,7 +94,10 @@ pub fn start(
     let mut dbg = Debugger::new(m, prog, opts.engine, keys);
     dbg.program_name = name;
     // This front end shows everything as it comes, guest output while the guest runs.
-    let mut printer = debugger::Printer::new(std::io::stdout());
+    // Colour on a terminal only, and never with NO_COLOR set.
+    let color =
+        terminal && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut printer = debugger::Printer::new(std::io::stdout()).with_color(color);
     dbg.set_listener(Box::new(move |ev| printer.print(&ev)));
     dbg.greet();
     let started = std::time::Instant::now();

@@ -156,8 +156,7 @@ impl Debugger {
                 self.program_name.as_deref().unwrap_or("(none)")
             ));
         }
-        let w = self.where_line();
-        self.say(w);
+        self.say_where();
         Ok(())
     }
 

@@ -159,8 +159,7 @@ impl Debugger {
         self.m.reset();
         self.note_modified();
         self.say("Machine reset (RAM kept): registers, control registers, TLB and devices are in their reset state.");
-        let w = self.where_line();
-        self.say(w);
+        self.say_where();
         Ok(())
     }
 

@@ -164,8 +164,6 @@ fn repeatable(line: &str) -> bool {
 pub fn run(dbg: &mut Debugger, opts: &Options) -> u8 {
     let interactive = std::io::stdin().is_terminal() && !opts.batch;
     INTERACTIVE.store(interactive, Ordering::SeqCst);
-    dbg.color =
-        interactive && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for script in &opts.scripts {
         match std::fs::read_to_string(script) {
             Ok(text) => {
