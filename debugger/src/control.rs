@@ -23,6 +23,9 @@ use std::time::Instant;
 
 /// Steps per engine call: between chunks the debugger checks Ctrl-C and takes snapshots.
 const CHUNK: u64 = 1 << 20;
+/// Instructions per run while tracing: the trace (one line each) is handed out between runs,
+/// so at most this many lines are held at once.
+const TRACE_CHUNK: u64 = 1 << 14;
 /// Steps between looks at the clock and the snapshot schedule.
 const CHECK_EVERY: u64 = 1 << 16;
 
@@ -517,7 +520,7 @@ impl Debugger {
             let limit = goal
                 .target
                 .unwrap_or(u64::MAX)
-                .min(here.saturating_add(CHUNK));
+                .min(here.saturating_add(if self.tracing { TRACE_CHUNK } else { CHUNK }));
             // Standing on a breakpoint: its instruction runs first, in the same run.
             let on_break = addrs.binary_search(&self.m.cpu.pc).is_ok();
             let b = Budget {

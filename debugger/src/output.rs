@@ -66,6 +66,11 @@ pub struct PageWalk {
     pub tlb: Option<u32>,
 }
 
+/// The most output (serial, trace and text bytes) kept for [`Debugger::take_events`] when no
+/// listener takes events as they come: a guest printing or tracing through a long `continue`
+/// must not grow the host without bound. The oldest output goes first, and is counted.
+pub const MAX_QUEUED_OUTPUT: usize = 16 << 20;
+
 /// Receives events as they happen (a front end that shows guest output while it runs).
 pub type Listener = Box<dyn FnMut(Event)>;
 
@@ -177,21 +182,57 @@ pub fn render(events: &[Event]) -> String {
     String::from_utf8_lossy(&p.into_inner()).into_owned()
 }
 
+/// The output bytes an event holds (what [`MAX_QUEUED_OUTPUT`] counts).
+fn output_bytes(ev: &Event) -> usize {
+    match ev {
+        Event::Line(s) | Event::Text(s) => s.len(),
+        Event::Serial(b) | Event::Trace(b) => b.len(),
+        Event::Styled(spans) => spans.iter().map(|(_, t)| t.len()).sum(),
+        Event::Stop(_) | Event::RingChange(_) | Event::PageWalk(_) => 0,
+    }
+}
+
 impl Debugger {
     /// Emits an event: to the listener if there is one, else kept for [`Debugger::take_events`].
     pub fn emit(&mut self, ev: Event) {
+        self.flush_trace();
+        self.deliver(ev);
+    }
+
+    /// Hands out the trace written since the last event (the run loop calls this between
+    /// chunks, so trace output never piles up for a whole run).
+    pub fn flush_trace(&mut self) {
         let trace = self.trace_buf.take();
         if !trace.is_empty() {
             self.deliver(Event::Trace(trace));
         }
-        self.deliver(ev);
     }
 
     fn deliver(&mut self, ev: Event) {
         match &mut self.listener {
             Some(l) => l(ev),
-            None => self.events.push(ev),
+            None => {
+                self.queued_bytes += output_bytes(&ev);
+                self.events.push(ev);
+                if self.queued_bytes > MAX_QUEUED_OUTPUT {
+                    self.drop_oldest_output();
+                }
+            }
         }
+    }
+
+    /// Drops the oldest queued events until at most half of [`MAX_QUEUED_OUTPUT`] is held
+    /// (half, so that a guest printing steadily does not pay for a drop on every event).
+    #[cold]
+    fn drop_oldest_output(&mut self) {
+        let mut n = 0;
+        while self.queued_bytes > MAX_QUEUED_OUTPUT / 2 && n + 1 < self.events.len() {
+            let b = output_bytes(&self.events[n]);
+            self.queued_bytes -= b;
+            self.dropped_output += b as u64;
+            n += 1;
+        }
+        self.events.drain(..n);
     }
 
     /// Emits a line of debugger output.
@@ -200,12 +241,22 @@ impl Debugger {
     }
 
     /// The events produced since the last call (when no listener takes them).
+    /// If output was dropped because nobody took it (see [`MAX_QUEUED_OUTPUT`]), the first
+    /// event says how much.
     pub fn take_events(&mut self) -> Vec<Event> {
-        let trace = self.trace_buf.take();
-        if !trace.is_empty() {
-            self.deliver(Event::Trace(trace));
+        self.flush_trace();
+        let mut events = std::mem::take(&mut self.events);
+        self.queued_bytes = 0;
+        let dropped = std::mem::take(&mut self.dropped_output);
+        if dropped > 0 {
+            let note = format!(
+                "({dropped} bytes of earlier output were dropped: at most {} MiB is kept \
+                 between takes; set a listener to see it all)",
+                MAX_QUEUED_OUTPUT >> 20
+            );
+            events.insert(0, Event::Line(note));
         }
-        std::mem::take(&mut self.events)
+        events
     }
 
     /// Sends every later event to `l` as it happens (a REPL printing guest output live).

@@ -102,6 +102,10 @@ pub struct Debugger {
     pub serial_shown: u64,
     /// Events not yet taken (when no listener takes them as they come).
     pub events: Vec<crate::output::Event>,
+    /// Output bytes in `events` (bounded: see [`crate::output::MAX_QUEUED_OUTPUT`]).
+    pub(crate) queued_bytes: usize,
+    /// Output bytes dropped from `events` since the last take.
+    pub(crate) dropped_output: u64,
     /// Takes events as they come (the REPL).
     pub listener: Option<crate::output::Listener>,
     /// Where `trace on` without a file writes.
@@ -197,6 +201,8 @@ impl Debugger {
             events: Vec::new(),
             listener: None,
             trace_buf: Default::default(),
+            queued_bytes: 0,
+            dropped_output: 0,
             x_next: None,
             x_fmt: (1, 'x', 4),
             list_next: None,
@@ -220,6 +226,7 @@ impl Debugger {
 
     /// Shows guest serial output produced since the last call (only bytes not shown before).
     pub fn drain_serial(&mut self) {
+        self.flush_trace();
         let Sink::Buffer(buf) = &mut self.m.dev.uart.sink else {
             return;
         };

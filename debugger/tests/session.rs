@@ -808,3 +808,61 @@ skip:
 vectors:
         .space  64 * 8
 ";
+
+/// `trace on` without a file through a long run: the trace reaches a listener in pieces as the
+/// guest runs (at most a chunk of lines held at once), not as one buffer of the whole run.
+#[test]
+fn a_long_trace_reaches_the_listener_in_pieces() {
+    use std::sync::{Arc, Mutex};
+    let mut d = session("dbg_bench.s");
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&sizes);
+    d.set_listener(Box::new(move |ev| {
+        if let debugger::Event::Trace(b) = ev {
+            seen.lock().expect("sizes").push(b.len());
+        }
+    }));
+    d.execute("trace on").expect("trace on");
+    d.execute("stepi 200000").expect("stepi");
+    let sizes = sizes.lock().expect("sizes");
+    let total: usize = sizes.iter().sum();
+    assert!(total > 8 << 20, "a long trace: {total} bytes");
+    let largest = sizes.iter().max().copied().unwrap_or(0);
+    assert!(largest < 4 << 20, "pieces of at most a few MiB: {largest}");
+}
+
+/// Without a listener, what piles up between two takes is bounded: the oldest output goes,
+/// and the first event taken says how much.
+#[test]
+fn output_nobody_takes_is_bounded() {
+    let mut d = session("dbg_bench.s");
+    d.execute("trace on").expect("trace on");
+    d.take_events();
+    d.execute("stepi 400000").expect("stepi");
+    let events = d.take_events();
+    let held: usize = events
+        .iter()
+        .map(|e| match e {
+            debugger::Event::Trace(b) | debugger::Event::Serial(b) => b.len(),
+            _ => 0,
+        })
+        .sum();
+    assert!(held <= debugger::output::MAX_QUEUED_OUTPUT, "held {held}");
+    match events.first() {
+        Some(debugger::Event::Line(l)) => {
+            assert!(l.contains("bytes of earlier output were dropped"), "{l}")
+        }
+        other => panic!("the first event says what was dropped: {other:?}"),
+    }
+    // The newest output is what is kept: the trace up to the stop, then the stop itself.
+    let text = debugger::render(&events);
+    let tail: Vec<&str> = text.lines().rev().take(2).collect();
+    assert!(
+        tail[0].starts_with("[ring 0] "),
+        "ends at the stop: {tail:?}"
+    );
+    assert!(
+        tail[1].contains("  r0  "),
+        "a trace line before it: {tail:?}"
+    );
+}
