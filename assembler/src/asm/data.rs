@@ -63,13 +63,7 @@ impl Assembler {
                 }
                 let n = self.const_now(ctx, ops[0], op_end(0), "the size")?;
                 let fill = if ops.len() == 2 {
-                    let f = self.const_now(ctx, ops[1], end, "the fill byte")?;
-                    byte_value(f).ok_or_else(|| {
-                        (
-                            span_of(ops[1], end),
-                            format!("fill value {f:#x} does not fit in a byte (-128..255)"),
-                        )
-                    })?
+                    self.fill_byte(ctx, ops[1], end)?
                 } else {
                     0
                 };
@@ -165,6 +159,20 @@ impl Assembler {
             });
         }
         Ok(())
+    }
+}
+
+impl Assembler {
+    /// The fill byte operand of `.space`, `.align` or `.org` (`toks`, ending at byte `end`):
+    /// a constant known now that fits in a byte (-128..255), else an error at the operand.
+    pub(super) fn fill_byte(&self, ctx: &LineCtx, toks: &[Token], end: usize) -> Result<u8, PErr> {
+        let f = self.const_now(ctx, toks, end, "the fill byte")?;
+        byte_value(f).ok_or_else(|| {
+            (
+                span_of(toks, end),
+                format!("fill value {f:#x} does not fit in a byte (-128..255)"),
+            )
+        })
     }
 }
 

@@ -80,13 +80,7 @@ impl Assembler {
                     ));
                 }
                 let fill = if ops.len() > 1 && !ops[1].is_empty() {
-                    let f = self.const_now(ctx, ops[1], op_end(1), "the fill byte")?;
-                    Some(byte_value(f).ok_or_else(|| {
-                        (
-                            span_of(ops[1], op_end(1)),
-                            format!("fill value {f:#x} does not fit in a byte (-128..255)"),
-                        )
-                    })?)
+                    Some(self.fill_byte(ctx, ops[1], op_end(1))?)
                 } else {
                     None
                 };
@@ -139,13 +133,7 @@ impl Assembler {
                     Err(EvalErr::Reported) => return Ok(true),
                 };
                 let fill = if ops.len() == 2 {
-                    let f = self.const_now(ctx, ops[1], end, "the fill byte")?;
-                    byte_value(f).ok_or_else(|| {
-                        (
-                            span_of(ops[1], end),
-                            format!("fill value {f:#x} does not fit in a byte (-128..255)"),
-                        )
-                    })?
+                    self.fill_byte(ctx, ops[1], end)?
                 } else {
                     0
                 };

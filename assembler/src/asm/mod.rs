@@ -36,7 +36,7 @@ mod pseudo;
 mod statement;
 
 // The free helpers each module shares with the others (every module takes `use super::*`).
-use data::{byte_value, encode_data};
+use data::encode_data;
 use directive::{edit_distance, Dir, COND_DIRECTIVES};
 use insn::encode_message;
 use macros::{is_cond_directive, split_args};
