@@ -554,9 +554,9 @@ fn reset_restores_devices_but_keeps_time_and_output() {
 // ---- the register table (emulator::devices::regs) and its copies ----
 
 /// The `.equ NAME, NUMBER` definitions of the guest include files.
-fn include_equs() -> std::collections::HashMap<String, u32> {
+fn include_equs(files: &[&str]) -> std::collections::HashMap<String, u32> {
     let mut defs = std::collections::HashMap::new();
-    for f in ["guest/check.inc", "guest/dev_regs.inc"] {
+    for f in files {
         let text = std::fs::read_to_string(test_path(f)).expect("include file");
         for line in text.lines() {
             let Some(rest) = line.trim().strip_prefix(".equ") else {
@@ -589,7 +589,17 @@ fn include_name(b: &regs::Block, r: &regs::Reg) -> String {
 
 #[test]
 fn guest_include_register_offsets_are_the_table() {
-    let defs = include_equs();
+    // The test programs' includes, and the firmware's machine header (Ringfort OS).
+    for files in [
+        &["guest/check.inc", "guest/dev_regs.inc"][..],
+        &["../firmware/include/machine.inc"][..],
+    ] {
+        check_register_offsets(&include_equs(files));
+    }
+}
+
+/// Every register of the table is defined with its offset, and no other register-like name.
+fn check_register_offsets(defs: &std::collections::HashMap<String, u32>) {
     let mut known = std::collections::HashSet::new();
     for b in regs::TABLE {
         assert_eq!(defs.get(b.title), Some(&b.base), "{} base", b.title);

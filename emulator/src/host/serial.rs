@@ -182,6 +182,16 @@ impl Host for Stdio {
     }
 
     fn poll(&mut self, out: &mut Vec<u8>, events: &mut Vec<HostEvent>) -> bool {
+        // Piped or redirected input is taken whole, at the first poll: when the guest sees it
+        // then depends only on the input, not on how fast the host delivered it, so the same
+        // input gives the same run to the cycle (and the run is not paced to real time).
+        if self.raw.is_none() {
+            while let Ok(chunk) = self.input.recv() {
+                out.extend_from_slice(&chunk);
+            }
+            self.open = false;
+            return false;
+        }
         while self.open {
             match self.input.try_recv() {
                 Ok(chunk) => {

@@ -1,0 +1,128 @@
+# The console driver (ring 1): the UART.
+#
+# Output is written straight to the transmit FIFO (the UART holds the CPU while it is full).
+# Input is interrupt-driven: cons_read takes the bytes the UART has received and, when there
+# are none, sleeps until its receive interrupt (gate K_IRQWAIT). It edits the line as it comes
+# (echo, backspace) and hands it over when Enter is pressed, like a terminal in cooked mode.
+
+        .include "machine.inc"
+        .include "abi.inc"
+        .include "lock.inc"
+
+        .equ    CTRL_D, 4
+        .equ    BACKSPACE, 8
+        .equ    DEL, 0x7F
+
+        .section .drv.text, "ax"
+# cons_putc(a0 = byte): also the kernel's way to print (it calls this directly).
+        .global cons_putc
+cons_putc:
+        li      t0, UART
+        sw      a0, UART_DATA(t0)
+        ret
+
+# cons_init(): a receive interrupt for each byte that arrives.
+        .global cons_init
+cons_init:
+        li      t0, UART
+        li      t1, UC_RXIE
+        sw      t1, UART_CTRL(t0)
+        ret
+
+# cons_write(a0 = buffer, a1 = length) gate -> length. (The file service checked the buffer.)
+        .global cons_write
+cons_write:
+        li      t0, UART
+        mv      t2, a1
+1:      beqz    t2, 2f
+        lbu     t1, 0(a0)
+        sw      t1, UART_DATA(t0)
+        addi    a0, a0, 1
+        addi    t2, t2, -1
+        j       1b
+2:      mv      a0, a1
+        retg
+
+# cons_read(a0 = buffer, a1 = length) gate -> bytes of one line (with its '\n' if it fits),
+# 0 for Ctrl-D at the start of a line, E_INTR if the reader was killed while waiting.
+        .global cons_read
+cons_read:
+        addi    sp, sp, -16
+        sw      s0, 0(sp)
+        sw      s1, 4(sp)
+        sw      s2, 8(sp)
+        sw      ra, 12(sp)
+        mv      s0, a0
+        mv      s1, a1
+        li      s2, 0                           # bytes in the line
+        li      a0, 0
+        beqz    s1, 9f
+        lock_acquire cons_rx_lock
+1:      li      t0, UART
+        lw      t1, UART_STATUS(t0)
+        andi    t1, t1, US_RX_READY
+        bnez    t1, 2f
+        li      a0, IRQ_UART                    # nothing yet: sleep until a byte arrives
+        callg   K_IRQWAIT
+        bgez    a0, 1b
+        j       8f
+2:      lw      a0, UART_DATA(t0)
+        li      t1, '\r'
+        bne     a0, t1, 3f
+        li      a0, '\n'
+3:      li      t1, '\n'
+        beq     a0, t1, 6f
+        li      t1, BACKSPACE
+        beq     a0, t1, 4f
+        li      t1, DEL
+        beq     a0, t1, 4f
+        li      t1, CTRL_D
+        beq     a0, t1, 5f
+        li      t1, ' '
+        bltu    a0, t1, 1b                      # other control characters: ignored
+        addi    t1, s1, -1                      # keep room for the '\n'
+        bgeu    s2, t1, 1b
+        add     t1, s0, s2
+        sb      a0, 0(t1)
+        addi    s2, s2, 1
+        call    cons_putc                       # echo
+        j       1b
+4:      beqz    s2, 1b                          # backspace: erase one character on screen
+        addi    s2, s2, -1
+        la      a0, erase
+        li      a1, 3
+        call    echo_n
+        j       1b
+5:      bnez    s2, 1b                          # Ctrl-D: end of input only on an empty line
+        li      a0, 0
+        j       8f
+6:      add     t1, s0, s2
+        sb      a0, 0(t1)
+        addi    s2, s2, 1
+        call    cons_putc
+        mv      a0, s2
+8:      mv      s0, a0
+        lock_release cons_rx_lock
+        mv      a0, s0
+9:      lw      s0, 0(sp)
+        lw      s1, 4(sp)
+        lw      s2, 8(sp)
+        lw      ra, 12(sp)
+        addi    sp, sp, 16
+        retg
+
+# echo_n(a0 = bytes, a1 = count).
+echo_n:
+        li      t0, UART
+1:      beqz    a1, 2f
+        lbu     t1, 0(a0)
+        sw      t1, UART_DATA(t0)
+        addi    a0, a0, 1
+        addi    a1, a1, -1
+        j       1b
+2:      ret
+
+        .section .drv.data, "aw"
+erase:      .ascii  "\b \b"
+        .balign 4
+cons_rx_lock: .word 0
