@@ -9,14 +9,10 @@
 #                   the camera's state, waits half a second and switches it off again.
 
         .include "abi.inc"
-        .include "layout.inc"
+        .include "machine.inc"          # the camera's registers (SPEC.md section 11.11)
 
-# The camera's registers (SPEC.md section 11.11): block 8 of the MMIO window.
-        .equ    CAMERA_BASE, MMIO_BASE + 0x8000
-        .equ    CAMERA_CTRL, CAMERA_BASE + 0x00 # bit 0: power
-        .equ    CAM_ON, 1                       # STATUS bit 0: the camera is on
-
-        .equ    HALF_SECOND, 50                 # ticks of 10 ms
+        .equ    CAMERA_CTRL, CAMERA + CAM_CTRL
+        .equ    HALF_SECOND, 50         # ticks of 10 ms
 
         .text
         .global main
@@ -59,7 +55,7 @@ direct:
         li      a1, CAMERA_CTRL
         call    printf
         li      t0, CAMERA_CTRL
-        li      t1, 1
+        li      t1, CC_ON               # power on
         sw      t1, 0(t0)               # the CPU refuses: ring 3 > iopl
         la      a0, direct_worked       # only if the protection is broken
         call    puts
@@ -82,7 +78,7 @@ ask:
         call    camera                  # camera(1) -> STATUS
         mv      s0, a0
         bltz    s0, 8f
-        andi    t0, s0, CAM_ON
+        andi    t0, s0, CS_ON           # STATUS bit 0: on
         beqz    t0, 7f
         li      a0, SYS_CAMERA          # which ring did the gate take us to? Ask the
         mv      a1, sp                  # live descriptor rather than believe abi.inc.
