@@ -48,8 +48,8 @@ end_of_input:
         call    poweroff
 
 # parse(n): the line holds n bytes from read. Make it a C string without its newline, keep a
-# copy in argline for spawn, and split line into argv. A last word "&" is dropped (from
-# argline too) and reported. Returns a0 = argc, a1 = 1 for "run in the background".
+# copy in argline for spawn, and split line into argv. A last word "&" asks for the
+# background: it is dropped from both. Returns a0 = argc, a1 = 1 for "in the background".
 parse:
         addi    sp, sp, -8
         sw      ra, 4(sp)
@@ -57,18 +57,11 @@ parse:
         la      t0, line
         add     t1, t0, a0
         sb      zero, 0(t1)             # line[n] = 0
-        lbu     t2, -1(t1)
-        li      t3, '\n'
-        beq     t2, t3, 1f
-        li      t3, LINE_MAX            # no newline in a full buffer: the line is too long
-        bne     a0, t3, 2f
-        la      a0, too_long
-        call    puts
-        call    skip_rest
-        li      a0, 0
-        j       9f
-1:      sb      zero, -1(t1)            # drop the newline
-2:      la      a0, argline
+        lbu     t2, -1(t1)              # drop the newline (the console driver cuts a
+        li      t3, '\n'                # line that is too long and keeps room for it)
+        bne     t2, t3, 1f
+        sb      zero, -1(t1)
+1:      la      a0, argline
         la      a1, line
         call    strcpy
         la      a0, line
@@ -114,24 +107,6 @@ cut_at_last_amp:
 2:      beqz    t0, 4f
         sb      zero, 0(t0)
 4:      ret
-
-# skip_rest: read and drop input up to the end of an over-long line.
-skip_rest:
-        addi    sp, sp, -4
-        sw      ra, 0(sp)
-1:      li      a0, STDIN
-        la      a1, line
-        li      a2, LINE_MAX
-        call    read
-        blez    a0, 2f
-        la      t0, line                # stop after a chunk that ends in a newline
-        add     t0, t0, a0
-        lbu     t1, -1(t0)
-        li      t2, '\n'
-        bne     t1, t2, 1b
-2:      lw      ra, 0(sp)
-        addi    sp, sp, 4
-        ret
 
 # run(argc, background): run a built-in command if argv[0] names one, else the program.
 run:
@@ -859,7 +834,6 @@ question:       .asciz "?"
 motd_name:      .asciz "motd"
 prompt:         .asciz "$ "
 bye:            .asciz "\nend of input: sync and power off"
-too_long:       .asciz "sh: line too long"
 started_fmt:    .asciz "[%d]\n"
 status_fmt:     .asciz "(exit status %d)\n"
 done_fmt:       .asciz "[%d] done (status %d)\n"
