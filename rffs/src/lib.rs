@@ -17,6 +17,8 @@
 //! assert_eq!(rffs::read_file(&img, "hello.txt").unwrap(), b"hello\n");
 //! ```
 
+#![warn(missing_docs)]
+
 mod make;
 mod read;
 
