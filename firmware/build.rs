@@ -27,7 +27,12 @@ fn main() {
     let system = list_file(&dir, "system.files");
     let (elf, bin) = match &system {
         Some(srcs) => {
-            let p = assemble("system image", srcs, SYSTEM_BASE, &[include.clone()]);
+            let p = assemble(
+                "system image",
+                srcs,
+                SYSTEM_BASE,
+                std::slice::from_ref(&include),
+            );
             (p.to_elf(), p.to_flat())
         }
         None => (Vec::new(), Vec::new()),

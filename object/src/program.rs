@@ -198,6 +198,30 @@ impl Program {
             .min()
     }
 
+    /// Several programs loaded side by side seen as one, for their symbols and lines (a boot
+    /// ROM and the system image it copies into RAM): segments, symbols and line tables
+    /// together, sorted by address; the entry is the first program's. Names are looked up in
+    /// the segment holding an address, so programs whose segments do not overlap keep their
+    /// own names. No listing.
+    pub fn merge(parts: Vec<Program>) -> Program {
+        let mut all = Program::default();
+        for (i, p) in parts.into_iter().enumerate() {
+            if i == 0 {
+                all.entry = p.entry;
+            }
+            all.segments.extend(p.segments);
+            all.symbols.extend(p.symbols);
+            all.lines.extend(p.lines);
+            all.warnings.extend(p.warnings);
+        }
+        all.segments.sort_by_key(|s| s.addr);
+        // Locals first, then globals, as in one program (stable sorts keep the order).
+        all.symbols.sort_by_key(|s| s.global);
+        // Stable: lines at one address keep their order.
+        all.lines.sort_by_key(|l| l.addr);
+        all
+    }
+
     /// The segment containing `addr`, if any.
     pub fn segment_at(&self, addr: u32) -> Option<&Segment> {
         self.segments
