@@ -175,7 +175,7 @@ impl MachineArgs {
         if self.program.is_some() && self.kernel.is_some() {
             bail!("give the program either as a file or with -kernel, not both");
         }
-        Ok(Machine::builder()
+        let b = Machine::builder()
             .program(self.program_path().cloned())
             .bios(self.bios.clone())
             .memory(self.memory)
@@ -186,7 +186,50 @@ impl MachineArgs {
             .rtc_base(rtc_base)
             .assembler(Box::new(assemble_source))
             // The machine's messages for the user (camera indicator, console) go to stderr.
-            .on_notice(Box::new(|n| eprint!("{n}"))))
+            .on_notice(Box::new(|n| eprint!("{n}")));
+        if self.boots_os() {
+            return self.os(b);
+        }
+        Ok(b)
+    }
+
+    /// Whether these options boot Ringfort OS: no program and no boot ROM given.
+    pub fn boots_os(&self) -> bool {
+        self.program_path().is_none() && self.bios.is_none()
+    }
+
+    /// What the debugger calls the machine's program.
+    pub fn program_name(&self) -> Option<String> {
+        if self.boots_os() {
+            return Some("Ringfort OS".into());
+        }
+        self.program_path().map(|p| p.display().to_string())
+    }
+
+    /// Ringfort OS on `b`: the embedded boot ROM (its symbols and the system image's), and
+    /// without -drive the built-in disk, in memory.
+    fn os(&self, b: MachineBuilder) -> Result<MachineBuilder> {
+        if !firmware::present() {
+            bail!(
+                "this ringfort was built without firmware: there is no Ringfort OS to boot \
+                 (firmware/boot.files was missing when it was built). Give a program: \
+                 ringfort run PROGRAM"
+            );
+        }
+        let mut b = b.bios_bytes("the built-in boot ROM", firmware::BOOT_ELF.to_vec());
+        if !firmware::SYSTEM_ELF.is_empty() {
+            let system = assembler::read_elf(firmware::SYSTEM_ELF)
+                .context("the built-in system image is not a valid ELF")?;
+            b = b.symbols(system);
+        }
+        if self.drive.is_none() {
+            eprintln!(
+                "ringfort: no -drive given: booting from the built-in disk in memory (changes \
+                 are not kept; make your own with: ringfort mkdisk disk.img --os)"
+            );
+            b = b.memory_drive("the built-in disk", firmware::DISK_IMAGE.to_vec());
+        }
+        Ok(b)
     }
 
     /// Builds the machine the arguments describe.
@@ -221,6 +264,19 @@ pub fn finish_machine(m: &mut Machine, a: &MachineArgs) -> Result<()> {
     shot
 }
 
+/// `ringfort` with no subcommand: boots Ringfort OS with the machine options given (a
+/// program here is a mistyped subcommand, or belongs to `ringfort run`).
+pub fn boot(a: Args) -> Result<ExitCode> {
+    if let Some(p) = a.machine.program_path() {
+        bail!(
+            "`{}` is not a subcommand (see ringfort --help); to run a program: ringfort run {}",
+            p.display(),
+            p.display()
+        );
+    }
+    run(a)
+}
+
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
     // Under -S the debugger runs the machine; the options it has no use for are refused
@@ -242,13 +298,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         program: symbols,
     } = a.machine.build()?;
     if a.stopped {
-        let name = a.machine.program_path();
+        let name = a.machine.program_name();
         let opts = crate::cmd::debug::Options {
             engine: a.engine,
             stats: a.stats,
             ..Default::default()
         };
-        let name = name.map(|p| p.display().to_string());
         return Ok(crate::cmd::debug::start(m, symbols, name, &opts));
     }
     attach_console(&mut m);
