@@ -11,6 +11,9 @@ use std::process::ExitCode;
 
 use crate::cmd::exit_status;
 
+/// What messages call the built-in disk.
+const BUILTIN_DISK: &str = "the built-in disk (in memory)";
+
 /// Options shared by `run`, `debug` and `bench`: what machine to build and what to load.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MachineArgs {
@@ -41,6 +44,8 @@ pub struct MachineArgs {
     pub nographic: bool,
     /// Disk image for the block device: file=PATH[,readonly=on][,format=raw]. Writes reach
     /// the file at the guest's flush and at exit; a read-only image is never written.
+    /// `builtin`: a copy of the built-in Ringfort OS disk, in memory (never written to a
+    /// file; what booting the OS without -drive gets).
     #[arg(long = "drive", value_name = "file=PATH[,readonly=on]")]
     pub drive: Option<String>,
     /// Display: none (headless, the default) or window (a real window showing the
@@ -163,6 +168,7 @@ impl MachineArgs {
         let drive = self
             .drive
             .as_deref()
+            .filter(|_| !self.builtin_drive())
             .map(DriveSpec::parse)
             .transpose()
             .map_err(anyhow::Error::msg)?;
@@ -190,7 +196,15 @@ impl MachineArgs {
         if self.boots_os() {
             return self.os(b);
         }
+        if self.builtin_drive() {
+            return Ok(b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec()));
+        }
         Ok(b)
+    }
+
+    /// `-drive builtin`: the built-in disk, in memory.
+    fn builtin_drive(&self) -> bool {
+        self.drive.as_deref() == Some("builtin")
     }
 
     /// Whether these options boot Ringfort OS: no program and no boot ROM given.
@@ -222,12 +236,14 @@ impl MachineArgs {
                 .context("the built-in system image is not a valid ELF")?;
             b = b.symbols(system);
         }
-        if self.drive.is_none() {
+        if self.builtin_drive() {
+            b = b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec());
+        } else if self.drive.is_none() {
             eprintln!(
                 "ringfort: no -drive given: booting from the built-in disk in memory (changes \
                  are not kept; make your own with: ringfort mkdisk disk.img --os)"
             );
-            b = b.memory_drive("the built-in disk", firmware::DISK_IMAGE.to_vec());
+            b = b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec());
         }
         Ok(b)
     }
