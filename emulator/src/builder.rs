@@ -713,7 +713,11 @@ mod tests {
             .build();
         assert!(odd.err().unwrap().to_string().contains("sectors"));
         let empty = Machine::builder().bios_bytes("rom", vec![]).build();
-        assert!(empty.err().unwrap().to_string().contains("rom: file is empty"));
+        assert!(empty
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("rom: file is empty"));
     }
 
     #[test]
