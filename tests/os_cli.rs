@@ -281,3 +281,38 @@ fn a_flat_program_reads_the_builtin_disk() {
     let out = run(&["run", p(&bin_file)], b"");
     assert!(!out.status.success());
 }
+
+/// The debugger knows the symbols of everything loaded: a boot ROM's beside the program's (as
+/// the built-in OS gives it the boot ROM's and the system image's).
+#[test]
+fn the_debugger_names_rom_and_program_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let rom_s = dir.path().join("rom.s");
+    std::fs::write(
+        &rom_s,
+        "        .text\n        .global rom_start\nrom_start:\n        li a0, 7\n        halt\n",
+    )
+    .unwrap();
+    let prog = dir.path().join("prog.s");
+    std::fs::write(
+        &prog,
+        "        .text\n        .global _start\n_start: li a0, 1\n        halt\n",
+    )
+    .unwrap();
+    let rom = dir.path().join("rom.elf");
+    ok(&run(
+        &["asm", "--base", "0xFFF00000", "-o", p(&rom), p(&rom_s)],
+        b"",
+    ));
+    let out = run(
+        &["debug", "-bios", p(&rom), p(&prog)],
+        b"info symbol 0xfff00004\ninfo symbol $pc\nbreak rom_start\nquit\n",
+    );
+    let said = text(&out.stdout);
+    assert!(said.contains("0xfff00004 is rom_start+0x4"), "{said}");
+    assert!(said.contains("0x00000000 is _start"), "{said}");
+    assert!(
+        said.contains("Breakpoint 1 at 0xfff00000 <rom_start>"),
+        "{said}"
+    );
+}

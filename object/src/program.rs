@@ -302,6 +302,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn merged_programs_keep_their_own_names() {
+        let one = |addr: u32, name: &str, file: &str| Program {
+            segments: vec![Segment {
+                name: ".text".into(),
+                addr,
+                data: vec![0; 16],
+                size: 16,
+                flags: SegFlags::RX,
+                nobits: false,
+                align: 4,
+            }],
+            entry: addr,
+            symbols: vec![Symbol {
+                name: name.into(),
+                value: addr,
+                size: 0,
+                global: true,
+                weak: false,
+                kind: SymbolKind::None,
+                section: Some(".text".into()),
+            }],
+            lines: vec![LineInfo {
+                addr,
+                file: file.into(),
+                line: 1,
+            }],
+            ..Default::default()
+        };
+        let rom = one(0xFFF0_0000, "rom_start", "boot.s");
+        let sys = one(0x1000, "k_start", "kernel.s");
+        let m = Program::merge(vec![rom, sys]);
+        assert_eq!(m.entry, 0xFFF0_0000);
+        assert_eq!(m.segments[0].addr, 0x1000);
+        assert_eq!(m.symbol_at(0x1004).as_deref(), Some("k_start+0x4"));
+        assert_eq!(m.symbol_at(0xFFF0_0000).as_deref(), Some("rom_start"));
+        assert_eq!(m.line_at(0x1008).unwrap().file, "kernel.s");
+        assert_eq!(m.line_at(0xFFF0_0004).unwrap().file, "boot.s");
+        assert_eq!(m.symbol_at(0x2000), None);
+    }
+
+    #[test]
     fn flat_fills_gaps_and_skips_bss() {
         let p = Program {
             segments: vec![
