@@ -104,7 +104,10 @@ fn no_subcommand_boots_the_os_or_says_there_is_none() {
     let out = run(&["-S", "-serial", "none"], b"info registers pc\nquit\n");
     ok(&out);
     let said = text(&out.stdout);
-    assert!(said.contains("Ringfort debugger: Ringfort OS, entry 0xfff"), "{said}");
+    assert!(
+        said.contains("Ringfort debugger: Ringfort OS, entry 0xfff"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -315,4 +318,43 @@ fn the_debugger_names_rom_and_program_code() {
         said.contains("Breakpoint 1 at 0xfff00000 <rom_start>"),
         "{said}"
     );
+}
+
+/// Garbage behind an RFFS magic: `--list` and `--extract` fail with a message (status 1),
+/// never a panic.
+#[test]
+fn garbage_images_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("junk.img");
+    let mut seed = 0x1234_5678u32;
+    for round in 0..20 {
+        let mut bytes: Vec<u8> = (0..4096)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                // Small numbers now and then, so that some fields look plausible.
+                if seed % 3 == 0 {
+                    (seed >> 8) as u8 & 7
+                } else {
+                    (seed >> 8) as u8
+                }
+            })
+            .collect();
+        bytes[..4].copy_from_slice(b"RFFS");
+        bytes[4..8].copy_from_slice(&1u32.to_le_bytes());
+        std::fs::write(&img, &bytes).unwrap();
+        for args in [
+            vec!["mkdisk", "--list", p(&img)],
+            vec!["mkdisk", p(&img), "--extract", "x", "-o", "-"],
+        ] {
+            let out = run(&args, b"");
+            let code = out.status.code();
+            assert!(
+                code == Some(0) || code == Some(1),
+                "round {round}: {code:?}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
 }
