@@ -334,7 +334,7 @@ fn garbage_images_are_errors_not_panics() {
                 seed ^= seed >> 17;
                 seed ^= seed << 5;
                 // Small numbers now and then, so that some fields look plausible.
-                if seed % 3 == 0 {
+                if seed.is_multiple_of(3) {
                     (seed >> 8) as u8 & 7
                 } else {
                     (seed >> 8) as u8
