@@ -283,7 +283,13 @@ pub fn finish_machine(m: &mut Machine, a: &MachineArgs) -> Result<()> {
 /// `ringfort` with no subcommand: boots Ringfort OS with the machine options given (a
 /// program here is a mistyped subcommand, or belongs to `ringfort run`).
 pub fn boot(a: Args) -> Result<ExitCode> {
-    if let Some(p) = a.machine.program_path() {
+    if let Some(p) = &a.machine.kernel {
+        bail!(
+            "ringfort alone boots Ringfort OS; to run a program: ringfort run {}",
+            p.display()
+        );
+    }
+    if let Some(p) = &a.machine.program {
         bail!(
             "`{}` is not a subcommand (see ringfort --help); to run a program: ringfort run {}",
             p.display(),
