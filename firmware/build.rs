@@ -65,6 +65,35 @@ fn main() {
         .unwrap_or_else(|e| panic!("firmware: the default disk cannot be built: {e}"));
     write(&out.join("disk.img"), &img);
     write(&out.join("programs.rs"), programs_rs(&programs).as_bytes());
+    let lib = files_in(&dir.join("user/lib"), |n| n.ends_with(".s"));
+    let includes = files_in(&include, |_| true);
+    write(&out.join("sources.rs"), sources_rs(&includes, &lib).as_bytes());
+}
+
+/// `INCLUDES` and `USER_LIB` for lib.rs: the texts `ringfort asm --os` builds a program with.
+fn sources_rs(includes: &[PathBuf], lib: &[PathBuf]) -> String {
+    let mut s = String::new();
+    for (name, doc, files) in [
+        (
+            "INCLUDES",
+            "The files of `include/` (name, text): what `ringfort asm --os` puts on the include path.",
+            includes,
+        ),
+        (
+            "USER_LIB",
+            "The user library, `user/lib/*.s` (name, text), sorted: linked before every program.",
+            lib,
+        ),
+    ] {
+        let _ = writeln!(s, "/// {doc}\npub static {name}: &[(&str, &str)] = &[");
+        for f in files {
+            rerun(f);
+            let path = f.to_str().expect("UTF-8 path");
+            let _ = writeln!(s, "    ({:?}, include_str!({path:?})),", file_name(f));
+        }
+        s.push_str("];\n");
+    }
+    s
 }
 
 /// Assembles `sources` at `base` into one program, or fails the build with the diagnostics.

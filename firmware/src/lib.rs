@@ -46,6 +46,7 @@ pub static SYSTEM_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/system.
 pub static DISK_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/disk.img"));
 
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));
+include!(concat!(env!("OUT_DIR"), "/sources.rs"));
 
 /// Whether this build has an OS to boot (the boot ROM was built).
 pub fn present() -> bool {
