@@ -6,11 +6,26 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Ringfort: a cycle-level full-system emulator for the RF32 teaching ISA.
+///
+/// With no subcommand, boots Ringfort OS (built into this binary) with the machine options of
+/// `ringfort run`: `ringfort -drive file=disk.img`, `ringfort -serial tcp:127.0.0.1:0`,
+/// `ringfort -S` (start in the debugger). Without -drive the OS gets the built-in disk, in
+/// memory.
 #[derive(Parser)]
-#[command(name = "ringfort", version, about)]
+#[command(
+    name = "ringfort",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    mut_arg("program", |a| a.hide(true)),
+    mut_arg("kernel", |a| a.hide(true))
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// No subcommand: boot Ringfort OS with these machine options.
+    #[command(flatten)]
+    boot: cmd::run::Args,
 }
 
 #[derive(Subcommand)]
@@ -19,7 +34,8 @@ enum Command {
     Asm(cmd::asm::Args),
     /// Disassemble an ELF or flat image, like `objdump -d`.
     Disasm(cmd::disasm::Args),
-    /// Run a program headless until it halts (exit status = the guest's exit code).
+    /// Run a program headless until it halts (exit status = the guest's exit code); with no
+    /// program, boot Ringfort OS.
     Run(cmd::run::Args),
     /// Debug a program: step, break, watch, and see every ring change (a GDB-like prompt).
     Debug(cmd::debug::Args),
@@ -60,12 +76,8 @@ fn qemu_style_args() -> Vec<std::ffi::OsString> {
 fn main() -> ExitCode {
     let cli = Cli::parse_from(qemu_style_args());
     let result = match cli.command {
-        Command::Asm(a) => cmd::asm::run(a),
-        Command::Disasm(a) => cmd::disasm::run(a),
-        Command::Run(a) => cmd::run::run(a),
-        Command::Debug(a) => cmd::debug::run(a),
-        Command::Bench(a) => cmd::bench::run(a),
-        Command::Mkdisk(a) => cmd::mkdisk::run(a),
+        None => cmd::run::boot(cli.boot),
+        Some(c) => run_command(c),
     };
     match result {
         Ok(code) => code,
@@ -73,5 +85,17 @@ fn main() -> ExitCode {
             eprintln!("ringfort: error: {e:#}");
             ExitCode::from(cmd::exit_status::ERROR)
         }
+    }
+}
+
+/// Runs a subcommand.
+fn run_command(c: Command) -> anyhow::Result<ExitCode> {
+    match c {
+        Command::Asm(a) => cmd::asm::run(a),
+        Command::Disasm(a) => cmd::disasm::run(a),
+        Command::Run(a) => cmd::run::run(a),
+        Command::Debug(a) => cmd::debug::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
+        Command::Mkdisk(a) => cmd::mkdisk::run(a),
     }
 }

@@ -268,6 +268,13 @@ impl Image {
                 .map_err(BuildError::Assemble);
         }
         let bytes = read_limited(path, limit)?;
+        Image::from_bytes(path, bytes)
+    }
+
+    /// An image from its bytes (`name` names it in messages): an ELF parsed, anything else
+    /// flat.
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>) -> Result<Image, BuildError> {
+        let path = name;
         if bytes.starts_with(b"\x7fELF") {
             let prog = rf_object::read_elf(&bytes).map_err(|e| BuildError::Load {
                 path: path.to_path_buf(),
@@ -361,15 +368,19 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, BuildError> {
 pub struct Built {
     /// The machine, stopped before its first instruction.
     pub machine: Machine,
-    /// The program, when it was an ELF file or a source (flat images have no symbols).
+    /// The symbols of what was loaded: the program (an ELF file or a source; flat images
+    /// have none), the boot ROM's when it is an ELF, and those given with
+    /// [`MachineBuilder::symbols`], merged ([`Program::merge`]) when there are several.
     pub program: Option<Program>,
 }
 
 /// Describes a machine to build; [`Machine::builder`] starts one.
 #[derive(Default)]
 pub struct MachineBuilder {
-    program: Option<PathBuf>,
-    bios: Option<PathBuf>,
+    program: Option<Source>,
+    bios: Option<Source>,
+    symbols: Vec<Program>,
+    memory_drive: Option<(String, Vec<u8>)>,
     memory: Option<u32>,
     base: u32,
     serial: SerialSpec,
@@ -378,6 +389,33 @@ pub struct MachineBuilder {
     rtc_base: Option<u64>,
     assemble: Option<Box<AssembleFn>>,
     notice: Option<NoticeFn>,
+}
+
+/// Where an image comes from: a file, or bytes the front end holds (an embedded boot ROM).
+enum Source {
+    File(PathBuf),
+    Bytes { name: PathBuf, bytes: Vec<u8> },
+}
+
+impl Source {
+    /// The name messages use.
+    fn name(&self) -> &Path {
+        match self {
+            Source::File(p) | Source::Bytes { name: p, .. } => p,
+        }
+    }
+
+    /// Reads the image (at most `limit` bytes).
+    fn read(self, limit: u64, assemble: Option<&AssembleFn>) -> Result<Image, BuildError> {
+        match self {
+            Source::File(p) => Image::read(&p, limit, assemble),
+            Source::Bytes { name, bytes } if bytes.len() as u64 > limit => {
+                Err(BuildError::TooLarge { path: name, limit })
+            }
+            Source::Bytes { name, bytes } if bytes.is_empty() => Err(BuildError::Empty(name)),
+            Source::Bytes { name, bytes } => Image::from_bytes(&name, bytes),
+        }
+    }
 }
 
 /// Where a machine's notices go from the start (see [`MachineBuilder::on_notice`]).
@@ -394,13 +432,48 @@ impl Machine {
 impl MachineBuilder {
     /// The program to load (ELF, `.s` source with [`MachineBuilder::assembler`], or flat).
     pub fn program(mut self, path: Option<PathBuf>) -> Self {
-        self.program = path;
+        self.program = path.map(Source::File);
+        self
+    }
+
+    /// The program to load, from bytes (ELF or flat) held by the caller; `name` names it in
+    /// messages.
+    pub fn program_bytes(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        self.program = Some(Source::Bytes {
+            name: name.into(),
+            bytes,
+        });
         self
     }
 
     /// The boot ROM image (ELF, or flat placed at `ROM_BASE`).
     pub fn bios(mut self, path: Option<PathBuf>) -> Self {
-        self.bios = path;
+        self.bios = path.map(Source::File);
+        self
+    }
+
+    /// The boot ROM image from bytes (ELF, or flat placed at `ROM_BASE`), such as a ROM
+    /// embedded in the front end; `name` names it in messages.
+    pub fn bios_bytes(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        self.bios = Some(Source::Bytes {
+            name: name.into(),
+            bytes,
+        });
+        self
+    }
+
+    /// Symbols and lines of code the machine gets by other means (a system image the boot
+    /// ROM copies into RAM): [`Built::program`] includes them. May be given several times.
+    pub fn symbols(mut self, prog: Program) -> Self {
+        self.symbols.push(prog);
+        self
+    }
+
+    /// A disk held in memory with `bytes` as its contents (a whole number of sectors), never
+    /// written to any file: the guest's writes are lost with the machine. Instead of
+    /// [`MachineBuilder::drive`] (giving both is an error).
+    pub fn memory_drive(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        self.memory_drive = Some((name.to_string(), bytes));
         self
     }
 
@@ -475,13 +548,18 @@ impl MachineBuilder {
         let rom = memmap::ROM_SIZE as u64;
         let limit = self.memory.unwrap_or(memmap::RAM_MAX) as u64 + rom + MAX_ELF_EXTRA;
         let assemble = self.assemble.as_deref();
-        let bios = self
-            .bios
-            .as_ref()
-            .map(|p| Image::read(p, rom + MAX_ELF_EXTRA, assemble))
-            .transpose()?;
-        let program = match &self.program {
-            Some(p) => Some((Image::read(p, limit, assemble)?, p)),
+        let bios = match self.bios {
+            Some(src) => {
+                let name = src.name().to_path_buf();
+                Some((src.read(rom + MAX_ELF_EXTRA, assemble)?, name))
+            }
+            None => None,
+        };
+        let program = match self.program {
+            Some(src) => {
+                let name = src.name().to_path_buf();
+                Some((src.read(limit, assemble)?, name))
+            }
             None => None,
         };
         let wanted = match &program {
@@ -496,15 +574,35 @@ impl MachineBuilder {
         if let Some(f) = self.notice {
             m.on_notice(f);
         }
-        attach_hosts(&mut m, self.serial, self.drive, self.window)?;
-        if let (Some(img), Some(path)) = (bios, &self.bios) {
-            if img.load(&mut m, path, memmap::ROM_BASE)?.is_none() {
-                m.set_entry(memmap::ROM_BASE);
+        let drive = match (self.drive, self.memory_drive) {
+            (Some(_), Some(_)) => {
+                return Err(BuildError::Option(
+                    "a machine has one disk: a -drive or a disk in memory, not both".into(),
+                ))
+            }
+            (Some(d), None) => Some(Drive::File(d)),
+            (None, Some((name, bytes))) => Some(Drive::Memory(name, bytes)),
+            (None, None) => None,
+        };
+        attach_hosts(&mut m, self.serial, drive, self.window)?;
+        let mut symbols = Vec::new();
+        if let Some((img, path)) = bios {
+            match img.load(&mut m, &path, memmap::ROM_BASE)? {
+                Some(prog) => symbols.push(prog),
+                None => m.set_entry(memmap::ROM_BASE),
             }
         }
-        let program = match program {
-            Some((img, path)) => img.load(&mut m, path, self.base)?,
-            None => None,
+        if let Some((img, path)) = program {
+            if let Some(prog) = img.load(&mut m, &path, self.base)? {
+                // The program's entry is the machine's: it goes first.
+                symbols.insert(0, prog);
+            }
+        }
+        symbols.extend(self.symbols);
+        let program = match symbols.len() {
+            0 => None,
+            1 => symbols.pop(),
+            _ => Some(Program::merge(symbols)),
         };
         Ok(Built {
             machine: m,
@@ -513,11 +611,19 @@ impl MachineBuilder {
     }
 }
 
+/// The disk a machine gets.
+enum Drive {
+    /// An image file (`-drive`).
+    File(DriveSpec),
+    /// Bytes in memory (name, contents).
+    Memory(String, Vec<u8>),
+}
+
 /// Attaches the host back ends: a serial file or TCP server, the disk image, the window.
 fn attach_hosts(
     m: &mut Machine,
     serial: SerialSpec,
-    drive: Option<DriveSpec>,
+    drive: Option<Drive>,
     window: bool,
 ) -> Result<(), BuildError> {
     use crate::host::serial::{FileSink, Tcp};
@@ -531,10 +637,14 @@ fn attach_hosts(
         ),
         SerialSpec::Stdio | SerialSpec::None => {}
     }
-    if let Some(d) = drive {
-        let img =
-            crate::devices::disk::Image::open(&d.file, d.readonly).map_err(BuildError::Host)?;
-        m.dev.attach_disk(img);
+    use crate::devices::disk::Image as Disk;
+    let disk = match drive {
+        Some(Drive::File(d)) => Some(Disk::open(&d.file, d.readonly)),
+        Some(Drive::Memory(name, bytes)) => Some(Disk::in_memory(&name, bytes)),
+        None => None,
+    };
+    if let Some(img) = disk {
+        m.dev.attach_disk(img.map_err(BuildError::Host)?);
     }
     if window {
         let (w, h) = (m.dev.fb.width, m.dev.fb.height);
@@ -573,6 +683,41 @@ mod tests {
         assert_eq!(b.machine.cpu.pc, 0x1000);
         assert_eq!(b.machine.ram().len(), 1 << 20);
         assert!(b.program.is_none());
+    }
+
+    #[test]
+    fn boots_a_rom_given_as_bytes_with_a_disk_in_memory() {
+        let b = Machine::builder()
+            .bios_bytes("rom", vec![0x13, 0, 0, 0])
+            .memory_drive("built-in disk", vec![5; 1024])
+            .serial(SerialSpec::None)
+            .build()
+            .unwrap();
+        assert_eq!(b.machine.cpu.pc, memmap::ROM_BASE);
+        let img = b.machine.dev.disk.image.as_ref().unwrap();
+        assert!(img.is_in_memory());
+        assert_eq!(img.sectors(), 2);
+        img.write(1, &[9; 512]).unwrap();
+        img.flush().unwrap();
+        let bytes = img.contents().unwrap();
+        assert_eq!((bytes[0], bytes[512], bytes.len()), (5, 9, 1024));
+        let both = Machine::builder()
+            .bios_bytes("rom", vec![0x13, 0, 0, 0])
+            .memory_drive("m", vec![0; 512])
+            .drive(Some(DriveSpec::parse("file=x.img").unwrap()))
+            .build();
+        assert!(both.err().unwrap().to_string().contains("not both"));
+        let odd = Machine::builder()
+            .bios_bytes("rom", vec![0x13, 0, 0, 0])
+            .memory_drive("m", vec![0; 100])
+            .build();
+        assert!(odd.err().unwrap().to_string().contains("sectors"));
+        let empty = Machine::builder().bios_bytes("rom", vec![]).build();
+        assert!(empty
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("rom: file is empty"));
     }
 
     #[test]

@@ -198,6 +198,30 @@ impl Program {
             .min()
     }
 
+    /// Several programs loaded side by side seen as one, for their symbols and lines (a boot
+    /// ROM and the system image it copies into RAM): segments, symbols and line tables
+    /// together, sorted by address; the entry is the first program's. Names are looked up in
+    /// the segment holding an address, so programs whose segments do not overlap keep their
+    /// own names. No listing.
+    pub fn merge(parts: Vec<Program>) -> Program {
+        let mut all = Program::default();
+        for (i, p) in parts.into_iter().enumerate() {
+            if i == 0 {
+                all.entry = p.entry;
+            }
+            all.segments.extend(p.segments);
+            all.symbols.extend(p.symbols);
+            all.lines.extend(p.lines);
+            all.warnings.extend(p.warnings);
+        }
+        all.segments.sort_by_key(|s| s.addr);
+        // Locals first, then globals, as in one program (stable sorts keep the order).
+        all.symbols.sort_by_key(|s| s.global);
+        // Stable: lines at one address keep their order.
+        all.lines.sort_by_key(|l| l.addr);
+        all
+    }
+
     /// The segment containing `addr`, if any.
     pub fn segment_at(&self, addr: u32) -> Option<&Segment> {
         self.segments
@@ -276,6 +300,47 @@ impl Program {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_programs_keep_their_own_names() {
+        let one = |addr: u32, name: &str, file: &str| Program {
+            segments: vec![Segment {
+                name: ".text".into(),
+                addr,
+                data: vec![0; 16],
+                size: 16,
+                flags: SegFlags::RX,
+                nobits: false,
+                align: 4,
+            }],
+            entry: addr,
+            symbols: vec![Symbol {
+                name: name.into(),
+                value: addr,
+                size: 0,
+                global: true,
+                weak: false,
+                kind: SymbolKind::None,
+                section: Some(".text".into()),
+            }],
+            lines: vec![LineInfo {
+                addr,
+                file: file.into(),
+                line: 1,
+            }],
+            ..Default::default()
+        };
+        let rom = one(0xFFF0_0000, "rom_start", "boot.s");
+        let sys = one(0x1000, "k_start", "kernel.s");
+        let m = Program::merge(vec![rom, sys]);
+        assert_eq!(m.entry, 0xFFF0_0000);
+        assert_eq!(m.segments[0].addr, 0x1000);
+        assert_eq!(m.symbol_at(0x1004).as_deref(), Some("k_start+0x4"));
+        assert_eq!(m.symbol_at(0xFFF0_0000).as_deref(), Some("rom_start"));
+        assert_eq!(m.line_at(0x1008).unwrap().file, "kernel.s");
+        assert_eq!(m.line_at(0xFFF0_0004).unwrap().file, "boot.s");
+        assert_eq!(m.symbol_at(0x2000), None);
+    }
 
     #[test]
     fn flat_fills_gaps_and_skips_bss() {

@@ -35,6 +35,11 @@ pub struct Args {
     /// Directory to search for `.include` files (after the including file's directory).
     #[arg(short = 'I', value_name = "DIR")]
     pub include_dirs: Vec<PathBuf>,
+    /// Build a Ringfort OS program: link at USER_BASE (0x40000000) with the OS's include
+    /// files (`abi.inc`, `layout.inc`, ...) on the include path and the user library linked
+    /// first (its `_start` calls your `main(argc, argv)`; see docs/os.md).
+    #[arg(long, conflicts_with = "base")]
+    pub os: bool,
     /// Source files; global symbols are shared between them.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -63,11 +68,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes the firmware's include files and user library into a temporary folder
+/// (`include/`, `lib/`) for `--os`.
+fn os_sources() -> anyhow::Result<tempfile::TempDir> {
+    if firmware::USER_LIB.is_empty() {
+        bail!("this ringfort was built without Ringfort OS's user library: --os is not available");
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("ringfort-os-")
+        .tempdir()
+        .context("cannot create a temporary folder for --os")?;
+    for (sub, files) in [("include", firmware::INCLUDES), ("lib", firmware::USER_LIB)] {
+        let d = dir.path().join(sub);
+        std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        for (name, text) in files {
+            std::fs::write(d.join(name), text)
+                .with_context(|| format!("cannot write {}", d.join(name).display()))?;
+        }
+    }
+    Ok(dir)
+}
+
 /// Runs `ringfort asm`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // --os: the firmware's includes and user library, written out for the assembler to read.
+    let os_dir = if args.os { Some(os_sources()?) } else { None };
+    let mut include_dirs = args.include_dirs.clone();
+    let mut files = Vec::new();
+    let mut base = args.base;
+    if let Some(dir) = &os_dir {
+        include_dirs.push(dir.path().join("include"));
+        for (name, _) in firmware::USER_LIB {
+            files.push(dir.path().join("lib").join(name));
+        }
+        base = firmware::USER_BASE;
+    }
+    files.extend(args.files.iter().cloned());
     let mut opts = assembler::Options {
-        base: args.base,
-        include_dirs: args.include_dirs.clone(),
+        base,
+        include_dirs,
         // A line each, kept through assembly: only when asked for.
         listing: args.listing.is_some(),
         ..Default::default()
@@ -75,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(e) = &args.entry {
         opts.entry = e.clone();
     }
-    let prog = match assembler::assemble_files(&args.files, &opts) {
+    let prog = match assembler::assemble_files(&files, &opts) {
         Ok(p) => {
             for w in &p.warnings {
                 eprint!("{w}");

@@ -64,7 +64,7 @@ pub struct Options {
 pub fn run(a: Args) -> Result<ExitCode> {
     let built = a.machine.build()?;
     let (m, prog) = (built.machine, built.program);
-    let name = a.machine.program_path().map(|p| p.display().to_string());
+    let name = a.machine.program_name();
     let opts = Options {
         scripts: a.scripts,
         batch: a.batch,

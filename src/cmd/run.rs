@@ -11,6 +11,9 @@ use std::process::ExitCode;
 
 use crate::cmd::exit_status;
 
+/// What messages call the built-in disk.
+const BUILTIN_DISK: &str = "the built-in disk (in memory)";
+
 /// Options shared by `run`, `debug` and `bench`: what machine to build and what to load.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MachineArgs {
@@ -41,6 +44,8 @@ pub struct MachineArgs {
     pub nographic: bool,
     /// Disk image for the block device: file=PATH[,readonly=on][,format=raw]. Writes reach
     /// the file at the guest's flush and at exit; a read-only image is never written.
+    /// `builtin`: a copy of the built-in Ringfort OS disk, in memory (never written to a
+    /// file; what booting the OS without -drive gets).
     #[arg(long = "drive", value_name = "file=PATH[,readonly=on]")]
     pub drive: Option<String>,
     /// Display: none (headless, the default) or window (a real window showing the
@@ -163,6 +168,7 @@ impl MachineArgs {
         let drive = self
             .drive
             .as_deref()
+            .filter(|_| !self.builtin_drive())
             .map(DriveSpec::parse)
             .transpose()
             .map_err(anyhow::Error::msg)?;
@@ -175,7 +181,7 @@ impl MachineArgs {
         if self.program.is_some() && self.kernel.is_some() {
             bail!("give the program either as a file or with -kernel, not both");
         }
-        Ok(Machine::builder()
+        let b = Machine::builder()
             .program(self.program_path().cloned())
             .bios(self.bios.clone())
             .memory(self.memory)
@@ -186,7 +192,60 @@ impl MachineArgs {
             .rtc_base(rtc_base)
             .assembler(Box::new(assemble_source))
             // The machine's messages for the user (camera indicator, console) go to stderr.
-            .on_notice(Box::new(|n| eprint!("{n}"))))
+            .on_notice(Box::new(|n| eprint!("{n}")));
+        if self.boots_os() {
+            return self.os(b);
+        }
+        if self.builtin_drive() {
+            return Ok(b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec()));
+        }
+        Ok(b)
+    }
+
+    /// `-drive builtin`: the built-in disk, in memory.
+    fn builtin_drive(&self) -> bool {
+        self.drive.as_deref() == Some("builtin")
+    }
+
+    /// Whether these options boot Ringfort OS: no program and no boot ROM given.
+    pub fn boots_os(&self) -> bool {
+        self.program_path().is_none() && self.bios.is_none()
+    }
+
+    /// What the debugger calls the machine's program.
+    pub fn program_name(&self) -> Option<String> {
+        if self.boots_os() {
+            return Some("Ringfort OS".into());
+        }
+        self.program_path().map(|p| p.display().to_string())
+    }
+
+    /// Ringfort OS on `b`: the embedded boot ROM (its symbols and the system image's), and
+    /// without -drive the built-in disk, in memory.
+    fn os(&self, b: MachineBuilder) -> Result<MachineBuilder> {
+        if !firmware::present() {
+            bail!(
+                "this ringfort was built without firmware: there is no Ringfort OS to boot \
+                 (firmware/boot.files was missing when it was built). Give a program: \
+                 ringfort run PROGRAM"
+            );
+        }
+        let mut b = b.bios_bytes("the built-in boot ROM", firmware::BOOT_ELF.to_vec());
+        if !firmware::SYSTEM_ELF.is_empty() {
+            let system = assembler::read_elf(firmware::SYSTEM_ELF)
+                .context("the built-in system image is not a valid ELF")?;
+            b = b.symbols(system);
+        }
+        if self.builtin_drive() {
+            b = b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec());
+        } else if self.drive.is_none() {
+            eprintln!(
+                "ringfort: no -drive given: booting from the built-in disk in memory (changes \
+                 are not kept; make your own with: ringfort mkdisk disk.img --os)"
+            );
+            b = b.memory_drive(BUILTIN_DISK, firmware::DISK_IMAGE.to_vec());
+        }
+        Ok(b)
     }
 
     /// Builds the machine the arguments describe.
@@ -221,6 +280,25 @@ pub fn finish_machine(m: &mut Machine, a: &MachineArgs) -> Result<()> {
     shot
 }
 
+/// `ringfort` with no subcommand: boots Ringfort OS with the machine options given (a
+/// program here is a mistyped subcommand, or belongs to `ringfort run`).
+pub fn boot(a: Args) -> Result<ExitCode> {
+    if let Some(p) = &a.machine.kernel {
+        bail!(
+            "ringfort alone boots Ringfort OS; to run a program: ringfort run {}",
+            p.display()
+        );
+    }
+    if let Some(p) = &a.machine.program {
+        bail!(
+            "`{}` is not a subcommand (see ringfort --help); to run a program: ringfort run {}",
+            p.display(),
+            p.display()
+        );
+    }
+    run(a)
+}
+
 /// Runs the command.
 pub fn run(a: Args) -> Result<ExitCode> {
     // Under -S the debugger runs the machine; the options it has no use for are refused
@@ -242,13 +320,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         program: symbols,
     } = a.machine.build()?;
     if a.stopped {
-        let name = a.machine.program_path();
+        let name = a.machine.program_name();
         let opts = crate::cmd::debug::Options {
             engine: a.engine,
             stats: a.stats,
             ..Default::default()
         };
-        let name = name.map(|p| p.display().to_string());
         return Ok(crate::cmd::debug::start(m, symbols, name, &opts));
     }
     attach_console(&mut m);

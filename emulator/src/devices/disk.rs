@@ -77,9 +77,55 @@ pub const ST_PRESENT: u32 = 8;
 /// STATUS bit 4: the image is read-only.
 pub const ST_READONLY: u32 = 16;
 
-/// The host side of a disk: an image file and the sectors written since the last flush.
+/// Where a disk's sectors live on the host.
+enum Backing {
+    /// An image file.
+    File(File),
+    /// Bytes in memory, never written to any file (a built-in disk).
+    Memory(Vec<u8>),
+}
+
+impl Backing {
+    fn read_exact_at(&self, buf: &mut [u8], at: u64) -> io::Result<()> {
+        match self {
+            Backing::File(f) => f.read_exact_at(buf, at),
+            Backing::Memory(m) => {
+                let src = usize::try_from(at)
+                    .ok()
+                    .and_then(|a| m.get(a..a.checked_add(buf.len())?))
+                    .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+                buf.copy_from_slice(src);
+                Ok(())
+            }
+        }
+    }
+
+    fn write_all_at(&mut self, data: &[u8], at: u64) -> io::Result<()> {
+        match self {
+            Backing::File(f) => f.write_all_at(data, at),
+            Backing::Memory(m) => {
+                let dst = usize::try_from(at)
+                    .ok()
+                    .and_then(|a| m.get_mut(a..a.checked_add(data.len())?))
+                    .ok_or_else(|| io::Error::from(io::ErrorKind::WriteZero))?;
+                dst.copy_from_slice(data);
+                Ok(())
+            }
+        }
+    }
+
+    fn sync_data(&self) -> io::Result<()> {
+        match self {
+            Backing::File(f) => f.sync_data(),
+            Backing::Memory(_) => Ok(()),
+        }
+    }
+}
+
+/// The host side of a disk: an image file (or memory) and the sectors written since the last
+/// flush.
 struct Store {
-    file: File,
+    file: Backing,
     path: PathBuf,
     readonly: bool,
     dirty: BTreeMap<u64, Box<[u8; SECTOR_SIZE]>>,
@@ -212,7 +258,7 @@ impl Image {
         }
         Ok(Image {
             store: Arc::new(Mutex::new(Store {
-                file,
+                file: Backing::File(file),
                 path: path.to_path_buf(),
                 readonly,
                 dirty: BTreeMap::new(),
@@ -222,6 +268,47 @@ impl Image {
             readonly,
             path: path.to_path_buf(),
         })
+    }
+
+    /// A disk held in memory: `bytes` (a non-empty whole number of sectors) are its contents,
+    /// `name` says what it is in messages. The guest may write it; nothing reaches any file,
+    /// and the changes are gone with the machine.
+    pub fn in_memory(name: &str, bytes: Vec<u8>) -> Result<Image, String> {
+        let len = bytes.len() as u64;
+        if len == 0 || !len.is_multiple_of(SECTOR_SIZE as u64) {
+            return Err(format!(
+                "disk {name} is {len} bytes, not a whole, non-zero number of {SECTOR_SIZE}-byte \
+                 sectors"
+            ));
+        }
+        let sectors = len / SECTOR_SIZE as u64;
+        if sectors > u32::MAX as u64 {
+            return Err(format!("disk {name} is too large (at most 2 TiB)"));
+        }
+        Ok(Image {
+            store: Arc::new(Mutex::new(Store {
+                file: Backing::Memory(bytes),
+                path: PathBuf::from(name),
+                readonly: false,
+                dirty: BTreeMap::new(),
+                notices: None,
+            })),
+            sectors,
+            readonly: false,
+            path: PathBuf::from(name),
+        })
+    }
+
+    /// Whether the disk is held in memory ([`Image::in_memory`]) rather than in a file.
+    pub fn is_in_memory(&self) -> bool {
+        matches!(self.store().file, Backing::Memory(_))
+    }
+
+    /// The disk's contents now, written sectors included (reads the whole disk).
+    pub fn contents(&self) -> io::Result<Vec<u8>> {
+        let count =
+            u32::try_from(self.sectors).map_err(|_| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        self.read(0, count)
     }
 
     /// Reports a failed write-back when the last handle is dropped to `notices`.

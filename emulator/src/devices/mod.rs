@@ -234,7 +234,11 @@ impl Devices {
             match ev {
                 serial::HostEvent::Quit => self.request_quit(),
                 serial::HostEvent::FlushDisks => {
-                    if let Some(img) = &self.disk.image {
+                    if let Some(img) = self.disk.image.as_ref().filter(|i| i.is_in_memory()) {
+                        io.notices.push(Notice::DiskInMemory {
+                            name: img.path().to_path_buf(),
+                        });
+                    } else if let Some(img) = &self.disk.image {
                         io.notices.push(Notice::DiskWritten {
                             path: img.path().to_path_buf(),
                             error: img.flush().err().map(|e| e.to_string()),

@@ -27,6 +27,11 @@ pub enum Notice {
         /// Why the write failed, if it did.
         error: Option<String>,
     },
+    /// `Ctrl-A s` with a disk held in memory: there is no file to write.
+    DiskInMemory {
+        /// What the disk is called.
+        name: PathBuf,
+    },
     /// A disk image was closed with cached sectors it could not write.
     DiskLost {
         /// Sectors not written.
@@ -77,6 +82,11 @@ impl fmt::Display for Notice {
                 f,
                 "ringfort: error: could not write {sectors} cached sector(s) to {}: {error}",
                 path.display()
+            ),
+            Notice::DiskInMemory { name } => write!(
+                f,
+                "ringfort: {} has no file to write: its changes are lost at exit\r\n",
+                name.display()
             ),
             Notice::EscapeHelp => f.write_str(super::serial::ESCAPE_HELP),
             Notice::SerialListening(a) => writeln!(f, "ringfort: serial console on tcp:{a}"),
