@@ -255,14 +255,21 @@ impl MachineArgs {
 }
 
 /// With `-serial stdio`, connects standard input to the UART too (a terminal goes into raw
-/// mode until the machine is dropped).
-pub fn attach_console(m: &mut Machine) {
+/// mode until the machine is dropped). For Ringfort OS (`os`), the end of piped input arrives
+/// as a Ctrl-D, as from a terminal: the shell then syncs and powers off.
+pub fn attach_console(m: &mut Machine, os: bool) {
     if matches!(m.dev.uart.sink, Sink::Stdout) && m.dev.uart.host.is_none() {
         m.dev.uart.sink = Sink::None;
-        m.dev
-            .attach_serial(emulator::devices::serial::Stdio::new(), m.cpu.cycles);
+        let mut stdio = emulator::devices::serial::Stdio::new();
+        if os {
+            stdio.end_with(CTRL_D);
+        }
+        m.dev.attach_serial(stdio, m.cpu.cycles);
     }
 }
+
+/// What a terminal sends for "end of input".
+const CTRL_D: u8 = 4;
 
 /// The end of a run: console output flushed, disk writes in the image file, the screenshot
 /// written. Errors are the user's data at risk, so they are reported and fail the run.
@@ -328,7 +335,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         };
         return Ok(crate::cmd::debug::start(m, symbols, name, &opts));
     }
-    attach_console(&mut m);
+    attach_console(&mut m, a.machine.boots_os());
     let mut engine: Box<dyn Engine> = if !a.trace {
         a.engine.create()
     } else {

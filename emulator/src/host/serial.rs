@@ -128,6 +128,8 @@ pub struct Stdio {
     open: bool,
     raw: Option<RawTerminal>,
     escape: bool,
+    /// A byte that marks the end of piped input (none: the input just stops).
+    end: Option<u8>,
 }
 
 impl Stdio {
@@ -141,7 +143,14 @@ impl Stdio {
             open: true,
             raw,
             escape: false,
+            end: None,
         }
+    }
+
+    /// Piped input that ends is followed by `byte` (a terminal's Ctrl-D, for a guest that
+    /// knows it as "end of input"); without this the input simply stops.
+    pub fn end_with(&mut self, byte: u8) {
+        self.end = Some(byte);
     }
 
     fn escape_byte(&mut self, b: u8, out: &mut Vec<u8>, events: &mut Vec<HostEvent>) {
@@ -189,6 +198,7 @@ impl Host for Stdio {
             while let Ok(chunk) = self.input.recv() {
                 out.extend_from_slice(&chunk);
             }
+            out.extend(self.end);
             self.open = false;
             return false;
         }

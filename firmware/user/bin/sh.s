@@ -676,8 +676,9 @@ cmd_rings:
         mv      a5, s3
         la      a0, gate_fmt
         call    printf
-        mv      a1, s1                  # DPL d: rings 0..d may call it
-        mv      a2, s1
+        mv      a1, s1                  # DPL d: rings target..d may call it (a ring
+        mv      a2, s3                  # outside the target's cannot: no outward calls)
+        mv      a3, s1
         la      a0, dpl_fmt
         call    printf
 4:      addi    s0, s0, 1
@@ -871,7 +872,7 @@ mem_free:       .asciz "free"
 rings_head:     .ascii "The gate table, read live from the CPU's descriptors:\n"
                 .asciz "gate name          entry     routine         ring            DPL: who may call"
 gate_fmt:       .asciz "%4d %-13s %08x  %-15s %d %-13s "
-dpl_fmt:        .asciz "%d: rings 0-%d\n"
+dpl_fmt:        .asciz "%d: rings %d-%d\n"
 rings_count:    .ascii "%d gates; %d of them may be called from ring 3. A program that calls\n"
                 .asciz "any other gate gets a GATE_FAULT (try: crash gate).\n"
 ring_fmt:       .asciz "ring %d  %-13s serves %2d gates\n"

@@ -3,7 +3,7 @@
 
         .include "abi.inc"
 
-        .equ    TICKS_PER_SECOND, 100   # a tick is 10 ms
+        .include "layout.inc"           # TICKS_PER_SECOND
 
         .text
         .global main

@@ -12,7 +12,8 @@
         .include "machine.inc"          # the camera's registers (SPEC.md section 11.11)
 
         .equ    CAMERA_CTRL, CAMERA + CAM_CTRL
-        .equ    HALF_SECOND, 50         # ticks of 10 ms
+        .include "layout.inc"
+        .equ    HALF_SECOND, TICKS_PER_SECOND / 2
 
         .text
         .global main

@@ -31,7 +31,7 @@ main:
         call    divu64
         li      a2, TICK_CYCLES / 1000
         call    divu64
-        li      t0, 100                 # 100 ticks a second
+        li      t0, TICKS_PER_SECOND
         divu    a1, a0, t0
         remu    a2, a0, t0
         la      a0, seconds_fmt
