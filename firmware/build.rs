@@ -67,7 +67,10 @@ fn main() {
     write(&out.join("programs.rs"), programs_rs(&programs).as_bytes());
     let lib = files_in(&dir.join("user/lib"), |n| n.ends_with(".s"));
     let includes = files_in(&include, |_| true);
-    write(&out.join("sources.rs"), sources_rs(&includes, &lib).as_bytes());
+    write(
+        &out.join("sources.rs"),
+        sources_rs(&includes, &lib).as_bytes(),
+    );
 }
 
 /// `INCLUDES` and `USER_LIB` for lib.rs: the texts `ringfort asm --os` builds a program with.

@@ -4,9 +4,11 @@
 
 use std::path::PathBuf;
 
-const GATES_BEGIN: &str = "<!-- BEGIN GATE TABLE (generated from firmware/include/abi.inc; do not edit) -->";
+const GATES_BEGIN: &str =
+    "<!-- BEGIN GATE TABLE (generated from firmware/include/abi.inc; do not edit) -->";
 const GATES_END: &str = "<!-- END GATE TABLE -->";
-const ERRORS_BEGIN: &str = "<!-- BEGIN ERROR TABLE (generated from firmware/include/abi.inc; do not edit) -->";
+const ERRORS_BEGIN: &str =
+    "<!-- BEGIN ERROR TABLE (generated from firmware/include/abi.inc; do not edit) -->";
 const ERRORS_END: &str = "<!-- END ERROR TABLE -->";
 
 fn root() -> PathBuf {
@@ -39,7 +41,10 @@ fn list(abi: &str, name: &str) -> Vec<(Vec<String>, String)> {
                 }
             }
             parts.push(cur);
-            (parts.iter().map(|p| p.trim().to_string()).collect(), comment)
+            (
+                parts.iter().map(|p| p.trim().to_string()).collect(),
+                comment,
+            )
         })
         .collect()
 }
@@ -61,20 +66,18 @@ fn gate_table(abi: &str) -> String {
     );
     for (i, (a, comment)) in list(abi, "GATE_LIST").iter().enumerate() {
         assert_eq!(a.len(), 5, "GATE_LIST line {i}: {a:?}");
-        assert_eq!(a[1], (i + 1).to_string(), "gates are numbered 1, 2, ... in order");
+        assert_eq!(
+            a[1],
+            (i + 1).to_string(),
+            "gates are numbered 1, 2, ... in order"
+        );
         let dpl: u32 = a[3].parse().expect("DPL");
         // A caller must pass the DPL check (CPL <= DPL) and not call outward (target <= CPL).
         let (target, name) = ring(&a[2]);
         assert!(target <= dpl, "{}: no ring can call it", a[0]);
         t += &format!(
             "| {} | `{}` | {} | {}–{} | `{}` | `{}` |\n",
-            a[1],
-            a[0],
-            name,
-            target,
-            dpl,
-            a[4],
-            comment
+            a[1], a[0], name, target, dpl, a[4], comment
         );
     }
     t
