@@ -1,6 +1,8 @@
 # Physical pages and the kernel's half of every address space.
 #
-# Free pages form a list threaded through their first word. The kernel half maps all RAM at
+# Pages never used yet are handed out in order from `fresh` up to the end of RAM; pages given
+# back form a list threaded through their first word, used first. (So booting does not touch
+# every page of RAM: the emulator then needs host memory only for the pages the OS uses.) The kernel half maps all RAM at
 # its own address (virtual = physical), so the kernel can reach any page it hands out; each page
 # carries the ring that may touch it: the kernel's ring 0, the drivers' ring 1, the file
 # service's ring 2. Page 0 stays unmapped so a null pointer faults in every ring. The device
@@ -12,48 +14,55 @@
         .equ    DEV_PTE, PTE_P | PTE_R | PTE_W | 3 * PTE_RING
 
         .text
-# vm_init(): free list from the end of the image to the end of RAM, then the kernel page tables.
+# vm_init(): the pages after the image are free; then the kernel page tables.
         .global vm_init
 vm_init:
-        enter   2
-        la      s0, image_end
-        addi    s0, s0, PAGE_SIZE - 1
-        srli    s0, s0, PAGE_SHIFT
-        slli    s0, s0, PAGE_SHIFT              # first free page
-        srli    t0, s0, PAGE_SHIFT
-        sw      t0, kernel_pages, t1
-        lw      s1, ram_size
-        srli    t0, s1, PAGE_SHIFT
-        sw      t0, total_pages, t1
-1:      bgeu    s0, s1, 2f
-        mv      a0, s0
-        call    kfree
-        li      t0, PAGE_SIZE
-        add     s0, s0, t0
-        j       1b
-2:      call    kpt_build
-        leave   2
+        enter   0
+        la      t0, image_end
+        addi    t0, t0, PAGE_SIZE - 1
+        srli    t0, t0, PAGE_SHIFT
+        slli    t0, t0, PAGE_SHIFT              # first free page
+        sw      t0, fresh, t1
+        srli    t1, t0, PAGE_SHIFT
+        sw      t1, kernel_pages, t2
+        lw      t1, ram_size
+        srli    t2, t1, PAGE_SHIFT
+        sw      t2, total_pages, t3
+        sub     t1, t1, t0
+        srli    t1, t1, PAGE_SHIFT
+        sw      t1, free_pages, t2
+        call    kpt_build
+        leave   0
 
 # kalloc() -> a0 = a zeroed page, or 0 when memory is exhausted.
         .global kalloc
 kalloc:
         lw      a0, free_list
-        beqz    a0, 2f
-        lw      t0, 0(a0)
+        beqz    a0, 1f
+        lw      t0, 0(a0)                       # a page given back
         sw      t0, free_list, t1
-        lw      t0, free_pages
+        j       2f
+1:      lw      a0, fresh                       # else one never used
+        lw      t0, ram_size
+        bgeu    a0, t0, 9f
+        li      t1, PAGE_SIZE
+        add     t1, t1, a0
+        sw      t1, fresh, t2
+2:      lw      t0, free_pages
         addi    t0, t0, -1
         sw      t0, free_pages, t1
         li      t0, PAGE_SIZE
         add     t0, t0, a0
         mv      t1, a0
-1:      sw      zero, 0(t1)
+3:      sw      zero, 0(t1)
         sw      zero, 4(t1)
         sw      zero, 8(t1)
         sw      zero, 12(t1)
         addi    t1, t1, 16
-        bltu    t1, t0, 1b
-2:      ret
+        bltu    t1, t0, 3b
+        ret
+9:      li      a0, 0
+        ret
 
 # kfree(a0 = page): returns it to the free list.
         .global kfree
@@ -220,6 +229,7 @@ regions:
         .data
         .global free_list, free_pages, total_pages, kernel_pages, kernel_pd
 free_list:      .word   0
+fresh:          .word   0                       # the first page never handed out
 free_pages:     .word   0
 total_pages:    .word   0
 kernel_pages:   .word   0
