@@ -1,8 +1,8 @@
 //! Builds Ringfort OS from the RF32 sources beside this file (see src/lib.rs for the layout):
 //! `system.elf`/`system.bin` from `system.files`, `boot.elf` from `boot.files`, one ELF per
-//! `user/bin/NAME.s`, and `disk.img` holding the programs and `disk/`, all in OUT_DIR, plus
-//! `programs.rs` (the program list for lib.rs). An assembly error fails the build with the
-//! assembler's diagnostics.
+//! program (`user/bin/NAME.s`, or the files of `user/bin/NAME/`), and `disk.img` holding the
+//! programs and `disk/`, all in OUT_DIR, plus `programs.rs` (the program list for lib.rs). An
+//! assembly error fails the build with the assembler's diagnostics.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -145,26 +145,19 @@ fn list_file(dir: &Path, name: &str) -> Option<Vec<PathBuf>> {
     Some(srcs)
 }
 
-/// Assembles every `user/bin/NAME.s` (with `user/lib/*.s`) into `OUT_DIR/programs/NAME.elf`:
-/// the programs' names and files, sorted by name.
+/// Assembles every program of `user/bin` (see [`programs_in`]), each after `user/lib/*.s`,
+/// into `OUT_DIR/programs/NAME.elf`: the programs' names and files, sorted by name.
 fn user_programs(dir: &Path, out: &Path, include: &Path) -> Vec<(String, PathBuf)> {
     let (bin, lib) = (dir.join("user/bin"), dir.join("user/lib"));
     rerun(&bin);
     rerun(&lib);
-    let is_source = |n: &str| n.ends_with(".s") && !n.starts_with('.');
     let libs = files_in(&lib, is_source);
-    let progs = files_in(&bin, is_source);
     let out = out.join("programs");
     std::fs::create_dir_all(&out)
         .unwrap_or_else(|e| panic!("firmware: cannot create {}: {e}", out.display()));
     let mut made = Vec::new();
-    for src in progs {
-        let name = file_name(&src).trim_end_matches(".s").to_string();
-        if let Err(e) = rffs::check_name(&name) {
-            panic!("firmware: {}: not a program name: {e}", src.display());
-        }
-        let mut srcs = libs.clone();
-        srcs.push(src.clone());
+    for (name, files) in programs_in(&bin) {
+        let srcs: Vec<PathBuf> = libs.iter().chain(&files).cloned().collect();
         for s in &srcs {
             rerun(s);
         }
@@ -177,11 +170,52 @@ fn user_programs(dir: &Path, out: &Path, include: &Path) -> Vec<(String, PathBuf
     made
 }
 
+/// The programs in `bin` and their sources, sorted by name: `NAME.s` is the program `NAME`,
+/// and so is a folder `NAME/` whose `*.s` files (sorted by name) make up one program; its
+/// other files, such as an include file they share, are only read through `.include`.
+fn programs_in(bin: &Path) -> Vec<(String, Vec<PathBuf>)> {
+    let Ok(rd) = std::fs::read_dir(bin) else {
+        return Vec::new();
+    };
+    let mut progs = Vec::new();
+    for path in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+        let file = file_name(&path);
+        let (name, srcs) = if path.is_dir() && !file.starts_with('.') {
+            rerun(&path); // the folder: a file added to it, or its include file, rebuilds
+            (file, files_in(&path, is_source))
+        } else if path.is_file() && is_source(&file) {
+            (file.trim_end_matches(".s").to_string(), vec![path.clone()])
+        } else {
+            continue;
+        };
+        if let Err(e) = rffs::check_name(&name) {
+            panic!("firmware: {}: not a program name: {e}", path.display());
+        }
+        if srcs.is_empty() {
+            panic!("firmware: {} holds no .s files", path.display());
+        }
+        progs.push((name, srcs));
+    }
+    progs.sort();
+    if let Some(w) = progs.windows(2).find(|w| w[0].0 == w[1].0) {
+        panic!(
+            "firmware: user/bin has both {0}.s and {0}/: which is the program?",
+            w[0].0
+        );
+    }
+    progs
+}
+
+/// An assembly source: `*.s`, not hidden.
+fn is_source(name: &str) -> bool {
+    name.ends_with(".s") && !name.starts_with('.')
+}
+
 /// The generated `programs.rs`: `PROGRAMS`, each program's name and ELF bytes.
 fn programs_rs(programs: &[(String, PathBuf)]) -> String {
     let mut s = String::from(
         "/// The user programs (name, ELF32 image linked at [`USER_BASE`]), sorted by name: one\n\
-         /// per `user/bin/NAME.s`. They are on [`DISK_IMAGE`] too.\n\
+         /// per `user/bin/NAME.s` or `user/bin/NAME/`. They are on [`DISK_IMAGE`] too.\n\
          pub static PROGRAMS: &[(&str, &[u8])] = &[\n",
     );
     for (name, file) in programs {

@@ -12,6 +12,9 @@
 //! - `user/bin/NAME.s`: one user program each, assembled at [`USER_BASE`] together with every
 //!   `user/lib/*.s` (sorted by name, before the program) into the program `NAME`
 //!   ([`PROGRAMS`]).
+//! - `user/bin/NAME/`: a program in several files: its `*.s` files (sorted by name) take the
+//!   place of `NAME.s` and are assembled the same way. Macros and constants they share go in
+//!   an include file beside them (`.include` looks first beside the including file).
 //! - `disk/`: files copied as they are onto the default disk (names starting with `.` are
 //!   skipped).
 //! - `include/`: `abi.inc` and `layout.inc`, the OS ABI written once.
