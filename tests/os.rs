@@ -400,6 +400,132 @@ args:   .asciz  "args %s %s (argc %d)\n"
     );
 }
 
+/// Assembles `src` with `ringfort asm --os` into `dir/name`.
+fn os_program(dir: &std::path::Path, name: &str, src: &str) -> std::path::PathBuf {
+    let s = dir.join(format!("{name}.s"));
+    std::fs::write(&s, src).unwrap();
+    let prog = dir.join(name);
+    let asm = bin()
+        .args([
+            "asm",
+            "--os",
+            s.to_str().unwrap(),
+            "-o",
+            prog.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(asm.status.success(), "{}", text(&asm.stderr));
+    prog
+}
+
+/// A disk image in `dir` with the default disk's files plus `progs`.
+fn os_disk(dir: &std::path::Path, progs: &[&std::path::Path]) -> String {
+    let img = dir.join("disk.img");
+    let mut args = vec![
+        "mkdisk".to_string(),
+        img.display().to_string(),
+        "--os".into(),
+    ];
+    args.extend(progs.iter().map(|p| p.display().to_string()));
+    let mk = bin().args(&args).output().unwrap();
+    assert!(mk.status.success(), "{}", text(&mk.stderr));
+    format!("file={}", img.display())
+}
+
+#[test]
+fn bad_arguments_are_errors_and_memory_runs_out_without_a_leak() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each call with a bad argument prints its result; then the heap grows until sbrk fails.
+    let hog = os_program(
+        dir.path(),
+        "hog",
+        r#"        .include "abi.inc"
+        .text
+        .global main
+main:   addi    sp, sp, -8
+        sw      ra, 4(sp)
+        sw      s0, 0(sp)
+        li      a0, 1                   # unmapped memory
+        li      a1, 0x40380000
+        li      a2, 4
+        callg   SYS_WRITE
+        mv      a1, a0
+        la      a0, unmapped
+        call    printf
+        li      a0, 7                   # a descriptor that is not open
+        la      a1, unmapped
+        li      a2, 4
+        callg   SYS_WRITE
+        mv      a1, a0
+        la      a0, badfd
+        call    printf
+        la      a0, longname            # a path longer than NAME_MAX
+        li      a1, O_READ
+        callg   SYS_OPEN
+        mv      a1, a0
+        la      a0, toolong
+        call    printf
+        li      a0, 0                   # a record the kernel would write into our code
+        la      a1, main
+        callg   SYS_MEM
+        mv      a1, a0
+        la      a0, readonly
+        call    printf
+        li      s0, 0                   # KiB obtained
+1:      li      a0, 65536
+        callg   SYS_SBRK
+        bltz    a0, 2f
+        addi    s0, s0, 64
+        j       1b
+2:      call    strerror
+        mv      a2, a0
+        mv      a1, s0
+        la      a0, got
+        call    printf
+        li      a0, 0
+        lw      s0, 0(sp)
+        lw      ra, 4(sp)
+        addi    sp, sp, 8
+        ret
+        .rodata
+unmapped: .asciz "unmapped %d\n"
+badfd:    .asciz "badfd %d\n"
+toolong:  .asciz "toolong %d\n"
+readonly: .asciz "readonly %d\n"
+longname: .asciz "a_name_that_is_far_too_long_for_rffs"
+got:      .asciz "heap %u KiB, then: %s\n"
+"#,
+    );
+    let drive = os_disk(dir.path(), &[&hog]);
+    let t = session(
+        &["-m", "3M", "-drive", &drive],
+        "hog
+hog
+hello ok
+",
+    );
+    let first = output_of(&t, "hog");
+    for want in [
+        "unmapped -1
+",
+        "badfd -2
+",
+        "toolong -4
+",
+        "readonly -1
+",
+    ] {
+        has(first, want);
+    }
+    let heaps: Vec<&str> = t.lines().filter(|l| l.starts_with("heap ")).collect();
+    assert_eq!(heaps.len(), 2, "{t}");
+    assert!(heaps[0].ends_with(", then: out of memory"), "{t}");
+    // The first run's pages all came back: the second gets exactly as much.
+    assert_eq!(heaps[0], heaps[1]);
+    has(output_of(&t, "hello ok"), "Hello from ring 3!");
+}
+
 /// The cycle count a run reports with --json.
 fn cycles(out: &Output) -> u64 {
     let err = text(&out.stderr);
