@@ -553,7 +553,7 @@ fn the_same_input_gives_the_same_run_on_both_engines() {
 }
 
 #[test]
-fn a_tcp_client_is_the_console() {
+fn a_tcp_client_is_the_console_and_ctrl_c_stops_the_foreground_program() {
     let mut child = bin()
         .args([
             "--max-cycles",
@@ -595,6 +595,12 @@ fn a_tcp_client_is_the_console() {
     s.write_all(b"hello over tcp\n").unwrap();
     let got = read_until(&mut s, "argv[2] = tcp\n");
     has(&got, "Hello from ring 3!");
+    // Ctrl-C stops the program in the foreground (pid 4: init, sh, hello came before it).
+    s.write_all(b"spin\n").unwrap();
+    read_until(&mut s, "spin 4: 2\n");
+    s.write_all(b"\x03").unwrap();
+    let got = read_until(&mut s, "(exit status 128)\n$ ");
+    has(&got, "^C\n");
     s.write_all(b"poweroff\n").unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {

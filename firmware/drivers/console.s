@@ -1,17 +1,21 @@
 # The console driver (ring 1): the UART.
 #
 # Output is written straight to the transmit FIFO (the UART holds the CPU while it is full).
-# Input is interrupt-driven: cons_read takes the bytes the UART has received and, when there
-# are none, sleeps until its receive interrupt (gate K_IRQWAIT). It edits the line as it comes
+# Input is interrupt-driven: on each receive interrupt the kernel calls cons_intr, which moves
+# the received bytes into this driver's buffer at once -- so Ctrl-C stops the foreground
+# program even while nobody reads. cons_read takes bytes from the buffer and, when it is empty,
+# sleeps until the next receive interrupt (gate K_IRQWAIT). It edits the line as it comes
 # (echo, backspace) and hands it over when Enter is pressed, like a terminal in cooked mode.
 
         .include "machine.inc"
         .include "abi.inc"
         .include "lock.inc"
 
+        .equ    CTRL_C, 3
         .equ    CTRL_D, 4
         .equ    BACKSPACE, 8
         .equ    DEL, 0x7F
+        .equ    BUF_SIZE, 256                   # a power of two (the indices wrap with a mask)
 
         .section .drv.text, "ax"
 # cons_putc(a0 = byte): also the kernel's way to print (it calls this directly).
@@ -29,6 +33,44 @@ cons_init:
         sw      t1, UART_CTRL(t0)
         ret
 
+# cons_intr() -> a0 = 1 if Ctrl-C was typed: called by the kernel (ring 0, interrupts off) on
+# the receive interrupt. Moves the received bytes into the buffer; a full buffer leaves them
+# in the UART, which holds the line until they are read (no byte is lost). Ctrl-C is not
+# stored: it is echoed as ^C and reported, and the kernel stops the foreground program.
+# Only this routine advances `tail`, only cons_read advances `head`; the indices run freely
+# (mod 2^32) and the buffer is empty when they are equal.
+        .global cons_intr
+cons_intr:
+        li      t0, UART
+        li      a0, 0
+1:      lw      t1, tail
+        lw      t2, head
+        sub     t2, t1, t2
+        li      t3, BUF_SIZE
+        bgeu    t2, t3, 9f                      # full
+        lw      t2, UART_STATUS(t0)
+        andi    t2, t2, US_RX_READY
+        beqz    t2, 9f
+        lw      t2, UART_DATA(t0)
+        li      t3, CTRL_C
+        bne     t2, t3, 2f
+        li      a0, 1
+        li      t3, '^'
+        sw      t3, UART_DATA(t0)
+        li      t3, 'C'
+        sw      t3, UART_DATA(t0)
+        li      t3, '\n'
+        sw      t3, UART_DATA(t0)
+        j       1b
+2:      andi    t3, t1, BUF_SIZE - 1
+        la      t4, buf
+        add     t3, t3, t4
+        sb      t2, 0(t3)
+        addi    t1, t1, 1
+        sw      t1, tail, t3
+        j       1b
+9:      ret
+
 # cons_write(a0 = buffer, a1 = length) gate -> length. (The file service checked the buffer.)
         .global cons_write
 cons_write:
@@ -42,6 +84,25 @@ cons_write:
         j       1b
 2:      mv      a0, a1
         retg
+
+# cons_getc() -> a0 = the next byte typed, or E_INTR if the reader was killed while waiting.
+cons_getc:
+1:      lw      t0, head
+        lw      t1, tail
+        bne     t0, t1, 2f
+        li      a0, IRQ_UART                    # empty: sleep until a byte arrives, unless
+        la      a1, tail                        # one came since `tail` was read
+        mv      a2, t1
+        callg   K_IRQWAIT
+        bgez    a0, 1b
+        ret
+2:      andi    t1, t0, BUF_SIZE - 1
+        la      t2, buf
+        add     t1, t1, t2
+        lbu     a0, 0(t1)
+        addi    t0, t0, 1
+        sw      t0, head, t1
+        ret
 
 # cons_read(a0 = buffer, a1 = length) gate -> bytes of one line (with its '\n' if it fits),
 # 0 for Ctrl-D at the start of a line, E_INTR if the reader was killed while waiting.
@@ -57,16 +118,9 @@ cons_read:
         li      s2, 0                           # bytes in the line
         li      a0, 0
         beqz    s1, 9f
-        lock_acquire cons_rx_lock
-1:      li      t0, UART
-        lw      t1, UART_STATUS(t0)
-        andi    t1, t1, US_RX_READY
-        bnez    t1, 2f
-        li      a0, IRQ_UART                    # nothing yet: sleep until a byte arrives
-        callg   K_IRQWAIT
-        bgez    a0, 1b
-        j       8f
-2:      lw      a0, UART_DATA(t0)
+        lock_acquire cons_rx_lock               # one reader at a time gets whole lines
+1:      call    cons_getc
+        bltz    a0, 8f
         li      t1, '\r'
         bne     a0, t1, 3f
         li      a0, '\n'
@@ -126,3 +180,6 @@ echo_n:
 erase:      .ascii  "\b \b"
         .balign 4
 cons_rx_lock: .word 0
+head:       .word   0                           # next byte cons_read takes
+tail:       .word   0                           # next free place cons_intr fills
+buf:        .space  BUF_SIZE

@@ -61,6 +61,7 @@ disk_command:
         andi    t2, t1, DS_DONE
         bnez    t2, 2f
         li      a0, IRQ_DISK
+        li      a1, 0                           # (no word to check: just the interrupt)
         callg   K_IRQWAIT                       # (killed meanwhile: wait on; the DMA is running)
         j       1b
 2:      andi    t2, t1, DS_ERROR

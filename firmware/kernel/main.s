@@ -21,7 +21,9 @@ kmain:
         call    vm_enable
         call    banner
         call    platform_init                   # interrupt controller and timer
-        call    cons_init                       # console input interrupts
+        call    cons_init                       # console input interrupts, always on (Ctrl-C)
+        li      a0, IRQ_UART
+        call    pic_enable
         call    userinit                        # process 1 runs initcode
         j       sched_first
 

@@ -58,11 +58,19 @@ sys_wait:
         mv      a0, s0
 9:      kgate_leave 1
 
-# kill(a0 = pid) -> 0, E_SRCH, or E_INVAL for process 1. The process exits the next time it
-# is in its program or back from a call (a sleeping one is woken to notice).
+# kill(a0 = pid) -> 0, E_SRCH, or E_INVAL for process 1.
         .global sys_kill
 sys_kill:
         kgate_enter 3
+        call    kill_pid
+        kgate_leave 1
+
+# kill_pid(a0 = pid) -> 0, E_SRCH, or E_INVAL for process 1 (the system ends with it). The
+# process exits the next time it is in its program or back from a call (a sleeping one is
+# woken to notice). Also Ctrl-C's way to stop the foreground program (trap.s).
+        .global kill_pid
+kill_pid:
+        enter   0
         li      t0, 1
         li      t1, E_INVAL
         beq     a0, t0, 9f
@@ -80,6 +88,15 @@ sys_kill:
         sw      t2, P_STATE(a0)
 1:      li      t1, 0
 9:      mv      a0, t1
+        leave   0
+
+# foreground(a0 = pid or 0) -> 0: the process Ctrl-C at the console stops (the shell names
+# the program it waits for, and 0 when it reads again).
+        .global sys_foreground
+sys_foreground:
+        kgate_enter 3
+        sw      a0, fg_pid, t0
+        li      a0, 0
         kgate_leave 1
 
 # getpid() -> pid.
@@ -172,8 +189,12 @@ sys_sbrk:
 8:      li      a0, E_NOMEM
         kgate_leave 1
 
-# irqwait(a0 = line) -> 0, or E_INTR if the process was killed. For drivers: sleeps until the
-# line's next interrupt (one already pending is delivered as soon as the line is enabled).
+# irqwait(a0 = line, a1 = address of a word or 0, a2 = value) -> 0, or E_INTR if the process
+# was killed. For drivers: sleeps until the line's next interrupt (one already pending is
+# delivered as soon as the line is enabled) -- unless the word at a1 no longer holds a2: the
+# console driver passes its buffer's fill index, which the interrupt handler advances, so a
+# byte that arrived after the driver looked is not slept through (the kernel looks with
+# interrupts off).
         .global k_irqwait
 k_irqwait:
         kgate_enter 1
@@ -181,6 +202,16 @@ k_irqwait:
         li      t1, E_INVAL
         bgeu    a0, t0, 9f
         mv      s0, a0
+        mv      s1, a1
+        mv      s2, a2
+        li      t0, IRQ_UART                    # the console's buffer may have filled up and
+        bne     s0, t0, 2f                      # left bytes in the UART: take them in first
+        call    console_input
+2:      li      t1, 0
+        beqz    s1, 1f
+        lw      t0, 0(s1)
+        bne     t0, s2, 9f                      # it changed already: no need to sleep
+1:      mv      a0, s0
         call    pic_enable
         la      a0, irq_chan
         slli    t0, s0, 2
@@ -214,3 +245,8 @@ k_slot:
         li      t1, PROC_SIZE
         divu    a0, t0, t1
         kgate_leave
+
+        .data
+        .balign 4
+        .global fg_pid
+fg_pid:     .word   0                           # the console's foreground process (0: none)

@@ -64,8 +64,10 @@ trap:
         call    fault                           # does not return
         leave   1
 
-# irq(a0 = line, a1 = interrupted ring). The timer drives time and preemption; any other line
-# wakes the driver waiting for it (k_irqwait), which finds out from its device what happened.
+# irq(a0 = line, a1 = interrupted ring). The timer drives time and preemption. The console's
+# bytes are taken in at once (drivers/console.s cons_intr), so that Ctrl-C stops the
+# foreground program even while nobody reads. Any other line wakes the driver waiting for it
+# (k_irqwait), which finds out from its device what happened.
 irq:
         enter   2
         mv      s0, a0
@@ -89,15 +91,31 @@ irq:
         call    exit
 2:      call    yield
         j       3f
-1:      mv      a0, s0
+1:      li      t0, IRQ_UART
+        bne     s0, t0, 4f
+        call    console_input                   # the console: take the bytes in now
+        j       5f
+4:      mv      a0, s0
         call    pic_disable                     # until a driver waits for it again
-        mv      a0, s0
+5:      mv      a0, s0
         call    pic_eoi
         la      a0, irq_chan
         slli    t0, s0, 2
         add     a0, a0, t0
         call    wakeup
 3:      leave   2
+
+# console_input(): the console driver takes in what the UART received (interrupts are off, so
+# it is the only one filling its buffer); Ctrl-C stops the foreground program.
+        .global console_input
+console_input:
+        enter   0
+        call    cons_intr
+        beqz    a0, 1f
+        lw      a0, fg_pid
+        beqz    a0, 1f
+        call    kill_pid
+1:      leave   0
 
 # fault(a0 = trap frame): a ring-1..3 fault kills the process that made it, after saying what
 # happened; a ring-0 fault is a kernel bug: panic.

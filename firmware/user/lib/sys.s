@@ -60,6 +60,7 @@
         syscall stat,     SYS_STAT          # stat(path, dirent*)
         syscall seek,     SYS_SEEK          # seek(fd, offset)
         syscall uname,    SYS_UNAME         # uname(buf, len) -> length of the version
+        syscall foreground, SYS_FOREGROUND  # foreground(pid): who Ctrl-C stops (0: nobody)
 
 # Every gate ring 3 may call must have a wrapper above.
         .macro  GATE_CHECK name, num, ring, dpl, handler

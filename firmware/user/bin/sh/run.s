@@ -22,8 +22,15 @@ run_program:
         la      a0, started_fmt
         call    printf
         j       9f
-1:      la      a1, status              # foreground: wait(pid, &status)
+1:      mv      s0, a0                  # foreground: Ctrl-C at the console stops it,
+        call    foreground              # then wait(pid, &status)
+        mv      a0, s0
+        la      a1, status
         call    wait
+        mv      s0, a0
+        li      a0, 0                   # nobody is in the foreground at the prompt
+        call    foreground
+        mv      a0, s0
         bltz    a0, 7f
         lw      a1, status
         beqz    a1, 9f
