@@ -30,6 +30,7 @@ pub mod state;
 pub mod stats;
 pub mod tlb;
 pub mod trace;
+pub mod vm;
 
 pub use builder::EngineKind;
 pub use debug_api::Watched;
@@ -37,3 +38,4 @@ pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;
 pub use machine::{Config, Exit, Machine, WatchedAccess};
 pub use ram::Ram;
+pub use vm::{Outcome, StopReason, Vm};
