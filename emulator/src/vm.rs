@@ -289,3 +289,8 @@ impl Vm {
         self.engine.name()
     }
 }
+
+/// docs/library.md's example, run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/library.md")]
+pub struct LibraryDoc;
