@@ -5,9 +5,12 @@ use crate::verdict::Failure;
 use emulator::builder::MachineBuilder;
 use std::sync::OnceLock;
 
+/// A disk's files: (name, contents).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// The built-in disk's files (read once).
 fn base_files() -> Result<&'static [(String, Vec<u8>)], String> {
-    static FILES: OnceLock<Result<Vec<(String, Vec<u8>)>, String>> = OnceLock::new();
+    static FILES: OnceLock<Result<Files, String>> = OnceLock::new();
     FILES
         .get_or_init(|| {
             let img = firmware::DISK_IMAGE;
@@ -30,7 +33,7 @@ pub fn machine(b: MachineBuilder, name: &str, elf: Vec<u8>) -> Result<MachineBui
     if !firmware::present() {
         return Err(fail("this build has no Ringfort OS to boot".into()));
     }
-    let mut files: Vec<(String, Vec<u8>)> = base_files()
+    let mut files: Files = base_files()
         .map_err(fail)?
         .iter()
         .filter(|f| f.0 != name)
