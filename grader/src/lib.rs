@@ -85,7 +85,12 @@ pub fn grade(
     let rows = pool.install(|| {
         jobs.par_iter()
             .map(|j| {
-                let row = run::run_job(plan, j, &ctx);
+                // A panic (a bug in Ringfort, not the submission's fault) loses only its row's
+                // verdict, never the run: the row says what happened.
+                let row = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run::run_job(plan, j, &ctx)
+                }))
+                .unwrap_or_else(|p| run::panicked(plan, j, p.as_ref()));
                 progress(row.index);
                 row
             })

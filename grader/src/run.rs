@@ -104,6 +104,32 @@ pub fn run_job(plan: &Plan, job: &Job, ctx: &Context) -> Row {
     row
 }
 
+/// The row of a job whose run panicked (a bug in Ringfort): a `build` failure saying so.
+pub fn panicked(plan: &Plan, job: &Job, payload: &(dyn std::any::Any + Send)) -> Row {
+    let what = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    Row {
+        index: job.index,
+        submission: job
+            .submission
+            .as_ref()
+            .map_or("-".into(), |p| p.display().to_string()),
+        case: plan.cases[job.case].name.clone(),
+        passed: false,
+        stop: "not-run".into(),
+        exit_value: None,
+        cycles: 0,
+        instructions: 0,
+        output: String::new(),
+        failures: vec![Failure::Build {
+            message: format!("internal error in ringfort (please report it): {what}"),
+        }],
+    }
+}
+
 /// A build error as a failure.
 fn build_failure(e: &BuildError) -> Failure {
     match e {
