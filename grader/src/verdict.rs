@@ -133,7 +133,14 @@ impl Failure {
             Failure::Timeout { cycles, pc } => {
                 format!("timeout: {cycles} cycles (pc {pc:#010x})")
             }
-            Failure::Stopped { reason, detail } => format!("{reason}: {detail}"),
+            // The machine's diagnosis up to its first `;` (the rest is in the details).
+            Failure::Stopped { reason, detail } => {
+                let first = detail.split(';').next().unwrap_or_default();
+                match reason.as_str() {
+                    "triple-fault" => first.to_string(), // says "triple fault: ..." itself
+                    _ => format!("{reason}: {first}"),
+                }
+            }
             Failure::Fault {
                 vector,
                 name,
@@ -175,6 +182,12 @@ impl Failure {
         match self {
             Failure::Assembly { message } if message.lines().count() > 1 => Some(message.clone()),
             Failure::Output { diff, .. } => Some(diff.clone()),
+            Failure::Stopped { detail, .. } if detail.contains(';') => Some(detail.clone()),
+            Failure::OutputRegex { actual, .. } | Failure::OutputContains { actual, .. }
+                if actual.is_empty() =>
+            {
+                Some("(there was no output)".into())
+            }
             Failure::OutputRegex { actual, .. } | Failure::OutputContains { actual, .. } => {
                 Some(format!("output was:\n{actual}"))
             }

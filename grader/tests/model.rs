@@ -84,3 +84,16 @@ fn defaults_apply_to_every_case() {
     assert!(plan.cases.iter().all(|c| c.no_fault));
     assert_eq!(plan.cases[0].program.as_deref(), Some(Path::new("dir/p.s")));
 }
+
+#[test]
+fn the_example_in_docs_grading_md_is_a_valid_test_file() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/grading.md"))
+        .unwrap();
+    let start = doc.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let text = &doc[start..start + doc[start..].find("```").unwrap()];
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/grade"));
+    let plan = grader::model::parse(text, dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.cases.len(), 4);
+    assert_eq!(plan.submissions.len(), 6);
+    assert!(plan.cases[3].os.is_some() && plan.cases[2].ring3_only);
+}
