@@ -301,3 +301,35 @@ fn a_submission_runs_from_the_ringfort_os_shell() {
         .unwrap()
         .contains("$ prog\nhello, ring 3\n"));
 }
+
+#[test]
+fn elf_submissions_grade_like_their_sources_and_bad_reports_do_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = dir.path().join("good.elf");
+    let out = cli::ringfort_output(&[
+        "asm",
+        "tests/grade/subs/good.s",
+        "-o",
+        elf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    std::fs::write(dir.path().join("notes.txt"), "not a program").unwrap();
+    let toml = "submissions = [\"*.elf\", \"notes.txt\"]\n[[case]]\nname = \"hi\"\noutput = \"hi\\n\"\nexit = 0\n";
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, toml).unwrap();
+    let (status, r) = grade_json(&[t.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert_eq!(row(&r, "good.elf", "hi")["passed"], true);
+    let (_, src) = grade_json(&["tests/grade/course.toml"]);
+    assert_eq!(
+        row(&r, "good.elf", "hi")["cycles"],
+        row(&src, "subs/good.s", "prints hi")["cycles"]
+    );
+    // A text file is taken as a flat image: it runs (and fails), it does not stop the run.
+    assert_eq!(row(&r, "notes.txt", "hi")["passed"], false);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{").unwrap();
+    let out = grade(&["--merge", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a `ringfort grade --json` report"));
+}
