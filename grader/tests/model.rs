@@ -4,9 +4,7 @@ use std::path::Path;
 
 /// The error `text` gives.
 fn error(text: &str) -> String {
-    grader::model::parse(text, Path::new("."))
-        .err()
-        .expect("refused")
+    grader::model::parse(text, Path::new(".")).expect_err("refused")
 }
 
 #[test]
