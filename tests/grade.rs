@@ -218,7 +218,11 @@ fn a_broken_test_file_is_a_clear_message_and_status_2() {
 
 #[test]
 fn results_do_not_depend_on_threads_or_engine() {
-    for file in ["tests/grade/course.toml", "tests/grade/rules.toml"] {
+    for file in [
+        "tests/grade/course.toml",
+        "tests/grade/rules.toml",
+        "tests/grade/os.toml",
+    ] {
         let (_, one) = grade_json(&[file, "--threads", "1"]);
         let (_, two) = grade_json(&[file, "--threads", "2"]);
         let (_, interp) = grade_json(&[file, "--threads", "2", "--engine", "interp"]);
