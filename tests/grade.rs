@@ -337,3 +337,21 @@ fn elf_submissions_grade_like_their_sources_and_bad_reports_do_not_merge() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a `ringfort grade --json` report"));
 }
+
+#[test]
+fn the_program_in_docs_os_md_runs_from_the_shell() {
+    // (The example once returned through an `ra` that `call puts` had overwritten, and
+    // looped forever: this case is what caught it.)
+    let doc = std::fs::read_to_string("docs/os.md").unwrap();
+    let at = doc.find("## Writing and running a program").unwrap();
+    let start = at + doc[at..].find("```asm\n").unwrap() + "```asm\n".len();
+    let src = &doc[start..start + doc[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prog.s"), src).unwrap();
+    let toml =
+        "[[case]]\nname = \"docs\"\nprogram = \"prog.s\"\nos = true\nmax_cycles = 20_000_000\n\
+                output_contains = \"$ prog\\nhello, ring 3\\n$ \"\nexit = 0\nno_fault = true\n";
+    std::fs::write(dir.path().join("t.toml"), toml).unwrap();
+    let (status, r) = grade_json(&[dir.path().join("t.toml").to_str().unwrap()]);
+    assert_eq!(status, 0, "{}", r["rows"][0]);
+}
