@@ -43,6 +43,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Create a disk image for -drive: blank, or with host files packed into RFFS.
     Mkdisk(cmd::mkdisk::Args),
+    /// Grade programs against a TOML test file, in parallel: table, --json, --junit, shards.
+    Grade(cmd::grade::Args),
 }
 
 /// QEMU spells its long options with one dash (`-kernel`, `-serial`); clap wants two. Accept
@@ -97,5 +99,6 @@ fn run_command(c: Command) -> anyhow::Result<ExitCode> {
         Command::Debug(a) => cmd::debug::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Mkdisk(a) => cmd::mkdisk::run(a),
+        Command::Grade(a) => cmd::grade::run(a),
     }
 }

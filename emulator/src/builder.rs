@@ -13,6 +13,9 @@ use isa_spec::cr::memmap;
 use rf_object::Program;
 use std::path::{Path, PathBuf};
 
+mod embed;
+pub use embed::{Captured, DEFAULT_OUTPUT_LIMIT};
+
 /// The symbol by which a program names the RAM it expects (bytes), the default RAM size.
 pub const RAM_SYMBOL: &str = "RINGFORT_RAM";
 
@@ -372,6 +375,8 @@ pub struct Built {
     /// have none), the boot ROM's when it is an ELF, and those given with
     /// [`MachineBuilder::symbols`], merged ([`Program::merge`]) when there are several.
     pub program: Option<Program>,
+    /// The serial output kept in memory, with [`MachineBuilder::capture_output`].
+    pub captured: Option<Captured>,
 }
 
 /// Describes a machine to build; [`Machine::builder`] starts one.
@@ -389,19 +394,33 @@ pub struct MachineBuilder {
     rtc_base: Option<u64>,
     assemble: Option<Box<AssembleFn>>,
     notice: Option<NoticeFn>,
+    /// Serial input available from cycle 0 ([`MachineBuilder::input`]).
+    input: Option<Vec<u8>>,
+    /// Serial output kept in memory, at most this many bytes ([`MachineBuilder::capture_output`]).
+    capture: Option<usize>,
+    /// The engine of [`MachineBuilder::build_vm`].
+    engine: EngineKind,
 }
 
 /// Where an image comes from: a file, or bytes the front end holds (an embedded boot ROM).
 enum Source {
     File(PathBuf),
-    Bytes { name: PathBuf, bytes: Vec<u8> },
+    Bytes {
+        name: PathBuf,
+        bytes: Vec<u8>,
+    },
+    /// Assembly source text held by the caller (assembled in memory).
+    Text {
+        name: PathBuf,
+        text: String,
+    },
 }
 
 impl Source {
     /// The name messages use.
     fn name(&self) -> &Path {
         match self {
-            Source::File(p) | Source::Bytes { name: p, .. } => p,
+            Source::File(p) | Source::Bytes { name: p, .. } | Source::Text { name: p, .. } => p,
         }
     }
 
@@ -414,6 +433,7 @@ impl Source {
             }
             Source::Bytes { name, bytes } if bytes.is_empty() => Err(BuildError::Empty(name)),
             Source::Bytes { name, bytes } => Image::from_bytes(&name, bytes),
+            Source::Text { name, text } => embed::assemble_text(&name, &text).map(Image::Program),
         }
     }
 }
@@ -585,6 +605,12 @@ impl MachineBuilder {
             (None, None) => None,
         };
         attach_hosts(&mut m, self.serial, drive, self.window)?;
+        let captured = self
+            .capture
+            .map(|limit| embed::attach_capture(&mut m, limit));
+        if let Some(bytes) = &self.input {
+            m.dev.inject_serial(0, bytes);
+        }
         let mut symbols = Vec::new();
         if let Some((img, path)) = bios {
             match img.load(&mut m, &path, memmap::ROM_BASE)? {
@@ -607,6 +633,7 @@ impl MachineBuilder {
         Ok(Built {
             machine: m,
             program,
+            captured,
         })
     }
 }

@@ -2,6 +2,13 @@
 //! exceptions and interrupts, devices, and the engines that execute RF32 code.
 //!
 //! Start at [`machine::Machine`] (the state) and [`engine::Engine`] (what runs it).
+//!
+//! To embed a machine: [`Machine::builder`] describes it (a program from a file, ELF bytes or
+//! source text, RAM, engine, serial input, devices) and
+//! [`build_vm`](builder::MachineBuilder::build_vm) makes a [`Vm`] to run to a stop or a cycle
+//! budget and to read (registers, memory, serial output, statistics). See the [`vm`] module
+//! and docs/library.md. The `assembler` feature (default) lets the builder assemble source
+//! text in memory.
 
 #![warn(missing_docs)]
 
@@ -30,6 +37,7 @@ pub mod state;
 pub mod stats;
 pub mod tlb;
 pub mod trace;
+pub mod vm;
 
 pub use builder::EngineKind;
 pub use debug_api::Watched;
@@ -37,3 +45,4 @@ pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;
 pub use machine::{Config, Exit, Machine, WatchedAccess};
 pub use ram::Ram;
+pub use vm::{Outcome, StopReason, Vm};

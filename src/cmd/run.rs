@@ -325,6 +325,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let Built {
         machine: mut m,
         program: symbols,
+        ..
     } = a.machine.build()?;
     if a.stopped {
         let name = a.machine.program_name();

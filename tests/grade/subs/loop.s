@@ -1,0 +1,1 @@
+_start: j _start
