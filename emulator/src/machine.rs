@@ -444,10 +444,7 @@ impl Machine {
         for page in (pa >> 12) as u64..=(last >> 12) {
             self.note_ram_write((page << 12) as u32);
         }
-        if let Some(dst) = self.ram.bytes_mut(pa, bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        true
+        self.ram.write_bytes(pa, bytes)
     }
 
     // ---- status and ring changes ----

@@ -1,89 +1,238 @@
 //! Guest RAM: the bytes at physical 0, with sized little-endian access and the bounds rules
 //! in one place.
 //!
-//! Backed by one zeroed allocation (`vec![0; len]`, which is `calloc`): on Linux the kernel
-//! maps untouched pages of it lazily to the shared zero page, so a 1 GiB guest that touches
-//! 10 MiB costs about 10 MiB of host memory. Everything outside this module reaches the bytes
-//! through the methods below (sized reads and writes, words, byte ranges), never through the
-//! allocation itself, so the backing store could become lazily allocated chunks later
-//! without changing any caller: only [`Ram::as_bytes`], which hands out the whole memory as
-//! one slice (snapshots and comparisons), would have to become a per-chunk walk.
+//! Backed by chunks of [`CHUNK`] bytes, each allocated on its first write: a chunk never
+//! written reads as zeros and costs nothing but its slot in the chunk table (8 bytes), so a
+//! machine's host memory — resident *and* virtual — grows with what the guest writes, not
+//! with its RAM size (a thousand 16 MiB machines fit under a 12 GiB address-space cap; a
+//! single `vec![0; len]` reserves the whole size up front). Writing zeros into a chunk never
+//! written (a loader's `.bss`, a restored snapshot's empty pages) allocates nothing.
+//!
+//! Everything outside this module reaches the bytes through the methods below (sized reads
+//! and writes, words, byte ranges copied in or out, the chunk walk [`Ram::chunks`]), never
+//! through the allocation itself: there is no slice of the whole memory. A byte range (a
+//! DMA transfer, a loader segment) may span chunks: [`Ram::bytes`] borrows when it lies in
+//! one chunk and copies otherwise; the crate's `write_bytes` and `zero` split at chunk
+//! boundaries.
 //!
 //! Two kinds of access:
-//! - *checked*: [`Ram::get`], [`Ram::bytes`] (and the crate's `bytes_mut`) return `None`
-//!   when the range is not wholly inside RAM;
+//! - *checked*: [`Ram::get`], [`Ram::bytes`] (and the crate's `write_bytes`, `zero`) return
+//!   `None` (or `false`) when the range is not wholly inside RAM;
 //! - *in-bounds*: [`Ram::read`], [`Ram::word`], [`Ram::words`] (and the crate's `write`,
 //!   `set_word`, `set_words`) for an index the caller has already checked (the MMU's RAM-hit
-//!   test, [`Ram::contains`]); they panic otherwise. The fast path uses these: one bounds
-//!   check and one host load or store per access.
+//!   test, [`Ram::contains`]). An index past the last chunk panics; one past the end but
+//!   inside the last chunk (a RAM size that is not a multiple of [`CHUNK`]) is caught by a
+//!   debug assertion only, and reads or writes bytes no checked access can see. The fast
+//!   path uses these: a chunk-table load and one host load or store per access (an access
+//!   crossing a chunk boundary, only possible unaligned, goes byte by byte).
 //!
 //! Only the machine writes RAM (its writers are crate-private): every write must also drop
 //! translated code it overwrites and report watched ranges, which
 //! [`Machine::poke_phys`](crate::Machine::poke_phys) and the guest's stores do.
 
+use std::borrow::Cow;
+
+/// log2 of [`CHUNK`].
+const SHIFT: u32 = 16;
+
+/// Bytes per chunk, the unit of allocation (64 KiB; docs/perf.md, "Lazy RAM", has the
+/// measurements behind the size). A multiple of the 4 KiB page, so a page lies in one chunk.
+pub const CHUNK: usize = 1 << SHIFT;
+
+/// Offset-in-chunk mask.
+const MASK: usize = CHUNK - 1;
+
+/// One chunk's bytes.
+type Chunk = [u8; CHUNK];
+
+/// What a chunk never written reads as.
+static ZEROS: Chunk = [0; CHUNK];
+
 /// Guest RAM (see the module documentation).
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Ram {
-    bytes: Vec<u8>,
+    /// One slot per [`CHUNK`] bytes of RAM (the last may be partly past `len`); `None`: never
+    /// written, all zero.
+    chunks: Vec<Option<Box<Chunk>>>,
+    /// Size in bytes.
+    len: usize,
+}
+
+/// One chunk of RAM, as [`Ram::chunks`] walks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RamChunk<'a> {
+    /// Physical address of its first byte (a multiple of [`CHUNK`]).
+    pub start: u32,
+    /// Its length in bytes ([`CHUNK`], less for the last chunk of a RAM whose size is not a
+    /// multiple of it).
+    pub len: usize,
+    /// Its bytes (`len` of them), or `None` if it was never written: all zero.
+    pub bytes: Option<&'a [u8]>,
 }
 
 impl std::fmt::Debug for Ram {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ram").field("len", &self.len()).finish()
+        f.debug_struct("Ram")
+            .field("len", &self.len())
+            .field("allocated_chunks", &self.allocated_chunks())
+            .finish()
     }
 }
 
+/// Equal when every byte is (a chunk never written equals one written with zeros).
+impl PartialEq for Ram {
+    fn eq(&self, other: &Ram) -> bool {
+        self.len == other.len
+            && self.chunks().zip(other.chunks()).all(|(a, b)| {
+                a.bytes.unwrap_or(&ZEROS[..a.len]) == b.bytes.unwrap_or(&ZEROS[..b.len])
+            })
+    }
+}
+
+impl Eq for Ram {}
+
+/// A zeroed chunk, allocated (out of line: only a chunk's first write gets here).
+#[cold]
+#[inline(never)]
+fn new_chunk() -> Box<Chunk> {
+    vec![0u8; CHUNK]
+        .into_boxed_slice()
+        .try_into()
+        .expect("CHUNK bytes")
+}
+
 impl Ram {
-    /// `len` bytes of zeroed RAM (host pages are only backed when written).
+    /// No RAM at all (for lending where there is none).
+    pub(crate) const EMPTY: Ram = Ram {
+        chunks: Vec::new(),
+        len: 0,
+    };
+
+    /// `len` bytes of zeroed RAM (nothing allocated but the chunk table).
     pub fn new(len: usize) -> Ram {
         Ram {
-            bytes: vec![0; len],
+            chunks: vec![None; len.div_ceil(CHUNK)],
+            len,
         }
     }
 
-    /// RAM holding `bytes` (its length is the RAM size).
+    /// RAM holding `bytes` (its length is the RAM size; chunks of zeros stay unallocated).
     pub fn from_bytes(bytes: Vec<u8>) -> Ram {
-        Ram { bytes }
+        let mut ram = Ram::new(bytes.len());
+        ram.write_bytes(0, &bytes);
+        ram
     }
 
     /// Size in bytes.
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
 
     /// Whether the RAM has no bytes at all.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len == 0
+    }
+
+    /// Chunks allocated so far (written at least once): the host memory RAM holds is about
+    /// this times [`CHUNK`].
+    pub fn allocated_chunks(&self) -> usize {
+        self.chunks.iter().filter(|c| c.is_some()).count()
     }
 
     /// Whether the `size` bytes from physical `pa` are all RAM.
     #[inline(always)]
     pub fn contains(&self, pa: u32, size: u32) -> bool {
-        (pa as u64 + size as u64) <= self.bytes.len() as u64
+        (pa as u64 + size as u64) <= self.len as u64
+    }
+
+    /// The chunk holding index `x`, writable, allocated if it was not (panics past the last
+    /// chunk).
+    #[inline(always)]
+    fn chunk_mut(&mut self, x: usize) -> &mut Chunk {
+        self.chunks[x >> SHIFT].get_or_insert_with(new_chunk)
     }
 
     /// The `size` (1, 2 or 4) bytes at index `x`, zero-extended, little-endian. The range is
-    /// in bounds (the caller checked; else this panics): one bounds check and one host load.
+    /// in bounds (the caller checked; see the module documentation): a chunk-table load and
+    /// one host load.
     #[inline(always)]
     pub fn read(&self, x: usize, size: u32) -> u32 {
-        let ram = &self.bytes;
+        debug_assert!(x + size as usize <= self.len, "RAM read out of bounds");
+        let off = x & MASK;
+        if off > CHUNK - size as usize {
+            return self.read_across(x, size);
+        }
+        let Some(c) = &self.chunks[x >> SHIFT] else {
+            return 0;
+        };
         match size {
-            1 => ram[x] as u32,
-            2 => u16::from_le_bytes(ram[x..x + 2].try_into().expect("2 bytes")) as u32,
-            _ => u32::from_le_bytes(ram[x..x + 4].try_into().expect("4 bytes")),
+            1 => c[off] as u32,
+            2 => u16::from_le_bytes([c[off], c[off + 1]]) as u32,
+            _ => u32::from_le_bytes([c[off], c[off + 1], c[off + 2], c[off + 3]]),
         }
     }
 
+    /// [`Ram::read`] of an aligned index (`x` a multiple of `size`, as every access the MMU
+    /// lets through is): it cannot cross a chunk boundary, so there is no test for that. A
+    /// misaligned `x` reads the aligned bytes below it (a debug assertion catches it).
+    #[inline(always)]
+    pub(crate) fn read_aligned(&self, x: usize, size: u32) -> u32 {
+        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
+        let Some(c) = &self.chunks[x >> SHIFT] else {
+            return 0;
+        };
+        let off = x & MASK & !(size as usize - 1);
+        match size {
+            1 => c[off] as u32,
+            2 => u16::from_le_bytes([c[off], c[off + 1]]) as u32,
+            _ => u32::from_le_bytes([c[off], c[off + 1], c[off + 2], c[off + 3]]),
+        }
+    }
+
+    /// [`Ram::write`] of an aligned index (see [`Ram::read_aligned`]).
+    #[inline(always)]
+    pub(crate) fn write_aligned(&mut self, x: usize, size: u32, v: u32) {
+        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
+        let off = x & MASK & !(size as usize - 1);
+        let c = self.chunk_mut(x);
+        match size {
+            1 => c[off] = v as u8,
+            2 => c[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes()),
+            _ => c[off..off + 4].copy_from_slice(&v.to_le_bytes()),
+        }
+    }
+
+    /// [`Ram::read`] of bytes on both sides of a chunk boundary (unaligned), byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn read_across(&self, x: usize, size: u32) -> u32 {
+        (0..size as usize).fold(0, |v, i| v | self.read(x + i, 1) << (8 * i))
+    }
+
     /// Writes the low `size` (1, 2 or 4) bytes of `v` at index `x`, little-endian. The range
-    /// is in bounds (the caller checked; else this panics).
+    /// is in bounds (the caller checked; see the module documentation).
     #[inline(always)]
     pub(crate) fn write(&mut self, x: usize, size: u32, v: u32) {
-        let ram = &mut self.bytes;
+        debug_assert!(x + size as usize <= self.len, "RAM write out of bounds");
+        let off = x & MASK;
+        if off > CHUNK - size as usize {
+            return self.write_across(x, size, v);
+        }
+        let c = self.chunk_mut(x);
         match size {
-            1 => ram[x] = v as u8,
-            2 => ram[x..x + 2].copy_from_slice(&(v as u16).to_le_bytes()),
-            _ => ram[x..x + 4].copy_from_slice(&v.to_le_bytes()),
+            1 => c[off] = v as u8,
+            2 => c[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes()),
+            _ => c[off..off + 4].copy_from_slice(&v.to_le_bytes()),
+        }
+    }
+
+    /// [`Ram::write`] of bytes on both sides of a chunk boundary (unaligned), byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn write_across(&mut self, x: usize, size: u32, v: u32) {
+        for i in 0..size as usize {
+            self.write(x + i, 1, v >> (8 * i));
         }
     }
 
@@ -94,71 +243,192 @@ impl Ram {
             .then(|| self.read(pa as usize, size))
     }
 
-    /// The word at index `x` (in bounds; else this panics).
+    /// The word at index `x` (in bounds; see the module documentation).
     #[inline(always)]
     pub fn word(&self, x: usize) -> u32 {
         self.read(x, 4)
     }
 
-    /// Writes the word at index `x` (in bounds; else this panics).
+    /// Writes the word at index `x` (in bounds; see the module documentation).
     #[inline(always)]
     pub(crate) fn set_word(&mut self, x: usize, v: u32) {
         self.write(x, 4, v)
     }
 
-    /// The `N` consecutive words from index `x` (in bounds; else this panics): one slice.
+    /// The `N` consecutive words from index `x` (in bounds; see the module documentation):
+    /// one slice of one chunk, unless they cross a chunk boundary.
     #[inline(always)]
     pub fn words<const N: usize>(&self, x: usize) -> [u32; N] {
-        let bytes = &self.bytes[x..x + 4 * N];
-        std::array::from_fn(|i| {
-            u32::from_le_bytes([
-                bytes[4 * i],
-                bytes[4 * i + 1],
-                bytes[4 * i + 2],
-                bytes[4 * i + 3],
-            ])
-        })
+        let off = x & MASK;
+        match &self.chunks[x >> SHIFT] {
+            Some(c) if off + 4 * N <= CHUNK => {
+                let bytes = &c[off..off + 4 * N];
+                std::array::from_fn(|i| {
+                    u32::from_le_bytes([
+                        bytes[4 * i],
+                        bytes[4 * i + 1],
+                        bytes[4 * i + 2],
+                        bytes[4 * i + 3],
+                    ])
+                })
+            }
+            None if off + 4 * N <= CHUNK => [0; N],
+            _ => std::array::from_fn(|i| self.read(x + 4 * i, 4)),
+        }
     }
 
-    /// Writes `words` consecutively from index `x` (in bounds; else this panics).
+    /// Writes `words` consecutively from index `x` (in bounds; see the module documentation).
     #[inline(always)]
     pub(crate) fn set_words(&mut self, x: usize, words: &[u32]) {
-        let bytes = &mut self.bytes[x..x + 4 * words.len()];
+        let off = x & MASK;
+        if off + 4 * words.len() > CHUNK {
+            for (i, &w) in words.iter().enumerate() {
+                self.write(x + 4 * i, 4, w);
+            }
+            return;
+        }
+        let bytes = &mut self.chunk_mut(x)[off..off + 4 * words.len()];
         for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
             chunk.copy_from_slice(&w.to_le_bytes());
         }
     }
 
-    /// The `len` bytes from physical `pa`; `None` unless all are RAM.
-    #[inline]
-    pub fn bytes(&self, pa: u32, len: usize) -> Option<&[u8]> {
+    /// The pieces of the range `[pa, pa + len)` chunk by chunk: (RAM index, chunk slot, offset
+    /// in the chunk, length). `None` unless the range is all RAM.
+    fn pieces(
+        &self,
+        pa: u32,
+        len: usize,
+    ) -> Option<impl Iterator<Item = (usize, usize, usize, usize)>> {
         let start = pa as usize;
-        self.bytes.get(start..start.checked_add(len)?)
+        let end = start.checked_add(len).filter(|&e| e <= self.len)?;
+        let mut at = start;
+        Some(std::iter::from_fn(move || {
+            (at < end).then(|| {
+                let off = at & MASK;
+                let n = (CHUNK - off).min(end - at);
+                let piece = (at, at >> SHIFT, off, n);
+                at += n;
+                piece
+            })
+        }))
     }
 
-    /// The `len` bytes from physical `pa`, writable (a raw write: the caller notes it, as
-    /// `Machine::note_ram_write` does); `None`
-    /// unless all are RAM.
-    pub(crate) fn bytes_mut(&mut self, pa: u32, len: usize) -> Option<&mut [u8]> {
-        let start = pa as usize;
-        self.bytes.get_mut(start..start.checked_add(len)?)
+    /// The `len` bytes from physical `pa`, borrowed; `None` unless all are RAM and lie in one
+    /// chunk (an aligned page always does).
+    pub fn bytes_in_chunk(&self, pa: u32, len: usize) -> Option<&[u8]> {
+        match self.bytes(pa, len)? {
+            Cow::Borrowed(b) => Some(b),
+            Cow::Owned(_) => None,
+        }
     }
 
-    /// The whole RAM as one slice (snapshots, comparisons).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+    /// The `len` bytes from physical `pa`; `None` unless all are RAM. Borrowed when they lie
+    /// in one chunk (a page always does), copied when they span chunks.
+    pub fn bytes(&self, pa: u32, len: usize) -> Option<Cow<'_, [u8]>> {
+        let mut pieces = self.pieces(pa, len)?;
+        let whole = |slot: usize, off: usize, n: usize| match &self.chunks[slot] {
+            Some(c) => &c[off..off + n],
+            None => &ZEROS[..n],
+        };
+        let Some((_, slot, off, n)) = pieces.next() else {
+            return Some(Cow::Borrowed(&[]));
+        };
+        if n == len {
+            return Some(Cow::Borrowed(whole(slot, off, n)));
+        }
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(whole(slot, off, n));
+        for (_, slot, off, n) in pieces {
+            out.extend_from_slice(whole(slot, off, n));
+        }
+        Some(Cow::Owned(out))
     }
 
-    /// The whole RAM as one writable slice (restoring a snapshot, after which every
-    /// translation is dropped).
-    pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.bytes
+    /// Copies `data` to physical `pa` (a raw write: the caller notes it, as
+    /// `Machine::note_ram_write` does); `false`, nothing written, unless all of the range is
+    /// RAM. Zeros going into a chunk never written allocate nothing.
+    pub(crate) fn write_bytes(&mut self, pa: u32, data: &[u8]) -> bool {
+        let Some(pieces) = self.pieces(pa, data.len()) else {
+            return false;
+        };
+        let pieces: Vec<_> = pieces.collect();
+        for (at, slot, off, n) in pieces {
+            let src = &data[at - pa as usize..][..n];
+            match &mut self.chunks[slot] {
+                Some(c) => c[off..off + n].copy_from_slice(src),
+                None if src.iter().all(|&b| b == 0) => {}
+                c @ None => c.get_or_insert_with(new_chunk)[off..off + n].copy_from_slice(src),
+            }
+        }
+        true
+    }
+
+    /// Zeros the `len` bytes from physical `pa` (a raw write, as for `write_bytes`);
+    /// `false`, nothing written, unless all are RAM. Chunks never written stay unallocated;
+    /// bytes already zero are not written.
+    pub(crate) fn zero(&mut self, pa: u32, len: usize) -> bool {
+        let Some(pieces) = self.pieces(pa, len) else {
+            return false;
+        };
+        let pieces: Vec<_> = pieces.collect();
+        for (_, slot, off, n) in pieces {
+            if let Some(c) = &mut self.chunks[slot] {
+                let piece = &mut c[off..off + n];
+                // Only if not zero already: a page of the chunk never touched stays so.
+                if piece.iter().any(|&b| b != 0) {
+                    piece.fill(0);
+                }
+            }
+        }
+        true
+    }
+
+    /// Every chunk in address order (see [`RamChunk`]): how snapshots, comparisons and
+    /// copies walk the whole memory, skipping what was never written.
+    pub fn chunks(&self) -> impl Iterator<Item = RamChunk<'_>> + '_ {
+        self.chunks.iter().enumerate().map(move |(i, c)| {
+            let start = i * CHUNK;
+            let len = CHUNK.min(self.len - start);
+            RamChunk {
+                start: start as u32,
+                len,
+                bytes: c.as_deref().map(|c| &c[..len]),
+            }
+        })
+    }
+
+    /// A copy of the whole RAM in one vector (tests and small machines: it allocates
+    /// [`Ram::len`] bytes).
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = vec![0; self.len];
+        for c in self.chunks() {
+            if let Some(b) = c.bytes {
+                out[c.start as usize..][..c.len].copy_from_slice(b);
+            }
+        }
+        out
+    }
+
+    /// The first index at which `self` and `other` differ (`None`: equal, or sizes differ
+    /// and the shorter is a prefix).
+    pub fn first_difference(&self, other: &Ram) -> Option<usize> {
+        self.chunks().zip(other.chunks()).find_map(|(a, b)| {
+            let n = a.len.min(b.len);
+            let x = a.bytes.unwrap_or(&ZEROS[..a.len]);
+            let y = b.bytes.unwrap_or(&ZEROS[..b.len]);
+            x[..n]
+                .iter()
+                .zip(&y[..n])
+                .position(|(p, q)| p != q)
+                .map(|i| a.start as usize + i)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Ram;
+    use super::{Ram, CHUNK};
 
     #[test]
     fn sized_access_is_little_endian_and_bounded() {
@@ -168,14 +438,74 @@ mod tests {
         assert_eq!(r.get(4, 1), Some(0x44));
         assert_eq!(r.get(6, 2), Some(0x1122));
         assert_eq!(r.word(4), 0x1122_3344);
-        assert_eq!(r.bytes(4, 4), Some(&[0x44, 0x33, 0x22, 0x11][..]));
+        assert_eq!(
+            r.bytes(4, 4).as_deref(),
+            Some(&[0x44, 0x33, 0x22, 0x11][..])
+        );
         assert!(r.contains(12, 4) && !r.contains(13, 4) && !r.contains(u32::MAX, 4));
         assert_eq!(r.get(14, 4), None);
-        assert!(r.bytes_mut(16, 1).is_none());
+        assert!(!r.write_bytes(16, &[1]) && !r.zero(15, 2));
         assert_eq!(r.bytes(u32::MAX, 2), None);
         r.set_words(0, &[1, 2]);
         assert_eq!(r.words::<2>(0), [1, 2]);
         r.set_word(8, 0xdead_beef);
         assert_eq!(r.read(8, 2), 0xbeef);
+    }
+
+    #[test]
+    fn chunks_are_allocated_on_first_write_only() {
+        let mut r = Ram::new(16 << 20);
+        assert_eq!(r.allocated_chunks(), 0);
+        assert_eq!(r.word(5 * CHUNK), 0);
+        assert_eq!(r.words::<4>(7 * CHUNK + 8), [0; 4]);
+        assert_eq!(
+            r.bytes(0, 3 * CHUNK).map(|b| b.iter().all(|&b| b == 0)),
+            Some(true)
+        );
+        // Zeros into chunks never written allocate nothing; a loader's zero fill neither.
+        assert!(r.write_bytes(CHUNK as u32 - 2, &[0; 8]) && r.zero(0, 4 * CHUNK));
+        assert_eq!(r.allocated_chunks(), 0);
+        r.write(3 * CHUNK + 1, 1, 7);
+        assert_eq!(r.allocated_chunks(), 1);
+        let c: Vec<_> = r.chunks().filter(|c| c.bytes.is_some()).collect();
+        assert_eq!(
+            (c.len(), c[0].start, c[0].len),
+            (1, 3 * CHUNK as u32, CHUNK)
+        );
+        assert_eq!(r, {
+            let mut s = Ram::new(16 << 20);
+            s.write_bytes(3 * CHUNK as u32, &[0, 7]);
+            s
+        });
+        assert_eq!(r.first_difference(&Ram::new(16 << 20)), Some(3 * CHUNK + 1));
+    }
+
+    #[test]
+    fn ranges_and_unaligned_accesses_span_chunks() {
+        let mut r = Ram::new(3 * CHUNK + 100);
+        let data: Vec<u8> = (0..300u32).map(|i| i as u8 | 1).collect();
+        let at = 2 * CHUNK as u32 - 150;
+        assert!(r.write_bytes(at, &data));
+        assert_eq!(r.allocated_chunks(), 2);
+        assert_eq!(r.bytes(at, 300).as_deref(), Some(&data[..]));
+        assert_eq!(r.bytes_in_chunk(at, 300), None);
+        assert_eq!(r.bytes_in_chunk(at, 150), Some(&data[..150]));
+        let x = 2 * CHUNK - 2;
+        assert_eq!(
+            r.read(x, 4),
+            u32::from_le_bytes(data[148..152].try_into().unwrap())
+        );
+        r.write(x - 1, 4, 0x0102_0304);
+        assert_eq!(r.get(x as u32 - 1, 4), Some(0x0102_0304));
+        r.set_words(2 * CHUNK - 4, &[5, 6]);
+        assert_eq!(r.words::<2>(2 * CHUNK - 4), [5, 6]);
+        assert!(r.zero(at, 300));
+        assert_eq!(r.to_vec(), vec![0; 3 * CHUNK + 100]);
+        // The last chunk is cut at the end of RAM.
+        let last = r.chunks().last().unwrap();
+        assert_eq!((last.start, last.len), (3 * CHUNK as u32, 100));
+        assert!(r.write_bytes(3 * CHUNK as u32 + 96, &[9; 4]));
+        assert!(!r.write_bytes(3 * CHUNK as u32 + 97, &[9; 4]));
+        assert_eq!(Ram::from_bytes(r.to_vec()), r);
     }
 }

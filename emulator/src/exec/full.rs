@@ -98,7 +98,7 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
                 if !self.m.read_watch.is_empty() {
                     self.m.check_read_watch(addr, x as u32, size);
                 }
-                self.m.ram.read(x, size)
+                self.m.ram.read_aligned(x, size)
             }
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
@@ -112,7 +112,7 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
             Some(x) if self.m.trace_writes.is_none() => {
                 // As the machine's store does it (`phys_store`).
                 self.m.note_store(addr, x as u32, size);
-                self.m.ram.write(x, size, v);
+                self.m.ram.write_aligned(x, size, v);
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),
