@@ -48,12 +48,116 @@ type Chunk = [u8; CHUNK];
 /// What a chunk never written reads as.
 static ZEROS: Chunk = [0; CHUNK];
 
+/// The chunk table: one pointer per chunk, to its bytes (a `Box<Chunk>` turned into a raw
+/// pointer, owned by the table) or, for a chunk never written, to [`ZEROS`] (never written
+/// through). Raw pointers rather than `Option<Box<Chunk>>` so that the hot accesses
+/// ([`Ram::load`], [`Ram::store`]) are a table load and one host load or store, with no
+/// test for a missing chunk on reads (docs/perf.md, "Lazy RAM", measured both). Everything
+/// else goes through the safe methods below, which hand out ordinary references.
+struct Slots(Vec<*mut Chunk>);
+
+/// The pointer of a chunk never written.
+#[inline(always)]
+fn zeros() -> *mut Chunk {
+    std::ptr::addr_of!(ZEROS).cast_mut()
+}
+
+// SAFETY: a `Slots` owns its chunks exclusively (as a `Vec<Box<Chunk>>` would: they are
+// reached only through it, with `&self` for reads and `&mut self` for writes), and `ZEROS` is
+// an immutable static never written through.
+unsafe impl Send for Slots {}
+// SAFETY: as for `Send`: shared access only reads.
+unsafe impl Sync for Slots {}
+
+impl Slots {
+    /// `n` chunks never written.
+    fn new(n: usize) -> Slots {
+        Slots(vec![zeros(); n])
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Chunk `i`, `None` if never written (panics past the table).
+    #[inline(always)]
+    fn get(&self, i: usize) -> Option<&Chunk> {
+        let p = self.0[i];
+        // SAFETY: `p` is a live chunk owned by the table (not `ZEROS`), borrowed for as long
+        // as `self` is, during which nothing writes it (writes need `&mut self`).
+        (p != zeros()).then(|| unsafe { &*p })
+    }
+
+    /// Chunk `i`'s bytes for reading: `ZEROS` if it was never written (panics past the table).
+    #[inline(always)]
+    fn bytes(&self, i: usize) -> &Chunk {
+        // SAFETY: the slot points at a live chunk owned by the table or at `ZEROS`; either is
+        // only read while `self` is borrowed (writes need `&mut self`, and never go to `ZEROS`).
+        unsafe { &*self.0[i] }
+    }
+
+    /// Chunk `i`, writable, `None` if never written (panics past the table).
+    #[inline(always)]
+    fn get_mut(&mut self, i: usize) -> Option<&mut Chunk> {
+        let p = self.0[i];
+        // SAFETY: `p` is a live chunk owned by the table, borrowed exclusively with `self`.
+        (p != zeros()).then(|| unsafe { &mut *p })
+    }
+
+    /// Chunk `i`, writable, allocated if it was never written (panics past the table).
+    #[inline(always)]
+    fn get_or_alloc(&mut self, i: usize) -> &mut Chunk {
+        if self.0[i] == zeros() {
+            self.alloc(i);
+        }
+        // SAFETY: as in `get_mut`; the slot now holds an allocated chunk.
+        unsafe { &mut *self.0[i] }
+    }
+
+    /// Allocates chunk `i` (zeroed; out of line: only a chunk's first write gets here).
+    #[cold]
+    #[inline(never)]
+    fn alloc(&mut self, i: usize) -> *mut Chunk {
+        let p = Box::into_raw(new_chunk());
+        self.0[i] = p;
+        p
+    }
+
+    /// Every chunk, `None` if never written.
+    fn iter(&self) -> impl Iterator<Item = Option<&Chunk>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        for &p in self.0.iter() {
+            if p != zeros() {
+                // SAFETY: an allocated slot holds a pointer from `Box::into_raw`, owned by the
+                // table and dropped only here.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
+    }
+}
+
+impl Clone for Slots {
+    fn clone(&self) -> Slots {
+        let mut copy = Slots::new(self.len());
+        for (i, c) in self.iter().enumerate() {
+            if let Some(c) = c {
+                copy.get_or_alloc(i).copy_from_slice(c);
+            }
+        }
+        copy
+    }
+}
+
 /// Guest RAM (see the module documentation).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Ram {
-    /// One slot per [`CHUNK`] bytes of RAM (the last may be partly past `len`); `None`: never
-    /// written, all zero.
-    chunks: Vec<Option<Box<Chunk>>>,
+    /// One slot per [`CHUNK`] bytes of RAM (the last may be partly past `len`).
+    chunks: Slots,
     /// Size in bytes.
     len: usize,
 }
@@ -91,6 +195,30 @@ impl PartialEq for Ram {
 
 impl Eq for Ram {}
 
+impl Default for Ram {
+    fn default() -> Ram {
+        Ram::new(0)
+    }
+}
+
+/// The `size` (1, 2 or 4) bytes at offset `off` of `chunk`, little-endian.
+///
+/// # Safety
+///
+/// `chunk` points at `CHUNK` bytes readable for the call, and `off + size <= CHUNK`.
+#[inline(always)]
+unsafe fn load_at(chunk: *mut Chunk, off: usize, size: u32) -> u32 {
+    // SAFETY: in bounds of the chunk (the caller's promise); unaligned reads.
+    unsafe {
+        let p = chunk.cast::<u8>().add(off);
+        match size {
+            1 => p.read() as u32,
+            2 => u16::from_le(p.cast::<u16>().read_unaligned()) as u32,
+            _ => u32::from_le(p.cast::<u32>().read_unaligned()),
+        }
+    }
+}
+
 /// A zeroed chunk, allocated (out of line: only a chunk's first write gets here).
 #[cold]
 #[inline(never)]
@@ -104,14 +232,14 @@ fn new_chunk() -> Box<Chunk> {
 impl Ram {
     /// No RAM at all (for lending where there is none).
     pub(crate) const EMPTY: Ram = Ram {
-        chunks: Vec::new(),
+        chunks: Slots(Vec::new()),
         len: 0,
     };
 
     /// `len` bytes of zeroed RAM (nothing allocated but the chunk table).
     pub fn new(len: usize) -> Ram {
         Ram {
-            chunks: vec![None; len.div_ceil(CHUNK)],
+            chunks: Slots::new(len.div_ceil(CHUNK)),
             len,
         }
     }
@@ -150,7 +278,7 @@ impl Ram {
     /// chunk).
     #[inline(always)]
     fn chunk_mut(&mut self, x: usize) -> &mut Chunk {
-        self.chunks[x >> SHIFT].get_or_insert_with(new_chunk)
+        self.chunks.get_or_alloc(x >> SHIFT)
     }
 
     /// The `size` (1, 2 or 4) bytes at index `x`, zero-extended, little-endian. The range is
@@ -163,9 +291,7 @@ impl Ram {
         if off > CHUNK - size as usize {
             return self.read_across(x, size);
         }
-        let Some(c) = &self.chunks[x >> SHIFT] else {
-            return 0;
-        };
+        let c = self.chunks.bytes(x >> SHIFT);
         match size {
             1 => c[off] as u32,
             2 => u16::from_le_bytes([c[off], c[off + 1]]) as u32,
@@ -173,34 +299,63 @@ impl Ram {
         }
     }
 
-    /// [`Ram::read`] of an aligned index (`x` a multiple of `size`, as every access the MMU
-    /// lets through is): it cannot cross a chunk boundary, so there is no test for that. A
-    /// misaligned `x` reads the aligned bytes below it (a debug assertion catches it).
+    /// The `size` (1, 2 or 4) bytes at index `x`, zero-extended, for the hit paths of the
+    /// engines: `x` is a multiple of `size` (every access the MMU lets through is aligned), so
+    /// the bytes lie in one chunk. A table load and one host load: no bounds check, no test
+    /// for a chunk never written (its slot points at zeros). A misaligned `x` reads the
+    /// aligned bytes below it (a debug assertion catches it).
+    ///
+    /// # Safety
+    ///
+    /// `x + size <= self.len()`: the caller checked [`Ram::contains`] on this RAM.
+    #[inline(always)]
+    pub(crate) unsafe fn load(&self, x: usize, size: u32) -> u32 {
+        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
+        // SAFETY: `x < len` (the caller's promise) and the table has `len.div_ceil(CHUNK)`
+        // slots, so `x >> SHIFT` is one of them.
+        let chunk = unsafe { *self.chunks.0.get_unchecked(x >> SHIFT) };
+        // SAFETY: the slot points at `CHUNK` readable bytes (a live chunk of this table or
+        // `ZEROS`), and `off + size <= CHUNK` (`off` is a multiple of `size` below `CHUNK`);
+        // nothing writes them while `self` is borrowed.
+        unsafe { load_at(chunk, x & MASK & !(size as usize - 1), size) }
+    }
+
+    /// Writes the low `size` (1, 2 or 4) bytes of `v` at index `x`, for the hit paths of the
+    /// engines (see [`Ram::load`]): a table load, a test for a chunk never written (then
+    /// allocated out of line), one host store.
+    ///
+    /// # Safety
+    ///
+    /// `x + size <= self.len()`: the caller checked [`Ram::contains`] on this RAM.
+    #[inline(always)]
+    pub(crate) unsafe fn store(&mut self, x: usize, size: u32, v: u32) {
+        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
+        let i = x >> SHIFT;
+        // SAFETY: as in `load`, `i` is a slot of the table.
+        let mut chunk = unsafe { *self.chunks.0.get_unchecked(i) };
+        if chunk == zeros() {
+            chunk = self.chunks.alloc(i);
+        }
+        let off = x & MASK & !(size as usize - 1);
+        // SAFETY: `chunk` is a live chunk owned by this table (not `ZEROS`), `CHUNK` bytes,
+        // borrowed exclusively with `self`; `off + size <= CHUNK` as in `load`.
+        unsafe {
+            let p = chunk.cast::<u8>().add(off);
+            match size {
+                1 => p.write(v as u8),
+                2 => p.cast::<u16>().write_unaligned((v as u16).to_le()),
+                _ => p.cast::<u32>().write_unaligned(v.to_le()),
+            }
+        }
+    }
+
+    /// [`Ram::load`] for an index not known to be in bounds (one past the table panics): the
+    /// interpreter's fetch from the page it remembers.
     #[inline(always)]
     pub(crate) fn read_aligned(&self, x: usize, size: u32) -> u32 {
-        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
-        let Some(c) = &self.chunks[x >> SHIFT] else {
-            return 0;
-        };
-        let off = x & MASK & !(size as usize - 1);
-        match size {
-            1 => c[off] as u32,
-            2 => u16::from_le_bytes([c[off], c[off + 1]]) as u32,
-            _ => u32::from_le_bytes([c[off], c[off + 1], c[off + 2], c[off + 3]]),
-        }
-    }
-
-    /// [`Ram::write`] of an aligned index (see [`Ram::read_aligned`]).
-    #[inline(always)]
-    pub(crate) fn write_aligned(&mut self, x: usize, size: u32, v: u32) {
-        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
-        let off = x & MASK & !(size as usize - 1);
-        let c = self.chunk_mut(x);
-        match size {
-            1 => c[off] = v as u8,
-            2 => c[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes()),
-            _ => c[off..off + 4].copy_from_slice(&v.to_le_bytes()),
-        }
+        let chunk = self.chunks.0[x >> SHIFT];
+        // SAFETY: as in `load` (the index is checked here instead).
+        unsafe { load_at(chunk, x & MASK & !(size as usize - 1), size) }
     }
 
     /// [`Ram::read`] of bytes on both sides of a chunk boundary (unaligned), byte by byte.
@@ -260,21 +415,18 @@ impl Ram {
     #[inline(always)]
     pub fn words<const N: usize>(&self, x: usize) -> [u32; N] {
         let off = x & MASK;
-        match &self.chunks[x >> SHIFT] {
-            Some(c) if off + 4 * N <= CHUNK => {
-                let bytes = &c[off..off + 4 * N];
-                std::array::from_fn(|i| {
-                    u32::from_le_bytes([
-                        bytes[4 * i],
-                        bytes[4 * i + 1],
-                        bytes[4 * i + 2],
-                        bytes[4 * i + 3],
-                    ])
-                })
-            }
-            None if off + 4 * N <= CHUNK => [0; N],
-            _ => std::array::from_fn(|i| self.read(x + 4 * i, 4)),
+        if off + 4 * N > CHUNK {
+            return std::array::from_fn(|i| self.read(x + 4 * i, 4));
         }
+        let bytes = &self.chunks.bytes(x >> SHIFT)[off..off + 4 * N];
+        std::array::from_fn(|i| {
+            u32::from_le_bytes([
+                bytes[4 * i],
+                bytes[4 * i + 1],
+                bytes[4 * i + 2],
+                bytes[4 * i + 3],
+            ])
+        })
     }
 
     /// Writes `words` consecutively from index `x` (in bounds; see the module documentation).
@@ -327,7 +479,7 @@ impl Ram {
     /// in one chunk (a page always does), copied when they span chunks.
     pub fn bytes(&self, pa: u32, len: usize) -> Option<Cow<'_, [u8]>> {
         let mut pieces = self.pieces(pa, len)?;
-        let whole = |slot: usize, off: usize, n: usize| match &self.chunks[slot] {
+        let whole = |slot: usize, off: usize, n: usize| match self.chunks.get(slot) {
             Some(c) => &c[off..off + n],
             None => &ZEROS[..n],
         };
@@ -355,10 +507,10 @@ impl Ram {
         let pieces: Vec<_> = pieces.collect();
         for (at, slot, off, n) in pieces {
             let src = &data[at - pa as usize..][..n];
-            match &mut self.chunks[slot] {
+            match self.chunks.get_mut(slot) {
                 Some(c) => c[off..off + n].copy_from_slice(src),
                 None if src.iter().all(|&b| b == 0) => {}
-                c @ None => c.get_or_insert_with(new_chunk)[off..off + n].copy_from_slice(src),
+                None => self.chunks.get_or_alloc(slot)[off..off + n].copy_from_slice(src),
             }
         }
         true
@@ -373,7 +525,7 @@ impl Ram {
         };
         let pieces: Vec<_> = pieces.collect();
         for (_, slot, off, n) in pieces {
-            if let Some(c) = &mut self.chunks[slot] {
+            if let Some(c) = self.chunks.get_mut(slot) {
                 let piece = &mut c[off..off + n];
                 // Only if not zero already: a page of the chunk never touched stays so.
                 if piece.iter().any(|&b| b != 0) {
@@ -393,7 +545,7 @@ impl Ram {
             RamChunk {
                 start: start as u32,
                 len,
-                bytes: c.as_deref().map(|c| &c[..len]),
+                bytes: c.map(|c| &c[..len]),
             }
         })
     }

@@ -98,7 +98,9 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
                 if !self.m.read_watch.is_empty() {
                     self.m.check_read_watch(addr, x as u32, size);
                 }
-                self.m.ram.read_aligned(x, size)
+                // SAFETY: `ram_hit` (`fast_ram_index`) returns only an index inside this
+                // machine's RAM (`Ram::contains(x, size)`).
+                unsafe { self.m.ram.load(x, size) }
             }
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
@@ -112,7 +114,8 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
             Some(x) if self.m.trace_writes.is_none() => {
                 // As the machine's store does it (`phys_store`).
                 self.m.note_store(addr, x as u32, size);
-                self.m.ram.write_aligned(x, size, v);
+                // SAFETY: as for `load`: `x + size` is inside this machine's RAM.
+                unsafe { self.m.ram.store(x, size, v) };
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),
