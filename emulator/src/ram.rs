@@ -15,16 +15,21 @@
 //! one chunk and copies otherwise; the crate's `write_bytes` and `zero` split at chunk
 //! boundaries.
 //!
-//! Two kinds of access:
+//! Three kinds of access:
 //! - *checked*: [`Ram::get`], [`Ram::bytes`] (and the crate's `write_bytes`, `zero`) return
 //!   `None` (or `false`) when the range is not wholly inside RAM;
 //! - *in-bounds*: [`Ram::read`], [`Ram::word`], [`Ram::words`] (and the crate's `write`,
-//!   `set_word`, `set_words`) for an index the caller has already checked (the MMU's RAM-hit
-//!   test, [`Ram::contains`]). An index past the last chunk panics; one past the end but
-//!   inside the last chunk (a RAM size that is not a multiple of [`CHUNK`]) is caught by a
-//!   debug assertion only, and reads or writes bytes no checked access can see. The fast
-//!   path uses these: a chunk-table load and one host load or store per access (an access
-//!   crossing a chunk boundary, only possible unaligned, goes byte by byte).
+//!   `set_word`, `set_words`, `read_aligned`) for an index the caller has already checked
+//!   ([`Ram::contains`]). An index past the last chunk panics; one past the end but inside
+//!   the last chunk (a RAM size that is not a multiple of [`CHUNK`]) is caught by a debug
+//!   assertion only, and reads or writes bytes no checked access can see. An access crossing
+//!   a chunk boundary (only possible unaligned) goes byte by byte;
+//! - *hits* (crate-private `unsafe fn`s `load` and `store`): the engines' RAM hits, whose
+//!   index the MMU's hit test ([`Machine::fast_ram_index`](crate::Machine::fast_ram_index))
+//!   has just checked with [`Ram::contains`] on this RAM — the functions' safety condition.
+//!   Aligned, so in one chunk: a chunk-table load and one host load or store, with no
+//!   bounds check and, for loads, no test for a missing chunk (its slot points at a static
+//!   zero chunk; a store tests for that one and allocates).
 //!
 //! Only the machine writes RAM (its writers are crate-private): every write must also drop
 //! translated code it overwrites and report watched ranges, which
@@ -54,7 +59,17 @@ static ZEROS: Chunk = [0; CHUNK];
 /// ([`Ram::load`], [`Ram::store`]) are a table load and one host load or store, with no
 /// test for a missing chunk on reads (docs/perf.md, "Lazy RAM", measured both). Everything
 /// else goes through the safe methods below, which hand out ordinary references.
-struct Slots(Vec<*mut Chunk>);
+///
+/// Slot `i` holds its chunk's pointer *biased* by `-i * CHUNK` (wrapping pointer arithmetic,
+/// which keeps the chunk's provenance): adding a RAM index `x` of the chunk gives the byte's
+/// address directly, with no mask for the offset in the chunk. [`Slots::base`] undoes it.
+struct Slots(Vec<*mut u8>);
+
+/// Slot `i`'s value for the chunk at `p`.
+#[inline(always)]
+fn bias(p: *mut Chunk, i: usize) -> *mut u8 {
+    p.cast::<u8>().wrapping_sub(i * CHUNK)
+}
 
 /// The pointer of a chunk never written.
 #[inline(always)]
@@ -72,7 +87,13 @@ unsafe impl Sync for Slots {}
 impl Slots {
     /// `n` chunks never written.
     fn new(n: usize) -> Slots {
-        Slots(vec![zeros(); n])
+        Slots((0..n).map(|i| bias(zeros(), i)).collect())
+    }
+
+    /// Chunk `i`'s pointer (the slot unbiased): a live chunk of the table, or `ZEROS`.
+    #[inline(always)]
+    fn base(&self, i: usize) -> *mut Chunk {
+        self.0[i].wrapping_add(i * CHUNK).cast()
     }
 
     fn len(&self) -> usize {
@@ -82,24 +103,24 @@ impl Slots {
     /// Chunk `i`, `None` if never written (panics past the table).
     #[inline(always)]
     fn get(&self, i: usize) -> Option<&Chunk> {
-        let p = self.0[i];
+        let p = self.base(i);
         // SAFETY: `p` is a live chunk owned by the table (not `ZEROS`), borrowed for as long
         // as `self` is, during which nothing writes it (writes need `&mut self`).
         (p != zeros()).then(|| unsafe { &*p })
     }
 
-    /// Chunk `i`'s bytes for reading: `ZEROS` if it was never written (panics past the table).
+    /// The address of RAM byte `x` in its chunk (or in `ZEROS`), for reading (panics past the
+    /// table): the bytes from there to the end of the chunk are readable while `self` is
+    /// borrowed.
     #[inline(always)]
-    fn bytes(&self, i: usize) -> &Chunk {
-        // SAFETY: the slot points at a live chunk owned by the table or at `ZEROS`; either is
-        // only read while `self` is borrowed (writes need `&mut self`, and never go to `ZEROS`).
-        unsafe { &*self.0[i] }
+    fn at(&self, x: usize) -> *const u8 {
+        self.0[x >> SHIFT].wrapping_add(x)
     }
 
     /// Chunk `i`, writable, `None` if never written (panics past the table).
     #[inline(always)]
     fn get_mut(&mut self, i: usize) -> Option<&mut Chunk> {
-        let p = self.0[i];
+        let p = self.base(i);
         // SAFETY: `p` is a live chunk owned by the table, borrowed exclusively with `self`.
         (p != zeros()).then(|| unsafe { &mut *p })
     }
@@ -107,11 +128,11 @@ impl Slots {
     /// Chunk `i`, writable, allocated if it was never written (panics past the table).
     #[inline(always)]
     fn get_or_alloc(&mut self, i: usize) -> &mut Chunk {
-        if self.0[i] == zeros() {
+        if self.base(i) == zeros() {
             self.alloc(i);
         }
         // SAFETY: as in `get_mut`; the slot now holds an allocated chunk.
-        unsafe { &mut *self.0[i] }
+        unsafe { &mut *self.base(i) }
     }
 
     /// Allocates chunk `i` (zeroed; out of line: only a chunk's first write gets here).
@@ -119,7 +140,7 @@ impl Slots {
     #[inline(never)]
     fn alloc(&mut self, i: usize) -> *mut Chunk {
         let p = Box::into_raw(new_chunk());
-        self.0[i] = p;
+        self.0[i] = bias(p, i);
         p
     }
 
@@ -131,7 +152,8 @@ impl Slots {
 
 impl Drop for Slots {
     fn drop(&mut self) {
-        for &p in self.0.iter() {
+        for i in 0..self.len() {
+            let p = self.base(i);
             if p != zeros() {
                 // SAFETY: an allocated slot holds a pointer from `Box::into_raw`, owned by the
                 // table and dropped only here.
@@ -153,11 +175,32 @@ impl Clone for Slots {
     }
 }
 
+/// Per chunk, where a *plain* store may write ([`Ram::store_plain`]): the chunk's slot value
+/// (biased as in [`Slots`]) if it is allocated and held no translated code when the machine last checked, else null (the
+/// store then takes the machine's full check, which fills the slot again). Only ever a
+/// pointer of this RAM's own `Slots`; a copy starts all null.
+struct Plain(Vec<*mut u8>);
+
+// SAFETY: the pointers are the owning `Ram`'s own chunks (see `Slots`), written only through
+// `&mut Ram`.
+unsafe impl Send for Plain {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Plain {}
+
+impl Clone for Plain {
+    fn clone(&self) -> Plain {
+        // The copy's chunks are elsewhere: it checks again.
+        Plain(vec![std::ptr::null_mut(); self.0.len()])
+    }
+}
+
 /// Guest RAM (see the module documentation).
 #[derive(Clone)]
 pub struct Ram {
     /// One slot per [`CHUNK`] bytes of RAM (the last may be partly past `len`).
     chunks: Slots,
+    /// Per chunk, where plain stores go (see [`Plain`]).
+    plain: Plain,
     /// Size in bytes.
     len: usize,
 }
@@ -201,20 +244,36 @@ impl Default for Ram {
     }
 }
 
-/// The `size` (1, 2 or 4) bytes at offset `off` of `chunk`, little-endian.
+/// The `size` (1, 2 or 4) bytes at `p`, little-endian.
 ///
 /// # Safety
 ///
-/// `chunk` points at `CHUNK` bytes readable for the call, and `off + size <= CHUNK`.
+/// The `size` bytes at `p` are readable for the call.
 #[inline(always)]
-unsafe fn load_at(chunk: *mut Chunk, off: usize, size: u32) -> u32 {
-    // SAFETY: in bounds of the chunk (the caller's promise); unaligned reads.
+unsafe fn load_at(p: *const u8, size: u32) -> u32 {
+    // SAFETY: the caller's promise; unaligned reads.
     unsafe {
-        let p = chunk.cast::<u8>().add(off);
         match size {
             1 => p.read() as u32,
             2 => u16::from_le(p.cast::<u16>().read_unaligned()) as u32,
             _ => u32::from_le(p.cast::<u32>().read_unaligned()),
+        }
+    }
+}
+
+/// Writes the low `size` (1, 2 or 4) bytes of `v` at `p`, little-endian.
+///
+/// # Safety
+///
+/// The `size` bytes at `p` are writable for the call, and nothing else refers to them.
+#[inline(always)]
+unsafe fn store_at(p: *mut u8, size: u32, v: u32) {
+    // SAFETY: the caller's promise; unaligned writes.
+    unsafe {
+        match size {
+            1 => p.write(v as u8),
+            2 => p.cast::<u16>().write_unaligned((v as u16).to_le()),
+            _ => p.cast::<u32>().write_unaligned(v.to_le()),
         }
     }
 }
@@ -233,6 +292,7 @@ impl Ram {
     /// No RAM at all (for lending where there is none).
     pub(crate) const EMPTY: Ram = Ram {
         chunks: Slots(Vec::new()),
+        plain: Plain(Vec::new()),
         len: 0,
     };
 
@@ -240,6 +300,7 @@ impl Ram {
     pub fn new(len: usize) -> Ram {
         Ram {
             chunks: Slots::new(len.div_ceil(CHUNK)),
+            plain: Plain(vec![std::ptr::null_mut(); len.div_ceil(CHUNK)]),
             len,
         }
     }
@@ -291,71 +352,102 @@ impl Ram {
         if off > CHUNK - size as usize {
             return self.read_across(x, size);
         }
-        let c = self.chunks.bytes(x >> SHIFT);
-        match size {
-            1 => c[off] as u32,
-            2 => u16::from_le_bytes([c[off], c[off + 1]]) as u32,
-            _ => u32::from_le_bytes([c[off], c[off + 1], c[off + 2], c[off + 3]]),
-        }
+        // SAFETY: the `size` bytes from `x` lie in its chunk (tested above), readable while
+        // `self` is borrowed (`Slots::at`).
+        unsafe { load_at(self.chunks.at(x), size) }
     }
 
     /// The `size` (1, 2 or 4) bytes at index `x`, zero-extended, for the hit paths of the
-    /// engines: `x` is a multiple of `size` (every access the MMU lets through is aligned), so
-    /// the bytes lie in one chunk. A table load and one host load: no bounds check, no test
-    /// for a chunk never written (its slot points at zeros). A misaligned `x` reads the
-    /// aligned bytes below it (a debug assertion catches it).
+    /// engines: one table load and one host load, with no bounds check, no mask for the
+    /// offset in the chunk (the slot is biased) and no test for a chunk never written (its
+    /// slot points at zeros).
     ///
     /// # Safety
     ///
-    /// `x + size <= self.len()`: the caller checked [`Ram::contains`] on this RAM.
+    /// `x` is a multiple of `size` and `x + size <= self.len()`: the caller's MMU hit test
+    /// checked both ([`Ram::contains`] on this RAM; the alignment keeps the bytes in one
+    /// chunk).
     #[inline(always)]
     pub(crate) unsafe fn load(&self, x: usize, size: u32) -> u32 {
         debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
         // SAFETY: `x < len` (the caller's promise) and the table has `len.div_ceil(CHUNK)`
         // slots, so `x >> SHIFT` is one of them.
-        let chunk = unsafe { *self.chunks.0.get_unchecked(x >> SHIFT) };
-        // SAFETY: the slot points at `CHUNK` readable bytes (a live chunk of this table or
-        // `ZEROS`), and `off + size <= CHUNK` (`off` is a multiple of `size` below `CHUNK`);
-        // nothing writes them while `self` is borrowed.
-        unsafe { load_at(chunk, x & MASK & !(size as usize - 1), size) }
+        let biased = unsafe { *self.chunks.0.get_unchecked(x >> SHIFT) };
+        // SAFETY: unbiased by `x`, the slot points at byte `x & MASK` of `CHUNK` readable
+        // bytes (a live chunk of this table or `ZEROS`), and the `size` bytes from there stay
+        // in them (aligned); nothing writes them while `self` is borrowed.
+        unsafe { load_at(biased.wrapping_add(x), size) }
     }
 
-    /// Writes the low `size` (1, 2 or 4) bytes of `v` at index `x`, for the hit paths of the
-    /// engines (see [`Ram::load`]): a table load, a test for a chunk never written (then
-    /// allocated out of line), one host store.
+    /// Writes the low `size` (1, 2 or 4) bytes of `v` at index `x` (see [`Ram::load`]),
+    /// allocating the chunk if it was never written.
     ///
     /// # Safety
     ///
-    /// `x + size <= self.len()`: the caller checked [`Ram::contains`] on this RAM.
+    /// As for [`Ram::load`].
     #[inline(always)]
     pub(crate) unsafe fn store(&mut self, x: usize, size: u32, v: u32) {
         debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
-        let i = x >> SHIFT;
-        // SAFETY: as in `load`, `i` is a slot of the table.
-        let mut chunk = unsafe { *self.chunks.0.get_unchecked(i) };
-        if chunk == zeros() {
-            chunk = self.chunks.alloc(i);
+        let chunk = self.chunks.get_or_alloc(x >> SHIFT);
+        // SAFETY: a live chunk owned by this table, borrowed exclusively; the bytes from
+        // `x & MASK` stay in it (aligned, as the caller promised).
+        unsafe { store_at(chunk.as_mut_ptr().add(x & MASK), size, v) }
+    }
+
+    /// [`Ram::store`] when the chunk takes plain stores (allocated, and no translated code
+    /// in it when the machine last checked: then a store needs no code-page test); `false`,
+    /// nothing written, when it does not (the caller then stores with the full check and
+    /// calls [`Ram::allow_plain_stores`] if the chunk holds no code).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Ram::load`].
+    #[inline(always)]
+    pub(crate) unsafe fn store_plain(&mut self, x: usize, size: u32, v: u32) -> bool {
+        debug_assert!(x.is_multiple_of(size as usize) && x + size as usize <= self.len);
+        // SAFETY: as in `load`, `x >> SHIFT` is a slot (the plain table is as long as the
+        // chunk table).
+        let biased = unsafe { *self.plain.0.get_unchecked(x >> SHIFT) };
+        if biased.is_null() {
+            return false;
         }
-        let off = x & MASK & !(size as usize - 1);
-        // SAFETY: `chunk` is a live chunk owned by this table (not `ZEROS`), `CHUNK` bytes,
-        // borrowed exclusively with `self`; `off + size <= CHUNK` as in `load`.
-        unsafe {
-            let p = chunk.cast::<u8>().add(off);
-            match size {
-                1 => p.write(v as u8),
-                2 => p.cast::<u16>().write_unaligned((v as u16).to_le()),
-                _ => p.cast::<u32>().write_unaligned(v.to_le()),
-            }
+        // SAFETY: a non-null plain slot is a live chunk of this RAM, biased as in `Slots`
+        // (see `Plain`), borrowed exclusively with `self`; the bytes stay in it as in `load`.
+        unsafe { store_at(biased.wrapping_add(x), size, v) };
+        true
+    }
+
+    /// Lets plain stores into the chunk of index `x` (the caller found no translated code in
+    /// it); nothing if the chunk was never written.
+    pub(crate) fn allow_plain_stores(&mut self, x: usize) {
+        let i = x >> SHIFT;
+        if i < self.plain.0.len() && self.chunks.base(i) != zeros() {
+            self.plain.0[i] = self.chunks.0[i];
         }
     }
 
-    /// [`Ram::load`] for an index not known to be in bounds (one past the table panics): the
-    /// interpreter's fetch from the page it remembers.
+    /// Stops plain stores into the chunk holding 4 KiB page `page` (it now holds translated
+    /// code: every store there must be checked).
+    pub(crate) fn forbid_plain_stores(&mut self, page: usize) {
+        if let Some(slot) = self.plain.0.get_mut(page >> (SHIFT - 12)) {
+            *slot = std::ptr::null_mut();
+        }
+    }
+
+    /// The pages of the chunk holding index `x`: (first page, count).
+    pub(crate) fn chunk_pages(x: usize) -> (usize, usize) {
+        ((x >> SHIFT) << (SHIFT - 12), CHUNK >> 12)
+    }
+
+    /// [`Ram::load`] for an index not known to be in bounds or aligned (one past the table
+    /// panics; a misaligned one reads the aligned bytes below it): the interpreter's fetch
+    /// from the page it remembers.
     #[inline(always)]
     pub(crate) fn read_aligned(&self, x: usize, size: u32) -> u32 {
-        let chunk = self.chunks.0[x >> SHIFT];
-        // SAFETY: as in `load` (the index is checked here instead).
-        unsafe { load_at(chunk, x & MASK & !(size as usize - 1), size) }
+        let biased = self.chunks.0[x >> SHIFT];
+        // SAFETY: as in `load`: the index is checked here, and aligning it down keeps the
+        // bytes in its chunk.
+        unsafe { load_at(biased.wrapping_add(x & !(size as usize - 1)), size) }
     }
 
     /// [`Ram::read`] of bytes on both sides of a chunk boundary (unaligned), byte by byte.
@@ -418,15 +510,10 @@ impl Ram {
         if off + 4 * N > CHUNK {
             return std::array::from_fn(|i| self.read(x + 4 * i, 4));
         }
-        let bytes = &self.chunks.bytes(x >> SHIFT)[off..off + 4 * N];
-        std::array::from_fn(|i| {
-            u32::from_le_bytes([
-                bytes[4 * i],
-                bytes[4 * i + 1],
-                bytes[4 * i + 2],
-                bytes[4 * i + 3],
-            ])
-        })
+        let p = self.chunks.at(x);
+        // SAFETY: the `4 * N` bytes from `x` lie in its chunk (tested above), readable while
+        // `self` is borrowed (`Slots::at`).
+        std::array::from_fn(|i| unsafe { load_at(p.wrapping_add(4 * i), 4) })
     }
 
     /// Writes `words` consecutively from index `x` (in bounds; see the module documentation).

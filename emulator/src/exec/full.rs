@@ -112,10 +112,10 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
         let size = mem.size();
         match self.ram_hit(addr, size, Access::Write) {
             Some(x) if self.m.trace_writes.is_none() => {
-                // As the machine's store does it (`phys_store`).
-                self.m.note_store(addr, x as u32, size);
+                // As the machine's store does it (`phys_store`), with the code-page test
+                // skipped for a chunk that holds no translated code.
                 // SAFETY: as for `load`: `x + size` is inside this machine's RAM.
-                unsafe { self.m.ram.store(x, size, v) };
+                unsafe { self.m.ram_store_hit::<true>(addr, x, size, v) };
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),
