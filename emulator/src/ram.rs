@@ -24,12 +24,15 @@
 //!   the last chunk (a RAM size that is not a multiple of [`CHUNK`]) is caught by a debug
 //!   assertion only, and reads or writes bytes no checked access can see. An access crossing
 //!   a chunk boundary (only possible unaligned) goes byte by byte;
-//! - *hits* (crate-private `unsafe fn`s `load` and `store`): the engines' RAM hits, whose
-//!   index the MMU's hit test ([`Machine::fast_ram_index`](crate::Machine::fast_ram_index))
-//!   has just checked with [`Ram::contains`] on this RAM — the functions' safety condition.
-//!   Aligned, so in one chunk: a chunk-table load and one host load or store, with no
-//!   bounds check and, for loads, no test for a missing chunk (its slot points at a static
-//!   zero chunk; a store tests for that one and allocates).
+//! - *hits* (crate-private `unsafe fn`s `load`, `store`, `store_plain`): the engines' RAM
+//!   hits, whose index the MMU's hit test
+//!   ([`Machine::fast_ram_index`](crate::Machine::fast_ram_index)) has just checked: in this
+//!   RAM ([`Ram::contains`]) and aligned — the functions' safety condition. A table load and
+//!   one host load or store, with no bounds check, no offset mask (slots are biased) and, for
+//!   loads, no test for a missing chunk (its slot points at a static zero chunk). Stores go
+//!   through a second table, *plain* stores, whose slot is null for a chunk never written or
+//!   holding translated code: one test then covers both the allocation and the code-page
+//!   check (`Machine::ram_store_hit`).
 //!
 //! Only the machine writes RAM (its writers are crate-private): every write must also drop
 //! translated code it overwrites and report watched ranges, which
