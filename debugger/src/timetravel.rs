@@ -171,15 +171,21 @@ impl TimeTravel {
             .or(if self.snaps.is_empty() { None } else { Some(0) });
         let npages = m.ram().len().div_ceil(PAGE);
         let mut pages = Vec::with_capacity(npages);
-        for i in 0..npages {
-            let ram = m.ram().as_bytes();
-            let chunk = &ram[i * PAGE..((i + 1) * PAGE).min(ram.len())];
-            let prev = reference.and_then(|r| self.snaps[r].pages.get(i).cloned().flatten());
-            pages.push(match prev {
-                Some(p) if *p == *chunk => Some(p),
-                _ if is_zero(chunk) => None,
-                _ => Some(Arc::from(chunk)),
-            });
+        for chunk in m.ram().chunks() {
+            let Some(bytes) = chunk.bytes else {
+                // Never written: all its pages are zero.
+                pages.extend(std::iter::repeat_n(None, chunk.len.div_ceil(PAGE)));
+                continue;
+            };
+            for page in bytes.chunks(PAGE) {
+                let i = pages.len();
+                let prev = reference.and_then(|r| self.snaps[r].pages.get(i).cloned().flatten());
+                pages.push(match prev {
+                    Some(p) if *p == *page => Some(p),
+                    _ if is_zero(page) => None,
+                    _ => Some(Arc::from(page)),
+                });
+            }
         }
         let machine = m.clone_without_ram();
         let snap = Snap {
@@ -240,7 +246,7 @@ impl TimeTravel {
         };
         let tracing = m.trace_writes.is_some();
         // Translated code is dropped: memory may differ from what it was made from.
-        m.restore_without_ram(&snap.machine, |ram| restore_pages(ram, &snap.pages));
+        m.restore_without_ram(&snap.machine, snap.pages.iter().map(|p| p.as_deref()));
         m.dev.uart.sink = sink;
         if tracing {
             m.trace_writes = Some(Vec::new());
@@ -275,26 +281,6 @@ impl TimeTravel {
 pub fn is_zero(b: &[u8]) -> bool {
     b.chunks(64)
         .all(|c| c.iter().fold(0u8, |acc, &x| acc | x) == 0)
-}
-
-fn restore_pages(ram: &mut [u8], pages: &[Option<Page>]) {
-    for (i, p) in pages.iter().enumerate() {
-        let start = i * PAGE;
-        let end = ((i + 1) * PAGE).min(ram.len());
-        let dst = &mut ram[start..end];
-        match p {
-            Some(p) => {
-                if **p != *dst {
-                    dst.copy_from_slice(p);
-                }
-            }
-            None => {
-                if !is_zero(dst) {
-                    dst.fill(0);
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

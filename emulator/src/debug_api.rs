@@ -24,16 +24,38 @@ impl Machine {
     }
 
     /// Becomes `saved` (a copy taken with [`Machine::clone_without_ram`]) except for RAM:
-    /// this machine's RAM allocation stays, and `fill` rewrites its bytes to the saved
-    /// contents. The watched ranges stay too (a reported hit is dropped), and no translation
-    /// of the code survives (see [`Machine::restore_clone`]).
-    pub fn restore_without_ram(&mut self, saved: &Machine, fill: impl FnOnce(&mut [u8])) {
+    /// this machine's RAM stays, and its 4 KiB pages, in order from physical 0, are set to
+    /// `pages`: `Some(bytes)` the page's saved bytes (shorter only for a last page cut by the
+    /// end of RAM), `None` all zero (a chunk never written stays unallocated); pages past the
+    /// end of `pages` keep their bytes. A page already equal is not written. The watched
+    /// ranges stay too (a reported hit is dropped), and no translation of the code survives
+    /// (see [`Machine::restore_clone`]).
+    pub fn restore_without_ram<'p>(
+        &mut self,
+        saved: &Machine,
+        pages: impl IntoIterator<Item = Option<&'p [u8]>>,
+    ) {
+        const PAGE: usize = 0x1000;
         let ram = std::mem::take(&mut self.ram);
         let watch = std::mem::take(&mut self.watch);
         let read_watch = std::mem::take(&mut self.read_watch);
         self.restore_clone(saved);
         self.ram = ram;
-        fill(self.ram.as_bytes_mut());
+        for (i, page) in pages.into_iter().enumerate() {
+            if i * PAGE >= self.ram.len() {
+                break;
+            }
+            let pa = (i * PAGE) as u32;
+            match page {
+                Some(bytes) if self.ram.bytes_in_chunk(pa, bytes.len()) != Some(bytes) => {
+                    self.ram.write_bytes(pa, bytes);
+                }
+                Some(_) => {}
+                None => {
+                    self.ram.zero(pa, PAGE.min(self.ram.len() - pa as usize));
+                }
+            }
+        }
         self.watch = watch;
         self.read_watch = read_watch;
         self.watch_hit = false;

@@ -100,8 +100,7 @@ pub fn state_diff(a: &Machine, b: &Machine) -> Option<String> {
         return Some(format!("statistics differ: {:?} / {:?}", a.stats, b.stats));
     }
     if a.ram != b.ram {
-        let (x, y) = (a.ram.as_bytes(), b.ram.as_bytes());
-        let first = x.iter().zip(y).position(|(x, y)| x != y);
+        let first = a.ram.first_difference(&b.ram);
         return Some(format!("RAM differs first at {first:#x?}"));
     }
     None

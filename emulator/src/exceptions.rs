@@ -44,14 +44,12 @@ impl Machine {
         // The usual case, a table in RAM, as one 8-byte read. (The two words, not a
         // `Result`, come out of either path: the compiler then keeps the descriptor in
         // registers instead of assembling it on the stack.)
-        let (entry, flags) = match self.ram.bytes(addr, 8).filter(|_| addr & 3 == 0) {
-            Some(&[e0, e1, e2, e3, f0, f1, f2, f3]) => (
-                u32::from_le_bytes([e0, e1, e2, e3]),
-                u32::from_le_bytes([f0, f1, f2, f3]),
-            ),
-            _ => self
-                .descriptor_words_elsewhere(addr)
-                .ok_or(Fault::new(vector::BUS_ERROR, addr))?,
+        let (entry, flags) = if addr & 3 == 0 && self.ram.contains(addr, 8) {
+            let [entry, flags] = self.ram.words::<2>(addr as usize);
+            (entry, flags)
+        } else {
+            self.descriptor_words_elsewhere(addr)
+                .ok_or(Fault::new(vector::BUS_ERROR, addr))?
         };
         Ok(Descriptor::decode(entry, flags))
     }

@@ -57,16 +57,18 @@ impl Machine {
         self.code_epoch += 1;
         // Checked above: the range lies in RAM or in the (at most 1 MiB) ROM.
         let size = size as usize;
-        let dest = if let Some(dest) = self.ram.bytes_mut(addr, size).filter(|_| in_ram) {
-            dest
-        } else {
-            let off = (addr - memmap::ROM_BASE) as usize;
-            if self.rom.len() < off + size {
-                self.rom.resize(off + size, 0);
-            }
-            &mut self.rom[off..off + size]
-        };
-        let (file, zeros) = dest.split_at_mut(data.len());
+        if in_ram {
+            // Zeros (the file's, and the rest up to `size`) allocate no RAM chunk not
+            // written before.
+            self.ram.write_bytes(addr, data);
+            self.ram.zero(addr + data.len() as u32, size - data.len());
+            return Ok(());
+        }
+        let off = (addr - memmap::ROM_BASE) as usize;
+        if self.rom.len() < off + size {
+            self.rom.resize(off + size, 0);
+        }
+        let (file, zeros) = self.rom[off..off + size].split_at_mut(data.len());
         file.copy_from_slice(data);
         zeros.fill(0);
         Ok(())

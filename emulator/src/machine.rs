@@ -395,6 +395,72 @@ impl Machine {
         }
     }
 
+    /// Marks RAM page `page` as holding translated code (stores into its chunk are then all
+    /// checked: [`Ram::forbid_plain_stores`]).
+    pub(crate) fn mark_code_page(&mut self, page: usize) {
+        self.code_pages.set(page, true);
+        self.ram.forbid_plain_stores(page);
+    }
+
+    /// An engine's RAM store hit of `size` bytes at RAM index `x` (virtual `va`), checked by
+    /// the MMU's hit test: a plain store when its chunk takes them (then only the debugger's
+    /// watch is looked at), else the store with its code-page check, after which the chunk
+    /// takes plain stores again if it holds no translated code. A watched write is noted as
+    /// [`Machine::note_store`] does it (the access recorded exactly) when `EXACT`, else as
+    /// [`Machine::note_ram_write`] does (by address: the fast path).
+    ///
+    /// # Safety
+    ///
+    /// `x + size <= self.ram.len()` ([`Machine::fast_ram_index`] checked it).
+    #[inline(always)]
+    pub(crate) unsafe fn ram_store_hit<const EXACT: bool>(
+        &mut self,
+        va: u32,
+        x: usize,
+        size: u32,
+        v: u32,
+    ) {
+        // SAFETY: the caller's promise.
+        if unsafe { self.ram.store_plain(x, size, v) } {
+            if !self.watch.is_empty() {
+                if EXACT {
+                    self.check_store_watch(va, x as u32, size);
+                } else {
+                    self.check_watch(x as u32);
+                }
+            }
+            return;
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.ram_store_checked::<EXACT>(va, x, size, v) }
+    }
+
+    /// [`Machine::ram_store_hit`] into a chunk that does not take plain stores.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Machine::ram_store_hit`].
+    #[inline(never)]
+    unsafe fn ram_store_checked<const EXACT: bool>(
+        &mut self,
+        va: u32,
+        x: usize,
+        size: u32,
+        v: u32,
+    ) {
+        if EXACT {
+            self.note_store(va, x as u32, size);
+        } else {
+            self.note_ram_write(x as u32);
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.ram.store(x, size, v) };
+        let (first, n) = Ram::chunk_pages(x);
+        if !(first..first + n).any(|p| self.code_pages.contains_addr((p << 12) as u32)) {
+            self.ram.allow_plain_stores(x);
+        }
+    }
+
     /// A store hit a page holding translated code: its blocks go before the next instruction.
     #[cold]
     fn drop_code_page(&mut self, page: usize) {
@@ -444,10 +510,7 @@ impl Machine {
         for page in (pa >> 12) as u64..=(last >> 12) {
             self.note_ram_write((page << 12) as u32);
         }
-        if let Some(dst) = self.ram.bytes_mut(pa, bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        true
+        self.ram.write_bytes(pa, bytes)
     }
 
     // ---- status and ring changes ----

@@ -170,6 +170,8 @@ impl Machine {
     /// aligned, translates without a walk (paging off, or a TLB hit that permits the access —
     /// for a write, with D already set) and lands in RAM. Counts the TLB hit. `paging` is the
     /// machine's paging bit. `None` means "take the full path", and nothing has changed.
+    /// A returned index always passed `Ram::contains(index, size)` on this machine's RAM:
+    /// the engines' unchecked RAM hits (`Ram::load`, `Ram::store`) rely on it.
     #[inline(always)]
     pub fn fast_ram_index(
         &mut self,
@@ -203,7 +205,8 @@ impl Machine {
     /// the TLB filled) and returns `Some(RAM index)`. Otherwise — a fault, a device, a
     /// misaligned address, or a fill that would evict the entry of `code_vpn`, the page the
     /// engines are fetching from without looking at the TLB — `None`, nothing changed: the
-    /// full path runs the access instead. Out of line: the hit is the common case.
+    /// full path runs the access instead. Out of line: the hit is the common case. As for
+    /// [`Machine::fast_ram_index`], a returned index passed `Ram::contains` on this RAM.
     #[cold]
     #[inline(never)]
     pub fn fast_refill(

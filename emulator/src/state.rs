@@ -134,11 +134,16 @@ impl Machine {
     pub fn save_state(&self) -> MachineState {
         let ram_pages = self
             .ram
-            .as_bytes()
-            .chunks(PAGE)
-            .enumerate()
-            .filter(|(_, c)| !is_zero(c))
-            .map(|(i, c)| (i as u32, c.to_vec()))
+            .chunks()
+            .filter_map(|c| Some((c.start, c.bytes?)))
+            .flat_map(|(start, bytes)| {
+                bytes
+                    .chunks(PAGE)
+                    .enumerate()
+                    .map(move |(i, p)| (start / PAGE as u32 + i as u32, p))
+            })
+            .filter(|(_, p)| !is_zero(p))
+            .map(|(i, p)| (i, p.to_vec()))
             .collect();
         let mut dev = self.dev.clone();
         // The output so far belongs to the host, not to the state.
@@ -173,12 +178,10 @@ impl Machine {
             ));
         }
         check(s)?;
-        // A fresh zeroed allocation: pages the state does not hold cost no host memory.
+        // A fresh RAM: pages the state does not hold cost no host memory.
         let mut ram = Ram::new(self.ram.len());
         for (page, data) in &s.ram_pages {
-            if let Some(dst) = ram.bytes_mut(page * PAGE as u32, data.len()) {
-                dst.copy_from_slice(data);
-            }
+            ram.write_bytes(page * PAGE as u32, data);
         }
         self.ram = ram;
         self.rom = s.rom.clone();

@@ -144,7 +144,7 @@ proptest! {
         for k in 0..width {
             bytes[(off + k) as usize] = (v >> (8 * k)) as u8;
         }
-        prop_assert_eq!(&m.ram().as_bytes()[addr as usize..addr as usize + 8], &bytes[..], "memory after the store");
+        prop_assert_eq!(&m.ram().to_vec()[addr as usize..addr as usize + 8], &bytes[..], "memory after the store");
         for ((op, size, i, signed), d) in loads.iter().zip(dests) {
             let at = (w + i) as usize;
             let raw = bytes[at..at + *size as usize].iter().rev().fold(0u64, |acc, b| acc * 256 + *b as u64);

@@ -22,7 +22,7 @@
 
 use crate::config;
 use emulator::engine::interp::Interp;
-use emulator::{Budget, Engine, Machine};
+use emulator::{Budget, Engine, Machine, Ram};
 use isa_spec::cr::{gate, memmap, num, pte, status, vector};
 use isa_spec::regs::SP;
 use isa_spec::{decode, Insn, Kind, Opcode};
@@ -129,7 +129,7 @@ fn predict(m: &Machine) -> Option<Insn> {
 }
 
 /// Checks one step that started in ring `r` >= 1. `b` is the machine before, `a` after.
-fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
+fn check_step(b: &Machine, a: &Machine, shadow: &Ram) -> Result<(), String> {
     let r = b.cpu.ring();
     let r2 = a.cpu.ring();
     let pc = b.cpu.pc;
@@ -374,8 +374,9 @@ fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
             }
         }
     }
-    if a.ram().as_bytes() != shadow {
-        for (i, (x, y)) in a.ram().as_bytes().iter().zip(shadow).enumerate() {
+    if a.ram() != shadow {
+        let (now, shadow) = (a.ram().to_vec(), shadow.to_vec());
+        for (i, (x, y)) in now.iter().zip(&shadow).enumerate() {
             if x == y {
                 continue;
             }
@@ -387,7 +388,7 @@ fn check_step(b: &Machine, a: &Machine, shadow: &[u8]) -> Result<(), String> {
             let w = i & !3;
             let word =
                 |m: &[u8]| u32::from_le_bytes(m[w as usize..w as usize + 4].try_into().unwrap());
-            if (word(a.ram().as_bytes()) ^ word(shadow)) & !(pte::A | pte::D) == 0 {
+            if (word(&now) ^ word(&shadow)) & !(pte::A | pte::D) == 0 {
                 continue;
             }
             return Err(format!(
@@ -427,7 +428,7 @@ fn protected(p: &Program) -> Result<(), TestCaseError> {
         let one = Budget::steps(&m, 1);
         interp.run(&mut m, one);
         if before.cpu.ring() != 0 {
-            if let Err(e) = check_step(&before, &m, before.ram().as_bytes()) {
+            if let Err(e) = check_step(&before, &m, before.ram()) {
                 return Err(TestCaseError::fail(e));
             }
         }

@@ -52,7 +52,7 @@ impl Machine {
         if Self::is_mmio(pa) {
             let now = self.device_access(ring, va, size)?;
             self.trace_write(va, size, value);
-            let r = self.dev.write(pa, value, now, self.ram.as_bytes());
+            let r = self.dev.write(pa, value, now, &self.ram);
             // Wait states (a UART write to a full FIFO) lengthen the instruction.
             self.acc_extra += self.dev.take_stall() as u32;
             self.device_dma();
@@ -80,16 +80,14 @@ impl Machine {
     fn device_dma(&mut self) {
         for (pa, data) in self.dev.take_dma() {
             let end = pa as u64 + data.len() as u64;
-            if data.is_empty() || self.ram.bytes(pa, data.len()).is_none() {
+            // Written first, then noted (noting reads no RAM).
+            if data.is_empty() || !self.ram.write_bytes(pa, &data) {
                 continue;
             }
             let mut a = pa as u64;
             while a < end {
                 self.note_ram_write(a as u32);
                 a = (a | 3) + 1;
-            }
-            if let Some(dst) = self.ram.bytes_mut(pa, data.len()) {
-                dst.copy_from_slice(&data);
             }
         }
     }

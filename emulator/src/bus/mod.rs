@@ -11,13 +11,14 @@ mod mmio;
 
 use crate::host::serial::HostEvent;
 use crate::host::Notice;
+use crate::ram::Ram;
 
 /// "No event": a deadline that never comes.
 pub const NEVER: u64 = u64::MAX;
 
 /// What one register access, device event or reset works with besides the device itself: the
 /// time, guest RAM, and what the device hands back to the machine.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Io<'a> {
     /// The cycle count: for an access, when the accessing instruction retires (SPEC.md §11.2);
     /// for an event, the boundary it is serviced at; for a reset, the count before it (the
@@ -25,7 +26,7 @@ pub struct Io<'a> {
     pub now: u64,
     /// Guest RAM, read-only: DMA sources, and its length bounds DMA buffers. Lent only to
     /// register writes (a device starts its DMA when a command is written: SPEC.md §11.7).
-    pub ram: &'a [u8],
+    pub ram: &'a Ram,
     /// Wait states the access adds to its instruction (a UART `DATA` write to a full FIFO).
     pub stall: u64,
     /// DMA writes into RAM for the machine to perform: (physical address, bytes), each
@@ -39,13 +40,20 @@ pub struct Io<'a> {
     pub paced: bool,
 }
 
+/// What [`Io::ram`] lends when no RAM is (device events, resets).
+pub(crate) static NO_RAM: Ram = Ram::EMPTY;
+
 impl<'a> Io<'a> {
     /// An access or event at cycle `now`, with `ram` lent.
-    pub fn new(now: u64, ram: &'a [u8]) -> Io<'a> {
+    pub fn new(now: u64, ram: &'a Ram) -> Io<'a> {
         Io {
             now,
             ram,
-            ..Io::default()
+            stall: 0,
+            dma: Vec::new(),
+            notices: Vec::new(),
+            host_events: Vec::new(),
+            paced: false,
         }
     }
 }

@@ -12,6 +12,7 @@
 use super::regs::disk as reg;
 use crate::bus::{Device, Io};
 use crate::host::{Notice, Notices};
+use crate::ram::Ram;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -483,7 +484,7 @@ impl Disk {
     }
 
     /// Register write at cycle `now`; `ram` is guest RAM (for the DMA of a WRITE).
-    pub fn write(&mut self, offset: u32, value: u32, now: u64, ram: &[u8]) -> Option<()> {
+    pub fn write(&mut self, offset: u32, value: u32, now: u64, ram: &Ram) -> Option<()> {
         match offset {
             reg::CMD => self.command(value, now, ram),
             reg::STATUS | reg::ERROR | reg::CAPACITY => {}
@@ -516,7 +517,7 @@ impl Disk {
         }
     }
 
-    fn command(&mut self, cmd: u32, now: u64, ram: &[u8]) {
+    fn command(&mut self, cmd: u32, now: u64, ram: &Ram) {
         if self.busy {
             return; // ignored while busy (SPEC)
         }
@@ -534,7 +535,7 @@ impl Disk {
     }
 
     /// Validates a command completely before anything moves.
-    fn check(&self, cmd: u32, ram: &[u8]) -> Result<(), u32> {
+    fn check(&self, cmd: u32, ram: &Ram) -> Result<(), u32> {
         if !matches!(cmd, cmd::READ | cmd::WRITE | cmd::FLUSH) {
             return Err(err::BAD_COMMAND);
         }
@@ -561,7 +562,7 @@ impl Disk {
     }
 
     /// Performs a checked command's transfer; returns its latency.
-    fn start(&mut self, cmd: u32, ram: &[u8]) -> u64 {
+    fn start(&mut self, cmd: u32, ram: &Ram) -> u64 {
         let Some(img) = &self.image else {
             self.result = err::NO_MEDIUM;
             return 0;
@@ -582,8 +583,8 @@ impl Disk {
                 COMMAND_CYCLES + n * SECTOR_CYCLES
             }
             cmd::WRITE => {
-                let a = self.addr as usize;
-                if img.write(self.sector as u64, &ram[a..a + len]).is_err() {
+                let data = ram.bytes(self.addr, len).expect("checked: in RAM");
+                if img.write(self.sector as u64, &data).is_err() {
                     self.result = err::IO;
                     return COMMAND_CYCLES + n * SECTOR_CYCLES;
                 }

@@ -26,8 +26,10 @@ pub mod uart;
 /// The host back ends used to live here; they are in [`crate::host`] now.
 pub use crate::host::{display, serial};
 
+use crate::bus::NO_RAM;
 pub use crate::bus::{Device, Io, NEVER};
 use crate::host::{Notice, Notices};
+use crate::ram::Ram;
 use isa_spec::cr::memmap;
 use std::time::{Duration, Instant};
 
@@ -157,7 +159,7 @@ impl Devices {
     /// `None` = bus error.
     pub fn read(&mut self, addr: u32, now: u64) -> Option<u32> {
         self.accesses += 1;
-        let mut io = Io::new(now, &[]);
+        let mut io = Io::new(now, &NO_RAM);
         let v = match self.device_at(addr) {
             Some(d) => d.mmio_read(addr & 0xfff, 4, &mut io),
             None => None,
@@ -170,7 +172,7 @@ impl Devices {
     /// Writes the 32-bit register at physical `addr` at cycle `now` (the writing instruction's
     /// retire time); `ram` is guest RAM, for DMA reads. `None` = bus error. Afterwards the
     /// machine takes [`Devices::take_stall`] and performs [`Devices::take_dma`].
-    pub fn write(&mut self, addr: u32, value: u32, now: u64, ram: &[u8]) -> Option<()> {
+    pub fn write(&mut self, addr: u32, value: u32, now: u64, ram: &Ram) -> Option<()> {
         self.accesses += 1;
         let mut io = Io::new(now, ram);
         let r = match self.device_at(addr) {
@@ -223,7 +225,7 @@ impl Devices {
 
     /// Runs device events due at `now` (called at instruction boundaries).
     pub fn service(&mut self, now: u64) {
-        let mut io = Io::new(now, &[]);
+        let mut io = Io::new(now, &NO_RAM);
         self.service_each(&mut io);
         let mut host_polled = io.paced;
         if now >= self.refresh_at {
@@ -313,7 +315,7 @@ impl Devices {
     /// disk image, window), video memory and queued input stay. `elapsed` is the cycle count
     /// before the reset (the counter restarts at 0).
     pub fn reset(&mut self, elapsed: u64) {
-        let mut io = Io::new(elapsed, &[]);
+        let mut io = Io::new(elapsed, &NO_RAM);
         self.reset_each(&mut io);
         self.absorb(io);
         if self.refresh_at != NEVER {
@@ -329,7 +331,7 @@ impl Devices {
     /// from cycle `now`.
     pub(crate) fn adopt_host(&mut self, mut old: Devices, now: u64) {
         self.notices = old.notices.clone();
-        let mut io = Io::new(now, &[]);
+        let mut io = Io::new(now, &NO_RAM);
         self.adopt_each(&mut old, &mut io);
         self.absorb(io);
         self.quit = old.quit;
@@ -343,7 +345,7 @@ impl Devices {
     pub fn shutdown(&mut self) -> Result<(), String> {
         self.uart.flush();
         if self.camera.is_on() {
-            let mut io = Io::new(0, &[]);
+            let mut io = Io::new(0, &NO_RAM);
             Device::reset(&mut self.camera, &mut io);
             self.absorb(io);
         }

@@ -280,7 +280,7 @@ mod tests {
         r.write(0x0C, 1002);
         r.write(0x14, 1);
         assert_eq!(r.next_event(), 2 * CLOCK_HZ);
-        r.service(&mut Io::new(2 * CLOCK_HZ, &[]));
+        r.service(&mut Io::new(2 * CLOCK_HZ, &crate::bus::NO_RAM));
         assert!(r.fired && r.take_irq());
         assert_eq!(r.ctrl, 0);
     }

@@ -135,7 +135,7 @@ impl CodePage {
     #[inline(always)]
     fn word(&self, m: &Machine, pc: u32) -> (u32, u32) {
         let pa = self.pa | (pc & 0xfff);
-        let word = m.ram.word(pa as usize);
+        let word = m.ram.read_aligned(pa as usize, 4);
         (pa, word)
     }
 }

@@ -119,7 +119,9 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         // No check of the debugger's read watch here: while one is set, the threaded engine
         // translates loads to `Handler::Full` (the full path reports watched reads).
         let x = self.ram_index(addr, size, Access::Read)?;
-        Ok(mem.extend(self.m.ram.read(x, size)))
+        // SAFETY: `ram_index` returns only an index that `fast_ram_index` or `fast_refill`
+        // found inside this machine's RAM (`Ram::contains(x, size)`).
+        Ok(mem.extend(unsafe { self.m.ram.load(x, size) }))
     }
     #[inline(always)]
     fn store(&mut self, addr: u32, mem: Mem, v: u32) -> Result<(), Decline> {
@@ -128,12 +130,12 @@ impl<P: Fn() -> u32> Backend for FastPath<'_, P> {
         }
         let size = mem.size();
         let x = self.ram_index(addr, size, Access::Write)?;
-        // Written first, then noted (the order is not visible: a code-page or watch hit only
-        // ends the block), so the RAM bounds check is not repeated. Noted by address only
-        // (`note_store`, which records a watched store exactly for the debugger, costs 2-10%
-        // here): a watched write is reported, its exact access is not.
-        self.m.ram.write(x, size, v);
-        self.m.note_ram_write(x as u32);
+        // A plain store when the chunk holds no translated code, else checked (the order of
+        // writing and noting is not visible: a code-page or watch hit only ends the block).
+        // Noted by address only (`note_store`, which records a watched store exactly for the
+        // debugger, cost 2-10% here): a watched write is reported, its exact access is not.
+        // SAFETY: as for `load`: `x + size` is inside this machine's RAM.
+        unsafe { self.m.ram_store_hit::<false>(addr, x, size, v) };
         if self.after == Fast::NEXT && self.m.block_exit {
             self.after = Fast::EXIT;
         }

@@ -98,7 +98,9 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
                 if !self.m.read_watch.is_empty() {
                     self.m.check_read_watch(addr, x as u32, size);
                 }
-                self.m.ram.read(x, size)
+                // SAFETY: `ram_hit` (`fast_ram_index`) returns only an index inside this
+                // machine's RAM (`Ram::contains(x, size)`).
+                unsafe { self.m.ram.load(x, size) }
             }
             None if HITS => return Err(Stop::Slow),
             None => self.m.load(addr, size)?,
@@ -110,9 +112,10 @@ impl<const HITS: bool> Backend for Full<'_, HITS> {
         let size = mem.size();
         match self.ram_hit(addr, size, Access::Write) {
             Some(x) if self.m.trace_writes.is_none() => {
-                // As the machine's store does it (`phys_store`).
-                self.m.note_store(addr, x as u32, size);
-                self.m.ram.write(x, size, v);
+                // As the machine's store does it (`phys_store`), with the code-page test
+                // skipped for a chunk that holds no translated code.
+                // SAFETY: as for `load`: `x + size` is inside this machine's RAM.
+                unsafe { self.m.ram_store_hit::<true>(addr, x, size, v) };
                 Ok(())
             }
             _ if HITS => Err(Stop::Slow),

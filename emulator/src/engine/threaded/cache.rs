@@ -199,7 +199,7 @@ impl Cache {
         let idx = self.blocks.len() as u32;
         let page = block.pa >> 12;
         if (page as usize) < m.code_pages.len() {
-            m.code_pages.set(page as usize, true);
+            m.mark_code_page(page as usize);
             self.by_page.entry(page).or_default().push((idx, key));
         }
         self.max_block_cost = self.max_block_cost.max(block.max_cost);

@@ -46,7 +46,7 @@ fn code_page(m: &Machine, page_pa: u32) -> Option<&[u8]> {
     let start = page_pa as usize;
     let ram = m.ram();
     if start < ram.len() {
-        return ram.bytes(page_pa, 0x1000.min(ram.len() - start));
+        return ram.bytes_in_chunk(page_pa, 0x1000.min(ram.len() - start));
     }
     let rom_off = page_pa.checked_sub(isa_spec::cr::memmap::ROM_BASE)? as usize;
     m.rom
