@@ -601,6 +601,12 @@ fn a_tcp_client_is_the_console_and_ctrl_c_stops_the_foreground_program() {
     s.write_all(b"\x03").unwrap();
     let got = read_until(&mut s, "(exit status 128)\n$ ");
     has(&got, "^C\n");
+    // With nobody in the foreground, Ctrl-C drops the line being typed.
+    s.write_all(b"echo never\x03").unwrap();
+    read_until(&mut s, "echo never^C\n$ ");
+    s.write_all(b"echo fine\n").unwrap();
+    let got = read_until(&mut s, "fine\n$ ");
+    assert!(!got.contains("never\n"), "the cancelled line ran: {got}");
     s.write_all(b"poweroff\n").unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {

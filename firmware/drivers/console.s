@@ -71,6 +71,25 @@ cons_intr:
         j       1b
 9:      ret
 
+# cons_cancel(): called by the kernel (interrupts off) for a Ctrl-C with nobody in the
+# foreground: puts a Ctrl-C in the buffer, which makes cons_read drop the line typed so far.
+# (A full buffer drops the Ctrl-C instead.)
+        .global cons_cancel
+cons_cancel:
+        lw      t1, tail
+        lw      t2, head
+        sub     t2, t1, t2
+        li      t3, BUF_SIZE
+        bgeu    t2, t3, 1f
+        andi    t3, t1, BUF_SIZE - 1
+        la      t4, buf
+        add     t3, t3, t4
+        li      t2, CTRL_C
+        sb      t2, 0(t3)
+        addi    t1, t1, 1
+        sw      t1, tail, t3
+1:      ret
+
 # cons_write(a0 = buffer, a1 = length) gate -> length. (The file service checked the buffer.)
         .global cons_write
 cons_write:
@@ -132,6 +151,8 @@ cons_read:
         beq     a0, t1, 4f
         li      t1, CTRL_D
         beq     a0, t1, 5f
+        li      t1, CTRL_C                      # cancelled (^C was echoed): an empty line
+        beq     a0, t1, 7f
         li      t1, ' '
         bltu    a0, t1, 1b                      # other control characters: ignored
         addi    t1, s1, -1                      # keep room for the '\n'
@@ -155,6 +176,10 @@ cons_read:
         addi    s2, s2, 1
         call    cons_putc
         mv      a0, s2
+        j       8f
+7:      li      t1, '\n'
+        sb      t1, 0(s0)
+        li      a0, 1
 8:      mv      s0, a0
         lock_release cons_rx_lock
         mv      a0, s0

@@ -106,16 +106,19 @@ irq:
 3:      leave   2
 
 # console_input(): the console driver takes in what the UART received (interrupts are off, so
-# it is the only one filling its buffer); Ctrl-C stops the foreground program.
+# it is the only one filling its buffer); Ctrl-C stops the foreground program, or with nobody
+# in the foreground cancels the line being typed (as a shell's prompt does).
         .global console_input
 console_input:
         enter   0
         call    cons_intr
-        beqz    a0, 1f
+        beqz    a0, 2f
         lw      a0, fg_pid
         beqz    a0, 1f
         call    kill_pid
-1:      leave   0
+        j       2f
+1:      call    cons_cancel
+2:      leave   0
 
 # fault(a0 = trap frame): a ring-1..3 fault kills the process that made it, after saying what
 # happened; a ring-0 fault is a kernel bug: panic.
