@@ -36,7 +36,8 @@ cons_init:
 # cons_intr() -> a0 = 1 if Ctrl-C was typed: called by the kernel (ring 0, interrupts off) on
 # the receive interrupt. Moves the received bytes into the buffer; a full buffer leaves them
 # in the UART, which holds the line until they are read (no byte is lost). Ctrl-C is not
-# stored: it is echoed as ^C and reported, and the kernel stops the foreground program.
+# stored but reported: the kernel stops the foreground program (cons_echo_ctrlc) or, with
+# nobody in the foreground, cancels the line being typed (cons_cancel).
 # Only this routine advances `tail`, only cons_read advances `head`; the indices run freely
 # (mod 2^32) and the buffer is empty when they are equal.
         .global cons_intr
@@ -55,12 +56,6 @@ cons_intr:
         li      t3, CTRL_C
         bne     t2, t3, 2f
         li      a0, 1
-        li      t3, '^'
-        sw      t3, UART_DATA(t0)
-        li      t3, 'C'
-        sw      t3, UART_DATA(t0)
-        li      t3, '\n'
-        sw      t3, UART_DATA(t0)
         j       1b
 2:      andi    t3, t1, BUF_SIZE - 1
         la      t4, buf
@@ -70,6 +65,13 @@ cons_intr:
         sw      t1, tail, t3
         j       1b
 9:      ret
+
+# cons_echo_ctrlc(): shows ^C (the kernel stopped the foreground program).
+        .global cons_echo_ctrlc
+cons_echo_ctrlc:
+        la      a0, ctrlc_echo
+        li      a1, 3
+        j       echo_n
 
 # cons_cancel(): called by the kernel (interrupts off) for a Ctrl-C with nobody in the
 # foreground: puts a Ctrl-C in the buffer, which makes cons_read drop the line typed so far.
@@ -177,7 +179,10 @@ cons_read:
         call    cons_putc
         mv      a0, s2
         j       8f
-7:      li      t1, '\n'
+7:      la      a0, ctrlc_echo                  # (echoed here, after the line's own echo)
+        li      a1, 3
+        call    echo_n
+        li      t1, '\n'
         sb      t1, 0(s0)
         li      a0, 1
 8:      mv      s0, a0
@@ -203,6 +208,7 @@ echo_n:
 
         .section .drv.data, "aw"
 erase:      .ascii  "\b \b"
+ctrlc_echo: .ascii  "^C\n"
         .balign 4
 cons_rx_lock: .word 0
 head:       .word   0                           # next byte cons_read takes

@@ -116,6 +116,7 @@ console_input:
         lw      a0, fg_pid
         beqz    a0, 1f
         call    kill_pid
+        call    cons_echo_ctrlc
         j       2f
 1:      call    cons_cancel
 2:      leave   0
