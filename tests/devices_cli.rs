@@ -6,7 +6,7 @@ mod cli;
 #[path = "support/oom_guard.rs"]
 mod oom_guard;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -22,18 +22,7 @@ fn guest(name: &str) -> PathBuf {
 
 /// Runs ringfort with `args` and `stdin` piped in (then closed).
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ringfort runs");
-    {
-        let mut i = child.stdin.take().unwrap();
-        i.write_all(stdin).unwrap();
-    }
-    child.wait_with_output().unwrap()
+    cli::ringfort_piped(args, stdin)
 }
 
 fn text(b: &[u8]) -> String {
@@ -99,15 +88,9 @@ fn a_tcp_client_talks_to_the_guest() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The port it listens on is in its first stderr line.
+    // The port it listens on is in its first stderr lines.
     let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .rsplit_once("tcp:")
-        .map(|(_, a)| a.to_string())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let addr = cli::tcp_address(&mut err);
     let mut s = TcpStream::connect(&addr).expect("connects");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s.write_all(b"ping over tcp\n").unwrap();
@@ -128,7 +111,7 @@ fn a_tcp_client_talks_to_the_guest() {
     };
     let mut rest_err = String::new();
     err.read_to_string(&mut rest_err).unwrap();
-    assert!(status.success(), "{status:?} {line}{rest_err}");
+    assert!(status.success(), "{status:?} {addr}{rest_err}");
 }
 
 #[test]

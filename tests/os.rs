@@ -7,7 +7,7 @@
 mod cli;
 
 use cli::ringfort_cmd as bin;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
@@ -17,21 +17,9 @@ const MAX_CYCLES: &str = "20000000000";
 
 /// Boots with `args` and types `input` at the shell; returns when the machine stops.
 fn boot(args: &[&str], input: &str) -> Output {
-    let mut child = bin()
-        .args(["--max-cycles", MAX_CYCLES])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ringfort runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut all = vec!["--max-cycles", MAX_CYCLES];
+    all.extend_from_slice(args);
+    cli::ringfort_piped(&all, input.as_bytes())
 }
 
 fn text(b: &[u8]) -> String {
@@ -569,16 +557,7 @@ fn a_tcp_client_is_the_console_and_ctrl_c_stops_the_foreground_program() {
         .spawn()
         .unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut addr = None;
-    for _ in 0..5 {
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        if let Some((_, a)) = line.trim().rsplit_once("tcp:") {
-            addr = Some(a.to_string());
-            break;
-        }
-    }
-    let addr = addr.expect("the listening address on stderr");
+    let addr = cli::tcp_address(&mut err);
     let mut s = TcpStream::connect(&addr).expect("connects");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let read_until = |s: &mut TcpStream, want: &str| -> String {

@@ -292,14 +292,9 @@ fs_unlink:
         call    fs_begin
         bnez    a0, 9f
         mv      a0, s0
-        call    copy_path
-        bnez    a0, 8f
-        la      a0, pathbuf
-        call    dir_lookup
-        bltz    a0, 7f
+        call    find_path
+        bltz    a0, 8f
         call    dir_remove
-        j       8f
-7:      li      a0, E_NOENT
 8:      call    fs_end
 9:      gate_leave 1
 
@@ -341,17 +336,12 @@ fs_stat:
         call    fs_begin
         bnez    a0, 9f
         mv      a0, s0
-        call    copy_path
-        bnez    a0, 8f
-        la      a0, pathbuf
-        call    dir_lookup
-        bltz    a0, 7f
+        call    find_path
+        bltz    a0, 8f
         call    dir_entry
         mv      a1, s1
         call    fill_dirent
         li      a0, 0
-        j       8f
-7:      li      a0, E_NOENT
 8:      call    fs_end
 9:      gate_leave 2
 

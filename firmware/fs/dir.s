@@ -32,6 +32,19 @@ copy_path:
 8:      mv      a0, t0
 9:      leave   0
 
+# find_path(a0 = user path) -> a0 = the slot of that file, or E_FAULT, E_NAMETOOLONG,
+# E_INVAL (copy_path) or E_NOENT. (For the calls that name an existing file.)
+        .global find_path
+find_path:
+        enter   0
+        call    copy_path
+        bnez    a0, 9f
+        la      a0, pathbuf
+        call    dir_lookup
+        bgez    a0, 9f
+        li      a0, E_NOENT
+9:      leave   0
+
 # dir_entry(a0 = slot) -> a0 = its address in the directory buffer.
         .global dir_entry
 dir_entry:

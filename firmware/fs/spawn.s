@@ -15,11 +15,8 @@ fs_spawn:
         call    fs_begin
         bnez    a0, 9f
         mv      a0, s0
-        call    copy_path
-        bnez    a0, 8f
-        la      a0, pathbuf
-        call    dir_lookup
-        bltz    a0, 7f
+        call    find_path
+        bltz    a0, 8f
         call    dir_entry
         lw      s0, DE_LENGTH(a0)
         li      t0, EXEC_MAX
@@ -42,8 +39,6 @@ fs_spawn:
         callg   K_EXEC
         j       8f
 6:      mv      a0, t1
-        j       8f
-7:      li      a0, E_NOENT
 8:      call    fs_end
 9:      gate_leave 2
 

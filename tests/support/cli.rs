@@ -2,7 +2,8 @@
 //! that runs it with `#[path = "support/cli.rs"] mod cli;` (or through `tests/common`).
 #![allow(dead_code)]
 
-use std::process::{Command, Output};
+use std::io::{BufRead, Write};
+use std::process::{Command, Output, Stdio};
 
 /// The binary cargo built for the tests.
 pub const RINGFORT: &str = env!("CARGO_BIN_EXE_ringfort");
@@ -35,4 +36,35 @@ pub fn ringfort_capped(mib: u64, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("sh runs")
+}
+
+/// Runs `ringfort ARGS` with `stdin` piped in (then closed) and collects its output.
+pub fn ringfort_piped(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = ringfort_cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ringfort runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(stdin)
+        .expect("stdin written");
+    child.wait_with_output().expect("ringfort ends")
+}
+
+/// The address a `-serial tcp:HOST:PORT` console listens on, read from the first lines of
+/// ringfort's standard error (the line that says `... tcp:ADDR`).
+pub fn tcp_address(stderr: &mut impl BufRead) -> String {
+    for _ in 0..5 {
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("stderr readable");
+        if let Some((_, a)) = line.trim().rsplit_once("tcp:") {
+            return a.to_string();
+        }
+    }
+    panic!("no tcp: address in ringfort's first stderr lines")
 }
