@@ -10,9 +10,9 @@ use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cli::ringfort_cmd as bin;
+use cli::{assert_success as ok, ringfort_cmd as bin, text};
 
 fn guest(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,20 +23,6 @@ fn guest(name: &str) -> PathBuf {
 /// Runs ringfort with `args` and `stdin` piped in (then closed).
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     cli::ringfort_piped(args, stdin)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 fn p(path: &Path) -> &str {
@@ -101,14 +87,7 @@ fn a_tcp_client_talks_to_the_guest() {
     let mut rest = [0u8; 3];
     s.read_exact(&mut rest).unwrap();
     assert_eq!(&rest, b"bye");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        assert!(Instant::now() < deadline, "ringfort did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = cli::wait_exit(&mut child, 30);
     let mut rest_err = String::new();
     err.read_to_string(&mut rest_err).unwrap();
     assert!(status.success(), "{status:?} {addr}{rest_err}");

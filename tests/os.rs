@@ -6,11 +6,11 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::ringfort_cmd as bin;
+use cli::{ringfort_cmd as bin, text, wait_exit};
 use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A guard against a hung guest: far more than any session here needs.
 const MAX_CYCLES: &str = "20000000000";
@@ -20,10 +20,6 @@ fn boot(args: &[&str], input: &str) -> Output {
     let mut all = vec!["--max-cycles", MAX_CYCLES];
     all.extend_from_slice(args);
     cli::ringfort_piped(&all, input.as_bytes())
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Boots, runs `input`, requires a clean power-off; returns the console transcript.
@@ -587,13 +583,6 @@ fn a_tcp_client_is_the_console_and_ctrl_c_stops_the_foreground_program() {
     let got = read_until(&mut s, "fine\n$ ");
     assert!(!got.contains("never\n"), "the cancelled line ran: {got}");
     s.write_all(b"poweroff\n").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        assert!(Instant::now() < deadline, "ringfort did not power off");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_exit(&mut child, 30);
     assert!(status.success(), "{status:?}");
 }

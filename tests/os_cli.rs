@@ -8,26 +8,12 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::ringfort_cmd as bin;
+use cli::{assert_success as ok, ringfort_cmd as bin, text};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     cli::ringfort_piped(args, stdin)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 fn p(path: &Path) -> &str {

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The binary cargo built for the tests.
 pub const RINGFORT: &str = env!("CARGO_BIN_EXE_ringfort");
@@ -67,4 +68,35 @@ pub fn tcp_address(stderr: &mut impl BufRead) -> String {
         }
     }
     panic!("no tcp: address in ringfort's first stderr lines")
+}
+
+/// Bytes as text (lossy), for assertions and messages.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Fails, showing both streams, unless the run exited with status 0.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// Waits for `child` to exit, failing the test if it is still running after `secs` seconds.
+pub fn wait_exit(child: &mut Child, secs: u64) -> ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(st) = child.try_wait().expect("ringfort's status") {
+            return st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ringfort did not exit within {secs} s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
