@@ -14,7 +14,6 @@ use crate::session::{
 };
 use crate::INTERRUPTED;
 use emulator::engine::BreakFilter;
-use emulator::EngineKind;
 use emulator::{Budget, Engine, Machine, Watched, WatchedAccess};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Opcode};
@@ -388,7 +387,7 @@ impl Debugger {
     /// (breakpoints and write watchpoints it checks itself; single-stepped stop points and
     /// tracing need the interpreter).
     fn engine_run(&mut self, budget: Budget, plain: bool) -> emulator::Exit {
-        if plain && self.engine == EngineKind::Threaded && !self.tracing {
+        if plain && self.engine.has_blocks() && !self.tracing {
             self.threaded.run(&mut self.m, budget)
         } else {
             self.interp.run(&mut self.m, budget)
@@ -726,7 +725,7 @@ impl Debugger {
         self.seen_delivered = self.m.delivered;
         self.last_stop_cycles = 0;
         self.prev_stop_cycles = 0;
-        self.threaded = emulator::engine::threaded::Threaded::new();
+        self.threaded = self.engine.block_engine();
         Ok(())
     }
 

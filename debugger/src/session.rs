@@ -188,7 +188,7 @@ impl Debugger {
             m,
             syms: Symbols::new(prog),
             interp: Interp::new(),
-            threaded: Threaded::new(),
+            threaded: engine.block_engine(),
             engine,
             points: Points::default(),
             displays: Vec::new(),

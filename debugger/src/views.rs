@@ -7,7 +7,6 @@ mod memory;
 use crate::points::Kind;
 use crate::session::{char_repr, CmdResult, DbgError, Debugger};
 use emulator::exceptions::Descriptor;
-use emulator::EngineKind;
 use isa_spec::cr::{memmap, num, pte, status, vector, CR_NAMES};
 use isa_spec::regs::{reg_name, SP};
 

@@ -39,7 +39,7 @@ pub mod tlb;
 pub mod trace;
 pub mod vm;
 
-pub use builder::EngineKind;
+pub use builder::{jit_engine, EngineKind};
 pub use debug_api::Watched;
 pub use engine::{interp::Interp, Budget, Engine};
 pub use fault::Fault;

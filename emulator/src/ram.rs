@@ -420,6 +420,17 @@ impl Ram {
         true
     }
 
+    /// The chunk table and the plain-store table as raw pointers, for code that reads RAM as
+    /// [`Ram::load`] and [`Ram::store_plain`] do (the JIT's generated code): slot `x >>
+    /// 16` of either, a biased pointer (null in the plain table when a store must be checked),
+    /// plus `x` is the address of byte `x`. Valid while this RAM is neither moved nor
+    /// dropped; the slots' values change (chunks allocated, plain stores allowed or not), so
+    /// they are read at each access.
+    #[cfg(feature = "jit")]
+    pub(crate) fn raw_tables(&self) -> (*const *mut u8, *const *mut u8) {
+        (self.chunks.0.as_ptr(), self.plain.0.as_ptr())
+    }
+
     /// Lets plain stores into the chunk of index `x` (the caller found no translated code in
     /// it); nothing if the chunk was never written.
     pub(crate) fn allow_plain_stores(&mut self, x: usize) {

@@ -156,6 +156,17 @@ impl Tlb {
         Some(va.wrapping_add(self.addends[slot]))
     }
 
+    /// The permitted-access tags of `access` for `ring` and the addends, by slot (see
+    /// [`Tlb::permitted_hit`]), as raw pointers for generated code that does that test inline
+    /// (the JIT). Valid while this TLB is neither moved nor dropped.
+    #[cfg(feature = "jit")]
+    pub(crate) fn raw_tags(&self, access: Access, ring: u8) -> (*const u32, *const u32) {
+        (
+            self.tags[access as usize][ring as usize & 3].as_ptr(),
+            self.addends.as_ptr(),
+        )
+    }
+
     /// Caches a translation, evicting whatever held its slot.
     pub fn fill(&mut self, vpn: u32, pte: u32) {
         let slot = Self::slot(vpn);

@@ -62,7 +62,7 @@ impl Debugger {
         self.hot(n)
     }
 
-    /// `engine [interp|threaded]`.
+    /// `engine [interp|threaded|jit]`.
     pub(super) fn cmd_engine(&mut self, c: &Call) -> CmdResult {
         let rest = c.rest;
         match rest {
@@ -72,20 +72,24 @@ impl Debugger {
                     EngineKind::Threaded => {
                         "threaded (used by `continue` when nothing must be checked)"
                     }
+                    EngineKind::Jit => {
+                        "jit (threaded with hot blocks compiled to host code; used by \
+                         `continue` when nothing must be checked)"
+                    }
                 };
                 self.say(format!("engine: {e}"));
             }
             _ if rest.parse::<EngineKind>().is_ok() => {
                 let kind = rest.parse::<EngineKind>().unwrap_or_default();
-                if kind == EngineKind::Threaded && self.engine != kind {
-                    self.threaded = emulator::engine::threaded::Threaded::new();
+                if kind.has_blocks() && self.engine != kind {
+                    self.threaded = kind.block_engine();
                 }
                 self.engine = kind
             }
             other => {
                 return Err(DbgError::hint(
                     format!("no engine `{other}`"),
-                    "engines are interp and threaded",
+                    "engines are interp, threaded and jit",
                 ))
             }
         }

@@ -285,7 +285,7 @@ impl Debugger {
 
     /// `hot [N]`: the threaded engine's hottest blocks.
     pub fn hot(&mut self, n: usize) -> CmdResult {
-        if self.engine != EngineKind::Threaded {
+        if !self.engine.has_blocks() {
             return Err(DbgError::hint(
                 "block profiles come from the threaded engine, and this session runs the \
                  interpreter",

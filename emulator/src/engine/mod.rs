@@ -2,6 +2,8 @@
 //! stops or the budget is spent; the debugger, `ringfort run` and `bench` all use this one call.
 
 pub mod interp;
+#[cfg(feature = "jit")]
+pub mod jit;
 pub mod threaded;
 
 use crate::machine::{Exit, Machine};
@@ -123,6 +125,8 @@ pub struct HotBlock {
     pub len: usize,
     /// Times the block was translated (more than once when stores into its page dropped it).
     pub translations: usize,
+    /// Compiled to host code by the JIT tier (its latest translation).
+    pub native: bool,
 }
 
 /// An execution engine.

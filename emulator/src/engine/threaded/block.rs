@@ -105,6 +105,9 @@ pub struct BlockRun {
     /// equal). A valid block's links lead only to valid blocks: a link stays inside one
     /// physical page, and a write to a page invalidates all its blocks at once.
     pub links: [Cell<(u32, u32)>; LINKS],
+    /// The JIT tier's entry for the block: 0 if not compiled (yet), else its index in the
+    /// tier's table + 1, or `u32::MAX` if it is not to be compiled.
+    pub native: Cell<u32>,
 }
 
 impl BlockRun {

@@ -298,4 +298,11 @@ impl Cache {
     pub fn translations_at(&self, pc: u32) -> usize {
         self.blocks.iter().filter(|b| b.pc == pc).count()
     }
+
+    /// Is the latest translation of the block first translated at `pc` compiled to host code
+    /// (the JIT tier)?
+    pub fn native_at(&self, pc: u32) -> bool {
+        let n = self.blocks.iter().rev().find(|b| b.pc == pc);
+        n.is_some_and(|b| !matches!(b.run.native.get(), 0 | u32::MAX))
+    }
 }

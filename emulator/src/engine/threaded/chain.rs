@@ -35,6 +35,10 @@ pub(super) struct Limits<'a> {
     pub breakpoints: &'a [u32],
     /// The debugger's test of whether a breakpoint stops the run (its condition), if any.
     pub filter: Option<BreakFilter<'a>>,
+    /// Run counts from which a block is for the JIT tier (`u64::MAX`: no tier): the chain
+    /// does not go on into such a block (unless the tier declined it), so that the dispatcher
+    /// hands it to the tier.
+    pub hot: u64,
 }
 
 /// The first block of a chain: its index, pc and ring, whether it may run whole (else only
@@ -437,6 +441,12 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
                 && retired + self.step_offset + b.max_insns() <= self.limits.steps)
     }
 
+    /// Is `b` for the JIT tier (hot, and not declined by it)? Then the chain ends before it.
+    #[inline(always)]
+    fn for_tier(&self, b: &Block) -> bool {
+        b.run.execs.get() >= self.limits.hot && b.run.native.get() != u32::MAX
+    }
+
     /// Does the run stop at a breakpoint at `next` (its condition holding there), the
     /// machine's counters being (`cycles`, `retired`)?
     #[inline(always)]
@@ -507,7 +517,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             }
         };
         match succ {
-            Some((succ, next)) if self.fits(cycles, retired, next) => {
+            Some((succ, next)) if self.fits(cycles, retired, next) && !self.for_tier(next) => {
                 self.idx = succ as usize;
                 self.block = next;
                 self.pc = next_pc;
@@ -624,7 +634,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         let blocks = self.blocks;
         let succ = self.lookup.get(key(npa as u32, self.ring, PAGING));
         match succ.map(|s| (s, &blocks[s as usize])) {
-            Some((succ, b)) if self.fits(cycles, retired, b) => {
+            Some((succ, b)) if self.fits(cycles, retired, b) && !self.for_tier(b) => {
                 self.idx = succ as usize;
                 self.block = b;
                 self.pc = next;

@@ -37,12 +37,42 @@ use isa_spec::cr::vector;
 pub struct Threaded {
     /// Translated blocks and their execution counts.
     pub cache: Cache,
+    /// The JIT tier, if this engine has one: hot blocks run as host code (`--engine jit`).
+    #[cfg(feature = "jit")]
+    pub jit: Option<Box<super::jit::Jit>>,
 }
 
 impl Threaded {
     /// An engine with an empty cache.
     pub fn new() -> Threaded {
         Threaded::default()
+    }
+
+    /// An engine with a JIT tier ([`super::jit`]), or why the host has none.
+    #[cfg(feature = "jit")]
+    pub fn with_jit(config: super::jit::JitConfig) -> Result<Threaded, String> {
+        Ok(Threaded {
+            jit: Some(Box::new(super::jit::Jit::new(config)?)),
+            ..Threaded::default()
+        })
+    }
+
+    /// The run count from which blocks go to the JIT tier (`u64::MAX` without one).
+    #[inline(always)]
+    fn tier_threshold(&self) -> u64 {
+        #[cfg(feature = "jit")]
+        if let Some(jit) = &self.jit {
+            return jit.config.threshold;
+        }
+        u64::MAX
+    }
+
+    /// Does this engine have a JIT tier?
+    pub fn has_jit(&self) -> bool {
+        #[cfg(feature = "jit")]
+        return self.jit.is_some();
+        #[cfg(not(feature = "jit"))]
+        false
     }
 
     /// One dispatch: the boundary checks, then a block (or a single instruction), and the
@@ -102,10 +132,18 @@ impl Threaded {
             steps: budget.max_steps,
             breakpoints: budget.breakpoints,
             filter: budget.break_filter,
+            hot: self.tier_threshold(),
         };
         // The common case, a whole block with no breakpoints set, has its own copy of the
         // chain loop with those tests folded away (fewer live values: fewer spills).
         let plain = whole && budget.breakpoints.is_empty();
+        #[cfg(feature = "jit")]
+        if let Some(jit) = self.jit.as_deref_mut().filter(|_| plain) {
+            let (max_steps, cache) = (budget.max_steps, &mut self.cache);
+            if jit.try_run(cache, idx, m, pc, ring, paging, limit, max_steps) {
+                return;
+            }
+        }
         match (paging, plain) {
             // run_chain::<PLAIN, PAGING>
             (true, true) => run_chain::<true, true>(&mut self.cache, m, start, limits),
@@ -152,7 +190,11 @@ fn single_fetched(m: &mut Machine, pa: u32, pc: u32) {
 
 impl Engine for Threaded {
     fn name(&self) -> &'static str {
-        "threaded"
+        if self.has_jit() {
+            "jit"
+        } else {
+            "threaded"
+        }
     }
 
     fn hot_blocks(&self, n: usize) -> Vec<super::HotBlock> {
@@ -165,6 +207,7 @@ impl Engine for Threaded {
                 cycles,
                 len,
                 translations: self.cache.translations_at(pc),
+                native: self.cache.native_at(pc),
             })
             .collect()
     }

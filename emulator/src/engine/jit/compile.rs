@@ -1,0 +1,424 @@
+//! A threaded block compiled to one host function: the block's instructions in order (their
+//! semantics emitted by [`Emit`]), a loop back to its start while the next pass surely fits
+//! before the next device event, and the exits. Cycle accounting follows the threaded
+//! engine's chain (the static costs of `translate`, prefix sums and all), so the numbers it
+//! leaves are the interpreter's:
+//!
+//! - an exit *after* instruction i (a taken branch or jump, the block's end, a store into
+//!   translated code) leaves cycles = pass start + `cost_before` + `base` (+ `taken` if
+//!   taken) + followed jumps' penalties + the first instruction's dynamic costs;
+//! - an exit *before* instruction i (a side exit: its check failed, or it is not compiled)
+//!   leaves the state of the boundary before it, so that the threaded engine runs it as if
+//!   the block had ended there. Before the first instruction of the first pass nothing has
+//!   run: the function returns [`exit::NOTHING`].
+//!
+//! Guest registers live in SSA variables from entry to exit, written back at the one exit
+//! block ("leave") that every exit goes through.
+
+use super::ctx::{exit, Ctx};
+use super::emit::{args, Emit, Env, Flow, Unsupported};
+use super::helpers;
+use crate::engine::threaded::block::{Block, FOLLOW, PRIVILEGE_FAULT};
+use crate::exec::fast::Handler;
+use crate::exec::load_use_stall;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
+};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use std::mem::offset_of;
+
+/// An exit whose code is emitted after the block's body (once every register the function
+/// writes is known).
+enum Pending {
+    /// Before instruction `i`, after followed jumps' penalties `extra` in this pass.
+    Before {
+        at: cranelift_codegen::ir::Block,
+        i: usize,
+        extra: i64,
+    },
+    /// After instruction `i` to `target` with `cost` cycles past the pass start (static
+    /// part), `loops` if the target may be the block's start.
+    After {
+        at: cranelift_codegen::ir::Block,
+        i: usize,
+        cost: i64,
+        target: Target,
+        loops: bool,
+    },
+}
+
+/// Where an exit after an instruction goes.
+enum Target {
+    /// A value computed before the exit's branch.
+    Value(Value),
+    /// A constant (made in the exit's own block).
+    Const(u32),
+}
+
+/// The function's counters: SSA variables.
+struct Counters {
+    /// Cycles at the start of this pass.
+    pass_cycles: Variable,
+    /// Retired count at the start of this pass.
+    pass_retired: Variable,
+    /// The first instruction's dynamic cycles in this pass.
+    dynamic: Variable,
+    /// Passes so far (1 in the first).
+    passes: Variable,
+    /// The register the last instruction of the previous pass loaded.
+    prev_load: Variable,
+}
+
+/// Loads a `Ctx` field of type `ty` at `off`.
+fn field(fb: &mut FunctionBuilder, ctx: Value, ty: Type, off: usize) -> Value {
+    fb.ins().load(ty, MemFlagsData::trusted(), ctx, off as i32)
+}
+
+/// Stores `v` into the `Ctx` field at `off`.
+fn set_field(fb: &mut FunctionBuilder, ctx: Value, v: Value, off: usize) {
+    fb.ins().store(MemFlagsData::trusted(), v, ctx, off as i32);
+}
+
+/// The registers `block`'s instructions name (bit r for register r, r0 left out): loaded at
+/// entry, so that every variable has a value on every path.
+fn named_registers(block: &Block) -> u32 {
+    block.ops().iter().fold(0, |m, op| {
+        let i = &op.insn;
+        m | 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31)
+    }) & !1
+}
+
+/// Builds `func` (signature [`super::ctx::NativeFn`]) for `block` running at virtual page
+/// `vpage`. `None` when its first instruction is not compiled (then the function would never
+/// do anything).
+pub(super) fn build(
+    func: &mut Function,
+    fbc: &mut FunctionBuilderContext,
+    block: &Block,
+    vpage: u32,
+    paging: bool,
+    ring: u8,
+    frontend: TargetFrontendConfig,
+    call_conv: CallConv,
+) -> Option<()> {
+    let ptr = frontend.pointer_type();
+    let ops = block.ops();
+    let first = &ops[0];
+    if first.flags & PRIVILEGE_FAULT != 0 || first.handler == Handler::Full {
+        return None;
+    }
+    let mut fb = FunctionBuilder::new(func, fbc);
+    let entry = fb.create_block();
+    fb.append_block_params_for_function_params(entry);
+    fb.switch_to_block(entry);
+    let ctx = fb.block_params(entry)[0];
+
+    // The registers, from memory.
+    let regs_ptr = field(&mut fb, ctx, ptr, offset_of!(Ctx, regs));
+    let regs: [Variable; 32] = std::array::from_fn(|_| fb.declare_var(types::I32));
+    let named = named_registers(block);
+    for r in 1..32 {
+        if named & 1 << r != 0 {
+            let v = fb
+                .ins()
+                .load(types::I32, MemFlagsData::trusted(), regs_ptr, 4 * r as i32);
+            fb.def_var(regs[r], v);
+        }
+    }
+    let hits = fb.declare_var(types::I64);
+    let zero64 = fb.ins().iconst(types::I64, 0);
+    fb.def_var(hits, zero64);
+    let mut store_sig = Signature::new(call_conv);
+    store_sig.params.push(AbiParam::new(ptr));
+    for _ in 0..4 {
+        store_sig.params.push(AbiParam::new(types::I32));
+    }
+    store_sig.returns.push(AbiParam::new(types::I32));
+    let mut refill_sig = Signature::new(call_conv);
+    refill_sig.params.push(AbiParam::new(ptr));
+    for _ in 0..5 {
+        refill_sig.params.push(AbiParam::new(types::I32));
+    }
+    refill_sig.returns.push(AbiParam::new(types::I64));
+    let dynamic = fb.declare_var(types::I64);
+    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, dyn0));
+    fb.def_var(dynamic, v);
+    let must_exit = fb.declare_var(types::I32);
+    let v = fb.ins().iconst(types::I32, 0);
+    fb.def_var(must_exit, v);
+    let env = Env {
+        ptr,
+        regs,
+        hits,
+        tags_read: field(&mut fb, ctx, ptr, offset_of!(Ctx, tags_read)),
+        tags_write: field(&mut fb, ctx, ptr, offset_of!(Ctx, tags_write)),
+        addends: field(&mut fb, ctx, ptr, offset_of!(Ctx, addends)),
+        chunks: field(&mut fb, ctx, ptr, offset_of!(Ctx, chunks)),
+        plain: field(&mut fb, ctx, ptr, offset_of!(Ctx, plain)),
+        ram_len: field(&mut fb, ctx, types::I64, offset_of!(Ctx, ram_len)),
+        machine: field(&mut fb, ctx, ptr, offset_of!(Ctx, machine)),
+        store_sig: fb.import_signature(store_sig),
+        store_fn: fb
+            .ins()
+            .iconst(ptr, helpers::store_checked as *const () as usize as i64),
+        refill_sig: fb.import_signature(refill_sig),
+        refill_fn: fb
+            .ins()
+            .iconst(ptr, helpers::refill as *const () as usize as i64),
+        dynamic,
+        must_exit,
+        paging,
+        ring,
+    };
+    let loop_cycles = field(&mut fb, ctx, types::I64, offset_of!(Ctx, loop_cycles));
+    let loop_retired = field(&mut fb, ctx, types::I64, offset_of!(Ctx, loop_retired));
+    let c = Counters {
+        pass_cycles: fb.declare_var(types::I64),
+        pass_retired: fb.declare_var(types::I64),
+        dynamic,
+        passes: fb.declare_var(types::I64),
+        prev_load: fb.declare_var(types::I32),
+    };
+    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, cycles));
+    fb.def_var(c.pass_cycles, v);
+    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, retired));
+    fb.def_var(c.pass_retired, v);
+    let v = fb.ins().iconst(types::I64, 1);
+    fb.def_var(c.passes, v);
+    let v = fb.ins().iconst(types::I32, 0);
+    fb.def_var(c.prev_load, v);
+
+    let leave = fb.create_block();
+    for ty in [types::I32, types::I64, types::I64, types::I32] {
+        fb.append_block_param(leave, ty);
+    }
+    let nothing = fb.create_block();
+    let head = fb.create_block();
+    fb.ins().jump(head, &[]);
+    fb.switch_to_block(head);
+
+    // The body: each instruction's semantics, emitted.
+    let mut written = 0u32;
+    let mut pending = Vec::new();
+    let mut extra = 0i64;
+    let mut open = true;
+    for (i, op) in ops.iter().enumerate() {
+        let pc = vpage | op.off as u32;
+        let cost_before = op.cost_before as i64 + extra;
+        let cost_after = cost_before + op.base as i64;
+        let mut e = Emit {
+            fb: &mut fb,
+            env: &env,
+            pc,
+            side: None,
+            store_exit: None,
+            written: &mut written,
+            walked: false,
+        };
+        let flow = if op.flags & PRIVILEGE_FAULT != 0 || op.handler == Handler::Full {
+            Err(Unsupported)
+        } else {
+            crate::exec::run(&mut e, &op.insn)
+        };
+        let (side, walked) = (e.side, e.walked);
+        let mut store_exit = e.store_exit;
+        if walked && flow.is_ok() {
+            // A refill whose walk wrote translated code: the block ends after this one.
+            let v = fb.use_var(env.must_exit);
+            let at = *store_exit.get_or_insert_with(|| fb.create_block());
+            let cont = fb.create_block();
+            fb.ins().brif(v, at, &[], cont, &[]);
+            fb.switch_to_block(cont);
+        }
+        if let Some(at) = store_exit {
+            pending.push(Pending::After {
+                at,
+                i,
+                cost: cost_after,
+                target: Target::Const(pc.wrapping_add(4)),
+                loops: false,
+            });
+        }
+        let side = match (&flow, side) {
+            (Err(Unsupported), None) => Some(fb.create_block()),
+            (_, s) => s,
+        };
+        if let Some(at) = side {
+            pending.push(Pending::Before { at, i, extra });
+        }
+        match flow {
+            Err(Unsupported) => {
+                fb.ins().jump(side.expect("made above"), &[]);
+                open = false;
+                break;
+            }
+            Ok(Flow::Next) => {}
+            Ok(Flow::Branch { taken, target }) => {
+                let (t, cont) = (fb.create_block(), fb.create_block());
+                fb.ins().brif(taken, t, &[], cont, &[]);
+                fb.switch_to_block(cont);
+                pending.push(Pending::After {
+                    at: t,
+                    i,
+                    cost: cost_after + op.taken as i64,
+                    target: Target::Value(target),
+                    loops: true,
+                });
+            }
+            Ok(Flow::Jump { target }) => {
+                if op.flags & FOLLOW != 0 && i + 1 < ops.len() {
+                    extra += op.taken as i64;
+                    continue;
+                }
+                let t = fb.create_block();
+                fb.ins().jump(t, &[]);
+                pending.push(Pending::After {
+                    at: t,
+                    i,
+                    cost: cost_after + op.taken as i64,
+                    target: Target::Value(target),
+                    loops: true,
+                });
+                open = false;
+                break;
+            }
+        }
+    }
+    if open {
+        // Past the last instruction: on at the next word.
+        let i = ops.len() - 1;
+        let op = &ops[i];
+        let t = fb.create_block();
+        fb.ins().jump(t, &[]);
+        let cost = op.cost_before as i64 + extra + op.base as i64;
+        pending.push(Pending::After {
+            at: t,
+            i,
+            cost,
+            target: Target::Const((vpage | op.off as u32).wrapping_add(4)),
+            loops: true,
+        });
+    }
+
+    // The exits.
+    let entry_pc = vpage | first.off as u32;
+    for p in pending {
+        match p {
+            Pending::Before { at, i, extra } => {
+                fb.switch_to_block(at);
+                fb.set_cold_block(at);
+                if i == 0 {
+                    // Before the first instruction: nothing ran in the first pass; in a later
+                    // one, the state of the boundary where the pass began.
+                    let passes = fb.use_var(c.passes);
+                    let again = fb.create_block();
+                    let first_pass = fb.ins().icmp_imm_u(IntCC::Equal, passes, 1);
+                    fb.ins().brif(first_pass, nothing, &[], again, &[]);
+                    fb.switch_to_block(again);
+                    let pc = fb.ins().iconst(types::I32, entry_pc as i64);
+                    let cycles = fb.use_var(c.pass_cycles);
+                    let retired = fb.use_var(c.pass_retired);
+                    let load = fb.use_var(c.prev_load);
+                    fb.ins().jump(leave, &args([pc, cycles, retired, load]));
+                } else {
+                    let op = &ops[i];
+                    let pc = fb.ins().iconst(types::I32, (vpage | op.off as u32) as i64);
+                    let cycles = cycles_at(&mut fb, &c, op.cost_before as i64 + extra);
+                    let retired = fb.use_var(c.pass_retired);
+                    let retired = fb.ins().iadd_imm_s(retired, i as i64);
+                    let load = fb
+                        .ins()
+                        .iconst(types::I32, ops[i - 1].load_dest() as i64);
+                    fb.ins().jump(leave, &args([pc, cycles, retired, load]));
+                }
+            }
+            Pending::After {
+                at,
+                i,
+                cost,
+                target,
+                loops,
+            } => {
+                fb.switch_to_block(at);
+                let op = &ops[i];
+                let target = match target {
+                    Target::Value(v) => v,
+                    Target::Const(pc) => fb.ins().iconst(types::I32, pc as i64),
+                };
+                let cycles = cycles_at(&mut fb, &c, cost);
+                let retired = fb.use_var(c.pass_retired);
+                let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1);
+                let last_load = op.load_dest();
+                let load = fb.ins().iconst(types::I32, last_load as i64);
+                let exit_args = args([target, cycles, retired, load]);
+                if !loops {
+                    fb.ins().jump(leave, &exit_args);
+                    continue;
+                }
+                // Back to the start for another pass if it surely fits.
+                let start = fb.ins().icmp_imm_u(IntCC::Equal, target, entry_pc as i64);
+                let fits_c = fb
+                    .ins()
+                    .icmp(IntCC::UnsignedLessThan, cycles, loop_cycles);
+                let fits_r = fb
+                    .ins()
+                    .icmp(IntCC::UnsignedLessThanOrEqual, retired, loop_retired);
+                let fits = fb.ins().band(fits_c, fits_r);
+                let go = fb.ins().band(start, fits);
+                let again = fb.create_block();
+                fb.ins().brif(go, again, &[], leave, &exit_args);
+                fb.switch_to_block(again);
+                fb.def_var(c.pass_cycles, cycles);
+                fb.def_var(c.pass_retired, retired);
+                let stall = load_use_stall(block.first_sources, last_load);
+                let stall = fb.ins().iconst(types::I64, stall as i64);
+                fb.def_var(c.dynamic, stall);
+                fb.def_var(c.prev_load, load);
+                let passes = fb.use_var(c.passes);
+                let passes = fb.ins().iadd_imm_s(passes, 1);
+                fb.def_var(c.passes, passes);
+                fb.ins().jump(head, &[]);
+            }
+        }
+    }
+
+    // Leave: registers and counters back.
+    fb.switch_to_block(leave);
+    let p = fb.block_params(leave).to_vec();
+    for r in 1..32 {
+        if written & 1 << r != 0 {
+            let v = fb.use_var(regs[r]);
+            fb.ins()
+                .store(MemFlagsData::trusted(), v, regs_ptr, 4 * r as i32);
+        }
+    }
+    set_field(&mut fb, ctx, p[0], offset_of!(Ctx, next_pc));
+    set_field(&mut fb, ctx, p[1], offset_of!(Ctx, cycles));
+    set_field(&mut fb, ctx, p[2], offset_of!(Ctx, retired));
+    set_field(&mut fb, ctx, p[3], offset_of!(Ctx, last_load));
+    let h = fb.use_var(hits);
+    set_field(&mut fb, ctx, h, offset_of!(Ctx, data_hits));
+    let n = fb.use_var(c.passes);
+    set_field(&mut fb, ctx, n, offset_of!(Ctx, passes));
+    let code = fb.ins().iconst(types::I32, exit::LEFT as i64);
+    fb.ins().return_(&[code]);
+
+    fb.switch_to_block(nothing);
+    fb.set_cold_block(nothing);
+    let code = fb.ins().iconst(types::I32, exit::NOTHING as i64);
+    fb.ins().return_(&[code]);
+
+    fb.seal_all_blocks();
+    fb.finalize(frontend);
+    Some(())
+}
+
+/// Cycles at `cost` static cycles past the pass start: pass start + `cost` + dynamic.
+fn cycles_at(fb: &mut FunctionBuilder, c: &Counters, cost: i64) -> Value {
+    let start = fb.use_var(c.pass_cycles);
+    let dynamic = fb.use_var(c.dynamic);
+    let v = fb.ins().iadd(start, dynamic);
+    fb.ins().iadd_imm_s(v, cost)
+}

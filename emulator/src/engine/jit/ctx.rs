@@ -1,0 +1,59 @@
+//! What generated code reads and writes besides guest memory: one [`Ctx`] per call, filled by
+//! the runtime (`super::run`) from the machine and read back after the call.
+
+use crate::machine::Machine;
+
+/// The interface between the runtime and a translated block (`#[repr(C)]`: the generated code
+/// reads its fields at their [`offset_of!`](std::mem::offset_of) offsets).
+#[repr(C)]
+#[derive(Debug)]
+pub struct Ctx {
+    /// The guest registers (`Cpu::regs`).
+    pub regs: *mut u32,
+    /// The TLB's permitted-read tags for the block's ring, by slot.
+    pub tags_read: *const u32,
+    /// The TLB's permitted-write tags for the block's ring, by slot.
+    pub tags_write: *const u32,
+    /// The TLB's addends, by slot.
+    pub addends: *const u32,
+    /// RAM's chunk table (biased pointers).
+    pub chunks: *const *mut u8,
+    /// RAM's plain-store table (biased pointers or null).
+    pub plain: *const *mut u8,
+    /// RAM's size in bytes.
+    pub ram_len: u64,
+    /// The machine, for the out-of-line helpers.
+    pub machine: *mut Machine,
+    /// In: cycles before the block's first instruction. Out: cycles at the exit.
+    pub cycles: u64,
+    /// In: instructions retired before it. Out: at the exit.
+    pub retired: u64,
+    /// Another pass of the block may start while cycles are below this (the next device event
+    /// or the budget, less the block's worst case).
+    pub loop_cycles: u64,
+    /// ... and while the retired count is at most this (the step budget).
+    pub loop_retired: u64,
+    /// Cycles the first pass has that the static costs do not know of: the first
+    /// instruction's load-use stall and fetch walk.
+    pub dyn0: u64,
+    /// Out: data accesses that hit the TLB (paging on).
+    pub data_hits: u64,
+    /// Out: passes through the block (a loop's).
+    pub passes: u64,
+    /// Out: the pc to go on at.
+    pub next_pc: u32,
+    /// Out: the register the last retired instruction loaded, or 0.
+    pub last_load: u32,
+}
+
+/// What a translated block's function returns.
+pub mod exit {
+    /// Nothing ran (the first instruction needs the threaded engine): `Ctx` is unchanged.
+    pub const NOTHING: u32 = 0;
+    /// Instructions ran: the counters in `Ctx` are those of the instruction boundary where
+    /// the block left off, the registers and memory written.
+    pub const LEFT: u32 = 1;
+}
+
+/// The signature of a translated block: `Ctx` in, an [`exit`] code out.
+pub type NativeFn = unsafe extern "C" fn(*mut Ctx) -> u32;

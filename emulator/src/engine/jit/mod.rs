@@ -1,0 +1,323 @@
+//! The JIT tier: hot blocks of the threaded engine compiled to host code with Cranelift.
+//!
+//! The threaded engine stays in charge: it finds, translates and counts blocks as ever, and
+//! for a block run whole with no debugger stop points set it asks this tier first
+//! ([`Jit::try_run`]). A block whose run count passes the threshold is compiled
+//! ([`compile`], its instructions' semantics emitted by [`emit`]; the code kept in
+//! [`code_cache`]); its function runs the block, loops while the next pass surely fits before
+//! the next device event, and leaves at an instruction boundary with the interpreter's
+//! counters. Anything it does not compile — a TLB miss, an access outside RAM, a gate, a
+//! system instruction — leaves the block before that instruction, and the threaded engine
+//! runs it. Translations live and die with their threaded block (invalidated with its page);
+//! the code cache's limit flushes them all.
+
+mod code_cache;
+mod compile;
+pub mod ctx;
+mod emit;
+mod helpers;
+
+use super::threaded::cache::{key, Cache};
+use crate::exec::load_use_stall;
+use crate::machine::Machine;
+use crate::tlb::Access;
+use code_cache::CodeCache;
+use ctx::{exit, Ctx, NativeFn};
+use std::time::Instant;
+
+/// When blocks are compiled, and how much code is kept.
+#[derive(Clone, Copy, Debug)]
+pub struct JitConfig {
+    /// A block is compiled when it has been run this many times (passes of a loop count).
+    pub threshold: u64,
+    /// Host code kept at most, in bytes: reaching it drops every translation.
+    pub code_limit: usize,
+}
+
+impl Default for JitConfig {
+    fn default() -> Self {
+        JitConfig {
+            threshold: 64,
+            code_limit: 32 << 20,
+        }
+    }
+}
+
+impl JitConfig {
+    /// The defaults, with the threshold from `RINGFORT_JIT_THRESHOLD` if it is set to a
+    /// number (tests lower it so that short programs are compiled).
+    pub fn from_env() -> JitConfig {
+        let threshold = std::env::var("RINGFORT_JIT_THRESHOLD")
+            .ok()
+            .and_then(|v| v.trim().parse().ok());
+        JitConfig {
+            threshold: threshold.unwrap_or(JitConfig::default().threshold),
+            ..JitConfig::default()
+        }
+    }
+}
+
+/// What the tier did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JitStats {
+    /// Blocks compiled.
+    pub translations: u64,
+    /// Host time spent compiling, in nanoseconds.
+    pub translate_ns: u64,
+    /// Blocks found not worth compiling (their first instruction is not compiled).
+    pub declined: u64,
+    /// Calls into host code that ran instructions.
+    pub native_runs: u64,
+    /// Instructions retired in host code.
+    pub native_instructions: u64,
+    /// Times the code cache was full and dropped everything.
+    pub flushes: u64,
+    /// Bytes of host code now in the cache.
+    pub code_bytes: usize,
+    /// The most bytes of host code the cache held.
+    pub peak_code_bytes: usize,
+}
+
+/// A compiled block.
+#[derive(Clone, Copy)]
+struct Native {
+    /// Its function.
+    f: NativeFn,
+    /// The virtual page it was compiled for (its pcs are constants in the code).
+    vpage: u32,
+}
+
+/// The JIT tier of a threaded engine.
+pub struct Jit {
+    /// Host code.
+    code: CodeCache,
+    /// Compiled blocks; a threaded block's `BlockRun::native` is its index here + 1.
+    natives: Vec<Native>,
+    /// Settings.
+    pub config: JitConfig,
+    /// Counters.
+    pub stats: JitStats,
+}
+
+/// `BlockRun::native` of a block that is not to be compiled.
+pub const NOT_COMPILED: u32 = u32::MAX;
+
+impl Jit {
+    /// A tier with nothing compiled, or why this host has no JIT.
+    pub fn new(config: JitConfig) -> Result<Jit, String> {
+        Ok(Jit {
+            code: CodeCache::new(config.code_limit)?,
+            natives: Vec::new(),
+            config,
+            stats: JitStats::default(),
+        })
+    }
+
+    /// Drops every translation (a full code cache): the blocks forget their functions, then
+    /// the code goes.
+    fn flush(&mut self, cache: &Cache) {
+        for b in &cache.blocks {
+            b.run.native.set(0);
+        }
+        self.natives.clear();
+        // SAFETY: no block refers to a function of the cache any more (cleared above; blocks
+        // translated later start with none), and the tier calls only through them.
+        unsafe { self.code.flush() };
+        self.stats.flushes += 1;
+        self.stats.code_bytes = 0;
+    }
+
+    /// Compiles block `idx` for virtual page `vpage`: its `native` entry.
+    #[cold]
+    #[inline(never)]
+    fn translate(
+        &mut self,
+        cache: &Cache,
+        idx: usize,
+        vpage: u32,
+        paging: bool,
+        ring: u8,
+    ) -> u32 {
+        if self.code.is_full() || self.natives.len() >= u32::MAX as usize - 1 {
+            self.flush(cache);
+        }
+        let block = &cache.blocks[idx];
+        let start = Instant::now();
+        let made = self.code.compile(block, vpage, paging, ring);
+        self.stats.translate_ns += start.elapsed().as_nanos() as u64;
+        let entry = match made {
+            Ok(Some((f, size))) => {
+                self.natives.push(Native { f, vpage });
+                self.stats.translations += 1;
+                self.stats.code_bytes = self.code.bytes;
+                self.stats.peak_code_bytes = self.stats.peak_code_bytes.max(self.code.bytes);
+                let _ = size;
+                self.natives.len() as u32
+            }
+            Ok(None) | Err(_) => {
+                self.stats.declined += 1;
+                NOT_COMPILED
+            }
+        };
+        block.run.native.set(entry);
+        entry
+    }
+
+    /// Runs block `idx` (at `pc`, in `ring`, paging `paging`) in host code if it is compiled
+    /// or hot enough to be, and then, while they can, the compiled blocks it leads to in the
+    /// same page. The dispatcher has counted the first instruction's step and fetch, and found
+    /// that the block fits whole before `limit` (cycles) and `max_steps`. Returns false when
+    /// nothing ran (the threaded engine runs the block).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn try_run(
+        &mut self,
+        cache: &mut Cache,
+        idx: u32,
+        m: &mut Machine,
+        pc: u32,
+        ring: u8,
+        paging: bool,
+        limit: u64,
+        max_steps: u64,
+    ) -> bool {
+        if !m.watch.is_empty() || m.trace_writes.is_some() || m.watches_reads() {
+            return false;
+        }
+        let (mut idx, mut pc) = (idx as usize, pc);
+        // The first block's step and fetch were counted by the dispatcher; a successor's are
+        // counted here (its fetch hits the same code page, as in the chain), and taken back
+        // if it does not run.
+        let mut first = true;
+        loop {
+            let block = &cache.blocks[idx];
+            let mut entry = block.run.native.get();
+            if entry == 0 && block.run.execs.get() >= self.config.threshold {
+                entry = self.translate(cache, idx, pc & !0xfff, paging, ring);
+            }
+            let block = &cache.blocks[idx];
+            let native = self
+                .natives
+                .get(entry.wrapping_sub(1) as usize)
+                .filter(|n| n.vpage == pc & !0xfff)
+                .copied();
+            if !first {
+                m.steps += 1;
+                if paging {
+                    m.tlb.hits += 1;
+                }
+                m.acc_walk = 0;
+            }
+            let ran = native.is_some_and(|n| self.call(n.f, block, m, ring, paging, limit, max_steps));
+            if !ran {
+                if !first {
+                    m.steps -= 1;
+                    if paging {
+                        m.tlb.hits -= 1;
+                    }
+                }
+                return !first;
+            }
+            first = false;
+            // On to the successor in the same page if it surely fits (as the chain would).
+            let next = m.cpu.pc;
+            if m.block_exit || next >> 12 != pc >> 12 {
+                return true;
+            }
+            let k = key((block.pa & !0xfff) | (next & 0xfff), ring, paging);
+            let Some(succ) = cache.lookup.get(k) else {
+                return true;
+            };
+            let b = &cache.blocks[succ as usize];
+            let steps_room = max_steps.saturating_sub(m.steps);
+            if m.cpu.cycles.saturating_add(b.max_cost) >= limit || b.max_insns() > steps_room {
+                return true;
+            }
+            idx = succ as usize;
+            pc = next;
+        }
+    }
+
+    /// Calls `f`, the compiled `block`, on `m`; returns whether it ran instructions (then the
+    /// machine is at the boundary where it left off).
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &mut self,
+        f: NativeFn,
+        block: &super::threaded::block::Block,
+        m: &mut Machine,
+        ring: u8,
+        paging: bool,
+        limit: u64,
+        max_steps: u64,
+    ) -> bool {
+        let step_offset = m.steps - 1 - m.cpu.retired;
+        let (cycles, retired) = (m.cpu.cycles, m.cpu.retired);
+        let first_stall = load_use_stall(block.first_sources, m.cpu.last_load);
+        let (tags_read, addends) = m.tlb.raw_tags(Access::Read, ring);
+        let (tags_write, _) = m.tlb.raw_tags(Access::Write, ring);
+        let (chunks, plain) = m.ram.raw_tables();
+        let ram_len = m.ram.len() as u64;
+        let dyn0 = (first_stall + m.acc_walk) as u64;
+        // (Refills in the block use `acc_walk` for their own walks; the first fetch's is in
+        // `dyn0`, given back if nothing runs.)
+        let first_walk = std::mem::take(&mut m.acc_walk);
+        let mp: *mut Machine = m;
+        let mut ctx = Ctx {
+            // SAFETY: `mp` is `m`, live; the field's address is taken without a reference.
+            regs: unsafe { std::ptr::addr_of_mut!((*mp).cpu.regs) }.cast(),
+            tags_read,
+            tags_write,
+            addends,
+            chunks,
+            plain,
+            ram_len,
+            machine: mp,
+            cycles,
+            retired,
+            loop_cycles: limit.saturating_sub(block.max_cost),
+            loop_retired: max_steps.saturating_sub(step_offset + block.max_insns()),
+            dyn0,
+            data_hits: 0,
+            passes: 0,
+            next_pc: 0,
+            last_load: 0,
+        };
+        // SAFETY: `f` was compiled from `block` for this ring and paging mode and this page
+        // (the caller checked `vpage`), and reads and writes only through `ctx`: the
+        // registers of `m`, the TLB tables of `m` (read), the RAM of `m` through its chunk
+        // tables, at indices it checked against `ram_len` (aligned accesses, so inside one
+        // chunk), and `m` itself only through `helpers::store_checked`. `m` is not used
+        // otherwise until the call returns, and none of these tables is reallocated during
+        // it (the helper only allocates chunks, which changes a slot's value, not the tables).
+        let code = unsafe { f(&mut ctx) };
+        if code == exit::NOTHING {
+            m.acc_walk = first_walk;
+            return false;
+        }
+        debug_assert_eq!(code, exit::LEFT);
+        m.acc_walk = 0;
+        m.cpu.pc = ctx.next_pc;
+        m.cpu.cycles = ctx.cycles;
+        m.cpu.retired = ctx.retired;
+        m.cpu.last_load = ctx.last_load as u8;
+        m.steps = ctx.retired + step_offset;
+        let ran = ctx.retired - retired;
+        if paging {
+            m.tlb.hits += ran - 1 + ctx.data_hits;
+        }
+        block.run.count(ctx.passes, ctx.cycles - cycles);
+        self.stats.native_runs += 1;
+
+        self.stats.native_instructions += ran;
+        true
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if std::env::var_os("RINGFORT_JIT_DEBUG").is_some() {
+            eprintln!("{:?}", self.stats);
+
+        }
+    }
+}
