@@ -36,7 +36,8 @@ pub(super) struct CodeCache {
 fn host_isa() -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k, v| f.set(k, v).map_err(|e| e.to_string());
-    set(&mut flags, "opt_level", "speed")?;
+    let lvl = std::env::var("RF_OPT").unwrap_or("speed".into());
+    set(&mut flags, "opt_level", &lvl)?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
     let builder = cranelift_native::builder().map_err(|e| e.to_string())?;

@@ -18,7 +18,7 @@
 use super::ctx::{exit, Ctx};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
-use crate::engine::threaded::block::{Block, FOLLOW, PRIVILEGE_FAULT};
+use crate::engine::threaded::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
 use crate::exec::fast::Handler;
 use crate::exec::load_use_stall;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -28,6 +28,11 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::mem::offset_of;
+
+/// Instructions of a loop the host code keeps unrolled (as the threaded block has them);
+/// past this a repeat of the first instruction ends the pass (cheaper to compile, and little
+/// slower to run: a pass costs a few host instructions).
+const UNROLLED: usize = 64;
 
 /// An exit whose code is emitted after the block's body (once every register the function
 /// writes is known).
@@ -206,6 +211,23 @@ pub(super) fn build(
     let mut open = true;
     for (i, op) in ops.iter().enumerate() {
         let pc = vpage | op.off as u32;
+        let repeats = |o: &Op| o.off == op.off;
+        if i >= UNROLLED && repeats(&ops[0]) {
+            // The threaded block repeats a loop's body here (unrolled). Host code does not
+            // need that: the pass ends, back to the start for another if it is the start
+            // (which the exit's loop test sees), else on to the block at the loop's head.
+            let t = fb.create_block();
+            fb.ins().jump(t, &[]);
+            pending.push(Pending::After {
+                at: t,
+                i: i - 1,
+                cost: op.cost_before as i64 + extra,
+                target: Target::Const(pc),
+                loops: true,
+            });
+            open = false;
+            break;
+        }
         let cost_before = op.cost_before as i64 + extra;
         let cost_after = cost_before + op.base as i64;
         let mut e = Emit {

@@ -163,11 +163,32 @@ impl Jit {
         entry
     }
 
+    /// The compiled function of `block` for virtual page `vpage`, compiling it if it is hot
+    /// enough and not compiled yet.
+    #[inline(always)]
+    fn native_of(
+        &mut self,
+        cache: &Cache,
+        idx: usize,
+        vpage: u32,
+        paging: bool,
+        ring: u8,
+    ) -> Option<NativeFn> {
+        let block = &cache.blocks[idx];
+        let mut entry = block.run.native.get();
+        if entry == 0 && block.run.execs.get() >= self.config.threshold {
+            entry = self.translate(cache, idx, vpage, paging, ring);
+        }
+        let n = self.natives.get(entry.wrapping_sub(1) as usize)?;
+        (n.vpage == vpage).then_some(n.f)
+    }
+
     /// Runs block `idx` (at `pc`, in `ring`, paging `paging`) in host code if it is compiled
     /// or hot enough to be, and then, while they can, the compiled blocks it leads to in the
-    /// same page. The dispatcher has counted the first instruction's step and fetch, and found
-    /// that the block fits whole before `limit` (cycles) and `max_steps`. Returns false when
-    /// nothing ran (the threaded engine runs the block).
+    /// same page (as the threaded chain does: their first fetches hit the same code page).
+    /// The dispatcher has counted the first instruction's step and fetch, and found that the
+    /// block fits whole before `limit` (cycles) and `max_steps`. Returns false when nothing
+    /// ran (the threaded engine runs the block).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn try_run(
         &mut self,
@@ -183,84 +204,26 @@ impl Jit {
         if !m.watch.is_empty() || m.trace_writes.is_some() || m.watches_reads() {
             return false;
         }
-        let (mut idx, mut pc) = (idx as usize, pc);
-        // The first block's step and fetch were counted by the dispatcher; a successor's are
-        // counted here (its fetch hits the same code page, as in the chain), and taken back
-        // if it does not run.
-        let mut first = true;
-        loop {
-            let block = &cache.blocks[idx];
-            let mut entry = block.run.native.get();
-            if entry == 0 && block.run.execs.get() >= self.config.threshold {
-                entry = self.translate(cache, idx, pc & !0xfff, paging, ring);
-            }
-            let block = &cache.blocks[idx];
-            let native = self
-                .natives
-                .get(entry.wrapping_sub(1) as usize)
-                .filter(|n| n.vpage == pc & !0xfff)
-                .copied();
-            if !first {
-                m.steps += 1;
-                if paging {
-                    m.tlb.hits += 1;
-                }
-                m.acc_walk = 0;
-            }
-            let ran = native.is_some_and(|n| self.call(n.f, block, m, ring, paging, limit, max_steps));
-            if !ran {
-                if !first {
-                    m.steps -= 1;
-                    if paging {
-                        m.tlb.hits -= 1;
-                    }
-                }
-                return !first;
-            }
-            first = false;
-            // On to the successor in the same page if it surely fits (as the chain would).
-            let next = m.cpu.pc;
-            if m.block_exit || next >> 12 != pc >> 12 {
-                return true;
-            }
-            let k = key((block.pa & !0xfff) | (next & 0xfff), ring, paging);
-            let Some(succ) = cache.lookup.get(k) else {
-                return true;
-            };
-            let b = &cache.blocks[succ as usize];
-            let steps_room = max_steps.saturating_sub(m.steps);
-            if m.cpu.cycles.saturating_add(b.max_cost) >= limit || b.max_insns() > steps_room {
-                return true;
-            }
-            idx = succ as usize;
-            pc = next;
-        }
-    }
-
-    /// Calls `f`, the compiled `block`, on `m`; returns whether it ran instructions (then the
-    /// machine is at the boundary where it left off).
-    #[allow(clippy::too_many_arguments)]
-    fn call(
-        &mut self,
-        f: NativeFn,
-        block: &super::threaded::block::Block,
-        m: &mut Machine,
-        ring: u8,
-        paging: bool,
-        limit: u64,
-        max_steps: u64,
-    ) -> bool {
+        let vpage = pc & !0xfff;
+        let mut idx = idx as usize;
+        let Some(mut f) = self.native_of(cache, idx, vpage, paging, ring) else {
+            return false;
+        };
+        // The steps move with the retired count while compiled code runs.
         let step_offset = m.steps - 1 - m.cpu.retired;
-        let (cycles, retired) = (m.cpu.cycles, m.cpu.retired);
+        let retired_in = m.cpu.retired;
+        let block = &cache.blocks[idx];
         let first_stall = load_use_stall(block.first_sources, m.cpu.last_load);
+        // The first fetch's walk is in `dyn0` (given back if nothing runs); refills in the
+        // block use `acc_walk` for their own.
+        let first_walk = std::mem::take(&mut m.acc_walk);
         let (tags_read, addends) = m.tlb.raw_tags(Access::Read, ring);
         let (tags_write, _) = m.tlb.raw_tags(Access::Write, ring);
         let (chunks, plain) = m.ram.raw_tables();
         let ram_len = m.ram.len() as u64;
-        let dyn0 = (first_stall + m.acc_walk) as u64;
-        // (Refills in the block use `acc_walk` for their own walks; the first fetch's is in
-        // `dyn0`, given back if nothing runs.)
-        let first_walk = std::mem::take(&mut m.acc_walk);
+        let loop_retired = |b: &super::threaded::block::Block| {
+            max_steps.saturating_sub(step_offset + b.max_insns())
+        };
         let mp: *mut Machine = m;
         let mut ctx = Ctx {
             // SAFETY: `mp` is `m`, live; the field's address is taken without a reference.
@@ -272,43 +235,88 @@ impl Jit {
             plain,
             ram_len,
             machine: mp,
-            cycles,
-            retired,
+            // SAFETY: as above; plain reads of `m` through the pointer it is now used by.
+            cycles: unsafe { (*mp).cpu.cycles },
+            retired: retired_in,
             loop_cycles: limit.saturating_sub(block.max_cost),
-            loop_retired: max_steps.saturating_sub(step_offset + block.max_insns()),
-            dyn0,
+            loop_retired: loop_retired(block),
+            dyn0: (first_stall + first_walk) as u64,
             data_hits: 0,
             passes: 0,
             next_pc: 0,
             last_load: 0,
         };
-        // SAFETY: `f` was compiled from `block` for this ring and paging mode and this page
-        // (the caller checked `vpage`), and reads and writes only through `ctx`: the
-        // registers of `m`, the TLB tables of `m` (read), the RAM of `m` through its chunk
-        // tables, at indices it checked against `ram_len` (aligned accesses, so inside one
-        // chunk), and `m` itself only through `helpers::store_checked`. `m` is not used
-        // otherwise until the call returns, and none of these tables is reallocated during
-        // it (the helper only allocates chunks, which changes a slot's value, not the tables).
-        let code = unsafe { f(&mut ctx) };
-        if code == exit::NOTHING {
+        let mut hits = 0;
+        let mut ran_any = false;
+        loop {
+            let (cycles_in, retired_before) = (ctx.cycles, ctx.retired);
+            // SAFETY: `f` was compiled from block `idx` for this ring, paging mode and page
+            // (`native_of` checked the page), and reads and writes only through `ctx`: the
+            // registers of `m`, its TLB's tables (read), its RAM through the chunk tables at
+            // indices checked against `ram_len` (aligned accesses: inside one chunk), and `m`
+            // itself only in the helpers. `m` is used only through `mp` until the chain
+            // ends, and none of those tables is reallocated meanwhile (the helpers allocate
+            // chunks, which changes a slot's value, not the tables).
+            let code = unsafe { f(&mut ctx) };
+            if code == exit::NOTHING {
+                break;
+            }
+            debug_assert_eq!(code, exit::LEFT);
+            ran_any = true;
+            hits += ctx.data_hits;
+            ctx.data_hits = 0;
+            let block = &cache.blocks[idx];
+            block.run.count(ctx.passes, ctx.cycles - cycles_in);
+            self.stats.native_runs += 1;
+            self.stats.native_instructions += ctx.retired - retired_before;
+            // On to a compiled successor in the same page, if it surely fits.
+            let next = ctx.next_pc;
+            // SAFETY: a read of `m` through `mp` (a helper may have set it).
+            if next & !0xfff != vpage || unsafe { (*mp).block_exit } {
+                break;
+            }
+            let slot = (next >> 2) as usize % super::threaded::block::LINKS;
+            let (link_pc, link_idx) = block.run.links[slot].get();
+            let succ = if link_pc == next && (link_idx as usize) < cache.blocks.len() {
+                link_idx as usize
+            } else {
+                let k = key((block.pa & !0xfff) | (next & 0xfff), ring, paging);
+                match cache.lookup.get(k) {
+                    Some(s) => {
+                        block.run.links[slot].set((next, s));
+                        s as usize
+                    }
+                    None => break,
+                }
+            };
+            let b = &cache.blocks[succ];
+            let room = ctx.retired + step_offset + b.max_insns() <= max_steps;
+            if ctx.cycles.saturating_add(b.max_cost) >= limit || !room {
+                break;
+            }
+            let Some(g) = self.native_of(cache, succ, vpage, paging, ring) else {
+                break;
+            };
+            let b = &cache.blocks[succ];
+            (idx, f) = (succ, g);
+            ctx.loop_cycles = limit.saturating_sub(b.max_cost);
+            ctx.loop_retired = loop_retired(b);
+            ctx.dyn0 = load_use_stall(b.first_sources, ctx.last_load as u8) as u64;
+        }
+        if !ran_any {
             m.acc_walk = first_walk;
             return false;
         }
-        debug_assert_eq!(code, exit::LEFT);
         m.acc_walk = 0;
         m.cpu.pc = ctx.next_pc;
         m.cpu.cycles = ctx.cycles;
         m.cpu.retired = ctx.retired;
         m.cpu.last_load = ctx.last_load as u8;
         m.steps = ctx.retired + step_offset;
-        let ran = ctx.retired - retired;
         if paging {
-            m.tlb.hits += ran - 1 + ctx.data_hits;
+            // Every instruction's fetch hit the code page but the first (the dispatcher's).
+            m.tlb.hits += ctx.retired - retired_in - 1 + hits;
         }
-        block.run.count(ctx.passes, ctx.cycles - cycles);
-        self.stats.native_runs += 1;
-
-        self.stats.native_instructions += ran;
         true
     }
 }
