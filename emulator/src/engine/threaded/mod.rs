@@ -103,9 +103,9 @@ impl Threaded {
             breakpoints: budget.breakpoints,
             filter: budget.break_filter,
         };
-        // The common case, a whole block with no breakpoints set, has its own copy of the
-        // chain loop with those tests folded away (fewer live values: fewer spills).
-        let plain = whole && budget.breakpoints.is_empty();
+        // The common case, a whole block with no breakpoints set in its page, has its own copy
+        // of the chain loop with those tests folded away (fewer live values: fewer spills).
+        let plain = breaks::runs_plain(whole, budget.breakpoints, &mut self.cache.breakpoints, pc);
         match (paging, plain) {
             // run_chain::<PLAIN, PAGING>
             (true, true) => run_chain::<true, true>(&mut self.cache, m, start, limits),
