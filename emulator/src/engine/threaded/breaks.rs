@@ -1,7 +1,7 @@
 //! Debugger breakpoints in the chain loop: which chains must look at them at all
 //! ([`runs_plain`]), where a block's run is cut short before one ([`runnable_ops`], remembered
 //! per block in [`Cut`]s), and whether a breakpoint's condition stops the run there
-//! ([`stops_at`], [`filter_stops`]).
+//! ([`filter_stops`]).
 
 use super::block::{self, Block};
 use super::cache::{Breakpoints, Cut};
@@ -37,25 +37,13 @@ pub(super) fn page_holds_breakpoint(breakpoints: &[u32], pc: u32) -> bool {
     breakpoints.iter().any(|&b| (b ^ pc) >> 12 == 0)
 }
 
-/// Does the chain stop at `next` (a boundary where the machine would have these counters)?
-/// Only at a debugger breakpoint whose filter (its condition) holds there, as
+/// Does the run stop at `next`, a boundary at a debugger breakpoint where the machine would
+/// have these counters? Only if the breakpoint's filter (its condition) holds there, as
 /// `Budget::exhausted` decides at the same boundary: to ask the filter, the machine is given
 /// what a condition can read (pc, cycles, retired and step counts; registers and memory are
 /// current). A breakpoint whose condition is false then costs no return to the run loop.
-/// Out of line: only debugging runs ask.
-#[cold]
-#[inline(never)]
-pub(super) fn stops_at(
-    m: &mut Machine,
-    breakpoints: &[u32],
-    filter: Option<BreakFilter>,
-    next: u32,
-    counts: (u64, u64, u64),
-) -> bool {
-    breakpoints.contains(&next) && filter_stops(m, filter, next, counts)
-}
-
-/// [`stops_at`] for a boundary known to be at a breakpoint (a block cut before one).
+/// Asked at a block cut before a breakpoint, and where a chain would go on at one
+/// (`Chain::stops_at`, which searches the list in line). Out of line: only debugging runs ask.
 #[cold]
 #[inline(never)]
 pub(super) fn filter_stops(

@@ -11,7 +11,7 @@
 //! result remain.
 
 use super::block::{self, Block, Op};
-use super::breaks::{filter_stops, page_holds_breakpoint, runnable_ops, stops_at};
+use super::breaks::{filter_stops, page_holds_breakpoint, runnable_ops};
 use super::cache::{key, Cache, Cut, Lookup};
 use super::translate;
 use crate::engine::BreakFilter;
@@ -92,6 +92,9 @@ struct Chain<'c, 'l, const PLAIN: bool, const PAGING: bool> {
     vpage: u32,
     /// The ops of the block this pass may run (all, or up to a cut).
     ops: &'c [Op],
+    /// The ops a whole pass of the block runs (all, or up to its first cut): where each pass
+    /// starts again after one that went on past its cuts.
+    whole_ops: &'c [Op],
     /// The end of `ops` (in a plain run, the block's sentinel).
     end: *const Op,
     /// The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
@@ -299,6 +302,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             block,
             vpage,
             ops,
+            whole_ops: ops,
             end: ops.as_ptr().wrapping_add(ops.len()),
             code_slot: Tlb::slot(start.pc >> 12),
             pass_cycles: m.cpu.cycles,
@@ -444,6 +448,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             breakpoints,
             self.generation,
         );
+        self.whole_ops = ops;
         self.set_ops(ops);
     }
 
@@ -461,10 +466,11 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     #[inline(always)]
     fn stops_at(&self, m: &mut Machine, next: u32, cycles: u64, retired: u64) -> bool {
         let (breakpoints, filter) = (self.breakpoints(), self.limits.filter);
+        // The search in line: most boundaries a debugging chain meets are at no breakpoint.
         !breakpoints.is_empty()
-            && stops_at(
+            && breakpoints.contains(&next)
+            && filter_stops(
                 m,
-                breakpoints,
                 filter,
                 next,
                 (cycles, retired, retired + self.step_offset),
@@ -498,7 +504,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         if !PLAIN && !self.limits.breakpoints.is_empty() {
             // The pass may have gone on past its cuts (`past_cut`): the next starts at the
             // first one again.
-            self.set_whole_ops();
+            self.set_ops(self.whole_ops);
         }
     }
 
