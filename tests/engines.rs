@@ -659,3 +659,109 @@ fn a_wfi_wait_cut_into_runs_is_the_same_wait() {
         common::assert_same_state(&whole.m, &m, "one run / many runs");
     }
 }
+
+/// A program whose hot loops are in one page, with a gate and a call into a second page, and
+/// a third page that never runs (with paging on or off).
+fn pages_src(paging: bool) -> String {
+    let (include, on) = if paging {
+        (".include \"paging.inc\"", "paging_on")
+    } else {
+        ("", "")
+    };
+    format!(
+        r#"
+        .include "check.inc"
+        {include}
+        .equ    G_FAR, 5
+main:
+        {on}
+        set_gate G_FAR, far_gate, D_P + 3 * D_DPL
+        li      s0, 0
+        li      s1, 300
+loop:   addi    s0, s0, 1               # a self-loop, in this page
+        addi    s1, s1, -1
+        bnez    s1, loop
+        j       1f
+skipped:
+        addi    s0, s0, 1000            # in this page, never run
+1:      li      s2, 40
+round:  callg   G_FAR                   # a gate into the far page
+        li      s1, 20
+again:  addi    s0, s0, 2
+        addi    s1, s1, -1
+        bnez    s1, again
+        la      t0, far_call
+        jalr    ra, 0(t0)               # a call into the far page
+        addi    s2, s2, -1
+        bnez    s2, round
+        pass
+
+        .balign 4096
+far_gate:
+        addi    s0, s0, 5
+        retg
+far_call:
+        addi    s0, s0, 7
+far_mid:
+        addi    s0, s0, 1
+        ret
+
+        .balign 4096
+unreached:
+        addi    s0, s0, 100
+        ret
+"#
+    )
+}
+
+/// Runs `prog` on both engines with `breakpoints`, from stop to stop (each run resuming from
+/// the last stop), until it halts: both agree at every stop. Returns the pcs stopped at and
+/// the threaded engine's count of chains started in a page with a breakpoint.
+fn run_between_breakpoints(prog: &assembler::Program, breakpoints: &[u32]) -> (Vec<u32>, u64) {
+    let mut a = common::machine_with(prog, common::TEST_RAM);
+    let mut b = common::machine_with(prog, common::TEST_RAM);
+    let (mut interp, mut threaded) = (Interp::new(), Threaded::new());
+    let mut stops = Vec::new();
+    loop {
+        let budget = |steps: u64| emulator::Budget {
+            max_cycles: common::TEST_CYCLES,
+            breakpoints,
+            resume_at: Some(steps),
+            ..emulator::Budget::UNLIMITED
+        };
+        let (sa, sb) = (a.steps, b.steps);
+        let ea = interp.run(&mut a, budget(sa));
+        let eb = threaded.run(&mut b, budget(sb));
+        let what = format!("stop {}", stops.len());
+        assert_eq!(ea, eb, "{what}");
+        common::assert_same_state(&a, &b, &what);
+        if ea != Exit::Stopped {
+            assert_eq!(ea, Exit::Halted(0), "{what}");
+            return (stops, threaded.cache.breakpoints.chains_in_break_pages);
+        }
+        stops.push(a.cpu.pc);
+    }
+}
+
+/// Chains in a page without breakpoints run on the plain copy of the chain loop (which looks
+/// at none): a breakpoint in another page is still hit exactly where the interpreter stops,
+/// whether it is reached through a gate (the plain chain must not go on into its page) or a
+/// call, and every time. A breakpoint in a page that never runs sends no chain to the
+/// debugging copy; one in the running page (at code skipped over) does.
+#[test]
+fn breakpoints_in_other_pages_stop_exactly_and_cost_plain_chains_nothing() {
+    for paging in [false, true] {
+        let src = pages_src(paging);
+        let prog = common::assemble("pages", &src);
+        let sym = |name| common::symbol(name, &src);
+        let (far_gate, far_mid) = (sym("far_gate"), sym("far_mid"));
+        assert_ne!(far_gate >> 12, sym("loop") >> 12, "the far page is another");
+        let (stops, _) = run_between_breakpoints(&prog, &[far_gate, far_mid]);
+        let expected: Vec<u32> = (0..40).flat_map(|_| [far_gate, far_mid]).collect();
+        assert_eq!(stops, expected, "paging {paging}");
+        let (stops, in_break_pages) = run_between_breakpoints(&prog, &[sym("unreached")]);
+        assert_eq!((stops.len(), in_break_pages), (0, 0), "paging {paging}");
+        let (stops, in_break_pages) = run_between_breakpoints(&prog, &[sym("skipped")]);
+        assert!(stops.is_empty() && in_break_pages > 0, "paging {paging}");
+    }
+}

@@ -7,7 +7,7 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
-use crate::expr::Expr;
+use crate::expr::{BreakTest, Expr};
 use crate::points::{Catch, Kind, WatchKind};
 use crate::session::{
     transition_count, CatchHit, CmdResult, DbgError, Debugger, StopWhy, WatchSeen,
@@ -417,10 +417,10 @@ impl Debugger {
         // (GDB's target-side conditions): a false one costs no return to this loop. A point
         // whose condition fails to evaluate stops (check_breaks then reports the error), and
         // internal stops always stop.
-        let conds: Vec<(u32, Option<Expr>)> = if use_points {
+        let conds: Vec<(u32, BreakTest)> = if use_points {
             self.points
                 .enabled_breaks()
-                .map(|(addr, cond)| (addr, cond.cloned()))
+                .map(|(addr, cond)| (addr, BreakTest::new(cond)))
                 .collect()
         } else {
             Vec::new()
@@ -436,10 +436,14 @@ impl Debugger {
         let history = self.values.clone();
         let stops_here = |m: &Machine| {
             let pc = m.cpu.pc;
+            let env = crate::expr::Env {
+                m,
+                history: &history,
+            };
             internal.contains(&pc)
-                || conds.iter().any(|(addr, cond)| {
-                    *addr == pc && condition_holds(cond.as_ref(), m, &history).unwrap_or(true)
-                })
+                || conds
+                    .iter()
+                    .any(|(addr, test)| *addr == pc && test.stops(&env))
         };
         let single = use_points && self.points.need_single_step();
         let watching = use_points && self.points.watches().next().is_some();

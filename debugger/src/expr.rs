@@ -242,6 +242,62 @@ pub enum Expr {
     Cast(Ty, Box<Expr>),
 }
 
+/// A breakpoint condition made ready to be tested at every hit of its breakpoint (the engines
+/// ask at each one): a comparison of a register with a constant (`$a0 == 5`, the common
+/// condition) is tested without looking at the expression tree; anything else through
+/// [`Expr::stops`].
+#[derive(Clone, Debug)]
+pub enum BreakTest {
+    /// No condition: always stops.
+    Always,
+    /// `$reg OP constant`, `OP` a comparison.
+    RegCmp(u8, BinOp, i64),
+    /// Any other condition (boxed: the common cases stay small to scan and to match).
+    Expr(Box<Expr>),
+}
+
+impl BreakTest {
+    /// The test for condition `cond` (`None`: none).
+    pub fn new(cond: Option<&Expr>) -> BreakTest {
+        use BinOp::*;
+        match cond {
+            None => BreakTest::Always,
+            Some(Expr::Bin(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b)) => match (&**a, &**b) {
+                (Expr::Var(Var::Reg(r)), Expr::Num(k) | Expr::Sym(k)) => {
+                    BreakTest::RegCmp(*r, *op, *k)
+                }
+                _ => BreakTest::Expr(Box::new(cond.cloned().expect("a condition"))),
+            },
+            Some(e) => BreakTest::Expr(Box::new(e.clone())),
+        }
+    }
+
+    /// Does the run stop here (as [`Expr::stops`] says of the condition)?
+    #[inline]
+    pub fn stops(&self, env: &Env) -> bool {
+        match self {
+            BreakTest::Always => true,
+            BreakTest::RegCmp(r, op, k) => compare(*op, env.m.cpu.reg(*r) as i64, *k),
+            BreakTest::Expr(e) => e.stops_out_of_line(env),
+        }
+    }
+}
+
+/// Comparison `op` (`==`, `!=`, `<`, `<=`, `>`, `>=`) of `x` with `y`, as [`Expr::value`]
+/// computes it (equality on the low 32 bits); any other operator: true.
+#[inline(always)]
+fn compare(op: BinOp, x: i64, y: i64) -> bool {
+    match op {
+        BinOp::Eq => x as u32 == y as u32,
+        BinOp::Ne => x as u32 != y as u32,
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        _ => true,
+    }
+}
+
 /// Context for evaluating: the machine and the value history.
 pub struct Env<'a> {
     /// The machine.
@@ -259,6 +315,37 @@ impl Expr {
             Some(e) => Err(e),
             None => Ok(v),
         }
+    }
+
+    /// Does a breakpoint with this condition stop the run: is its value non-zero, or does it
+    /// fail to evaluate (the debugger then reports the error)? What `eval` says, without a
+    /// `Result` to build: the engines ask this at every hit of a conditional breakpoint, and a
+    /// comparison of constants and machine values (`$a0 == 5`) is decided without a call.
+    #[inline]
+    pub fn stops(&self, env: &Env) -> bool {
+        if let Expr::Bin(op, a, b) = self {
+            use BinOp::*;
+            if let (Eq | Ne | Lt | Le | Gt | Ge, Some(x), Some(y)) = (op, a.leaf(env), b.leaf(env))
+            {
+                return compare(*op, x, y);
+            }
+        }
+        self.stops_slowly(env)
+    }
+
+    /// [`Expr::stops`], out of line (keeps a caller that usually tests something simpler
+    /// small).
+    #[inline(never)]
+    fn stops_out_of_line(&self, env: &Env) -> bool {
+        self.stops(env)
+    }
+
+    /// [`Expr::stops`] for any expression: through [`Expr::value`].
+    #[inline(never)]
+    fn stops_slowly(&self, env: &Env) -> bool {
+        let mut err = None;
+        let v = self.value(env, &mut err);
+        err.is_some() || v as u32 != 0
     }
 
     /// The value, with the first error (in evaluation order, as `?` would stop at) left in
@@ -520,6 +607,51 @@ mod tests {
         assert!(ev("(1").is_err());
         assert!(ev("1 +").is_err());
         assert!(ev("$2").is_err());
+    }
+
+    /// A breakpoint's test stops exactly when its condition is non-zero or fails to evaluate,
+    /// whichever form the test takes (a register compared with a constant, or the tree).
+    #[test]
+    fn break_tests_stop_as_their_conditions_say() {
+        let mut m = Machine::new(Config {
+            ram_size: 1 << 16,
+            ..Default::default()
+        });
+        m.cpu.regs[10] = 7;
+        m.cpu.regs[11] = 0xffff_ffff;
+        let env = Env {
+            m: &m,
+            history: &[42],
+        };
+        let conds = [
+            "$a0 == 7",
+            "$a0 == 8",
+            "$a0 != 7",
+            "$a1 == 0xffffffff",
+            "$a1 == -1",
+            "$a1 > 5",
+            "$a1 < 5",
+            "$a0 <= 7",
+            "$a0 >= 8",
+            "$zero == 0",
+            "7 == $a0",
+            "$a0 + 1",
+            "$a0 & 8",
+            "1 / 0",
+            "*0x100000 == 1",
+            "$pc == 0",
+        ];
+        for c in conds {
+            let e = parse(c, &NoNames).expect(c);
+            let expected = e.eval(&env).map(|v| v as u32 != 0).unwrap_or(true);
+            assert_eq!(BreakTest::new(Some(&e)).stops(&env), expected, "{c}");
+            assert_eq!(e.stops(&env), expected, "{c}");
+        }
+        assert!(matches!(
+            BreakTest::new(Some(&parse("$a0 == 7", &NoNames).unwrap())),
+            BreakTest::RegCmp(10, BinOp::Eq, 7)
+        ));
+        assert!(BreakTest::new(None).stops(&env));
     }
 
     #[test]

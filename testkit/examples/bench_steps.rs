@@ -1,6 +1,9 @@
 //! A benchmark kernel for a fixed number of steps, for instruction-count profiling under
 //! valgrind (`valgrind --tool=callgrind target/release/examples/bench_steps -- threaded on fib
 //! 20000000`): host instructions per guest instruction do not depend on the machine's load.
+//!
+//! `BENCH_BREAKPOINTS=0xADDR,0xADDR` in the environment: the run has those debugger
+//! breakpoints set (to measure what breakpoints in code that does not run cost a run).
 
 use emulator::{Budget, Engine, EngineKind};
 
@@ -18,6 +21,12 @@ fn main() {
     let prog = testkit::bench::assemble(k).expect("assembles");
     let steps: u64 = steps.parse().expect("steps");
     let repeat: u32 = repeat.parse().expect("repeat");
+    let breakpoints: Vec<u32> = std::env::var("BENCH_BREAKPOINTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|a| !a.is_empty())
+        .map(|a| u32::from_str_radix(a.trim_start_matches("0x"), 16).expect("hex address"))
+        .collect();
     // With REPEAT, the kernel runs that many times on fresh machines and engines, and the
     // fastest run's time is printed too (for clock comparisons of short kernels).
     let mut fastest = f64::INFINITY;
@@ -30,7 +39,7 @@ fn main() {
             Budget {
                 max_cycles: u64::MAX,
                 max_steps: steps,
-                breakpoints: &[],
+                breakpoints: &breakpoints,
                 resume_at: None,
                 break_filter: None,
             },

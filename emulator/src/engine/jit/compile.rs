@@ -350,9 +350,7 @@ pub(super) fn build(
                     let cycles = cycles_at(&mut fb, &c, op.cost_before as i64 + extra);
                     let retired = fb.use_var(c.pass_retired);
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
-                    let load = fb
-                        .ins()
-                        .iconst(types::I32, ops[i - 1].load_dest() as i64);
+                    let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
                     fb.ins().jump(leave, &args([pc, cycles, retired, load]));
                 }
             }
@@ -381,9 +379,7 @@ pub(super) fn build(
                 }
                 // Back to the start for another pass if it surely fits.
                 let start = fb.ins().icmp_imm_u(IntCC::Equal, target, entry_pc as i64);
-                let fits_c = fb
-                    .ins()
-                    .icmp(IntCC::UnsignedLessThan, cycles, loop_cycles);
+                let fits_c = fb.ins().icmp(IntCC::UnsignedLessThan, cycles, loop_cycles);
                 let fits_r = fb
                     .ins()
                     .icmp(IntCC::UnsignedLessThanOrEqual, retired, loop_retired);

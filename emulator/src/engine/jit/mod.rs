@@ -130,14 +130,7 @@ impl Jit {
     /// Compiles block `idx` for virtual page `vpage`: its `native` entry.
     #[cold]
     #[inline(never)]
-    fn translate(
-        &mut self,
-        cache: &Cache,
-        idx: usize,
-        vpage: u32,
-        paging: bool,
-        ring: u8,
-    ) -> u32 {
+    fn translate(&mut self, cache: &Cache, idx: usize, vpage: u32, paging: bool, ring: u8) -> u32 {
         if self.code.is_full() || self.natives.len() >= u32::MAX as usize - 1 {
             self.flush(cache);
         }
@@ -325,7 +318,6 @@ impl Drop for Jit {
     fn drop(&mut self) {
         if std::env::var_os("RINGFORT_JIT_DEBUG").is_some() {
             eprintln!("{:?}", self.stats);
-
         }
     }
 }

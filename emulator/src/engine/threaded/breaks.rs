@@ -1,31 +1,49 @@
-//! Debugger breakpoints in the chain loop: where a block's run is cut short before one
-//! ([`runnable_ops`], remembered per block in [`Cut`]s), and whether a breakpoint's condition
-//! stops the run there ([`stops_at`], [`filter_stops`]).
+//! Debugger breakpoints in the chain loop: which chains must look at them at all
+//! ([`runs_plain`]), where a block's run is cut short before one ([`runnable_ops`], remembered
+//! per block in [`Cut`]s), and whether a breakpoint's condition stops the run there
+//! ([`filter_stops`]).
 
 use super::block::{self, Block};
-use super::cache::Cut;
+use super::cache::{Breakpoints, Cut};
 use crate::engine::BreakFilter;
 use crate::machine::Machine;
 
-/// Does the chain stop at `next` (a boundary where the machine would have these counters)?
-/// Only at a debugger breakpoint whose filter (its condition) holds there, as
+/// May the chain from `pc` run on the plain copy of the chain loop, the one that looks at no
+/// breakpoint? Only if its first block may run whole (`whole`), and no breakpoint is set
+/// (`breakpoints`, the run's list) or none is in the virtual page of `pc` (`set`, the same
+/// list's pages). That is exact because a chain stays in its first block's page — blocks and
+/// their same-page successors are in one page — except after a gate, where the plain copy
+/// does not chain into a page that holds a breakpoint (`Chain::chain_after_gate`); wherever a
+/// chain ends, the run loop looks at the pc (`Budget::exhausted`). So a breakpoint in code
+/// that does not run costs a run nothing but this test at each dispatch.
+#[inline(always)]
+pub(super) fn runs_plain(whole: bool, breakpoints: &[u32], set: &mut Breakpoints, pc: u32) -> bool {
+    whole && (breakpoints.is_empty() || !in_break_page(set, pc))
+}
+
+/// Is `pc` in a page that holds a breakpoint (counted in
+/// [`Breakpoints::chains_in_break_pages`])? Out of line: only debugging runs ask.
+#[inline(never)]
+fn in_break_page(set: &mut Breakpoints, pc: u32) -> bool {
+    let held = set.in_page(pc);
+    set.chains_in_break_pages += held as u64;
+    held
+}
+
+/// Is one of `breakpoints` in the virtual page of `pc`? (A plain run does not chain into such
+/// a page after a gate.) Out of line: only debugging runs ask.
+#[inline(never)]
+pub(super) fn page_holds_breakpoint(breakpoints: &[u32], pc: u32) -> bool {
+    breakpoints.iter().any(|&b| (b ^ pc) >> 12 == 0)
+}
+
+/// Does the run stop at `next`, a boundary at a debugger breakpoint where the machine would
+/// have these counters? Only if the breakpoint's filter (its condition) holds there, as
 /// `Budget::exhausted` decides at the same boundary: to ask the filter, the machine is given
 /// what a condition can read (pc, cycles, retired and step counts; registers and memory are
 /// current). A breakpoint whose condition is false then costs no return to the run loop.
-/// Out of line: only debugging runs ask.
-#[cold]
-#[inline(never)]
-pub(super) fn stops_at(
-    m: &mut Machine,
-    breakpoints: &[u32],
-    filter: Option<BreakFilter>,
-    next: u32,
-    counts: (u64, u64, u64),
-) -> bool {
-    breakpoints.contains(&next) && filter_stops(m, filter, next, counts)
-}
-
-/// [`stops_at`] for a boundary known to be at a breakpoint (a block cut before one).
+/// Asked at a block cut before a breakpoint, and where a chain would go on at one
+/// (`Chain::stops_at`, which searches the list in line). Out of line: only debugging runs ask.
 #[cold]
 #[inline(never)]
 pub(super) fn filter_stops(

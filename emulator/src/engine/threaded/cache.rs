@@ -76,6 +76,13 @@ pub struct Breakpoints {
     pub list: Vec<u32>,
     /// Generation of `list` (starts at 1 with the first list).
     pub generation: u32,
+    /// The virtual pages (address >> 12) holding a breakpoint of `list`, sorted, each once: a
+    /// chain in any other page runs on the plain copy of the chain loop.
+    pub pages: Vec<u32>,
+    /// Chains that ran on the debugging copy of the chain loop although their first block
+    /// could run whole, because its page holds a breakpoint (for tests and reports: a run
+    /// whose breakpoints are all in pages that never run leaves this alone).
+    pub chains_in_break_pages: u64,
 }
 
 impl Breakpoints {
@@ -84,7 +91,26 @@ impl Breakpoints {
         if self.generation == 0 || self.list != list {
             self.list = list.to_vec();
             self.generation = self.generation.wrapping_add(1).max(1);
+            self.pages = list.iter().map(|&b| b >> 12).collect();
+            self.pages.sort_unstable();
+            self.pages.dedup();
         }
+    }
+
+    /// Does the virtual page of `pc` hold a breakpoint of the current list?
+    #[inline]
+    pub fn in_page(&self, pc: u32) -> bool {
+        holds_page(&self.pages, pc)
+    }
+}
+
+/// Does `pages` (sorted virtual page numbers, as [`Breakpoints::pages`]) hold the page of `pc`?
+#[inline]
+pub fn holds_page(pages: &[u32], pc: u32) -> bool {
+    match pages {
+        [] => false,
+        [p] => *p == pc >> 12,
+        _ => pages.binary_search(&(pc >> 12)).is_ok(),
     }
 }
 

@@ -11,7 +11,7 @@
 //! result remain.
 
 use super::block::{self, Block, Op};
-use super::breaks::{filter_stops, runnable_ops, stops_at};
+use super::breaks::{filter_stops, page_holds_breakpoint, runnable_ops};
 use super::cache::{key, Cache, Cut, Lookup};
 use super::translate;
 use crate::engine::BreakFilter;
@@ -58,7 +58,8 @@ pub(super) struct Start {
 }
 
 /// The state of a chain of blocks: where it is, and its counters. `PLAIN`: the first block
-/// runs whole and no breakpoints are set (`whole` and `breakpoints` are then not looked at).
+/// runs whole and no breakpoint is in its page (`whole` is then not looked at, nor
+/// `breakpoints` but to keep out of the pages that hold one after a gate).
 struct Chain<'c, 'l, const PLAIN: bool, const PAGING: bool> {
     // Fixed for the chain.
     /// All translated blocks.
@@ -71,7 +72,8 @@ struct Chain<'c, 'l, const PLAIN: bool, const PAGING: bool> {
     generation: u32,
     /// Blocks may run whole and be chained (else the first runs only its first ops).
     whole: bool,
-    /// How far the chain may run.
+    /// How far the chain may run. (A plain run looks at its breakpoints only after a gate:
+    /// [`Chain::breakpoints`].)
     limits: Limits<'l>,
     /// Every block can run whole before the limits while cycles stay below this and the
     /// retired count at or below `roomy_retired` (the chain is far from them).
@@ -94,6 +96,9 @@ struct Chain<'c, 'l, const PLAIN: bool, const PAGING: bool> {
     vpage: u32,
     /// The ops of the block this pass may run (all, or up to a cut).
     ops: &'c [Op],
+    /// The ops a whole pass of the block runs (all, or up to its first cut): where each pass
+    /// starts again after one that went on past its cuts.
+    whole_ops: &'c [Op],
     /// The end of `ops` (in a plain run, the block's sentinel).
     end: *const Op,
     /// The code page's TLB slot: later fetches hit its entry as the first fetch left it. Only
@@ -268,7 +273,6 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         } = cache;
         let blocks: &'c [Block] = blocks;
         let limits = Limits {
-            breakpoints: if PLAIN { &[] } else { limits.breakpoints },
             filter: if PLAIN { None } else { limits.filter },
             ..limits
         };
@@ -280,7 +284,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         } else {
             start.first_ops
         };
-        let (breakpoints, generation) = (limits.breakpoints, generation);
+        let breakpoints = if PLAIN { &[] } else { limits.breakpoints };
         let ops = runnable_ops(block, cuts, idx, vpage, first_ops, breakpoints, generation);
         let step_offset = m.steps - 1 - m.cpu.retired;
         let first_stall = load_use_stall(block.first_sources, m.cpu.last_load);
@@ -302,6 +306,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             block,
             vpage,
             ops,
+            whole_ops: ops,
             end: ops.as_ptr().wrapping_add(ops.len()),
             code_slot: Tlb::slot(start.pc >> 12),
             pass_cycles: m.cpu.cycles,
@@ -312,6 +317,24 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             entered: m.cpu.cycles,
             passes: 1,
         }
+    }
+
+    /// The breakpoints the chain looks at: none in a plain run (which runs only in pages that
+    /// hold none: `breaks::runs_plain`).
+    #[inline(always)]
+    fn breakpoints(&self) -> &'l [u32] {
+        if PLAIN {
+            &[]
+        } else {
+            self.limits.breakpoints
+        }
+    }
+
+    /// Must a plain run stop short of `pc`, in a page that holds a breakpoint?
+    #[inline(always)]
+    fn plain_avoids(&self, pc: u32) -> bool {
+        let all = self.limits.breakpoints;
+        PLAIN && !all.is_empty() && page_holds_breakpoint(all, pc)
     }
 
     /// May blocks run whole (and be chained)?
@@ -419,7 +442,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     fn set_whole_ops(&mut self) {
         let (block, len) = (self.block, self.block.ops().len());
         let (idx, vpage) = (self.idx, self.vpage);
-        let breakpoints = self.limits.breakpoints;
+        let breakpoints = self.breakpoints();
         let ops = runnable_ops(
             block,
             self.cuts,
@@ -429,6 +452,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
             breakpoints,
             self.generation,
         );
+        self.whole_ops = ops;
         self.set_ops(ops);
     }
 
@@ -451,11 +475,12 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// machine's counters being (`cycles`, `retired`)?
     #[inline(always)]
     fn stops_at(&self, m: &mut Machine, next: u32, cycles: u64, retired: u64) -> bool {
-        let (breakpoints, filter) = (self.limits.breakpoints, self.limits.filter);
+        let (breakpoints, filter) = (self.breakpoints(), self.limits.filter);
+        // The search in line: most boundaries a debugging chain meets are at no breakpoint.
         !breakpoints.is_empty()
-            && stops_at(
+            && breakpoints.contains(&next)
+            && filter_stops(
                 m,
-                breakpoints,
                 filter,
                 next,
                 (cycles, retired, retired + self.step_offset),
@@ -489,7 +514,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         if !PLAIN && !self.limits.breakpoints.is_empty() {
             // The pass may have gone on past its cuts (`past_cut`): the next starts at the
             // first one again.
-            self.set_whole_ops();
+            self.set_ops(self.whole_ops);
         }
     }
 
@@ -620,7 +645,8 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// as they were) the ring may differ and the target is usually in another page, so the
     /// successor is found through a fetch that must hit the TLB (counted, as the dispatcher's
     /// would be) and the lookup. Not after a frame written into translated code (the cache
-    /// must drop it first), nor onto a breakpoint.
+    /// must drop it first), nor onto a breakpoint (nor, in a plain run, into a page that holds
+    /// one).
     #[inline(always)]
     fn chain_after_gate(&mut self, m: &mut Machine, cycles: u64, retired: u64) -> bool {
         let next = m.cpu.pc;
@@ -634,7 +660,13 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         let blocks = self.blocks;
         let succ = self.lookup.get(key(npa as u32, self.ring, PAGING));
         match succ.map(|s| (s, &blocks[s as usize])) {
-            Some((succ, b)) if self.fits(cycles, retired, b) && !self.for_tier(b) => {
+            // A plain run looks at no breakpoint: it does not go on into a page that holds
+            // one (the run loop looks at the target, and a new chain runs there as it must).
+            Some((succ, b))
+                if self.fits(cycles, retired, b)
+                    && !self.for_tier(b)
+                    && !self.plain_avoids(next) =>
+            {
                 self.idx = succ as usize;
                 self.block = b;
                 self.pc = next;

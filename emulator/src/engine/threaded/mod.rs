@@ -134,9 +134,9 @@ impl Threaded {
             filter: budget.break_filter,
             hot: self.tier_threshold(),
         };
-        // The common case, a whole block with no breakpoints set, has its own copy of the
-        // chain loop with those tests folded away (fewer live values: fewer spills).
-        let plain = whole && budget.breakpoints.is_empty();
+        // The common case, a whole block with no breakpoints set in its page, has its own copy
+        // of the chain loop with those tests folded away (fewer live values: fewer spills).
+        let plain = breaks::runs_plain(whole, budget.breakpoints, &mut self.cache.breakpoints, pc);
         #[cfg(feature = "jit")]
         if let Some(jit) = self.jit.as_deref_mut().filter(|_| plain) {
             let (max_steps, cache) = (budget.max_steps, &mut self.cache);
