@@ -12,7 +12,7 @@ use testkit::bench::{self, BenchResult, KERNELS};
 pub struct Args {
     /// Kernels to run (default: all): crc32 sieve matmul fib memcpy gatecall tlbmiss.
     pub kernels: Vec<String>,
-    /// Engine(s) to measure; repeat for several (default: interp and threaded).
+    /// Engine(s) to measure; repeat for several (default: interp, threaded and jit).
     #[arg(long = "engine", value_parser = crate::cmd::run::engine_parser())]
     pub engines: Vec<EngineKind>,
     /// Paging modes: `off` (ring 0, paging off), `on` (ring-3 process, paging on), or `both`.
@@ -99,7 +99,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
                             println!("{}", json_line(&r));
                         } else {
                             let speedup = match (e, interp_secs) {
-                                (EngineKind::Threaded, Some(s)) => format!("{:.2}x", s / r.seconds),
+                                (EngineKind::Threaded | EngineKind::Jit, Some(s)) => {
+                                    format!("{:.2}x", s / r.seconds)
+                                }
                                 _ => String::new(),
                             };
                             println!(

@@ -23,12 +23,38 @@ pub fn machine_for(prog: &Program, ram: u32) -> Machine {
     m
 }
 
-/// Runs `a` on the interpreter and `b` on the threaded engine, each under `budget`; returns the
-/// exits in that order. The one place tests run both engines: compare the machines afterwards
-/// with [`state_diff`].
+/// Blocks run this many times are compiled by the test JIT ([`jit_engine`]): low, so that the
+/// short loops of test programs run in host code.
+pub const TEST_JIT_THRESHOLD: u64 = 2;
+
+/// A threaded engine with the JIT tier compiling blocks from their [`TEST_JIT_THRESHOLD`]th
+/// run (the plain threaded engine on a host without a JIT, where the test then checks that
+/// engine twice).
+pub fn jit_engine() -> Threaded {
+    Threaded::with_jit(emulator::engine::jit::JitConfig {
+        threshold: TEST_JIT_THRESHOLD,
+        ..Default::default()
+    })
+    .unwrap_or_default()
+}
+
+/// Runs `a` on the interpreter and `b` on the threaded engine, each under `budget`, and a copy
+/// of `b` on the JIT tier ([`jit_engine`]), which must stop as the threaded engine did in the
+/// same full state (else this panics, naming the difference); returns the exits of the
+/// interpreter and the threaded engine. The one place tests run every engine: compare the
+/// machines afterwards with [`state_diff`].
 pub fn run_both(a: &mut Machine, b: &mut Machine, budget: Budget) -> (Exit, Exit) {
+    let mut c = b.clone();
     let ea = Interp::new().run(a, budget);
     let eb = Threaded::new().run(b, budget);
+    let ec = jit_engine().run(&mut c, budget);
+    assert_eq!(
+        eb, ec,
+        "the JIT stopped differently from the threaded engine"
+    );
+    if let Some(diff) = state_diff(b, &c) {
+        panic!("the JIT disagrees with the threaded engine: {diff}");
+    }
     (ea, eb)
 }
 

@@ -18,7 +18,7 @@
 use super::ctx::{exit, Ctx};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
-use crate::engine::threaded::block::{Block, Op, FOLLOW, PRIVILEGE_FAULT};
+use crate::engine::threaded::block::{Block, FOLLOW, PRIVILEGE_FAULT};
 use crate::exec::fast::Handler;
 use crate::exec::load_use_stall;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -28,11 +28,6 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::mem::offset_of;
-
-/// Instructions of a loop the host code keeps unrolled (as the threaded block has them);
-/// past this a repeat of the first instruction ends the pass (cheaper to compile, and little
-/// slower to run: a pass costs a few host instructions).
-const UNROLLED: usize = 64;
 
 /// An exit whose code is emitted after the block's body (once every register the function
 /// writes is known).
@@ -98,6 +93,7 @@ fn named_registers(block: &Block) -> u32 {
 /// Builds `func` (signature [`super::ctx::NativeFn`]) for `block` running at virtual page
 /// `vpage`. `None` when its first instruction is not compiled (then the function would never
 /// do anything).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn build(
     func: &mut Function,
     fbc: &mut FunctionBuilderContext,
@@ -108,28 +104,70 @@ pub(super) fn build(
     frontend: TargetFrontendConfig,
     call_conv: CallConv,
 ) -> Option<()> {
-    let ptr = frontend.pointer_type();
-    let ops = block.ops();
-    let first = &ops[0];
+    let first = &block.ops()[0];
     if first.flags & PRIVILEGE_FAULT != 0 || first.handler == Handler::Full {
         return None;
     }
     let mut fb = FunctionBuilder::new(func, fbc);
+    let (env, c, frame) = prologue(
+        &mut fb,
+        block,
+        paging,
+        ring,
+        frontend.pointer_type(),
+        call_conv,
+    );
+    let (written, pending) = body(&mut fb, &env, block, vpage);
+    exits(&mut fb, &c, &frame, block, vpage, pending);
+    epilogue(&mut fb, &env, &c, &frame, written);
+    fb.seal_all_blocks();
+    fb.finalize(frontend);
+    Some(())
+}
+
+/// What the parts of a function's building share: entry values and the blocks every part
+/// jumps to.
+struct Frame {
+    /// The `Ctx` pointer.
+    ctx: Value,
+    /// The guest registers' address.
+    regs_ptr: Value,
+    /// `Ctx::loop_cycles`.
+    loop_cycles: Value,
+    /// `Ctx::loop_retired`.
+    loop_retired: Value,
+    /// The one exit with instructions run (next pc, cycles, retired, last load).
+    leave: cranelift_codegen::ir::Block,
+    /// The exit with nothing run.
+    nothing: cranelift_codegen::ir::Block,
+    /// The start of a pass.
+    head: cranelift_codegen::ir::Block,
+}
+
+/// The entry: the function's values and variables from `Ctx`, and the exit blocks made.
+fn prologue(
+    fb: &mut FunctionBuilder,
+    block: &Block,
+    paging: bool,
+    ring: u8,
+    ptr: Type,
+    call_conv: CallConv,
+) -> (Env, Counters, Frame) {
     let entry = fb.create_block();
     fb.append_block_params_for_function_params(entry);
     fb.switch_to_block(entry);
     let ctx = fb.block_params(entry)[0];
 
     // The registers, from memory.
-    let regs_ptr = field(&mut fb, ctx, ptr, offset_of!(Ctx, regs));
+    let regs_ptr = field(fb, ctx, ptr, offset_of!(Ctx, regs));
     let regs: [Variable; 32] = std::array::from_fn(|_| fb.declare_var(types::I32));
     let named = named_registers(block);
-    for r in 1..32 {
+    for (r, var) in regs.iter().enumerate().skip(1) {
         if named & 1 << r != 0 {
             let v = fb
                 .ins()
                 .load(types::I32, MemFlagsData::trusted(), regs_ptr, 4 * r as i32);
-            fb.def_var(regs[r], v);
+            fb.def_var(*var, v);
         }
     }
     let hits = fb.declare_var(types::I64);
@@ -148,7 +186,7 @@ pub(super) fn build(
     }
     refill_sig.returns.push(AbiParam::new(types::I64));
     let dynamic = fb.declare_var(types::I64);
-    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, dyn0));
+    let v = field(fb, ctx, types::I64, offset_of!(Ctx, dyn0));
     fb.def_var(dynamic, v);
     let must_exit = fb.declare_var(types::I32);
     let v = fb.ins().iconst(types::I32, 0);
@@ -157,13 +195,13 @@ pub(super) fn build(
         ptr,
         regs,
         hits,
-        tags_read: field(&mut fb, ctx, ptr, offset_of!(Ctx, tags_read)),
-        tags_write: field(&mut fb, ctx, ptr, offset_of!(Ctx, tags_write)),
-        addends: field(&mut fb, ctx, ptr, offset_of!(Ctx, addends)),
-        chunks: field(&mut fb, ctx, ptr, offset_of!(Ctx, chunks)),
-        plain: field(&mut fb, ctx, ptr, offset_of!(Ctx, plain)),
-        ram_len: field(&mut fb, ctx, types::I64, offset_of!(Ctx, ram_len)),
-        machine: field(&mut fb, ctx, ptr, offset_of!(Ctx, machine)),
+        tags_read: field(fb, ctx, ptr, offset_of!(Ctx, tags_read)),
+        tags_write: field(fb, ctx, ptr, offset_of!(Ctx, tags_write)),
+        addends: field(fb, ctx, ptr, offset_of!(Ctx, addends)),
+        chunks: field(fb, ctx, ptr, offset_of!(Ctx, chunks)),
+        plain: field(fb, ctx, ptr, offset_of!(Ctx, plain)),
+        ram_len: field(fb, ctx, types::I64, offset_of!(Ctx, ram_len)),
+        machine: field(fb, ctx, ptr, offset_of!(Ctx, machine)),
         store_sig: fb.import_signature(store_sig),
         store_fn: fb
             .ins()
@@ -177,8 +215,8 @@ pub(super) fn build(
         paging,
         ring,
     };
-    let loop_cycles = field(&mut fb, ctx, types::I64, offset_of!(Ctx, loop_cycles));
-    let loop_retired = field(&mut fb, ctx, types::I64, offset_of!(Ctx, loop_retired));
+    let loop_cycles = field(fb, ctx, types::I64, offset_of!(Ctx, loop_cycles));
+    let loop_retired = field(fb, ctx, types::I64, offset_of!(Ctx, loop_retired));
     let c = Counters {
         pass_cycles: fb.declare_var(types::I64),
         pass_retired: fb.declare_var(types::I64),
@@ -186,9 +224,9 @@ pub(super) fn build(
         passes: fb.declare_var(types::I64),
         prev_load: fb.declare_var(types::I32),
     };
-    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, cycles));
+    let v = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
     fb.def_var(c.pass_cycles, v);
-    let v = field(&mut fb, ctx, types::I64, offset_of!(Ctx, retired));
+    let v = field(fb, ctx, types::I64, offset_of!(Ctx, retired));
     fb.def_var(c.pass_retired, v);
     let v = fb.ins().iconst(types::I64, 1);
     fb.def_var(c.passes, v);
@@ -203,7 +241,22 @@ pub(super) fn build(
     let head = fb.create_block();
     fb.ins().jump(head, &[]);
     fb.switch_to_block(head);
+    let frame = Frame {
+        ctx,
+        regs_ptr,
+        loop_cycles,
+        loop_retired,
+        leave,
+        nothing,
+        head,
+    };
+    (env, c, frame)
+}
 
+/// The block's instructions, each one's semantics emitted: returns the registers written and
+/// the exits to emit.
+fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32, Vec<Pending>) {
+    let ops = block.ops();
     // The body: each instruction's semantics, emitted.
     let mut written = 0u32;
     let mut pending = Vec::new();
@@ -211,28 +264,11 @@ pub(super) fn build(
     let mut open = true;
     for (i, op) in ops.iter().enumerate() {
         let pc = vpage | op.off as u32;
-        let repeats = |o: &Op| o.off == op.off;
-        if i >= UNROLLED && repeats(&ops[0]) {
-            // The threaded block repeats a loop's body here (unrolled). Host code does not
-            // need that: the pass ends, back to the start for another if it is the start
-            // (which the exit's loop test sees), else on to the block at the loop's head.
-            let t = fb.create_block();
-            fb.ins().jump(t, &[]);
-            pending.push(Pending::After {
-                at: t,
-                i: i - 1,
-                cost: op.cost_before as i64 + extra,
-                target: Target::Const(pc),
-                loops: true,
-            });
-            open = false;
-            break;
-        }
         let cost_before = op.cost_before as i64 + extra;
         let cost_after = cost_before + op.base as i64;
         let mut e = Emit {
-            fb: &mut fb,
-            env: &env,
+            fb,
+            env,
             pc,
             side: None,
             store_exit: None,
@@ -324,6 +360,29 @@ pub(super) fn build(
         });
     }
 
+    (written, pending)
+}
+
+/// The exits after the body: each computes the counters at its boundary and goes to "leave"
+/// (or back to the start for another pass).
+fn exits(
+    fb: &mut FunctionBuilder,
+    c: &Counters,
+    frame: &Frame,
+    block: &Block,
+    vpage: u32,
+    pending: Vec<Pending>,
+) {
+    let ops = block.ops();
+    let first = &ops[0];
+    let Frame {
+        leave,
+        nothing,
+        head,
+        loop_cycles,
+        loop_retired,
+        ..
+    } = *frame;
     // The exits.
     let entry_pc = vpage | first.off as u32;
     for p in pending {
@@ -347,7 +406,7 @@ pub(super) fn build(
                 } else {
                     let op = &ops[i];
                     let pc = fb.ins().iconst(types::I32, (vpage | op.off as u32) as i64);
-                    let cycles = cycles_at(&mut fb, &c, op.cost_before as i64 + extra);
+                    let cycles = cycles_at(fb, c, op.cost_before as i64 + extra);
                     let retired = fb.use_var(c.pass_retired);
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
                     let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
@@ -367,7 +426,7 @@ pub(super) fn build(
                     Target::Value(v) => v,
                     Target::Const(pc) => fb.ins().iconst(types::I32, pc as i64),
                 };
-                let cycles = cycles_at(&mut fb, &c, cost);
+                let cycles = cycles_at(fb, c, cost);
                 let retired = fb.use_var(c.pass_retired);
                 let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1);
                 let last_load = op.load_dest();
@@ -401,25 +460,30 @@ pub(super) fn build(
             }
         }
     }
+}
 
+/// "Leave": registers and counters back to the machine and `Ctx`; and the "nothing ran" exit.
+fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, written: u32) {
+    let (ctx, regs_ptr, leave, nothing) = (frame.ctx, frame.regs_ptr, frame.leave, frame.nothing);
+    let (regs, hits) = (env.regs, env.hits);
     // Leave: registers and counters back.
     fb.switch_to_block(leave);
     let p = fb.block_params(leave).to_vec();
-    for r in 1..32 {
+    for (r, var) in regs.iter().enumerate().skip(1) {
         if written & 1 << r != 0 {
-            let v = fb.use_var(regs[r]);
+            let v = fb.use_var(*var);
             fb.ins()
                 .store(MemFlagsData::trusted(), v, regs_ptr, 4 * r as i32);
         }
     }
-    set_field(&mut fb, ctx, p[0], offset_of!(Ctx, next_pc));
-    set_field(&mut fb, ctx, p[1], offset_of!(Ctx, cycles));
-    set_field(&mut fb, ctx, p[2], offset_of!(Ctx, retired));
-    set_field(&mut fb, ctx, p[3], offset_of!(Ctx, last_load));
+    set_field(fb, ctx, p[0], offset_of!(Ctx, next_pc));
+    set_field(fb, ctx, p[1], offset_of!(Ctx, cycles));
+    set_field(fb, ctx, p[2], offset_of!(Ctx, retired));
+    set_field(fb, ctx, p[3], offset_of!(Ctx, last_load));
     let h = fb.use_var(hits);
-    set_field(&mut fb, ctx, h, offset_of!(Ctx, data_hits));
+    set_field(fb, ctx, h, offset_of!(Ctx, data_hits));
     let n = fb.use_var(c.passes);
-    set_field(&mut fb, ctx, n, offset_of!(Ctx, passes));
+    set_field(fb, ctx, n, offset_of!(Ctx, passes));
     let code = fb.ins().iconst(types::I32, exit::LEFT as i64);
     fb.ins().return_(&[code]);
 
@@ -427,10 +491,6 @@ pub(super) fn build(
     fb.set_cold_block(nothing);
     let code = fb.ins().iconst(types::I32, exit::NOTHING as i64);
     fb.ins().return_(&[code]);
-
-    fb.seal_all_blocks();
-    fb.finalize(frontend);
-    Some(())
 }
 
 /// Cycles at `cost` static cycles past the pass start: pass start + `cost` + dynamic.

@@ -132,7 +132,7 @@ impl Emit<'_, '_> {
     fn translate(&mut self, addr: Value, mem: Mem, write: bool) -> (Value, Value) {
         let size = mem.size();
         let ptr = self.env.ptr;
-        let pa = if self.env.paging {
+        let (pa, hit_count) = if self.env.paging {
             let vpn = self.fb.ins().ushr_imm_u(addr, 12);
             let slot = self
                 .fb
@@ -160,6 +160,7 @@ impl Emit<'_, '_> {
             );
             self.fb.set_cold_block(walk);
             let pa = self.fb.append_block_param(merge, types::I32);
+            let hit_count = self.fb.append_block_param(merge, types::I64);
             self.fb.ins().brif(miss, walk, &[], hit, &[]);
             // A hit: one add, counted.
             self.fb.switch_to_block(hit);
@@ -169,10 +170,8 @@ impl Emit<'_, '_> {
                 .ins()
                 .load(types::I32, MemFlagsData::trusted(), at, 0);
             let pa_hit = self.fb.ins().iadd(addr, addend);
-            let h = self.fb.use_var(self.env.hits);
-            let h = self.fb.ins().iadd_imm_s(h, 1);
-            self.fb.def_var(self.env.hits, h);
-            self.fb.ins().jump(merge, &args([pa_hit]));
+            let one = self.fb.ins().iconst(types::I64, 1);
+            self.fb.ins().jump(merge, &args([pa_hit, one]));
             // A miss: the refill, out of line, or the side exit.
             self.fb.switch_to_block(walk);
             let size_v = self.k32(size);
@@ -197,15 +196,16 @@ impl Emit<'_, '_> {
             let ends = self.fb.ins().ireduce(types::I32, ends);
             self.fb.def_var(self.env.must_exit, ends);
             self.walked = true;
-            self.fb.ins().jump(merge, &args([pa_walk]));
+            let zero = self.fb.ins().iconst(types::I64, 0);
+            self.fb.ins().jump(merge, &args([pa_walk, zero]));
             self.fb.switch_to_block(merge);
-            pa
+            (pa, Some(hit_count))
         } else {
             if size > 1 {
                 let low = self.fb.ins().band_imm_u(addr, (size - 1) as i64);
                 self.guard(low);
             }
-            addr
+            (addr, None)
         };
         let pa64 = self.fb.ins().uextend(ptr, pa);
         let end = self.fb.ins().iadd_imm_s(pa64, size as i64);
@@ -214,6 +214,13 @@ impl Emit<'_, '_> {
             .ins()
             .icmp(IntCC::UnsignedGreaterThan, end, self.env.ram_len);
         self.guard(outside);
+        // Counted once the access is sure to happen here (as `Machine::fast_ram_index` does):
+        // an access that leaves the block is counted when the threaded engine makes it.
+        if let Some(n) = hit_count {
+            let h = self.fb.use_var(self.env.hits);
+            let h = self.fb.ins().iadd(h, n);
+            self.fb.def_var(self.env.hits, h);
+        }
         (pa, pa64)
     }
 
