@@ -372,15 +372,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     .as_ref()
                     .and_then(|p| index.as_ref()?.name_at(p, b.pc))
                     .unwrap_or_default();
-                let again = match b.translations {
+                let mut again = match b.translations {
                     0 | 1 => String::new(),
                     n => format!("  (translated {n} times: its page was written)"),
                 };
+                if b.native {
+                    again.insert_str(0, "  native");
+                }
                 eprintln!(
                     "  {:#010x} {:<24} {:>3} insns  {:>12} runs  {:>14} cycles  {:>5.1}%{again}",
                     b.pc, name, b.len, b.execs, b.cycles, share
                 );
             }
+        }
+        if let Some(report) = engine.tier_report() {
+            eprint!("{report}");
         }
     }
     // Leave raw terminal mode (if any) before the final messages.

@@ -13,4 +13,4 @@ pub mod engines;
 #[cfg(feature = "gen")]
 pub mod gen;
 
-pub use engines::{machine_for, run_agreeing, run_both, run_engines, state_diff};
+pub use engines::{jit_engine, machine_for, run_agreeing, run_both, run_engines, state_diff};

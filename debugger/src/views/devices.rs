@@ -300,11 +300,7 @@ impl Debugger {
         // page) is the same code; the cache adds its translations up and counts them.
         let all = emulator::Engine::hot_blocks(&self.threaded, usize::MAX);
         let total = all.iter().map(|b| b.cycles).sum::<u64>().max(1);
-        let hot: Vec<(u32, (u64, u64, usize, usize))> = all
-            .into_iter()
-            .take(n)
-            .map(|b| (b.pc, (b.execs, b.cycles, b.len, b.translations)))
-            .collect();
+        let hot: Vec<emulator::engine::HotBlock> = all.into_iter().take(n).collect();
         if hot.is_empty() {
             self.say(
                 "No blocks have run on the threaded engine yet: it runs `continue` unless a \
@@ -312,22 +308,31 @@ impl Debugger {
             );
             return Ok(());
         }
+        let engine = emulator::Engine::name(&self.threaded);
         let mut l = vec![format!(
-            "Hottest blocks (threaded engine), by cycles; share of the {total} cycles in its \
+            "Hottest blocks ({engine} engine), by cycles; share of the {total} cycles in its \
              profile:"
         )];
         l.push(format!(
-            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6} {:>12}",
-            "#", "pc", "where", "executions", "cycles", "share", "insns", "translations"
+            "  {:>2}  {:<10}  {:<24} {:>12} {:>14} {:>7} {:>6} {:>12} {:>6}",
+            "#", "pc", "where", "executions", "cycles", "share", "insns", "translations", "native"
         ));
-        for (i, (pc, (execs, cycles, insns, translations))) in hot.iter().enumerate() {
+        for (i, b) in hot.iter().enumerate() {
             l.push(format!(
-                "  {:>2}  {pc:#010x}  {:<24} {execs:>12} {cycles:>14} {:>6.1}% {insns:>6} \
-                 {translations:>12}",
+                "  {:>2}  {:#010x}  {:<24} {:>12} {:>14} {:>6.1}% {:>6} {:>12} {:>6}",
                 i + 1,
-                self.syms.name_at(*pc).unwrap_or_default(),
-                *cycles as f64 * 100.0 / total as f64
+                b.pc,
+                self.syms.name_at(b.pc).unwrap_or_default(),
+                b.execs,
+                b.cycles,
+                b.cycles as f64 * 100.0 / total as f64,
+                b.len,
+                b.translations,
+                if b.native { "yes" } else { "no" }
             ));
+        }
+        if let Some(report) = emulator::Engine::tier_report(&self.threaded) {
+            l.extend(report.lines().map(|x| format!("  {x}")));
         }
         for x in l {
             self.say(x);

@@ -140,4 +140,9 @@ pub trait Engine {
         let _ = n;
         Vec::new()
     }
+    /// What a JIT tier did (blocks compiled, translation time, host code, instructions run
+    /// in host code), one line per fact; `None` for engines without one.
+    fn tier_report(&self) -> Option<String> {
+        None
+    }
 }

@@ -113,6 +113,28 @@ impl Jit {
         })
     }
 
+    /// What the tier did, for `--stats`: a few lines.
+    pub fn report(&self) -> String {
+        let s = &self.stats;
+        let kib = |b: usize| b.div_ceil(1024);
+        format!(
+            "jit: {} blocks compiled in {:.1} ms ({} declined: their first instruction is not \
+             compiled), threshold {} runs\n\
+             jit: host code {} KiB now, {} KiB at most (limit {} KiB; {} flushes)\n\
+             jit: {} instructions ran in host code, in {} calls\n",
+            s.translations,
+            s.translate_ns as f64 / 1e6,
+            s.declined,
+            self.config.threshold,
+            kib(s.code_bytes),
+            kib(s.peak_code_bytes),
+            kib(self.config.code_limit),
+            s.flushes,
+            s.native_instructions,
+            s.native_runs,
+        )
+    }
+
     /// Drops every translation (a full code cache): the blocks forget their functions, then
     /// the code goes.
     fn flush(&mut self, cache: &Cache) {

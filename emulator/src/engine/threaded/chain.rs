@@ -468,7 +468,14 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// Is `b` for the JIT tier (hot, and not declined by it)? Then the chain ends before it.
     #[inline(always)]
     fn for_tier(&self, b: &Block) -> bool {
-        b.run.execs.get() >= self.limits.hot && b.run.native.get() != u32::MAX
+        self.tier_wants(b, 0)
+    }
+
+    /// Is `b`, run `passes` more times than its count says, for the JIT tier? (A loop that
+    /// became hot in this chain leaves it, so that the tier can compile it.)
+    #[inline(always)]
+    fn tier_wants(&self, b: &Block, passes: u64) -> bool {
+        b.run.execs.get() + passes >= self.limits.hot && b.run.native.get() != u32::MAX
     }
 
     /// Does the run stop at a breakpoint at `next` (its condition holding there), the
@@ -571,6 +578,7 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     fn loops(&self, cycles: u64, retired: u64) -> bool {
         (PLAIN || self.ops.len() == self.block.ops().len())
             && self.fits(cycles, retired, self.block)
+            && !self.tier_wants(self.block, self.passes)
     }
 
     /// Ends the chain at `next_pc` with the counters at (`cycles`, `retired`) after an op that

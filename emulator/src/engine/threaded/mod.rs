@@ -212,6 +212,13 @@ impl Engine for Threaded {
             .collect()
     }
 
+    fn tier_report(&self) -> Option<String> {
+        #[cfg(feature = "jit")]
+        return self.jit.as_ref().map(|j| j.report());
+        #[cfg(not(feature = "jit"))]
+        None
+    }
+
     fn run(&mut self, m: &mut Machine, budget: Budget) -> Exit {
         m.wait_limit = budget.max_cycles;
         if !budget.breakpoints.is_empty() {

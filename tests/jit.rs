@@ -1,0 +1,219 @@
+//! The JIT tier (`--engine jit`): code that is hot is in fact compiled and run as host code,
+//! and what it leaves is what the interpreter and the threaded engine leave — through the
+//! library (every run of `common::run_*` also runs the JIT and compares full state) and the
+//! command line (`--stats`, `ringfort debug --engine jit`).
+#[path = "support/oom_guard.rs"]
+mod oom_guard;
+
+mod common;
+
+use common::{assemble, machine_with, run_src, TEST_RAM};
+use emulator::engine::jit::JitStats;
+use emulator::{Budget, Engine, Exit};
+
+/// Runs `src` on the test JIT ([`testkit::jit_engine`]: blocks compiled from their second
+/// run) and returns its exit, the guest's a0 and what the tier did. (The same program also
+/// runs on every engine through `run_src`, which requires identical state.)
+fn on_jit(name: &str, src: &str) -> (Exit, u32, JitStats) {
+    run_src(name, src);
+    let prog = assemble(name, src);
+    let mut m = machine_with(&prog, TEST_RAM);
+    let mut e = testkit::jit_engine();
+    let exit = e.run(&mut m, Budget::UNLIMITED);
+    let stats = e.jit.as_ref().expect("this host has a JIT").stats;
+    (exit, m.cpu.regs[10], stats)
+}
+
+/// A loop of ALU work, loads and stores over an array, and a call: nearly all of it runs in
+/// host code.
+const HOT_LOOP: &str = r#"
+        .text
+        .global _start
+_start:
+        li      sp, 0x10000
+        la      s0, array
+        li      s1, 0                   # i
+        li      s2, 1000                # n
+        li      a0, 0
+1:      slli    t0, s1, 2
+        add     t0, s0, t0
+        sw      s1, 0(t0)               # array[i] = i
+        lw      t1, 0(t0)
+        mul     t1, t1, t1
+        add     a0, a0, t1
+        call    twist
+        addi    s1, s1, 1
+        bne     s1, s2, 1b
+        halt
+twist:
+        xori    a0, a0, 0x55
+        srli    t2, a0, 3
+        add     a0, a0, t2
+        ret
+        .bss
+array:  .space  4000
+"#;
+
+#[test]
+fn hot_code_runs_in_host_code() {
+    let (exit, a0, stats) = on_jit("jit_hot_loop", HOT_LOOP);
+    assert!(matches!(exit, Exit::Halted(_)), "{exit:?}");
+    let _ = a0;
+    assert!(stats.translations >= 1, "{stats:?}");
+    // 1,000 iterations of 13 instructions: all but the first runs (threaded, to get hot)
+    // are host code.
+    assert!(stats.native_instructions > 12_000, "{stats:?}");
+    assert!(stats.code_bytes > 0 && stats.peak_code_bytes >= stats.code_bytes);
+}
+
+/// A hot loop that rewrites one of its own instructions half-way (`addi a0, a0, 1` becomes
+/// `addi a0, a0, 2`): the store from host code drops the loop's translations, threaded and
+/// native, before the next instruction, and the new code is compiled again.
+#[test]
+fn a_store_into_a_compiled_loop_is_seen_at_once() {
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      a0, 0
+        li      s1, 0
+        li      s2, 2000
+        li      s3, 1000
+        la      s4, patch
+        lw      s5, 0(s4)               # the word of `addi a0, a0, 2`
+        la      s6, inc
+1:
+inc:    addi    a0, a0, 1
+        addi    s1, s1, 1
+        bne     s1, s3, 2f
+        sw      s5, 0(s6)               # half-way: rewrite `inc`
+2:      bne     s1, s2, 1b
+        halt
+patch:  addi    a0, a0, 2
+"#;
+    let (exit, a0, stats) = on_jit("jit_smc", src);
+    assert_eq!(exit, Exit::Halted(a0));
+    assert_eq!(a0, 1000 + 2 * 1000);
+    assert!(
+        stats.translations >= 2,
+        "compiled before and after: {stats:?}"
+    );
+    assert!(stats.native_instructions > 5_000, "{stats:?}");
+}
+
+/// A periodic timer whose interrupts land inside a compiled loop: taken at the same
+/// instruction boundaries as the interpreter takes them (`run_src` compares full state,
+/// cycles and the delivery log included).
+#[test]
+fn timer_interrupts_land_inside_compiled_loops_where_the_interpreter_takes_them() {
+    let src = r#"
+        .equ    PIC,   0xF0000000
+        .equ    TIMER, 0xF0001000
+        .text
+        .global _start
+_start:
+        li      sp, 0x8000
+        la      t0, vectors
+        mtcr    vbase, t0
+        li      t0, PIC
+        li      t1, 1
+        sw      t1, 4(t0)               # enable line 0 (timer)
+        li      t0, TIMER
+        li      t1, 997
+        sw      t1, 4(t0)               # period
+        li      t1, 7                   # enable | interrupt | periodic
+        li      t2, 4
+        mtcr    status, t2              # IE on
+        sw      t1, 0(t0)
+        li      s1, 0
+        li      s2, 200000
+1:      addi    s1, s1, 1
+        add     a1, a1, s1
+        xor     a2, a2, a1
+        bne     s1, s2, 1b
+        mv      a0, s3                  # interrupts taken
+        halt
+handler:
+        addi    s3, s3, 1
+        li      t0, PIC
+        sw      zero, 12(t0)            # EOI line 0
+        iret
+        .balign 8
+vectors:
+        .space  32 * 8
+        .word   handler, 1              # vector 32: IRQ line 0, present, ring 0
+        .space  31 * 8
+"#;
+    let (exit, a0, stats) = on_jit("jit_timer", src);
+    assert!(matches!(exit, Exit::Halted(_)), "{exit:?}");
+    assert!(a0 > 500, "the timer fired {a0} times");
+    assert!(stats.native_instructions > 500_000, "{stats:?}");
+}
+
+/// `--stats` names the blocks that run as host code and what the tier did; the cycle count
+/// is the interpreter's.
+#[test]
+fn stats_show_native_blocks_and_the_same_cycles_as_the_interpreter() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("hot.s"), HOT_LOOP).expect("write");
+    let run = |engine: &str| {
+        let out = common::ringfort(
+            dir.path(),
+            &["run", "--engine", engine, "--stats", "hot.s"],
+            "",
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let jit = run("jit");
+    let interp = run("interp");
+    let cycles = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("cycles"))
+            .map(str::to_string)
+            .expect("a cycles line")
+    };
+    assert_eq!(cycles(&jit), cycles(&interp), "{jit}");
+    assert!(jit.contains("hottest blocks (engine jit)"), "{jit}");
+    assert!(jit.contains("  native"), "{jit}");
+    assert!(
+        jit.contains("jit: ") && jit.contains("blocks compiled in"),
+        "{jit}"
+    );
+    assert!(!interp.contains("jit: "), "{interp}");
+}
+
+/// The debugger on the JIT: a conditional breakpoint inside a hot loop stops at the same
+/// instruction and cycle as on the interpreter (code in a page with a breakpoint runs on the
+/// threaded engine's debugging path), and once it is deleted the loop is compiled and `hot`
+/// says which blocks are native.
+#[test]
+fn the_debugger_on_the_jit_stops_where_the_interpreter_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("hot.s"), HOT_LOOP).expect("write");
+    let script = "break twist if $s1 == 700\ncontinue\nprint $cycle\nprint $a0\ndelete\n\
+                  continue\nhot 3\n";
+    let run = |engine: &str| {
+        let out = common::ringfort(
+            dir.path(),
+            &["debug", "--echo", "--engine", engine, "hot.s"],
+            script,
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let jit = run("jit");
+    let interp = run("interp");
+    let prints = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("$"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        prints(&jit),
+        prints(&interp),
+        "jit:\n{jit}\ninterp:\n{interp}"
+    );
+    assert_eq!(prints(&jit).len(), 2, "{jit}");
+    assert!(jit.contains("jit engine"), "{jit}");
+    assert!(jit.lines().any(|l| l.trim_end().ends_with("yes")), "{jit}");
+}
