@@ -30,6 +30,8 @@ pub(super) struct CodeCache {
     pub functions: usize,
     /// The size limit in bytes.
     pub limit: usize,
+    /// Where the TLB's tables are.
+    tlb: super::ctx::TlbLayout,
 }
 
 /// The host's code generator, or why there is none.
@@ -65,6 +67,7 @@ impl CodeCache {
             bytes: 0,
             functions: 0,
             limit,
+            tlb: super::ctx::TlbLayout::new(),
         })
     }
 
@@ -103,6 +106,7 @@ impl CodeCache {
         let ptr = frontend.pointer_type();
         let call_conv = module.isa().default_call_conv();
         self.ctx.clear();
+        self.ctx.set_disasm(std::env::var_os("RF_DUMP").is_some());
         let sig = &mut self.ctx.func.signature;
         sig.call_conv = call_conv;
         sig.params.push(AbiParam::new(ptr));
@@ -114,6 +118,7 @@ impl CodeCache {
             vpage,
             paging,
             ring,
+            self.tlb,
             frontend,
             call_conv,
         )
@@ -131,6 +136,11 @@ impl CodeCache {
             .ctx
             .compiled_code()
             .map_or(0, |c| c.code_buffer().len());
+        if std::env::var_os("RF_DUMP").is_some() {
+            if let Some(v) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                eprintln!("=== block {:#x}\n{v}", block.pc);
+            }
+        }
         module.clear_context(&mut self.ctx);
         module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = module.get_finalized_function(id);

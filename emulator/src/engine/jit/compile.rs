@@ -15,7 +15,7 @@
 //! Guest registers live in SSA variables from entry to exit, written back at the one exit
 //! block ("leave") that every exit goes through.
 
-use super::ctx::{exit, Ctx};
+use super::ctx::{exit, Ctx, TlbLayout};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
 use crate::engine::threaded::block::{Block, FOLLOW, PRIVILEGE_FAULT};
@@ -27,6 +27,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use isa_spec::Kind;
 use std::mem::offset_of;
 
 /// An exit whose code is emitted after the block's body (once every register the function
@@ -69,6 +70,10 @@ struct Counters {
     passes: Variable,
     /// The register the last instruction of the previous pass loaded.
     prev_load: Variable,
+    /// Data accesses in the passes before this one (hits and refills).
+    accesses: Variable,
+    /// TLB refills so far.
+    walks: Variable,
 }
 
 /// Loads a `Ctx` field of type `ty` at `off`.
@@ -101,6 +106,7 @@ pub(super) fn build(
     vpage: u32,
     paging: bool,
     ring: u8,
+    tlb: TlbLayout,
     frontend: TargetFrontendConfig,
     call_conv: CallConv,
 ) -> Option<()> {
@@ -114,6 +120,7 @@ pub(super) fn build(
         block,
         paging,
         ring,
+        tlb,
         frontend.pointer_type(),
         call_conv,
     );
@@ -130,12 +137,8 @@ pub(super) fn build(
 struct Frame {
     /// The `Ctx` pointer.
     ctx: Value,
-    /// The guest registers' address.
-    regs_ptr: Value,
-    /// `Ctx::loop_cycles`.
-    loop_cycles: Value,
-    /// `Ctx::loop_retired`.
-    loop_retired: Value,
+    /// Paging is on (data TLB hits are counted).
+    paging: bool,
     /// The one exit with instructions run (next pc, cycles, retired, last load).
     leave: cranelift_codegen::ir::Block,
     /// The exit with nothing run.
@@ -150,6 +153,7 @@ fn prologue(
     block: &Block,
     paging: bool,
     ring: u8,
+    tlb: TlbLayout,
     ptr: Type,
     call_conv: CallConv,
 ) -> (Env, Counters, Frame) {
@@ -170,9 +174,11 @@ fn prologue(
             fb.def_var(*var, v);
         }
     }
-    let hits = fb.declare_var(types::I64);
+    let walks = fb.declare_var(types::I64);
     let zero64 = fb.ins().iconst(types::I64, 0);
-    fb.def_var(hits, zero64);
+    fb.def_var(walks, zero64);
+    let accesses = fb.declare_var(types::I64);
+    fb.def_var(accesses, zero64);
     let mut store_sig = Signature::new(call_conv);
     store_sig.params.push(AbiParam::new(ptr));
     for _ in 0..4 {
@@ -194,14 +200,9 @@ fn prologue(
     let env = Env {
         ptr,
         regs,
-        hits,
-        tags_read: field(fb, ctx, ptr, offset_of!(Ctx, tags_read)),
-        tags_write: field(fb, ctx, ptr, offset_of!(Ctx, tags_write)),
-        addends: field(fb, ctx, ptr, offset_of!(Ctx, addends)),
-        chunks: field(fb, ctx, ptr, offset_of!(Ctx, chunks)),
-        plain: field(fb, ctx, ptr, offset_of!(Ctx, plain)),
-        ram_len: field(fb, ctx, types::I64, offset_of!(Ctx, ram_len)),
-        machine: field(fb, ctx, ptr, offset_of!(Ctx, machine)),
+        walks,
+        ctx,
+        tlb,
         store_sig: fb.import_signature(store_sig),
         store_fn: fb
             .ins()
@@ -215,14 +216,14 @@ fn prologue(
         paging,
         ring,
     };
-    let loop_cycles = field(fb, ctx, types::I64, offset_of!(Ctx, loop_cycles));
-    let loop_retired = field(fb, ctx, types::I64, offset_of!(Ctx, loop_retired));
     let c = Counters {
         pass_cycles: fb.declare_var(types::I64),
         pass_retired: fb.declare_var(types::I64),
         dynamic,
         passes: fb.declare_var(types::I64),
         prev_load: fb.declare_var(types::I32),
+        accesses,
+        walks,
     };
     let v = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
     fb.def_var(c.pass_cycles, v);
@@ -234,18 +235,17 @@ fn prologue(
     fb.def_var(c.prev_load, v);
 
     let leave = fb.create_block();
-    for ty in [types::I32, types::I64, types::I64, types::I32] {
+    for ty in [types::I32, types::I64, types::I64, types::I32, types::I64] {
         fb.append_block_param(leave, ty);
     }
     let nothing = fb.create_block();
     let head = fb.create_block();
     fb.ins().jump(head, &[]);
     fb.switch_to_block(head);
+    let _ = regs_ptr;
     let frame = Frame {
         ctx,
-        regs_ptr,
-        loop_cycles,
-        loop_retired,
+        paging,
         leave,
         nothing,
         head,
@@ -376,13 +376,28 @@ fn exits(
     let ops = block.ops();
     let first = &ops[0];
     let Frame {
+        ctx,
+        paging,
         leave,
         nothing,
         head,
-        loop_cycles,
-        loop_retired,
-        ..
     } = *frame;
+    // Data accesses (loads and stores) before each instruction of a pass.
+    let mut accesses_before = vec![0i64; ops.len() + 1];
+    for (i, op) in ops.iter().enumerate() {
+        let access = matches!(op.insn.op.info().kind, Kind::Load | Kind::Store);
+        accesses_before[i + 1] = accesses_before[i] + access as i64;
+    }
+    // The data TLB hits at an exit: the accesses made less the refills (paging on).
+    let hits = |fb: &mut FunctionBuilder, done: i64| {
+        if !paging {
+            return fb.ins().iconst(types::I64, 0);
+        }
+        let before = fb.use_var(c.accesses);
+        let walks = fb.use_var(c.walks);
+        let v = fb.ins().isub(before, walks);
+        fb.ins().iadd_imm_s(v, done)
+    };
     // The exits.
     let entry_pc = vpage | first.off as u32;
     for p in pending {
@@ -402,7 +417,8 @@ fn exits(
                     let cycles = fb.use_var(c.pass_cycles);
                     let retired = fb.use_var(c.pass_retired);
                     let load = fb.use_var(c.prev_load);
-                    fb.ins().jump(leave, &args([pc, cycles, retired, load]));
+                    let hits = hits(fb, 0);
+                    fb.ins().jump(leave, &args([pc, cycles, retired, load, hits]));
                 } else {
                     let op = &ops[i];
                     let pc = fb.ins().iconst(types::I32, (vpage | op.off as u32) as i64);
@@ -410,7 +426,8 @@ fn exits(
                     let retired = fb.use_var(c.pass_retired);
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
                     let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
-                    fb.ins().jump(leave, &args([pc, cycles, retired, load]));
+                    let hits = hits(fb, accesses_before[i]);
+                    fb.ins().jump(leave, &args([pc, cycles, retired, load, hits]));
                 }
             }
             Pending::After {
@@ -431,13 +448,17 @@ fn exits(
                 let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1);
                 let last_load = op.load_dest();
                 let load = fb.ins().iconst(types::I32, last_load as i64);
-                let exit_args = args([target, cycles, retired, load]);
+                let done = accesses_before[i + 1];
+                let hit_count = hits(fb, done);
+                let exit_args = args([target, cycles, retired, load, hit_count]);
                 if !loops {
                     fb.ins().jump(leave, &exit_args);
                     continue;
                 }
                 // Back to the start for another pass if it surely fits.
                 let start = fb.ins().icmp_imm_u(IntCC::Equal, target, entry_pc as i64);
+                let loop_cycles = field(fb, ctx, types::I64, offset_of!(Ctx, loop_cycles));
+                let loop_retired = field(fb, ctx, types::I64, offset_of!(Ctx, loop_retired));
                 let fits_c = fb.ins().icmp(IntCC::UnsignedLessThan, cycles, loop_cycles);
                 let fits_r = fb
                     .ins()
@@ -453,6 +474,9 @@ fn exits(
                 let stall = fb.ins().iconst(types::I64, stall as i64);
                 fb.def_var(c.dynamic, stall);
                 fb.def_var(c.prev_load, load);
+                let before = fb.use_var(c.accesses);
+                let before = fb.ins().iadd_imm_s(before, done);
+                fb.def_var(c.accesses, before);
                 let passes = fb.use_var(c.passes);
                 let passes = fb.ins().iadd_imm_s(passes, 1);
                 fb.def_var(c.passes, passes);
@@ -464,11 +488,13 @@ fn exits(
 
 /// "Leave": registers and counters back to the machine and `Ctx`; and the "nothing ran" exit.
 fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, written: u32) {
-    let (ctx, regs_ptr, leave, nothing) = (frame.ctx, frame.regs_ptr, frame.leave, frame.nothing);
-    let (regs, hits) = (env.regs, env.hits);
+    let _ = c;
+    let (ctx, leave, nothing) = (frame.ctx, frame.leave, frame.nothing);
+    let regs = env.regs;
     // Leave: registers and counters back.
     fb.switch_to_block(leave);
     let p = fb.block_params(leave).to_vec();
+    let regs_ptr = field(fb, ctx, env.ptr, offset_of!(Ctx, regs));
     for (r, var) in regs.iter().enumerate().skip(1) {
         if written & 1 << r != 0 {
             let v = fb.use_var(*var);
@@ -480,8 +506,7 @@ fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, wr
     set_field(fb, ctx, p[1], offset_of!(Ctx, cycles));
     set_field(fb, ctx, p[2], offset_of!(Ctx, retired));
     set_field(fb, ctx, p[3], offset_of!(Ctx, last_load));
-    let h = fb.use_var(hits);
-    set_field(fb, ctx, h, offset_of!(Ctx, data_hits));
+    set_field(fb, ctx, p[4], offset_of!(Ctx, data_hits));
     let n = fb.use_var(c.passes);
     set_field(fb, ctx, n, offset_of!(Ctx, passes));
     let code = fb.ins().iconst(types::I32, exit::LEFT as i64);

@@ -2,6 +2,56 @@
 //! the runtime (`super::run`) from the machine and read back after the call.
 
 use crate::machine::Machine;
+use crate::tlb::{Access, Tlb};
+
+/// Where the TLB's tables are, as byte offsets from the permitted-read tags of ring 0
+/// (`Ctx::tlb`): the same for every TLB, so compiled code adds constants.
+#[derive(Clone, Copy, Debug)]
+pub struct TlbLayout {
+    /// Offsets of the permitted-read tags of rings 0-3.
+    read: [i32; 4],
+    /// Offsets of the permitted-write tags of rings 0-3.
+    write: [i32; 4],
+    /// Offset of the addends.
+    pub addends: i32,
+}
+
+impl TlbLayout {
+    /// The layout (measured on a TLB: the tables are arrays inside it).
+    pub fn new() -> TlbLayout {
+        let t = Tlb::default();
+        let base = Self::base(&t) as isize;
+        let off = |p: *const u32| (p as isize - base) as i32;
+        let read = std::array::from_fn(|r| off(t.raw_tags(Access::Read, r as u8).0));
+        let write = std::array::from_fn(|r| off(t.raw_tags(Access::Write, r as u8).0));
+        TlbLayout {
+            read,
+            write,
+            addends: off(t.raw_tags(Access::Read, 0).1),
+        }
+    }
+
+    /// The address the offsets are from, in `t`.
+    pub fn base(t: &Tlb) -> *const u8 {
+        t.raw_tags(Access::Read, 0).0.cast()
+    }
+
+    /// Offset of the permitted tags of a write (else a read) in `ring`.
+    pub fn tags(&self, write: bool, ring: u8) -> i32 {
+        let r = ring as usize & 3;
+        if write {
+            self.write[r]
+        } else {
+            self.read[r]
+        }
+    }
+}
+
+impl Default for TlbLayout {
+    fn default() -> Self {
+        TlbLayout::new()
+    }
+}
 
 /// The interface between the runtime and a translated block (`#[repr(C)]`: the generated code
 /// reads its fields at their [`offset_of!`](std::mem::offset_of) offsets).
@@ -10,18 +60,15 @@ use crate::machine::Machine;
 pub struct Ctx {
     /// The guest registers (`Cpu::regs`).
     pub regs: *mut u32,
-    /// The TLB's permitted-read tags for the block's ring, by slot.
-    pub tags_read: *const u32,
-    /// The TLB's permitted-write tags for the block's ring, by slot.
-    pub tags_write: *const u32,
-    /// The TLB's addends, by slot.
-    pub addends: *const u32,
+    /// The TLB's tables ([`TlbLayout`] says where each is from here).
+    pub tlb: *const u8,
     /// RAM's chunk table (biased pointers).
     pub chunks: *const *mut u8,
     /// RAM's plain-store table (biased pointers or null).
     pub plain: *const *mut u8,
-    /// RAM's size in bytes.
-    pub ram_len: u64,
+    /// RAM's size in bytes rounded down to a word: an aligned access at a lower address is
+    /// in RAM.
+    pub ram_words_end: u32,
     /// The machine, for the out-of-line helpers.
     pub machine: *mut Machine,
     /// In: cycles before the block's first instruction. Out: cycles at the exit.

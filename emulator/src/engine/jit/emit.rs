@@ -5,7 +5,9 @@
 //! jump) branches to a side exit that leaves the block *before* the instruction, nothing of it
 //! done, so that the threaded engine runs it.
 
+use super::ctx::{Ctx, TlbLayout};
 use crate::exec::{Backend, Bin, Values};
+use std::mem::offset_of;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, Block, BlockArg, Endianness, InstBuilder, MemFlagsData, SigRef, Type, Value,
@@ -41,22 +43,12 @@ pub(super) struct Env {
     pub ptr: Type,
     /// The guest registers (r0 unused: it reads 0).
     pub regs: [Variable; 32],
-    /// Data accesses that hit the TLB so far (paging on).
-    pub hits: Variable,
-    /// `Ctx` fields (see there).
-    pub tags_read: Value,
-    /// See `Ctx::tags_write`.
-    pub tags_write: Value,
-    /// See `Ctx::addends`.
-    pub addends: Value,
-    /// See `Ctx::chunks`.
-    pub chunks: Value,
-    /// See `Ctx::plain`.
-    pub plain: Value,
-    /// See `Ctx::ram_len`.
-    pub ram_len: Value,
-    /// See `Ctx::machine`.
-    pub machine: Value,
+    /// TLB refills so far (paging on): an exit's data hits are its accesses less these.
+    pub walks: Variable,
+    /// The `Ctx` pointer (fields are loaded where used).
+    pub ctx: Value,
+    /// Where the TLB's tables are, from `Ctx::tlb`.
+    pub tlb: TlbLayout,
     /// The checked-store helper's signature and address.
     pub store_sig: SigRef,
     /// See `store_sig`.
@@ -125,14 +117,23 @@ impl Emit<'_, '_> {
         self.fb.ins().iconst(types::I32, x as i64)
     }
 
+    /// A pointer-sized `Ctx` field, loaded where it is used (cheaper than keeping it live
+    /// across the block: the registers are better spent on guest registers).
+    fn ctx_ptr(&mut self, off: usize) -> Value {
+        let (ptr, ctx) = (self.env.ptr, self.env.ctx);
+        self.fb
+            .ins()
+            .load(ptr, MemFlagsData::trusted(), ctx, off as i32)
+    }
+
     /// The RAM index of an access of `mem` at virtual `addr` (as a 32- and a pointer-width
     /// value), or the side exit: the TLB hit test the fast path makes (`Tlb::permitted_hit`:
     /// one compare of the address, alignment bits included, with the slot's permitted tag),
-    /// then RAM's bounds. A hit is counted.
+    /// then RAM's bounds; on a miss, the fast path's refill out of line.
     fn translate(&mut self, addr: Value, mem: Mem, write: bool) -> (Value, Value) {
         let size = mem.size();
         let ptr = self.env.ptr;
-        let (pa, hit_count) = if self.env.paging {
+        let pa = if self.env.paging {
             let vpn = self.fb.ins().ushr_imm_u(addr, 12);
             let slot = self
                 .fb
@@ -140,16 +141,14 @@ impl Emit<'_, '_> {
                 .band_imm_u(vpn, (isa_spec::cost::TLB_ENTRIES - 1) as i64);
             let slot = self.fb.ins().uextend(ptr, slot);
             let off = self.fb.ins().ishl_imm_u(slot, 2);
-            let tags = if write {
-                self.env.tags_write
-            } else {
-                self.env.tags_read
-            };
-            let at = self.fb.ins().iadd(tags, off);
+            let tlb = self.ctx_ptr(offset_of!(Ctx, tlb));
+            let at = self.fb.ins().iadd(tlb, off);
+            let layout = self.env.tlb;
+            let tag_off = layout.tags(write, self.env.ring);
             let tag = self
                 .fb
                 .ins()
-                .load(types::I32, MemFlagsData::trusted(), at, 0);
+                .load(types::I32, MemFlagsData::trusted(), at, tag_off);
             let mask = self.k32(0xffff_f000 | (size - 1));
             let masked = self.fb.ins().band(addr, mask);
             let miss = self.fb.ins().icmp(IntCC::NotEqual, masked, tag);
@@ -160,28 +159,27 @@ impl Emit<'_, '_> {
             );
             self.fb.set_cold_block(walk);
             let pa = self.fb.append_block_param(merge, types::I32);
-            let hit_count = self.fb.append_block_param(merge, types::I64);
             self.fb.ins().brif(miss, walk, &[], hit, &[]);
-            // A hit: one add, counted.
+            // A hit: one add, then RAM's bounds (a device's page hits too).
             self.fb.switch_to_block(hit);
-            let at = self.fb.ins().iadd(self.env.addends, off);
             let addend = self
                 .fb
                 .ins()
-                .load(types::I32, MemFlagsData::trusted(), at, 0);
+                .load(types::I32, MemFlagsData::trusted(), at, layout.addends);
             let pa_hit = self.fb.ins().iadd(addr, addend);
-            let one = self.fb.ins().iconst(types::I64, 1);
-            self.fb.ins().jump(merge, &args([pa_hit, one]));
-            // A miss: the refill, out of line, or the side exit.
+            self.in_ram(pa_hit);
+            self.fb.ins().jump(merge, &args([pa_hit]));
+            // A miss: the refill (which finds RAM or declines), or the side exit.
             self.fb.switch_to_block(walk);
             let size_v = self.k32(size);
             let write_v = self.k32(write as u32);
             let ring_v = self.k32(self.env.ring as u32);
             let vpn_v = self.k32(self.pc >> 12);
+            let machine = self.ctx_ptr(offset_of!(Ctx, machine));
             let call = self.fb.ins().call_indirect(
                 self.env.refill_sig,
                 self.env.refill_fn,
-                &[self.env.machine, addr, size_v, write_v, ring_v, vpn_v],
+                &[machine, addr, size_v, write_v, ring_v, vpn_v],
             );
             let r = self.fb.inst_results(call)[0];
             let failed = self.fb.ins().icmp_imm_s(IntCC::Equal, r, -1);
@@ -192,41 +190,50 @@ impl Emit<'_, '_> {
             let d = self.fb.use_var(self.env.dynamic);
             let d = self.fb.ins().iadd(d, cycles);
             self.fb.def_var(self.env.dynamic, d);
+            // Not a hit: the data hits an exit reports are its accesses less these.
+            let w = self.fb.use_var(self.env.walks);
+            let w = self.fb.ins().iadd_imm_s(w, 1);
+            self.fb.def_var(self.env.walks, w);
             let ends = self.fb.ins().ushr_imm_u(r, 63);
             let ends = self.fb.ins().ireduce(types::I32, ends);
             self.fb.def_var(self.env.must_exit, ends);
             self.walked = true;
-            let zero = self.fb.ins().iconst(types::I64, 0);
-            self.fb.ins().jump(merge, &args([pa_walk, zero]));
+            self.fb.ins().jump(merge, &args([pa_walk]));
             self.fb.switch_to_block(merge);
-            (pa, Some(hit_count))
+            pa
         } else {
             if size > 1 {
                 let low = self.fb.ins().band_imm_u(addr, (size - 1) as i64);
                 self.guard(low);
             }
-            (addr, None)
+            self.in_ram(addr);
+            addr
         };
         let pa64 = self.fb.ins().uextend(ptr, pa);
-        let end = self.fb.ins().iadd_imm_s(pa64, size as i64);
-        let outside = self
-            .fb
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThan, end, self.env.ram_len);
-        self.guard(outside);
-        // Counted once the access is sure to happen here (as `Machine::fast_ram_index` does):
-        // an access that leaves the block is counted when the threaded engine makes it.
-        if let Some(n) = hit_count {
-            let h = self.fb.use_var(self.env.hits);
-            let h = self.fb.ins().iadd(h, n);
-            self.fb.def_var(self.env.hits, h);
-        }
         (pa, pa64)
     }
 
-    /// The slot of `table` (chunk or plain-store table) for RAM index `pa64`: a biased
-    /// pointer, which plus `pa64` addresses the byte.
-    fn slot(&mut self, table: Value, pa64: Value) -> Value {
+    /// Leaves the block before this instruction unless the aligned access at `pa` is in
+    /// RAM: `pa` below RAM's size rounded down to a word (for an aligned access of at most
+    /// a word, the same test as `Ram::contains`; an access in a last partial word leaves).
+    fn in_ram(&mut self, pa: Value) {
+        let end = self.fb.ins().load(
+            types::I32,
+            MemFlagsData::trusted(),
+            self.env.ctx,
+            offset_of!(Ctx, ram_words_end) as i32,
+        );
+        let outside = self
+            .fb
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, pa, end);
+        self.guard(outside);
+    }
+
+    /// The slot of the `Ctx` table at `table` (chunk or plain-store table) for RAM index
+    /// `pa64`: a biased pointer, which plus `pa64` addresses the byte.
+    fn slot(&mut self, table: usize, pa64: Value) -> Value {
+        let table = self.ctx_ptr(table);
         let chunk = self.fb.ins().ushr_imm_u(pa64, 16);
         let off = self.fb.ins().ishl_imm_u(chunk, 3);
         let at = self.fb.ins().iadd(table, off);
@@ -345,7 +352,7 @@ impl Backend for Emit<'_, '_> {
     }
     fn load(&mut self, addr: Value, mem: Mem) -> Result<Value, Unsupported> {
         let (_, pa64) = self.translate(addr, mem, false);
-        let base = self.slot(self.env.chunks, pa64);
+        let base = self.slot(offset_of!(Ctx, chunks), pa64);
         let host = self.fb.ins().iadd(base, pa64);
         let f = ram_flags();
         let ins = self.fb.ins();
@@ -359,7 +366,7 @@ impl Backend for Emit<'_, '_> {
     }
     fn store(&mut self, addr: Value, mem: Mem, v: Value) -> Result<(), Unsupported> {
         let (pa, pa64) = self.translate(addr, mem, true);
-        let plain = self.slot(self.env.plain, pa64);
+        let plain = self.slot(offset_of!(Ctx, plain), pa64);
         let (fast, slow, merge) = (
             self.fb.create_block(),
             self.fb.create_block(),
@@ -381,7 +388,8 @@ impl Backend for Emit<'_, '_> {
         // the block ends (after this instruction).
         self.fb.switch_to_block(slow);
         let size = self.k32(mem.size());
-        let args = [self.env.machine, addr, pa, size, v];
+        let machine = self.ctx_ptr(offset_of!(Ctx, machine));
+        let args = [machine, addr, pa, size, v];
         let call = self
             .fb
             .ins()

@@ -20,7 +20,6 @@ mod helpers;
 use super::threaded::cache::{key, Cache};
 use crate::exec::load_use_stall;
 use crate::machine::Machine;
-use crate::tlb::Access;
 use code_cache::CodeCache;
 use ctx::{exit, Ctx, NativeFn};
 use std::time::Instant;
@@ -232,10 +231,9 @@ impl Jit {
         // The first fetch's walk is in `dyn0` (given back if nothing runs); refills in the
         // block use `acc_walk` for their own.
         let first_walk = std::mem::take(&mut m.acc_walk);
-        let (tags_read, addends) = m.tlb.raw_tags(Access::Read, ring);
-        let (tags_write, _) = m.tlb.raw_tags(Access::Write, ring);
+        let tlb = ctx::TlbLayout::base(&m.tlb);
         let (chunks, plain) = m.ram.raw_tables();
-        let ram_len = m.ram.len() as u64;
+        let ram_words_end = (m.ram.len() as u64 & !3).min(u32::MAX as u64 & !3) as u32;
         let loop_retired = |b: &super::threaded::block::Block| {
             max_steps.saturating_sub(step_offset + b.max_insns())
         };
@@ -243,12 +241,10 @@ impl Jit {
         let mut ctx = Ctx {
             // SAFETY: `mp` is `m`, live; the field's address is taken without a reference.
             regs: unsafe { std::ptr::addr_of_mut!((*mp).cpu.regs) }.cast(),
-            tags_read,
-            tags_write,
-            addends,
+            tlb,
             chunks,
             plain,
-            ram_len,
+            ram_words_end,
             machine: mp,
             // SAFETY: as above; plain reads of `m` through the pointer it is now used by.
             cycles: unsafe { (*mp).cpu.cycles },
