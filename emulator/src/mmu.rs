@@ -217,6 +217,22 @@ impl Machine {
         ring: u8,
         code_vpn: u32,
     ) -> Option<usize> {
+        self.refill_for(va, size, access, ring, code_vpn, false)
+    }
+
+    /// [`Machine::fast_refill`], and if `no_code_write`, also `None` (nothing changed) when
+    /// the walk would write its A/D bits into a page holding translated code (for callers
+    /// that cannot end their block after the access: the JIT's compiled code).
+    #[inline]
+    pub(crate) fn refill_for(
+        &mut self,
+        va: u32,
+        size: u32,
+        access: Access,
+        ring: u8,
+        code_vpn: u32,
+        no_code_write: bool,
+    ) -> Option<usize> {
         let vpn = va >> 12;
         if va & (size - 1) != 0 || Tlb::slot(vpn) == Tlb::slot(code_vpn) {
             return None;
@@ -231,6 +247,9 @@ impl Machine {
         let w = self.walk_probe(va, access, ring).ok()?;
         let pa = w.pa(va);
         if !self.ram.contains(pa, size) {
+            return None;
+        }
+        if no_code_write && w.updated != w.leaf && self.code_pages.contains_addr(w.pte_addr) {
             return None;
         }
         self.tlb.misses += 1;

@@ -59,9 +59,6 @@ pub(super) struct Env {
     pub refill_fn: Value,
     /// The first instruction's dynamic cycles in this pass (TLB refills add theirs).
     pub dynamic: Variable,
-    /// Set (1) by a refill whose walk wrote translated code: the block ends after the
-    /// instruction.
-    pub must_exit: Variable,
     /// Paging is on (the block was translated for it).
     pub paging: bool,
     /// The ring the block runs in.
@@ -83,8 +80,6 @@ pub(super) struct Emit<'a, 'f> {
     pub store_exit: Option<Block>,
     /// Bit r set for every register some instruction of the function writes.
     pub written: &'a mut u32,
-    /// A TLB refill was emitted: the block must test `must_exit` after the instruction.
-    pub walked: bool,
 }
 
 /// Flags of a guest RAM access: it cannot trap (translated and bounds-checked first), and RAM
@@ -186,7 +181,6 @@ impl Emit<'_, '_> {
             self.guard(failed);
             let pa_walk = self.fb.ins().ireduce(types::I32, r);
             let cycles = self.fb.ins().ushr_imm_u(r, 32);
-            let cycles = self.fb.ins().band_imm_u(cycles, 0x7fff_ffff);
             let d = self.fb.use_var(self.env.dynamic);
             let d = self.fb.ins().iadd(d, cycles);
             self.fb.def_var(self.env.dynamic, d);
@@ -194,10 +188,6 @@ impl Emit<'_, '_> {
             let w = self.fb.use_var(self.env.walks);
             let w = self.fb.ins().iadd_imm_s(w, 1);
             self.fb.def_var(self.env.walks, w);
-            let ends = self.fb.ins().ushr_imm_u(r, 63);
-            let ends = self.fb.ins().ireduce(types::I32, ends);
-            self.fb.def_var(self.env.must_exit, ends);
-            self.walked = true;
             self.fb.ins().jump(merge, &args([pa_walk]));
             self.fb.switch_to_block(merge);
             pa
