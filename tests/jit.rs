@@ -150,6 +150,15 @@ vectors:
     assert!(stats.native_instructions > 500_000, "{stats:?}");
 }
 
+/// Runs `cmd` with the JIT compiling in line (so that a short program is compiled before it
+/// ends) and no input.
+fn in_line(mut cmd: std::process::Command) -> std::process::Output {
+    cmd.env("RINGFORT_JIT_BACKGROUND", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("ringfort runs")
+}
+
 /// `--stats` names the blocks that run as host code and what the tier did; the cycle count
 /// is the interpreter's.
 #[test]
@@ -157,11 +166,10 @@ fn stats_show_native_blocks_and_the_same_cycles_as_the_interpreter() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("hot.s"), HOT_LOOP).expect("write");
     let run = |engine: &str| {
-        let out = common::ringfort(
+        let out = in_line(common::ringfort_command(
             dir.path(),
             &["run", "--engine", engine, "--stats", "hot.s"],
-            "",
-        );
+        ));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
     let jit = run("jit");
@@ -193,11 +201,20 @@ fn the_debugger_on_the_jit_stops_where_the_interpreter_does() {
     let script = "break twist if $s1 == 700\ncontinue\nprint $cycle\nprint $a0\ndelete\n\
                   continue\nhot 3\n";
     let run = |engine: &str| {
-        let out = common::ringfort(
+        let mut cmd = common::ringfort_command(
             dir.path(),
             &["debug", "--echo", "--engine", engine, "hot.s"],
-            script,
         );
+        cmd.stdin(std::process::Stdio::piped());
+        let mut child = cmd
+            .env("RINGFORT_JIT_BACKGROUND", "0")
+            .spawn()
+            .expect("ringfort runs");
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(script.as_bytes()).expect("script written");
+        drop(stdin);
+        let out = child.wait_with_output().expect("ringfort ends");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let jit = run("jit");

@@ -28,11 +28,12 @@ pub fn machine_for(prog: &Program, ram: u32) -> Machine {
 pub const TEST_JIT_THRESHOLD: u64 = 2;
 
 /// A threaded engine with the JIT tier compiling blocks from their [`TEST_JIT_THRESHOLD`]th
-/// run (the plain threaded engine on a host without a JIT, where the test then checks that
+/// run, in line (so that what is compiled does not depend on a thread's timing) (the plain threaded engine on a host without a JIT, where the test then checks that
 /// engine twice).
 pub fn jit_engine() -> Threaded {
     Threaded::with_jit(emulator::engine::jit::JitConfig {
         threshold: TEST_JIT_THRESHOLD,
+        background: false,
         ..Default::default()
     })
     .unwrap_or_default()

@@ -34,12 +34,22 @@ pub(super) struct CodeCache {
     tlb: super::ctx::TlbLayout,
 }
 
+/// Does this host have a JIT (else why not)?
+pub(super) fn check_host() -> Result<(), String> {
+    host_isa().map(drop)
+}
+
 /// The host's code generator, or why there is none.
 fn host_isa() -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k, v| f.set(k, v).map_err(|e| e.to_string());
     let lvl = std::env::var("RF_OPT").unwrap_or("speed".into());
     set(&mut flags, "opt_level", &lvl)?;
+    // The IR is built by one small generator checked by the differential tests; verifying
+    // every function again costs a third of compile time.
+    set(&mut flags, "enable_verifier", "false")?;
+    let ra = std::env::var("RF_RA").unwrap_or("backtracking".into());
+    set(&mut flags, "regalloc_algorithm", &ra)?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
     let builder = cranelift_native::builder().map_err(|e| e.to_string())?;

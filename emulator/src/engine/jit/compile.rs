@@ -404,7 +404,8 @@ fn exits(
                     let retired = fb.use_var(c.pass_retired);
                     let load = fb.use_var(c.prev_load);
                     let hits = hits(fb, 0);
-                    fb.ins().jump(leave, &args([pc, cycles, retired, load, hits]));
+                    fb.ins()
+                        .jump(leave, &args([pc, cycles, retired, load, hits]));
                 } else {
                     let op = &ops[i];
                     let pc = fb.ins().iconst(types::I32, (vpage | op.off as u32) as i64);
@@ -413,7 +414,8 @@ fn exits(
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
                     let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
                     let hits = hits(fb, accesses_before[i]);
-                    fb.ins().jump(leave, &args([pc, cycles, retired, load, hits]));
+                    fb.ins()
+                        .jump(leave, &args([pc, cycles, retired, load, hits]));
                 }
             }
             Pending::After {

@@ -7,13 +7,13 @@
 
 use super::ctx::{Ctx, TlbLayout};
 use crate::exec::{Backend, Bin, Values};
-use std::mem::offset_of;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, Block, BlockArg, Endianness, InstBuilder, MemFlagsData, SigRef, Type, Value,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
 use isa_spec::{Cond, Mem};
+use std::mem::offset_of;
 
 /// Where an instruction goes after it completed.
 pub(super) enum Flow {
@@ -157,10 +157,10 @@ impl Emit<'_, '_> {
             self.fb.ins().brif(miss, walk, &[], hit, &[]);
             // A hit: one add, then RAM's bounds (a device's page hits too).
             self.fb.switch_to_block(hit);
-            let addend = self
-                .fb
-                .ins()
-                .load(types::I32, MemFlagsData::trusted(), at, layout.addends);
+            let addend =
+                self.fb
+                    .ins()
+                    .load(types::I32, MemFlagsData::trusted(), at, layout.addends);
             let pa_hit = self.fb.ins().iadd(addr, addend);
             self.in_ram(pa_hit);
             self.fb.ins().jump(merge, &args([pa_hit]));

@@ -16,6 +16,7 @@ mod compile;
 pub mod ctx;
 mod emit;
 mod helpers;
+mod worker;
 
 use super::threaded::cache::{key, Cache};
 use crate::exec::load_use_stall;
@@ -23,6 +24,7 @@ use crate::machine::Machine;
 use code_cache::CodeCache;
 use ctx::{exit, Ctx, NativeFn};
 use std::time::Instant;
+use worker::{Job, Worker};
 
 /// When blocks are compiled, and how much code is kept.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +33,9 @@ pub struct JitConfig {
     pub threshold: u64,
     /// Host code kept at most, in bytes: reaching it drops every translation.
     pub code_limit: usize,
+    /// Compile on a thread of its own while the threaded engine runs the block (else in
+    /// line, at the dispatch that finds the block hot: tests, to know what is compiled when).
+    pub background: bool,
 }
 
 impl Default for JitConfig {
@@ -38,19 +43,23 @@ impl Default for JitConfig {
         JitConfig {
             threshold: 64,
             code_limit: 32 << 20,
+            background: true,
         }
     }
 }
 
 impl JitConfig {
     /// The defaults, with the threshold from `RINGFORT_JIT_THRESHOLD` if it is set to a
-    /// number (tests lower it so that short programs are compiled).
+    /// number, and compiling in line if `RINGFORT_JIT_BACKGROUND` is `0` (tests do both, so
+    /// that short programs are compiled and when is known).
     pub fn from_env() -> JitConfig {
         let threshold = std::env::var("RINGFORT_JIT_THRESHOLD")
             .ok()
             .and_then(|v| v.trim().parse().ok());
+        let background = std::env::var("RINGFORT_JIT_BACKGROUND").map_or(true, |v| v.trim() != "0");
         JitConfig {
             threshold: threshold.unwrap_or(JitConfig::default().threshold),
+            background,
             ..JitConfig::default()
         }
     }
@@ -88,8 +97,12 @@ struct Native {
 
 /// The JIT tier of a threaded engine.
 pub struct Jit {
-    /// Host code.
-    code: CodeCache,
+    /// Where blocks are compiled.
+    compiler: Compiler,
+    /// The code generation: a flush starts a new one (results of older jobs are dropped).
+    generation: u64,
+    /// Jobs sent to the worker and not yet back.
+    in_flight: usize,
     /// Compiled blocks; a threaded block's `BlockRun::native` is its index here + 1.
     natives: Vec<Native>,
     /// Settings.
@@ -100,12 +113,32 @@ pub struct Jit {
 
 /// `BlockRun::native` of a block that is not to be compiled.
 pub const NOT_COMPILED: u32 = u32::MAX;
+/// `BlockRun::native` of a block being compiled in the background.
+pub const PENDING: u32 = u32::MAX - 1;
+/// Jobs the worker may have at once (blocks found hot meanwhile ask again later).
+const MAX_IN_FLIGHT: usize = 64;
+
+/// Where blocks are compiled.
+enum Compiler {
+    /// Here, at the dispatch that finds a block hot.
+    Here(CodeCache),
+    /// On the worker's thread.
+    Worker(Worker),
+}
 
 impl Jit {
     /// A tier with nothing compiled, or why this host has no JIT.
     pub fn new(config: JitConfig) -> Result<Jit, String> {
+        let compiler = if config.background {
+            code_cache::check_host()?;
+            Compiler::Worker(Worker::start(config.code_limit)?)
+        } else {
+            Compiler::Here(CodeCache::new(config.code_limit)?)
+        };
         Ok(Jit {
-            code: CodeCache::new(config.code_limit)?,
+            compiler,
+            generation: 0,
+            in_flight: 0,
             natives: Vec::new(),
             config,
             stats: JitStats::default(),
@@ -141,9 +174,14 @@ impl Jit {
             b.run.native.set(0);
         }
         self.natives.clear();
-        // SAFETY: no block refers to a function of the cache any more (cleared above; blocks
-        // translated later start with none), and the tier calls only through them.
-        unsafe { self.code.flush() };
+        self.generation += 1;
+        match &mut self.compiler {
+            // SAFETY: no block refers to a function of the cache any more (cleared above;
+            // blocks translated later start with none), and the tier calls only through them.
+            Compiler::Here(code) => unsafe { code.flush() },
+            // (Results of jobs sent before come back with the old generation: dropped.)
+            Compiler::Worker(w) => w.flush(),
+        }
         self.stats.flushes += 1;
         self.stats.code_bytes = 0;
     }
@@ -152,29 +190,84 @@ impl Jit {
     #[cold]
     #[inline(never)]
     fn translate(&mut self, cache: &Cache, idx: usize, vpage: u32, paging: bool, ring: u8) -> u32 {
-        if self.code.is_full() || self.natives.len() >= u32::MAX as usize - 1 {
+        let full = match &self.compiler {
+            Compiler::Here(code) => code.is_full(),
+            Compiler::Worker(_) => self.stats.code_bytes >= self.config.code_limit,
+        };
+        if full || self.natives.len() >= PENDING as usize - 1 {
             self.flush(cache);
         }
         let block = &cache.blocks[idx];
+        let code = match &mut self.compiler {
+            Compiler::Here(code) => code,
+            Compiler::Worker(w) => {
+                if self.in_flight >= MAX_IN_FLIGHT {
+                    return 0;
+                }
+                self.in_flight += 1;
+                w.compile(Job {
+                    generation: self.generation,
+                    idx,
+                    block: block.clone(),
+                    vpage,
+                    paging,
+                    ring,
+                });
+                block.run.native.set(PENDING);
+                return PENDING;
+            }
+        };
         let start = Instant::now();
-        let made = self.code.compile(block, vpage, paging, ring);
+        let made = code.compile(block, vpage, paging, ring);
+        let bytes = code.bytes;
+        let f = made.ok().flatten().map(|(f, _)| f);
         self.stats.translate_ns += start.elapsed().as_nanos() as u64;
-        let entry = match made {
-            Ok(Some((f, size))) => {
+        let entry = self.install(f, vpage, bytes);
+        block.run.native.set(entry);
+        entry
+    }
+
+    /// Records a compiled block's function (or that it was declined): its `native` entry.
+    fn install(&mut self, f: Option<NativeFn>, vpage: u32, bytes: usize) -> u32 {
+        self.stats.code_bytes = bytes;
+        self.stats.peak_code_bytes = self.stats.peak_code_bytes.max(bytes);
+        match f {
+            Some(f) => {
                 self.natives.push(Native { f, vpage });
                 self.stats.translations += 1;
-                self.stats.code_bytes = self.code.bytes;
-                self.stats.peak_code_bytes = self.stats.peak_code_bytes.max(self.code.bytes);
-                let _ = size;
                 self.natives.len() as u32
             }
-            Ok(None) | Err(_) => {
+            None => {
                 self.stats.declined += 1;
                 NOT_COMPILED
             }
+        }
+    }
+
+    /// Installs what the worker has finished: each result for a block still waiting for it.
+    fn collect(&mut self, cache: &Cache) {
+        let Compiler::Worker(w) = &self.compiler else {
+            return;
         };
-        block.run.native.set(entry);
-        entry
+        let mut done = Vec::new();
+        while let Some(d) = w.poll() {
+            done.push(d);
+        }
+        for d in done {
+            self.in_flight -= 1;
+            self.stats.translate_ns += d.ns;
+            if d.generation != self.generation {
+                continue;
+            }
+            let Some(block) = cache.blocks.get(d.idx) else {
+                continue;
+            };
+            if block.serial != d.serial || block.run.native.get() != PENDING {
+                continue;
+            }
+            let entry = self.install(d.f, d.vpage, d.bytes);
+            block.run.native.set(entry);
+        }
     }
 
     /// The compiled function of `block` for virtual page `vpage`, compiling it if it is hot
@@ -217,6 +310,9 @@ impl Jit {
     ) -> bool {
         if !m.watch.is_empty() || m.trace_writes.is_some() || m.watches_reads() {
             return false;
+        }
+        if self.in_flight > 0 {
+            self.collect(cache);
         }
         let vpage = pc & !0xfff;
         let mut idx = idx as usize;

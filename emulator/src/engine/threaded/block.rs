@@ -74,6 +74,9 @@ impl Op {
 pub struct Block {
     /// Physical address of the first instruction.
     pub pa: u32,
+    /// Which translation this is (the cache's count when it was added): tells a block from
+    /// a later one at the same index.
+    pub serial: u64,
     /// Virtual pc it was first translated at (for reports).
     pub pc: u32,
     /// The instructions, then one sentinel op (see [`Block::ops`]).
@@ -106,7 +109,8 @@ pub struct BlockRun {
     /// physical page, and a write to a page invalidates all its blocks at once.
     pub links: [Cell<(u32, u32)>; LINKS],
     /// The JIT tier's entry for the block: 0 if not compiled (yet), else its index in the
-    /// tier's table + 1, or `u32::MAX` if it is not to be compiled.
+    /// tier's table + 1, `u32::MAX - 1` while it is being compiled, or `u32::MAX` if it is
+    /// not to be compiled.
     pub native: Cell<u32>,
 }
 
@@ -154,6 +158,7 @@ impl Block {
         ops.push(sentinel);
         Block {
             pa,
+            serial: 0,
             pc,
             code: ops.into_boxed_slice(),
             max_cost,

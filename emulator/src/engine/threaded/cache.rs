@@ -215,7 +215,7 @@ impl Cache {
     }
 
     /// Adds a block; RAM pages are marked in the machine's code-page bitmap.
-    pub fn insert(&mut self, m: &mut Machine, key: u64, block: Block) -> u32 {
+    pub fn insert(&mut self, m: &mut Machine, key: u64, mut block: Block) -> u32 {
         if self.blocks.len() >= MAX_BLOCKS {
             // A guest that runs code everywhere (or rewrites it forever) costs bounded memory:
             // start over, as QEMU does when its translation buffer is full.
@@ -229,6 +229,7 @@ impl Cache {
             self.by_page.entry(page).or_default().push((idx, key));
         }
         self.max_block_cost = self.max_block_cost.max(block.max_cost);
+        block.serial = self.translations;
         self.blocks.push(block);
         self.cuts.push(Cut::default());
         self.lookup.map.insert(key, idx);

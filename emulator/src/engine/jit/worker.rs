@@ -1,0 +1,140 @@
+//! Compiling in the background: a thread that owns a code cache and compiles the blocks it is
+//! sent, while the machine goes on running them on the threaded engine. Results come back in
+//! order and are installed at the next dispatch ([`super::Jit::try_run`]); whether a block
+//! runs natively a little sooner or later changes the host time only, never the guest's
+//! state (every engine is exact). The thread starts at the first job and ends with the tier.
+
+use super::code_cache::CodeCache;
+use super::ctx::NativeFn;
+use crate::engine::threaded::block::Block;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// A block to compile.
+pub(super) struct Job {
+    /// The code cache generation it is for (a flush starts a new one).
+    pub generation: u64,
+    /// Its index in the threaded cache.
+    pub idx: usize,
+    /// A copy of it.
+    pub block: Block,
+    /// The virtual page it runs at.
+    pub vpage: u32,
+    /// Paging on.
+    pub paging: bool,
+    /// Its ring.
+    pub ring: u8,
+}
+
+/// A compiled (or declined) block.
+pub(super) struct Done {
+    /// As in its [`Job`].
+    pub generation: u64,
+    /// As in its [`Job`].
+    pub idx: usize,
+    /// The block's `serial` (to tell it from a later block at the same index).
+    pub serial: u64,
+    /// As in its [`Job`].
+    pub vpage: u32,
+    /// The function, or `None` if declined (or refused by Cranelift).
+    pub f: Option<NativeFn>,
+    /// Host time spent, in nanoseconds.
+    pub ns: u64,
+    /// Bytes of host code in the worker's cache after it.
+    pub bytes: usize,
+}
+
+/// What the worker is asked.
+enum Msg {
+    /// Compile a block.
+    Compile(Box<Job>),
+    /// Drop every translation (the runtime has forgotten them all).
+    Flush,
+}
+
+/// The background compiler.
+pub(super) struct Worker {
+    /// To the thread (`None` once it is being stopped).
+    tx: Option<Sender<Msg>>,
+    /// From the thread.
+    rx: Receiver<Done>,
+    /// The thread.
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread with a code cache of `limit` bytes (the host's JIT was checked).
+    pub fn start(limit: usize) -> Result<Worker, String> {
+        let (tx, jobs) = channel::<Msg>();
+        let (done, rx) = channel::<Done>();
+        let handle = std::thread::Builder::new()
+            .name("ringfort-jit".into())
+            .spawn(move || {
+                // (Made here: a code cache stays on its thread. The host was checked before.)
+                let Ok(mut code) = CodeCache::new(limit) else {
+                    return;
+                };
+                for msg in jobs {
+                    match msg {
+                        // SAFETY: the runtime sends a flush only after forgetting every
+                        // function of this cache (`Jit::flush`), and calls none of them after.
+                        Msg::Flush => unsafe { code.flush() },
+                        Msg::Compile(job) => {
+                            let start = Instant::now();
+                            let made = code.compile(&job.block, job.vpage, job.paging, job.ring);
+                            let reply = Done {
+                                generation: job.generation,
+                                idx: job.idx,
+                                serial: job.block.serial,
+                                vpage: job.vpage,
+                                f: made.ok().flatten().map(|(f, _)| f),
+                                ns: start.elapsed().as_nanos() as u64,
+                                bytes: code.bytes,
+                            };
+                            if done.send(reply).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                // The cache (and its code) goes with the thread: the tier is gone.
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Worker {
+            tx: Some(tx),
+            rx,
+            handle: Some(handle),
+        })
+    }
+
+    /// Sends `job`.
+    pub fn compile(&self, job: Job) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Compile(Box::new(job)));
+        }
+    }
+
+    /// Asks for every translation to be dropped.
+    pub fn flush(&self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Flush);
+        }
+    }
+
+    /// A finished job, if one is waiting.
+    pub fn poll(&self) -> Option<Done> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread, which frees the code; wait for it, so that no
+        // code outlives the tier.
+        drop(self.tx.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
