@@ -121,7 +121,7 @@ const MAX_IN_FLIGHT: usize = 64;
 /// Where blocks are compiled.
 enum Compiler {
     /// Here, at the dispatch that finds a block hot.
-    Here(CodeCache),
+    Here(Box<CodeCache>),
     /// On the worker's thread.
     Worker(Worker),
 }
@@ -133,7 +133,7 @@ impl Jit {
             code_cache::check_host()?;
             Compiler::Worker(Worker::start(config.code_limit)?)
         } else {
-            Compiler::Here(CodeCache::new(config.code_limit)?)
+            Compiler::Here(Box::new(CodeCache::new(config.code_limit)?))
         };
         Ok(Jit {
             compiler,
