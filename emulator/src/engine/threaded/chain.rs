@@ -475,9 +475,9 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// became hot in this chain leaves it, so that the tier can compile it.)
     #[inline(always)]
     fn tier_wants(&self, b: &Block, passes: u64) -> bool {
-        // 0: not compiled (yet); `u32::MAX - 1`: being compiled; `u32::MAX`: declined.
-        let n = b.run.native.get();
-        (n == 0 && b.run.execs.get() + passes >= self.limits.hot) || (n != 0 && n < u32::MAX - 1)
+        // (A block being compiled in the background is the tier's too: its dispatches find
+        // the result as soon as it is ready. `u32::MAX`: the tier declined it.)
+        b.run.execs.get() + passes >= self.limits.hot && b.run.native.get() != u32::MAX
     }
 
     /// Does the run stop at a breakpoint at `next` (its condition holding there), the
