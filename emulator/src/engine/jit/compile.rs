@@ -18,7 +18,7 @@
 use super::ctx::{exit, Ctx, TlbLayout};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
-use crate::engine::threaded::block::{Block, FOLLOW, PRIVILEGE_FAULT};
+use crate::engine::threaded::block::{ret_cost, Block, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::fast::Handler;
 use crate::exec::load_use_stall;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -47,6 +47,9 @@ enum Pending {
         cost: i64,
         target: Target,
         loops: bool,
+        /// A `ret` ran after the instruction too (a branch to it, taken: see
+        /// `block::RETURNS_VIA`).
+        returns: bool,
     },
 }
 
@@ -283,6 +286,7 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
                 cost: cost_after,
                 target: Target::Const(pc.wrapping_add(4)),
                 loops: false,
+                returns: false,
             });
         }
         let side = match (&flow, side) {
@@ -302,14 +306,42 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
             Ok(Flow::Branch { taken, target }) => {
                 let (t, cont) = (fb.create_block(), fb.create_block());
                 fb.ins().brif(taken, t, &[], cont, &[]);
+                let cost = cost_after + op.taken as i64;
+                if op.insn.rd & RETURNS_VIA != 0 {
+                    // Taken, a branch to a `ret` runs the `ret` too when its target is
+                    // aligned (as the threaded chain does): one exit instead of two.
+                    fb.switch_to_block(t);
+                    let to = fb.use_var(env.regs[(op.insn.rd & 31) as usize]);
+                    let low = fb.ins().band_imm_u(to, 3);
+                    let (ret, plain) = (fb.create_block(), fb.create_block());
+                    fb.ins().brif(low, plain, &[], ret, &[]);
+                    pending.push(Pending::After {
+                        at: ret,
+                        i,
+                        cost: cost + ret_cost() as i64,
+                        target: Target::Value(to),
+                        loops: true,
+                        returns: true,
+                    });
+                    pending.push(Pending::After {
+                        at: plain,
+                        i,
+                        cost,
+                        target: Target::Value(target),
+                        loops: true,
+                        returns: false,
+                    });
+                } else {
+                    pending.push(Pending::After {
+                        at: t,
+                        i,
+                        cost,
+                        target: Target::Value(target),
+                        loops: true,
+                        returns: false,
+                    });
+                }
                 fb.switch_to_block(cont);
-                pending.push(Pending::After {
-                    at: t,
-                    i,
-                    cost: cost_after + op.taken as i64,
-                    target: Target::Value(target),
-                    loops: true,
-                });
             }
             Ok(Flow::Jump { target }) => {
                 if op.flags & FOLLOW != 0 && i + 1 < ops.len() {
@@ -324,6 +356,7 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
                     cost: cost_after + op.taken as i64,
                     target: Target::Value(target),
                     loops: true,
+                    returns: false,
                 });
                 open = false;
                 break;
@@ -343,6 +376,7 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
             cost,
             target: Target::Const((vpage | op.off as u32).wrapping_add(4)),
             loops: true,
+            returns: false,
         });
     }
 
@@ -424,6 +458,7 @@ fn exits(
                 cost,
                 target,
                 loops,
+                returns,
             } => {
                 fb.switch_to_block(at);
                 let op = &ops[i];
@@ -433,7 +468,7 @@ fn exits(
                 };
                 let cycles = cycles_at(fb, c, cost);
                 let retired = fb.use_var(c.pass_retired);
-                let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1);
+                let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1 + returns as i64);
                 let last_load = op.load_dest();
                 let load = fb.ins().iconst(types::I32, last_load as i64);
                 let done = accesses_before[i + 1];
