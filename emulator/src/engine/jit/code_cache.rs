@@ -43,13 +43,10 @@ pub(super) fn check_host() -> Result<(), String> {
 fn host_isa() -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k, v| f.set(k, v).map_err(|e| e.to_string());
-    let lvl = std::env::var("RF_OPT").unwrap_or("speed".into());
-    set(&mut flags, "opt_level", &lvl)?;
+    set(&mut flags, "opt_level", "speed")?;
     // The IR is built by one small generator checked by the differential tests; verifying
     // every function again costs a third of compile time.
     set(&mut flags, "enable_verifier", "false")?;
-    let ra = std::env::var("RF_RA").unwrap_or("backtracking".into());
-    set(&mut flags, "regalloc_algorithm", &ra)?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
     let builder = cranelift_native::builder().map_err(|e| e.to_string())?;
@@ -116,7 +113,6 @@ impl CodeCache {
         let ptr = frontend.pointer_type();
         let call_conv = module.isa().default_call_conv();
         self.ctx.clear();
-        self.ctx.set_disasm(std::env::var_os("RF_DUMP").is_some());
         let sig = &mut self.ctx.func.signature;
         sig.call_conv = call_conv;
         sig.params.push(AbiParam::new(ptr));
@@ -146,11 +142,6 @@ impl CodeCache {
             .ctx
             .compiled_code()
             .map_or(0, |c| c.code_buffer().len());
-        if std::env::var_os("RF_DUMP").is_some() {
-            if let Some(v) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
-                eprintln!("=== block {:#x}\n{v}", block.pc);
-            }
-        }
         module.clear_context(&mut self.ctx);
         module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = module.get_finalized_function(id);

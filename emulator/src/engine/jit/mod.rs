@@ -360,7 +360,7 @@ impl Jit {
             // SAFETY: `f` was compiled from block `idx` for this ring, paging mode and page
             // (`native_of` checked the page), and reads and writes only through `ctx`: the
             // registers of `m`, its TLB's tables (read), its RAM through the chunk tables at
-            // indices checked against `ram_len` (aligned accesses: inside one chunk), and `m`
+            // indices checked against `ram_words_end` (aligned accesses: inside one chunk), and `m`
             // itself only in the helpers. `m` is used only through `mp` until the chain
             // ends, and none of those tables is reallocated meanwhile (the helpers allocate
             // chunks, which changes a slot's value, not the tables).
@@ -425,13 +425,5 @@ impl Jit {
             m.tlb.hits += ctx.retired - retired_in - 1 + hits;
         }
         true
-    }
-}
-
-impl Drop for Jit {
-    fn drop(&mut self) {
-        if std::env::var_os("RINGFORT_JIT_DEBUG").is_some() {
-            eprintln!("{:?}", self.stats);
-        }
     }
 }

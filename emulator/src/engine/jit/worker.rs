@@ -7,7 +7,9 @@
 use super::code_cache::CodeCache;
 use super::ctx::NativeFn;
 use crate::engine::threaded::block::Block;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -61,6 +63,8 @@ pub(super) struct Worker {
     rx: Receiver<Done>,
     /// The thread.
     handle: Option<JoinHandle<()>>,
+    /// Set when the tier goes: the jobs still queued are not compiled.
+    quit: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -68,6 +72,8 @@ impl Worker {
     pub fn start(limit: usize) -> Result<Worker, String> {
         let (tx, jobs) = channel::<Msg>();
         let (done, rx) = channel::<Done>();
+        let quit = Arc::new(AtomicBool::new(false));
+        let quitting = quit.clone();
         let handle = std::thread::Builder::new()
             .name("ringfort-jit".into())
             .spawn(move || {
@@ -76,6 +82,9 @@ impl Worker {
                     return;
                 };
                 for msg in jobs {
+                    if quitting.load(Ordering::Relaxed) {
+                        break;
+                    }
                     match msg {
                         // SAFETY: the runtime sends a flush only after forgetting every
                         // function of this cache (`Jit::flush`), and calls none of them after.
@@ -105,6 +114,7 @@ impl Worker {
             tx: Some(tx),
             rx,
             handle: Some(handle),
+            quit,
         })
     }
 
@@ -132,6 +142,7 @@ impl Drop for Worker {
     fn drop(&mut self) {
         // Closing the channel ends the thread, which frees the code; wait for it, so that no
         // code outlives the tier.
+        self.quit.store(true, Ordering::Relaxed);
         drop(self.tx.take());
         if let Some(h) = self.handle.take() {
             let _ = h.join();
