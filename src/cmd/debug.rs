@@ -38,10 +38,11 @@ pub struct Args {
     /// Print each command after a `(rfdb) ` prompt before its output (for transcripts).
     #[arg(long)]
     pub echo: bool,
-    /// Engine for `continue` and stepping in bulk: `threaded` (default; it checks breakpoints
-    /// and write watchpoints itself, and feeds `hot`) or `interp`. Read/access watchpoints,
-    /// catchpoints and tracing always use the interpreter.
-    #[arg(long, default_value = "threaded", value_parser = engine_parser())]
+    /// Engine for `continue` and stepping in bulk: `jit` (default: the threaded engine with hot
+    /// code compiled; code in a page with a breakpoint runs on its debugging path), `threaded`
+    /// (it checks breakpoints and write watchpoints itself, and feeds `hot`) or `interp`.
+    /// Read/access watchpoints, catchpoints and tracing always use the interpreter.
+    #[arg(long, default_value = "jit", value_parser = engine_parser())]
     pub engine: EngineKind,
 }
 

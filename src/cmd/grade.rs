@@ -38,7 +38,9 @@ pub struct Args {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-    /// Execution engine (results do not depend on it: the engines are cycle-exact).
+    /// Execution engine (results do not depend on it: the engines are cycle-exact). The
+    /// threaded engine by default: a class's cases are short, and compiling each one's hot
+    /// code would cost more than it saves.
     #[arg(long, default_value = "threaded", value_parser = crate::cmd::run::engine_parser())]
     pub engine: emulator::EngineKind,
     /// Join the JSON reports of shards (instead of running a test file).

@@ -83,10 +83,11 @@ pub struct Args {
     /// scripts: `stop_reason`, `exit_value`, `exit_status`, counts).
     #[arg(long)]
     pub json: bool,
-    /// Execution engine: `threaded` (cached pre-decoded blocks; the default since the
-    /// differential tests show it cycle-exact with the interpreter) or `interp` (the
-    /// reference interpreter). `--trace` always uses the interpreter.
-    #[arg(long, default_value = "threaded", value_parser = engine_parser())]
+    /// Execution engine: `jit` (the default: the threaded engine with hot blocks compiled to
+    /// host code), `threaded` (cached pre-decoded blocks) or `interp` (the reference
+    /// interpreter); the differential tests hold all three to the same state and cycle
+    /// counts. `--trace` always uses the interpreter.
+    #[arg(long, default_value = "jit", value_parser = engine_parser())]
     pub engine: EngineKind,
     /// Start the machine stopped and enter the debugger (as `ringfort debug`).
     #[arg(short = 'S')]

@@ -36,7 +36,9 @@ pub(super) struct CodeCache {
 
 /// Does this host have a JIT (else why not)?
 pub(super) fn check_host() -> Result<(), String> {
-    host_isa().map(drop)
+    // Asked once per process (building the code generator takes a while).
+    static HOST: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| host_isa().map(drop)).clone()
 }
 
 /// The host's code generator, or why there is none.

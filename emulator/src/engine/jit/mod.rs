@@ -122,8 +122,8 @@ const MAX_IN_FLIGHT: usize = 64;
 enum Compiler {
     /// Here, at the dispatch that finds a block hot.
     Here(Box<CodeCache>),
-    /// On the worker's thread.
-    Worker(Worker),
+    /// On the worker's thread (started at the first block to compile).
+    Worker(Option<Worker>),
 }
 
 impl Jit {
@@ -131,7 +131,7 @@ impl Jit {
     pub fn new(config: JitConfig) -> Result<Jit, String> {
         let compiler = if config.background {
             code_cache::check_host()?;
-            Compiler::Worker(Worker::start(config.code_limit)?)
+            Compiler::Worker(None)
         } else {
             Compiler::Here(Box::new(CodeCache::new(config.code_limit)?))
         };
@@ -180,7 +180,11 @@ impl Jit {
             // blocks translated later start with none), and the tier calls only through them.
             Compiler::Here(code) => unsafe { code.flush() },
             // (Results of jobs sent before come back with the old generation: dropped.)
-            Compiler::Worker(w) => w.flush(),
+            Compiler::Worker(w) => {
+                if let Some(w) = w {
+                    w.flush();
+                }
+            }
         }
         self.stats.flushes += 1;
         self.stats.code_bytes = 0;
@@ -204,6 +208,18 @@ impl Jit {
                 if self.in_flight >= MAX_IN_FLIGHT {
                     return 0;
                 }
+                if w.is_none() {
+                    match Worker::start(self.config.code_limit) {
+                        Ok(started) => *w = Some(started),
+                        Err(_) => {
+                            block.run.native.set(NOT_COMPILED);
+                            return NOT_COMPILED;
+                        }
+                    }
+                }
+                let Some(w) = w else {
+                    return 0;
+                };
                 self.in_flight += 1;
                 w.compile(Job {
                     generation: self.generation,
@@ -246,7 +262,7 @@ impl Jit {
 
     /// Installs what the worker has finished: each result for a block still waiting for it.
     fn collect(&mut self, cache: &Cache) {
-        let Compiler::Worker(w) = &self.compiler else {
+        let Compiler::Worker(Some(w)) = &self.compiler else {
             return;
         };
         let mut done = Vec::new();
