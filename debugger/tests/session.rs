@@ -770,7 +770,11 @@ scratch:
     assert_eq!(pcs.len(), unique.len(), "one line per address: {hot}");
     let top: Vec<&str> = rows[0].split_whitespace().collect();
     assert_eq!(top[top.len() - 2], "20", "20 translations: {hot}");
-    assert_eq!(top.last(), Some(&"no"), "the threaded engine compiles nothing: {hot}");
+    assert_eq!(
+        top.last(),
+        Some(&"no"),
+        "the threaded engine compiles nothing: {hot}"
+    );
     assert_eq!(top[3], "20", "20 executions: {hot}");
 }
 

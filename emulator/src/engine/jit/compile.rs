@@ -18,7 +18,7 @@
 use super::ctx::{exit, Ctx, TlbLayout};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
-use crate::engine::threaded::block::{ret_cost, Block, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
+use crate::engine::threaded::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::fast::Handler;
 use crate::exec::load_use_stall;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -29,6 +29,20 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use isa_spec::Kind;
 use std::mem::offset_of;
+
+/// Instructions a block must run in host code before one it leaves to the threaded engine to
+/// be worth compiling.
+const MIN_OPS: usize = 4;
+
+/// Does host code run `op` (else the block leaves before it)? Gates, traps, system
+/// instructions other than `fence` and `cas` are left to the threaded engine, as are
+/// instructions that fault for the ring and loads the debugger watches.
+fn compiled(op: &Op) -> bool {
+    let kind = op.insn.op.info().kind;
+    let machine = matches!(kind, Kind::Gate | Kind::Trap | Kind::Atomic)
+        || kind == Kind::System && op.insn.op != isa_spec::Opcode::Fence;
+    !machine && op.flags & PRIVILEGE_FAULT == 0 && op.handler != Handler::Full
+}
 
 /// An exit whose code is emitted after the block's body (once every register the function
 /// writes is known).
@@ -113,8 +127,11 @@ pub(super) fn build(
     frontend: TargetFrontendConfig,
     call_conv: CallConv,
 ) -> Option<()> {
-    let first = &block.ops()[0];
-    if first.flags & PRIVILEGE_FAULT != 0 || first.handler == Handler::Full {
+    // Compiled code pays an entry and an exit per call: a block that would run only a few
+    // instructions before one it leaves to the threaded engine (a gate's neighbours, a lone
+    // `ret`) stays threaded, where the chain runs it with its neighbours.
+    let runs = block.ops().iter().take_while(|op| compiled(op)).count();
+    if runs < MIN_OPS {
         return None;
     }
     let mut fb = FunctionBuilder::new(func, fbc);
