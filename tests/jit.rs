@@ -234,3 +234,78 @@ fn the_debugger_on_the_jit_stops_where_the_interpreter_does() {
     assert!(jit.contains("jit engine"), "{jit}");
     assert!(jit.lines().any(|l| l.trim_end().ends_with("yes")), "{jit}");
 }
+
+/// Every ALU, multiply and divide operation on edge operands (0, 1, -1, `INT_MIN`,
+/// `INT_MAX`, shift amounts past 31, a zero divisor) computed by compiled code: the results
+/// (stored, and summed into a0) and the exceptions (division by zero leaves the block before
+/// the instruction, and the handler skips it) are the interpreter's.
+#[test]
+fn edge_operands_compute_as_in_the_interpreter() {
+    let values = [
+        0u32,
+        1,
+        2,
+        31,
+        32,
+        33,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        0x1234_5678,
+    ];
+    let words: Vec<String> = values.iter().map(|v| format!("{v:#x}")).collect();
+    let ops = [
+        "add", "sub", "and", "or", "xor", "sll", "srl", "sra", "slt", "sltu", "mul", "mulh",
+        "mulhu", "div", "divu", "rem", "remu",
+    ];
+    let body: String = ops
+        .iter()
+        .map(|op| format!("        {op}     t3, t1, t2\n        sw      t3, 0(s5)\n        addi    s5, s5, 4\n        add     a0, a0, t3\n"))
+        .collect();
+    let src = format!(
+        r#"
+        .text
+        .global _start
+_start:
+        li      sp, 0x8000
+        la      t0, vectors
+        mtcr    vbase, t0
+        la      s5, out
+        li      a0, 0
+        li      s1, 0                   # i
+1:      li      s2, 0                   # j
+2:      la      t0, vals
+        slli    t4, s1, 2
+        add     t4, t0, t4
+        lw      t1, 0(t4)
+        slli    t4, s2, 2
+        add     t4, t0, t4
+        lw      t2, 0(t4)
+{body}
+        addi    s2, s2, 1
+        li      t4, {n}
+        bne     s2, t4, 2b
+        addi    s1, s1, 1
+        bne     s1, t4, 1b
+        halt
+skip:   lw      t5, 0(sp)               # the divide: skip it (t3 keeps its value)
+        addi    t5, t5, 4
+        sw      t5, 0(sp)
+        iret
+        .balign 8
+vectors:
+        .space  7 * 8
+        .word   skip, 1                 # vector 7: divide by zero
+        .space  56 * 8
+        .data
+vals:   .word   {words}
+out:    .space  {outlen}
+"#,
+        n = values.len(),
+        words = words.join(", "),
+        outlen = 4 * ops.len() * values.len() * values.len(),
+    );
+    let (exit, _, stats) = on_jit("jit_edges", &src);
+    assert!(matches!(exit, Exit::Halted(_)), "{exit:?}");
+    assert!(stats.native_instructions > 3_000, "{stats:?}");
+}
