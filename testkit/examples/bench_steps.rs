@@ -47,6 +47,10 @@ fn main() {
         fastest = fastest.min(start.elapsed().as_secs_f64());
         if repeat == 1 {
             println!("{exit:?} after {} instructions", m.cpu.retired);
+            // The JIT tier's own report (blocks compiled, host code), if the engine has one.
+            if let Some(report) = e.tier_report() {
+                print!("{report}");
+            }
         }
     }
     if repeat > 1 {

@@ -72,7 +72,8 @@ pub struct JitStats {
     pub translations: u64,
     /// Host time spent compiling, in nanoseconds.
     pub translate_ns: u64,
-    /// Blocks found not worth compiling (their first instruction is not compiled).
+    /// Blocks found not worth compiling (too few instructions before one left to the
+    /// threaded engine).
     pub declined: u64,
     /// Calls into host code that ran instructions.
     pub native_runs: u64,
@@ -150,8 +151,8 @@ impl Jit {
         let s = &self.stats;
         let kib = |b: usize| b.div_ceil(1024);
         format!(
-            "jit: {} blocks compiled in {:.1} ms ({} declined: their first instruction is not \
-             compiled), threshold {} runs\n\
+            "jit: {} blocks compiled in {:.1} ms ({} declined: too few instructions before one \
+             left to the threaded engine), threshold {} runs\n\
              jit: host code {} KiB now, {} KiB at most (limit {} KiB; {} flushes)\n\
              jit: {} instructions ran in host code, in {} calls\n",
             s.translations,
