@@ -146,6 +146,13 @@ impl Jit {
         })
     }
 
+    /// Can host code run on `m` now? Not while the debugger watches memory or writes are
+    /// traced: compiled stores and loads do not report them.
+    #[inline(always)]
+    pub(crate) fn usable(m: &Machine) -> bool {
+        m.watch.is_empty() && m.trace_writes.is_none() && !m.watches_reads()
+    }
+
     /// What the tier did, for `--stats`: a few lines.
     pub fn report(&self) -> String {
         let s = &self.stats;
@@ -325,7 +332,7 @@ impl Jit {
         limit: u64,
         max_steps: u64,
     ) -> bool {
-        if !m.watch.is_empty() || m.trace_writes.is_some() || m.watches_reads() {
+        if !Jit::usable(m) {
             return false;
         }
         if self.in_flight > 0 {

@@ -57,13 +57,15 @@ impl Threaded {
         })
     }
 
-    /// The run count from which blocks go to the JIT tier (`u64::MAX` without one).
+    /// The run count from which blocks go to the JIT tier (`u64::MAX` without one, or while
+    /// it cannot run: the debugger watches memory, or writes are traced).
     #[inline(always)]
-    fn tier_threshold(&self) -> u64 {
+    fn tier_threshold(&self, m: &Machine) -> u64 {
         #[cfg(feature = "jit")]
-        if let Some(jit) = &self.jit {
+        if let Some(jit) = self.jit.as_ref().filter(|_| super::jit::Jit::usable(m)) {
             return jit.config.threshold;
         }
+        let _ = m;
         u64::MAX
     }
 
@@ -132,7 +134,7 @@ impl Threaded {
             steps: budget.max_steps,
             breakpoints: budget.breakpoints,
             filter: budget.break_filter,
-            hot: self.tier_threshold(),
+            hot: self.tier_threshold(m),
         };
         // The common case, a whole block with no breakpoints set in its page, has its own copy
         // of the chain loop with those tests folded away (fewer live values: fewer spills).
