@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 mod embed;
 mod engine_kind;
 pub use embed::{Captured, DEFAULT_OUTPUT_LIMIT};
+pub(crate) use engine_kind::no_jit;
 pub use engine_kind::{jit_engine, EngineKind};
 
 /// The symbol by which a program names the RAM it expects (bytes), the default RAM size.

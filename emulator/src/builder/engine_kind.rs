@@ -76,7 +76,7 @@ pub fn jit_engine() -> Threaded {
 }
 
 /// Says once per process that `--engine jit` runs the threaded engine, and why.
-fn no_jit(why: &str) {
+pub(crate) fn no_jit(why: &str) {
     static SAID: std::sync::Once = std::sync::Once::new();
     SAID.call_once(|| {
         eprintln!("ringfort: no JIT on this host ({why}); using the threaded engine")

@@ -34,13 +34,6 @@ pub(super) struct CodeCache {
     tlb: super::ctx::TlbLayout,
 }
 
-/// Does this host have a JIT (else why not)?
-pub(super) fn check_host() -> Result<(), String> {
-    // Asked once per process (building the code generator takes a while).
-    static HOST: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    HOST.get_or_init(|| host_isa().map(drop)).clone()
-}
-
 /// The host's code generator, or why there is none.
 fn host_isa() -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();

@@ -104,6 +104,9 @@ pub struct Jit {
     generation: u64,
     /// Jobs sent to the worker and not yet back.
     in_flight: usize,
+    /// Set by the worker when a result is waiting (the threaded chain looks at it, to hand a
+    /// block over as soon as its code is ready).
+    ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Compiled blocks; a threaded block's `BlockRun::native` is its index here + 1.
     natives: Vec<Native>,
     /// Settings.
@@ -131,7 +134,8 @@ impl Jit {
     /// A tier with nothing compiled, or why this host has no JIT.
     pub fn new(config: JitConfig) -> Result<Jit, String> {
         let compiler = if config.background {
-            code_cache::check_host()?;
+            // (The host is checked when the first block is to be compiled: a short run never
+            // builds a code generator.)
             Compiler::Worker(None)
         } else {
             Compiler::Here(Box::new(CodeCache::new(config.code_limit)?))
@@ -140,10 +144,16 @@ impl Jit {
             compiler,
             generation: 0,
             in_flight: 0,
+            ready: Default::default(),
             natives: Vec::new(),
             config,
             stats: JitStats::default(),
         })
+    }
+
+    /// Set when compiled code is waiting to be installed.
+    pub(crate) fn ready(&self) -> &std::sync::Arc<std::sync::atomic::AtomicBool> {
+        &self.ready
     }
 
     /// Can host code run on `m` now? Not while the debugger watches memory or writes are
@@ -217,9 +227,12 @@ impl Jit {
                     return 0;
                 }
                 if w.is_none() {
-                    match Worker::start(self.config.code_limit) {
+                    let started = Worker::start(self.config.code_limit, self.ready.clone());
+                    match started {
                         Ok(started) => *w = Some(started),
-                        Err(_) => {
+                        Err(why) => {
+                            crate::builder::no_jit(&why);
+                            self.config.threshold = u64::MAX;
                             block.run.native.set(NOT_COMPILED);
                             return NOT_COMPILED;
                         }
@@ -274,10 +287,19 @@ impl Jit {
             return;
         };
         let mut done = Vec::new();
+        self.ready
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         while let Some(d) = w.poll() {
             done.push(d);
         }
         for d in done {
+            if let Some(why) = &d.failed {
+                // No code generator on this host: the threaded engine from now on.
+                crate::builder::no_jit(why);
+                self.config.threshold = u64::MAX;
+                self.in_flight = 0;
+                return;
+            }
             self.in_flight -= 1;
             self.stats.translate_ns += d.ns;
             if d.generation != self.generation {

@@ -45,6 +45,8 @@ pub(super) struct Done {
     pub ns: u64,
     /// Bytes of host code in the worker's cache after it.
     pub bytes: usize,
+    /// The host has no JIT (why): the thread has ended.
+    pub failed: Option<String>,
 }
 
 /// What the worker is asked.
@@ -69,7 +71,8 @@ pub(super) struct Worker {
 
 impl Worker {
     /// Starts the thread with a code cache of `limit` bytes (the host's JIT was checked).
-    pub fn start(limit: usize) -> Result<Worker, String> {
+    /// `ready` is set each time a result is sent.
+    pub fn start(limit: usize, ready: Arc<AtomicBool>) -> Result<Worker, String> {
         let (tx, jobs) = channel::<Msg>();
         let (done, rx) = channel::<Done>();
         let quit = Arc::new(AtomicBool::new(false));
@@ -77,9 +80,24 @@ impl Worker {
         let handle = std::thread::Builder::new()
             .name("ringfort-jit".into())
             .spawn(move || {
-                // (Made here: a code cache stays on its thread. The host was checked before.)
-                let Ok(mut code) = CodeCache::new(limit) else {
-                    return;
+                // (Made here, so that building the code generator costs the run nothing; a code
+                // cache stays on its thread.)
+                let mut code = match CodeCache::new(limit) {
+                    Ok(code) => code,
+                    Err(why) => {
+                        let _ = done.send(Done {
+                            generation: 0,
+                            idx: 0,
+                            serial: 0,
+                            vpage: 0,
+                            f: None,
+                            ns: 0,
+                            bytes: 0,
+                            failed: Some(why),
+                        });
+                        ready.store(true, Ordering::Release);
+                        return;
+                    }
                 };
                 for msg in jobs {
                     if quitting.load(Ordering::Relaxed) {
@@ -100,10 +118,12 @@ impl Worker {
                                 f: made.ok().flatten().map(|(f, _)| f),
                                 ns: start.elapsed().as_nanos() as u64,
                                 bytes: code.bytes,
+                                failed: None,
                             };
                             if done.send(reply).is_err() {
                                 break;
                             }
+                            ready.store(true, Ordering::Release);
                         }
                     }
                 }
@@ -140,12 +160,12 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        // Closing the channel ends the thread, which frees the code; wait for it, so that no
-        // code outlives the tier.
+        // Closing the channel ends the thread after the job it is on (the jobs still queued
+        // are dropped), and the thread frees the code as it ends. Not waited for: a run
+        // that ends does not wait for a compile it no longer needs, and nothing calls the
+        // code once the tier is gone.
         self.quit.store(true, Ordering::Relaxed);
         drop(self.tx.take());
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
+        drop(self.handle.take());
     }
 }

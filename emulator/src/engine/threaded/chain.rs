@@ -22,6 +22,7 @@ use crate::fault::Fault;
 use crate::machine::{Access, Machine};
 use crate::tlb::Tlb;
 use isa_spec::cr::vector;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How far a chain of blocks may run: the cycle count it must stay below (next device event
 /// or the budget), the step budget, and the debugger's breakpoints (a block stops before one).
@@ -39,6 +40,9 @@ pub(super) struct Limits<'a> {
     /// does not go on into such a block (unless the tier declined it), so that the dispatcher
     /// hands it to the tier.
     pub hot: u64,
+    /// Set when the tier has compiled code waiting: a block being compiled is handed over
+    /// then (until then the chain runs it).
+    pub ready: &'a AtomicBool,
 }
 
 /// The first block of a chain: its index, pc and ring, whether it may run whole (else only
@@ -475,9 +479,12 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// became hot in this chain leaves it, so that the tier can compile it.)
     #[inline(always)]
     fn tier_wants(&self, b: &Block, passes: u64) -> bool {
-        // (A block being compiled in the background is the tier's too: its dispatches find
-        // the result as soon as it is ready. `u32::MAX`: the tier declined it.)
-        b.run.execs.get() + passes >= self.limits.hot && b.run.native.get() != u32::MAX
+        // `u32::MAX`: the tier declined it; `u32::MAX - 1`: being compiled, the tier's once
+        // the code is ready (the dispatcher installs it).
+        b.run.execs.get() + passes >= self.limits.hot && {
+            let n = b.run.native.get();
+            n < u32::MAX - 1 || n == u32::MAX - 1 && self.limits.ready.load(Ordering::Relaxed)
+        }
     }
 
     /// Does the run stop at a breakpoint at `next` (its condition holding there), the

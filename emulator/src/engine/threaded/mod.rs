@@ -40,6 +40,9 @@ pub struct Threaded {
     /// The JIT tier, if this engine has one: hot blocks run as host code (`--engine jit`).
     #[cfg(feature = "jit")]
     pub jit: Option<Box<super::jit::Jit>>,
+    /// The JIT tier's flag that compiled code is waiting to be installed (never set without
+    /// a tier).
+    tier_ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Threaded {
@@ -51,8 +54,10 @@ impl Threaded {
     /// An engine with a JIT tier ([`super::jit`]), or why the host has none.
     #[cfg(feature = "jit")]
     pub fn with_jit(config: super::jit::JitConfig) -> Result<Threaded, String> {
+        let jit = super::jit::Jit::new(config)?;
         Ok(Threaded {
-            jit: Some(Box::new(super::jit::Jit::new(config)?)),
+            tier_ready: jit.ready().clone(),
+            jit: Some(Box::new(jit)),
             ..Threaded::default()
         })
     }
@@ -135,6 +140,7 @@ impl Threaded {
             breakpoints: budget.breakpoints,
             filter: budget.break_filter,
             hot: self.tier_threshold(m),
+            ready: &self.tier_ready,
         };
         // The common case, a whole block with no breakpoints set in its page, has its own copy
         // of the chain loop with those tests folded away (fewer live values: fewer spills).
