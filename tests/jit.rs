@@ -309,3 +309,25 @@ out:    .space  {outlen}
     assert!(matches!(exit, Exit::Halted(_)), "{exit:?}");
     assert!(stats.native_instructions > 3_000, "{stats:?}");
 }
+
+/// The benchmark kernels as ring-3 processes with paging on (their TLB refills, code and data
+/// pages sharing TLB slots, calls and returns), and with paging off: the JIT ends each run of
+/// a few million instructions in the threaded engine's full state.
+#[test]
+fn the_bench_kernels_run_the_same_on_the_jit() {
+    for k in testkit::bench::KERNELS {
+        let prog = testkit::bench::assemble(k).expect("the kernel assembles");
+        for paging in [true, false] {
+            let mut a = testkit::bench::machine(&prog, paging).expect("a machine");
+            let budget = Budget::steps(&a, 3_000_000);
+            let mut b = a.clone();
+            let ea = emulator::engine::threaded::Threaded::new().run(&mut a, budget);
+            let mut jit = testkit::jit_engine();
+            let eb = jit.run(&mut b, budget);
+            assert_eq!(ea, eb, "{} (paging {paging})", k.name);
+            if let Some(d) = emulator::diff::state_diff(&a, &b) {
+                panic!("{} (paging {paging}): {d}", k.name);
+            }
+        }
+    }
+}

@@ -220,9 +220,9 @@ impl Machine {
         self.refill_for(va, size, access, ring, code_vpn, false)
     }
 
-    /// [`Machine::fast_refill`], and if `no_code_write`, also `None` (nothing changed) when
-    /// the walk would write its A/D bits into a page holding translated code (for callers
-    /// that cannot end their block after the access: the JIT's compiled code).
+    /// [`Machine::fast_refill`]; with `may_evict_code`, also a fill that evicts the entry of
+    /// `code_vpn` (for a caller that then ends its block after the instruction, so that the
+    /// next fetch walks: the JIT's compiled code).
     #[inline]
     pub(crate) fn refill_for(
         &mut self,
@@ -231,10 +231,10 @@ impl Machine {
         access: Access,
         ring: u8,
         code_vpn: u32,
-        no_code_write: bool,
+        may_evict_code: bool,
     ) -> Option<usize> {
         let vpn = va >> 12;
-        if va & (size - 1) != 0 || Tlb::slot(vpn) == Tlb::slot(code_vpn) {
+        if va & (size - 1) != 0 || !may_evict_code && Tlb::slot(vpn) == Tlb::slot(code_vpn) {
             return None;
         }
         if let Some(bits) = self.tlb.lookup(vpn) {
@@ -247,9 +247,6 @@ impl Machine {
         let w = self.walk_probe(va, access, ring).ok()?;
         let pa = w.pa(va);
         if !self.ram.contains(pa, size) {
-            return None;
-        }
-        if no_code_write && w.updated != w.leaf && self.code_pages.contains_addr(w.pte_addr) {
             return None;
         }
         self.tlb.misses += 1;

@@ -214,6 +214,9 @@ fn prologue(
     let dynamic = fb.declare_var(types::I64);
     let v = field(fb, ctx, types::I64, offset_of!(Ctx, dyn0));
     fb.def_var(dynamic, v);
+    let must_exit = fb.declare_var(types::I32);
+    let v = fb.ins().iconst(types::I32, 0);
+    fb.def_var(must_exit, v);
     let env = Env {
         ptr,
         regs,
@@ -229,6 +232,7 @@ fn prologue(
             .ins()
             .iconst(ptr, helpers::refill as *const () as usize as i64),
         dynamic,
+        must_exit,
         paging,
         ring,
     };
@@ -289,13 +293,24 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
             side: None,
             store_exit: None,
             written: &mut written,
+            walked: false,
         };
         let flow = if op.flags & PRIVILEGE_FAULT != 0 || op.handler == Handler::Full {
             Err(Unsupported)
         } else {
             crate::exec::run(&mut e, &op.insn)
         };
-        let (side, store_exit) = (e.side, e.store_exit);
+        let (side, walked) = (e.side, e.walked);
+        let mut store_exit = e.store_exit;
+        if walked && flow.is_ok() {
+            // A refill that evicted the code page's entry (or wrote translated code): the
+            // block ends after this instruction.
+            let v = fb.use_var(env.must_exit);
+            let at = *store_exit.get_or_insert_with(|| fb.create_block());
+            let cont = fb.create_block();
+            fb.ins().brif(v, at, &[], cont, &[]);
+            fb.switch_to_block(cont);
+        }
         if let Some(at) = store_exit {
             pending.push(Pending::After {
                 at,

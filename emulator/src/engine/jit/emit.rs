@@ -59,6 +59,8 @@ pub(super) struct Env {
     pub refill_fn: Value,
     /// The first instruction's dynamic cycles in this pass (TLB refills add theirs).
     pub dynamic: Variable,
+    /// Set (1) by a refill after which the block must end (after the instruction).
+    pub must_exit: Variable,
     /// Paging is on (the block was translated for it).
     pub paging: bool,
     /// The ring the block runs in.
@@ -80,6 +82,8 @@ pub(super) struct Emit<'a, 'f> {
     pub store_exit: Option<Block>,
     /// Bit r set for every register some instruction of the function writes.
     pub written: &'a mut u32,
+    /// A TLB refill was emitted: the block tests `must_exit` after the instruction.
+    pub walked: bool,
 }
 
 /// Flags of a guest RAM access: it cannot trap (translated and bounds-checked first), and RAM
@@ -181,6 +185,11 @@ impl Emit<'_, '_> {
             self.guard(failed);
             let pa_walk = self.fb.ins().ireduce(types::I32, r);
             let cycles = self.fb.ins().ushr_imm_u(r, 32);
+            let cycles = self.fb.ins().band_imm_u(cycles, 0x7fff_ffff);
+            let ends = self.fb.ins().ushr_imm_u(r, 63);
+            let ends = self.fb.ins().ireduce(types::I32, ends);
+            self.fb.def_var(self.env.must_exit, ends);
+            self.walked = true;
             let d = self.fb.use_var(self.env.dynamic);
             let d = self.fb.ins().iadd(d, cycles);
             self.fb.def_var(self.env.dynamic, d);

@@ -29,10 +29,11 @@ pub(super) unsafe extern "C" fn store_checked(
 /// A TLB miss of a data access (`write`: a store) at `va` of `size` bytes in `ring`, by an
 /// instruction fetched from virtual page `code_vpn`: the fast path's refill
 /// ([`Machine::fast_refill`]: the walk as the interpreter makes it, counted and charged, A/D
-/// written, the TLB filled). Returns the physical address in the low 32 bits and the walk's
-/// cycles above; or `u64::MAX`, nothing changed, when the refill is not for the fast path (a
-/// fault, a device, the code page's slot, or an A/D write into translated code, after which
-/// the block would have to end): the block then leaves before the instruction.
+/// written, the TLB filled). Returns the physical address in the low 32 bits, the walk's
+/// cycles in bits 32-62, and in bit 63 whether the block must end after this instruction
+/// (the fill evicted the code page's entry, so the next fetch walks; or the A/D write went
+/// into translated code); or `u64::MAX`, nothing changed, when the refill is not for the
+/// fast path (a fault, a device): the block then leaves before the instruction.
 ///
 /// # Safety
 ///
@@ -56,7 +57,11 @@ pub(super) unsafe extern "C" fn refill(
     match m.refill_for(va, size, access, ring as u8, code_vpn, true) {
         Some(pa) => {
             let walk = std::mem::take(&mut m.acc_walk) as u64 & 0x7fff_ffff;
-            pa as u64 | walk << 32
+            let evicted = crate::tlb::Tlb::slot(va >> 12) == crate::tlb::Tlb::slot(code_vpn);
+            // (Also no chaining on from this block: the next fetch must look at the TLB.)
+            m.block_exit |= evicted;
+            let ends = m.block_exit;
+            pa as u64 | walk << 32 | (ends as u64) << 63
         }
         None => u64::MAX,
     }
