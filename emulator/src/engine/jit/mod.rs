@@ -1,14 +1,14 @@
 //! The JIT tier: hot blocks of the threaded engine compiled to host code with Cranelift.
 //!
 //! The threaded engine stays in charge: it finds, translates and counts blocks as ever, and
-//! for a block run whole with no debugger stop points set it asks this tier first
-//! ([`Jit::try_run`]). A block whose run count passes the threshold is compiled
-//! ([`compile`], its instructions' semantics emitted by [`emit`]; the code kept in
-//! [`code_cache`]); its function runs the block, loops while the next pass surely fits before
-//! the next device event, and leaves at an instruction boundary with the interpreter's
-//! counters. Anything it does not compile — a TLB miss, an access outside RAM, a gate, a
-//! system instruction — leaves the block before that instruction, and the threaded engine
-//! runs it. Translations live and die with their threaded block (invalidated with its page);
+//! for a block run whole with no debugger stop points in its page it asks this tier first
+//! (`Jit::try_run`). A block whose run count passes the threshold is compiled (`compile.rs`,
+//! its instructions' semantics emitted by `emit.rs`; the code kept in `code_cache.rs`,
+//! compiled on a thread of its own by `worker.rs`); its function runs the block, loops while
+//! the next pass surely fits before the next device event, and leaves at an instruction
+//! boundary with the interpreter's counters. What it does not do itself — a page fault, an
+//! access outside RAM, a gate, a system instruction — leaves the block before that
+//! instruction, and the threaded engine runs it; a TLB miss is refilled out of line. Translations live and die with their threaded block (invalidated with its page);
 //! the code cache's limit flushes them all.
 
 mod code_cache;
