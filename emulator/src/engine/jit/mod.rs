@@ -18,6 +18,7 @@ mod emit;
 mod helpers;
 mod worker;
 
+use super::threaded::block::{NATIVE_DECLINED as NOT_COMPILED, NATIVE_PENDING as PENDING};
 use super::threaded::cache::{key, Cache};
 use crate::exec::load_use_stall;
 use crate::machine::Machine;
@@ -115,10 +116,6 @@ pub struct Jit {
     pub stats: JitStats,
 }
 
-/// `BlockRun::native` of a block that is not to be compiled.
-pub const NOT_COMPILED: u32 = u32::MAX;
-/// `BlockRun::native` of a block being compiled in the background.
-pub const PENDING: u32 = u32::MAX - 1;
 /// Jobs the worker may have at once (blocks found hot meanwhile ask again later).
 const MAX_IN_FLIGHT: usize = 64;
 

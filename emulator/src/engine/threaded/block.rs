@@ -4,6 +4,11 @@ use crate::exec::fast::Handler;
 use isa_spec::{Insn, Opcode};
 use std::cell::Cell;
 
+/// [`BlockRun::native`] of a block the JIT tier will not compile.
+pub const NATIVE_DECLINED: u32 = u32::MAX;
+/// [`BlockRun::native`] of a block being compiled in the background.
+pub const NATIVE_PENDING: u32 = u32::MAX - 1;
+
 /// Successor links per block ([`BlockRun::links`]).
 pub const LINKS: usize = 4;
 
@@ -109,8 +114,8 @@ pub struct BlockRun {
     /// physical page, and a write to a page invalidates all its blocks at once.
     pub links: [Cell<(u32, u32)>; LINKS],
     /// The JIT tier's entry for the block: 0 if not compiled (yet), else its index in the
-    /// tier's table + 1, `u32::MAX - 1` while it is being compiled, or `u32::MAX` if it is
-    /// not to be compiled.
+    /// tier's table + 1, [`NATIVE_PENDING`] while it is being compiled, or
+    /// [`NATIVE_DECLINED`] if it is not to be compiled.
     pub native: Cell<u32>,
 }
 

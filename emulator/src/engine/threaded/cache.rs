@@ -330,7 +330,7 @@ impl Cache {
     /// (the JIT tier)?
     pub fn native_at(&self, pc: u32) -> bool {
         let n = self.blocks.iter().rev().find(|b| b.pc == pc);
-        // (0: not compiled; the two largest values: being compiled, declined.)
-        n.is_some_and(|b| !matches!(b.run.native.get(), 0 | u32::MAX | 0xffff_fffe))
+        use super::block::{NATIVE_DECLINED, NATIVE_PENDING};
+        n.is_some_and(|b| !matches!(b.run.native.get(), 0 | NATIVE_DECLINED | NATIVE_PENDING))
     }
 }

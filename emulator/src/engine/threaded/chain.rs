@@ -479,11 +479,12 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// became hot in this chain leaves it, so that the tier can compile it.)
     #[inline(always)]
     fn tier_wants(&self, b: &Block, passes: u64) -> bool {
-        // `u32::MAX`: the tier declined it; `u32::MAX - 1`: being compiled, the tier's once
-        // the code is ready (the dispatcher installs it).
+        // Not one the tier declined; one being compiled once its code is ready (the
+        // dispatcher installs it).
         b.run.execs.get() + passes >= self.limits.hot && {
             let n = b.run.native.get();
-            n < u32::MAX - 1 || n == u32::MAX - 1 && self.limits.ready.load(Ordering::Relaxed)
+            n < block::NATIVE_PENDING
+                || n == block::NATIVE_PENDING && self.limits.ready.load(Ordering::Relaxed)
         }
     }
 
