@@ -93,16 +93,16 @@ impl CodeCache {
         self.functions = 0;
     }
 
-    /// Compiles `block` (at virtual page `vpage`, paging `paging`) to host code: its
-    /// function and size, or `None` when it is not worth one (its first instruction is not
-    /// compiled) or Cranelift refused it (a bug, reported once by the caller's counters).
+    /// Compiles `block` (at virtual page `vpage`, paging `paging`, in `ring`) to host code:
+    /// its function (its size added to `bytes`), or `None` when it is not worth one (too few
+    /// instructions before one left to the threaded engine), or why Cranelift refused it.
     pub fn compile(
         &mut self,
         block: &Block,
         vpage: u32,
         paging: bool,
         ring: u8,
-    ) -> Result<Option<(NativeFn, usize)>, String> {
+    ) -> Result<Option<NativeFn>, String> {
         let module = self.module.as_mut().expect("a module");
         let frontend = module.target_config();
         let ptr = frontend.pointer_type();
@@ -146,7 +146,7 @@ impl CodeCache {
         // pointer-sized parameter, an i32 result, the host's default calling convention,
         // which is `extern "C"`'s).
         let f = unsafe { std::mem::transmute::<*const u8, NativeFn>(code) };
-        Ok(Some((f, size)))
+        Ok(Some(f))
     }
 }
 

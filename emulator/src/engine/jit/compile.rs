@@ -224,13 +224,9 @@ fn prologue(
         ctx,
         tlb,
         store_sig: fb.import_signature(store_sig),
-        store_fn: fb
-            .ins()
-            .iconst(ptr, helpers::store_checked as *const () as usize as i64),
+        store_fn: helpers::store_checked as *const () as usize as i64,
         refill_sig: fb.import_signature(refill_sig),
-        refill_fn: fb
-            .ins()
-            .iconst(ptr, helpers::refill as *const () as usize as i64),
+        refill_fn: helpers::refill as *const () as usize as i64,
         dynamic,
         must_exit,
         paging,
@@ -262,7 +258,6 @@ fn prologue(
     let head = fb.create_block();
     fb.ins().jump(head, &[]);
     fb.switch_to_block(head);
-    let _ = regs_ptr;
     let frame = Frame {
         ctx,
         paging,
@@ -543,7 +538,6 @@ fn exits(
 
 /// "Leave": registers and counters back to the machine and `Ctx`; and the "nothing ran" exit.
 fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, written: u32) {
-    let _ = c;
     let (ctx, leave, nothing) = (frame.ctx, frame.leave, frame.nothing);
     let regs = env.regs;
     // Leave: registers and counters back.

@@ -52,11 +52,11 @@ pub(super) struct Env {
     /// The checked-store helper's signature and address.
     pub store_sig: SigRef,
     /// See `store_sig`.
-    pub store_fn: Value,
+    pub store_fn: i64,
     /// The refill helper's signature and address.
     pub refill_sig: SigRef,
     /// See `refill_sig`.
-    pub refill_fn: Value,
+    pub refill_fn: i64,
     /// The first instruction's dynamic cycles in this pass (TLB refills add theirs).
     pub dynamic: Variable,
     /// Set (1) by a refill after which the block must end (after the instruction).
@@ -175,9 +175,11 @@ impl Emit<'_, '_> {
             let ring_v = self.k32(self.env.ring as u32);
             let vpn_v = self.k32(self.pc >> 12);
             let machine = self.ctx_ptr(offset_of!(Ctx, machine));
+            // (The helper's address is made here, in the cold path, not kept live.)
+            let refill = self.fb.ins().iconst(ptr, self.env.refill_fn);
             let call = self.fb.ins().call_indirect(
                 self.env.refill_sig,
-                self.env.refill_fn,
+                refill,
                 &[machine, addr, size_v, write_v, ring_v, vpn_v],
             );
             let r = self.fb.inst_results(call)[0];
@@ -389,10 +391,11 @@ impl Backend for Emit<'_, '_> {
         let size = self.k32(mem.size());
         let machine = self.ctx_ptr(offset_of!(Ctx, machine));
         let args = [machine, addr, pa, size, v];
+        let store = self.fb.ins().iconst(self.env.ptr, self.env.store_fn);
         let call = self
             .fb
             .ins()
-            .call_indirect(self.env.store_sig, self.env.store_fn, &args);
+            .call_indirect(self.env.store_sig, store, &args);
         let ends = self.fb.inst_results(call)[0];
         let exit = self.fb.create_block();
         self.fb.set_cold_block(exit);

@@ -254,7 +254,7 @@ impl Jit {
         let start = Instant::now();
         let made = code.compile(block, vpage, paging, ring);
         let bytes = code.bytes;
-        let f = made.ok().flatten().map(|(f, _)| f);
+        let f = made.ok().flatten();
         self.stats.translate_ns += start.elapsed().as_nanos() as u64;
         let entry = self.install(f, vpage, bytes);
         block.run.native.set(entry);
@@ -302,6 +302,10 @@ impl Jit {
             if d.generation != self.generation {
                 continue;
             }
+            // The code is in the worker's cache whether or not it is installed: its size
+            // counts toward the limit either way.
+            self.stats.code_bytes = d.bytes;
+            self.stats.peak_code_bytes = self.stats.peak_code_bytes.max(d.bytes);
             let Some(block) = cache.blocks.get(d.idx) else {
                 continue;
             };

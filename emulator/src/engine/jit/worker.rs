@@ -115,7 +115,7 @@ impl Worker {
                                 idx: job.idx,
                                 serial: job.block.serial,
                                 vpage: job.vpage,
-                                f: made.ok().flatten().map(|(f, _)| f),
+                                f: made.ok().flatten(),
                                 ns: start.elapsed().as_nanos() as u64,
                                 bytes: code.bytes,
                                 failed: None,
