@@ -19,7 +19,7 @@ mod helpers;
 mod worker;
 
 use super::threaded::block::{NATIVE_DECLINED as NOT_COMPILED, NATIVE_PENDING as PENDING};
-use super::threaded::cache::{key, Cache};
+use super::threaded::cache::{successor, Cache};
 use crate::exec::load_use_stall;
 use crate::machine::Machine;
 use code_cache::CodeCache;
@@ -429,20 +429,12 @@ impl Jit {
             if next & !0xfff != vpage || unsafe { (*mp).block_exit } {
                 break;
             }
-            let slot = (next >> 2) as usize % super::threaded::block::LINKS;
-            let (link_pc, link_idx) = block.run.links[slot].get();
-            let succ = if link_pc == next && (link_idx as usize) < cache.blocks.len() {
-                link_idx as usize
-            } else {
-                let k = key((block.pa & !0xfff) | (next & 0xfff), ring, paging);
-                match cache.lookup.get(k) {
-                    Some(s) => {
-                        block.run.links[slot].set((next, s));
-                        s as usize
-                    }
-                    None => break,
-                }
+            let Cache { blocks, lookup, .. } = &mut *cache;
+            let Some((succ, _)) = successor(blocks, lookup, &blocks[idx], next, ring, paging)
+            else {
+                break;
             };
+            let succ = succ as usize;
             let b = &cache.blocks[succ];
             let room = ctx.retired + step_offset + b.max_insns() <= max_steps;
             if ctx.cycles.saturating_add(b.max_cost) >= limit || !room {

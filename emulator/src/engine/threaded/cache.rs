@@ -121,6 +121,35 @@ pub struct Lookup {
     l1: Vec<(u64, u32)>,
 }
 
+/// The block at `next_pc`, in the same page as `block` (run in `ring`, paging `paging`): through
+/// `block`'s link for it, else the lookup (which then links it). A link from a valid block
+/// leads to a valid block (both are in one page, invalidated together). The threaded chain and
+/// the JIT tier go from block to block in a page through here.
+#[inline(always)]
+pub fn successor<'b>(
+    blocks: &'b [Block],
+    lookup: &mut Lookup,
+    block: &Block,
+    next_pc: u32,
+    ring: u8,
+    paging: bool,
+) -> Option<(u32, &'b Block)> {
+    let slot = (next_pc >> 2) as usize % super::block::LINKS;
+    let (link_pc, link_idx) = block.run.links[slot].get();
+    let linked = blocks.get(link_idx as usize).filter(|_| link_pc == next_pc);
+    debug_assert!(linked.is_none_or(|b| b.valid));
+    match linked {
+        Some(b) => Some((link_idx, b)),
+        None => {
+            let found = lookup.get(key((block.pa & !0xfff) | (next_pc & 0xfff), ring, paging));
+            if let Some(s) = found {
+                block.run.links[slot].set((next_pc, s));
+            }
+            found.map(|s| (s, &blocks[s as usize]))
+        }
+    }
+}
+
 impl Lookup {
     /// The block for `key`, if translated and valid.
     #[inline]

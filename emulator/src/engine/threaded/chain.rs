@@ -12,7 +12,7 @@
 
 use super::block::{self, Block, Op};
 use super::breaks::{filter_stops, page_holds_breakpoint, runnable_ops};
-use super::cache::{key, Cache, Cut, Lookup};
+use super::cache::{key, successor, Cache, Cut, Lookup};
 use super::translate;
 use crate::engine::BreakFilter;
 use crate::exec::fast::{exec_handler, Fast, Handler};
@@ -541,23 +541,14 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
     /// chain). Its first fetch hits the same code page (counted through `hits_counted`).
     #[inline(always)]
     fn chain_in_page(&mut self, next_pc: u32, cycles: u64, retired: u64, last_load: u8) -> bool {
-        let (blocks, block) = (self.blocks, self.block);
-        let slot = (next_pc >> 2) as usize % block::LINKS;
-        let (link_pc, link_idx) = block.run.links[slot].get();
-        // (A link from this valid block leads to a valid block: see `Cache`.)
-        let linked = blocks.get(link_idx as usize).filter(|_| link_pc == next_pc);
-        debug_assert!(linked.is_none_or(|b| b.valid));
-        let succ = match linked {
-            Some(b) => Some((link_idx, b)),
-            None => {
-                let k = key((block.pa & !0xfff) | (next_pc & 0xfff), self.ring, PAGING);
-                let found = self.lookup.get(k);
-                if let Some(s) = found {
-                    block.run.links[slot].set((next_pc, s));
-                }
-                found.map(|s| (s, &blocks[s as usize]))
-            }
-        };
+        let succ = successor(
+            self.blocks,
+            self.lookup,
+            self.block,
+            next_pc,
+            self.ring,
+            PAGING,
+        );
         match succ {
             Some((succ, next)) if self.fits(cycles, retired, next) && !self.for_tier(next) => {
                 self.idx = succ as usize;
