@@ -208,7 +208,11 @@ impl Machine {
             ram: Ram::new(ram_size as usize),
             rom: Vec::new(),
             dev: Devices::new(config.serial),
-            tlb: Tlb::default(),
+            tlb: {
+                let mut t = Tlb::default();
+                t.set_ram_end(ram_size as u64);
+                t
+            },
             stats: Stats::default(),
             stop: None,
             last_transition: None,

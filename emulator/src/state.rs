@@ -192,6 +192,7 @@ impl Machine {
         self.stop = s.stop.clone();
         self.last_transition = s.last_transition;
         self.tlb = s.tlb.clone();
+        self.tlb.set_ram_end(self.ram.len() as u64);
         self.stats = s.stats.clone();
 
         let old = std::mem::replace(&mut self.dev, s.dev.clone());

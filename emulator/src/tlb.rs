@@ -4,7 +4,9 @@
 //!
 //! Beside the entries it keeps, derived from them, the tag an access must match to hit an
 //! entry *and* be permitted, per ring and access kind ([`Tlb::permitted_hit`]): a hit that
-//! needs no further check is then one compare.
+//! needs no further check is then one compare. Data tags are only ever set for pages wholly
+//! in RAM ([`Tlb::set_ram_end`]): a data access that matches one needs no bounds check either
+//! (a device's page, or one past RAM, takes the full path).
 
 use isa_spec::cost::TLB_ENTRIES;
 use isa_spec::cr::pte;
@@ -40,8 +42,10 @@ const NO_TAG: u32 = u32::MAX;
 /// only with D already set, since a write through a clean entry walks), else [`NO_TAG`].
 type RingTags = [u32; TLB_ENTRIES];
 
-/// The TLB. Saved as its entries and counters; the derived tags are rebuilt on loading.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The TLB. Saved as its entries and counters; the derived tags are rebuilt on loading (the
+/// machine sets RAM's end again: [`Tlb::set_ram_end`]). Equal when the entries and counters
+/// are: the rest is derived.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(into = "TlbState", try_from = "TlbState")]
 pub struct Tlb {
     /// Slots, indexed by `vpn % TLB_ENTRIES`. Changed only through the methods below, which
@@ -52,11 +56,21 @@ pub struct Tlb {
     /// Per slot, derived from its entry: what to add to a virtual address in its page to get
     /// the physical address (the frame minus the page's base), so that a hit costs one add.
     addends: [u32; TLB_ENTRIES],
+    /// Physical frames below this end are wholly in RAM: only their entries get data tags.
+    ram_end: u64,
     /// Lookups that hit.
     pub hits: u64,
     /// Lookups that walked.
     pub misses: u64,
 }
+
+impl PartialEq for Tlb {
+    fn eq(&self, other: &Tlb) -> bool {
+        self.entries == other.entries && self.hits == other.hits && self.misses == other.misses
+    }
+}
+
+impl Eq for Tlb {}
 
 impl Default for Tlb {
     fn default() -> Self {
@@ -67,6 +81,7 @@ impl Default for Tlb {
             }; TLB_ENTRIES],
             tags: [[[NO_TAG; TLB_ENTRIES]; 4]; 3],
             addends: [0; TLB_ENTRIES],
+            ram_end: u64::MAX,
             hits: 0,
             misses: 0,
         }
@@ -173,9 +188,10 @@ impl Tlb {
         self.entries[slot] = TlbEntry { vpn, pte };
         self.addends[slot] = (pte & pte::FRAME_MASK).wrapping_sub(vpn << 12);
         let page_ring = (pte >> pte::RING_SHIFT) & 3;
+        let in_ram = (pte & pte::FRAME_MASK) as u64 + 0x1000 <= self.ram_end;
         let permits = [
-            pte & pte::R != 0,
-            pte & pte::W != 0 && pte & pte::D != 0,
+            pte & pte::R != 0 && in_ram,
+            pte & pte::W != 0 && pte & pte::D != 0 && in_ram,
             pte & pte::X != 0,
         ];
         for (by_ring, permitted) in self.tags.iter_mut().zip(permits) {
@@ -185,6 +201,19 @@ impl Tlb {
                 } else {
                     NO_TAG
                 };
+            }
+        }
+    }
+
+    /// Sets RAM's size in bytes (the machine's; unlimited by default): data accesses hit
+    /// [`Tlb::permitted_hit`] only in pages wholly below it. The entries' tags are derived
+    /// again.
+    pub fn set_ram_end(&mut self, bytes: u64) {
+        self.ram_end = bytes;
+        for slot in 0..TLB_ENTRIES {
+            let e = self.entries[slot];
+            if e.vpn != INVALID {
+                self.fill(e.vpn, e.pte);
             }
         }
     }
@@ -281,5 +310,34 @@ mod tests {
                 assert_eq!(t.permitted_hit(vpn << 12, 4, Access::Read, 0), None);
             }
         }
+    }
+
+    /// Data accesses hit only pages wholly in RAM (a device's page, RAM's last partial page
+    /// and beyond take the full path); fetches are not concerned; moving RAM's end derives
+    /// the tags again.
+    #[test]
+    fn data_tags_only_for_pages_wholly_in_ram() {
+        let all = pte::P | pte::A | pte::D | pte::R | pte::W | pte::X;
+        let mut t = Tlb::default();
+        t.set_ram_end(0x3800); // 3.5 pages
+        t.fill(1, 0x2000 | all); // wholly in RAM
+        t.fill(2, 0x3000 | all); // half in RAM
+        t.fill(3, 0xf000_0000 | all); // a device
+        for access in [Access::Read, Access::Write] {
+            assert_eq!(t.permitted_hit(0x1004, 4, access, 0), Some(0x2004));
+            assert_eq!(t.permitted_hit(0x2004, 4, access, 0), None);
+            assert_eq!(t.permitted_hit(0x3004, 4, access, 0), None);
+        }
+        for va in [0x1004, 0x2004, 0x3004] {
+            assert!(t.permitted_hit(va, 4, Access::Exec, 0).is_some());
+        }
+        assert_eq!(
+            t.lookup(2),
+            Some(0x3000 | all),
+            "the entry itself is cached"
+        );
+        t.set_ram_end(0x4000);
+        assert_eq!(t.permitted_hit(0x2004, 4, Access::Read, 0), Some(0x3004));
+        assert_eq!(t.permitted_hit(0x3004, 4, Access::Read, 0), None);
     }
 }

@@ -127,6 +127,16 @@ impl CodeCache {
         {
             return Ok(None);
         }
+        // `RINGFORT_JIT_DUMP=1`: each function's IR and host code on stderr (docs/jit.md).
+        let dump = std::env::var_os("RINGFORT_JIT_DUMP").is_some();
+        if dump {
+            self.ctx.set_disasm(true);
+            eprintln!(
+                "=== block {vpage:#x}+{:#x}\n{}",
+                block.ops()[0].off,
+                self.ctx.func.display()
+            );
+        }
         let id = module
             .declare_anonymous_function(&self.ctx.func.signature)
             .map_err(|e| e.to_string())?;
@@ -137,6 +147,11 @@ impl CodeCache {
             .ctx
             .compiled_code()
             .map_or(0, |c| c.code_buffer().len());
+        if dump {
+            if let Some(c) = self.ctx.compiled_code() {
+                eprintln!("--- host code\n{}", c.vcode.clone().unwrap_or_default());
+            }
+        }
         module.clear_context(&mut self.ctx);
         module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = module.get_finalized_function(id);

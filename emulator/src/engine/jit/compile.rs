@@ -75,24 +75,6 @@ enum Target {
     Const(u32),
 }
 
-/// The function's counters: SSA variables.
-struct Counters {
-    /// Cycles at the start of this pass.
-    pass_cycles: Variable,
-    /// Retired count at the start of this pass.
-    pass_retired: Variable,
-    /// The first instruction's dynamic cycles in this pass.
-    dynamic: Variable,
-    /// Passes so far (1 in the first).
-    passes: Variable,
-    /// The register the last instruction of the previous pass loaded.
-    prev_load: Variable,
-    /// Data accesses in the passes before this one (hits and refills).
-    accesses: Variable,
-    /// TLB refills so far.
-    walks: Variable,
-}
-
 /// Loads a `Ctx` field of type `ty` at `off`.
 fn field(fb: &mut FunctionBuilder, ctx: Value, ty: Type, off: usize) -> Value {
     fb.ins().load(ty, MemFlagsData::trusted(), ctx, off as i32)
@@ -135,7 +117,7 @@ pub(super) fn build(
         return None;
     }
     let mut fb = FunctionBuilder::new(func, fbc);
-    let (env, c, frame) = prologue(
+    let (env, frame) = prologue(
         &mut fb,
         block,
         paging,
@@ -145,8 +127,8 @@ pub(super) fn build(
         call_conv,
     );
     let (written, pending) = body(&mut fb, &env, block, vpage);
-    exits(&mut fb, &c, &frame, block, vpage, pending);
-    epilogue(&mut fb, &env, &c, &frame, written);
+    exits(&mut fb, &frame, block, vpage, pending);
+    epilogue(&mut fb, &env, &frame, written);
     fb.seal_all_blocks();
     fb.finalize(frontend);
     Some(())
@@ -176,7 +158,7 @@ fn prologue(
     tlb: TlbLayout,
     ptr: Type,
     call_conv: CallConv,
-) -> (Env, Counters, Frame) {
+) -> (Env, Frame) {
     let entry = fb.create_block();
     fb.append_block_params_for_function_params(entry);
     fb.switch_to_block(entry);
@@ -194,11 +176,15 @@ fn prologue(
             fb.def_var(*var, v);
         }
     }
-    let walks = fb.declare_var(types::I64);
+    // The pass counters start (see `Ctx`): the pass start's cycles, retired count and
+    // dynamic cycles are the runtime's.
     let zero64 = fb.ins().iconst(types::I64, 0);
-    fb.def_var(walks, zero64);
-    let accesses = fb.declare_var(types::I64);
-    fb.def_var(accesses, zero64);
+    let zero32 = fb.ins().iconst(types::I32, 0);
+    let one64 = fb.ins().iconst(types::I64, 1);
+    set_field(fb, ctx, zero64, offset_of!(Ctx, accesses));
+    set_field(fb, ctx, zero64, offset_of!(Ctx, walks));
+    set_field(fb, ctx, one64, offset_of!(Ctx, passes));
+    set_field(fb, ctx, zero32, offset_of!(Ctx, must_exit));
     let mut store_sig = Signature::new(call_conv);
     store_sig.params.push(AbiParam::new(ptr));
     for _ in 0..4 {
@@ -211,44 +197,18 @@ fn prologue(
         refill_sig.params.push(AbiParam::new(types::I32));
     }
     refill_sig.returns.push(AbiParam::new(types::I64));
-    let dynamic = fb.declare_var(types::I64);
-    let v = field(fb, ctx, types::I64, offset_of!(Ctx, dyn0));
-    fb.def_var(dynamic, v);
-    let must_exit = fb.declare_var(types::I32);
-    let v = fb.ins().iconst(types::I32, 0);
-    fb.def_var(must_exit, v);
     let env = Env {
         ptr,
         regs,
-        walks,
         ctx,
         tlb,
         store_sig: fb.import_signature(store_sig),
         store_fn: helpers::store_checked as *const () as usize as i64,
         refill_sig: fb.import_signature(refill_sig),
         refill_fn: helpers::refill as *const () as usize as i64,
-        dynamic,
-        must_exit,
         paging,
         ring,
     };
-    let c = Counters {
-        pass_cycles: fb.declare_var(types::I64),
-        pass_retired: fb.declare_var(types::I64),
-        dynamic,
-        passes: fb.declare_var(types::I64),
-        prev_load: fb.declare_var(types::I32),
-        accesses,
-        walks,
-    };
-    let v = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
-    fb.def_var(c.pass_cycles, v);
-    let v = field(fb, ctx, types::I64, offset_of!(Ctx, retired));
-    fb.def_var(c.pass_retired, v);
-    let v = fb.ins().iconst(types::I64, 1);
-    fb.def_var(c.passes, v);
-    let v = fb.ins().iconst(types::I32, 0);
-    fb.def_var(c.prev_load, v);
 
     let leave = fb.create_block();
     for ty in [types::I32, types::I64, types::I64, types::I32, types::I64] {
@@ -265,7 +225,7 @@ fn prologue(
         nothing,
         head,
     };
-    (env, c, frame)
+    (env, frame)
 }
 
 /// The block's instructions, each one's semantics emitted: returns the registers written and
@@ -300,7 +260,8 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
         if walked && flow.is_ok() {
             // A refill that evicted the code page's entry (or wrote translated code): the
             // block ends after this instruction.
-            let v = fb.use_var(env.must_exit);
+            let v = field(fb, env.ctx, types::I32, offset_of!(Ctx, must_exit));
+            let v = fb.ins().icmp_imm_u(IntCC::NotEqual, v, 0);
             let at = *store_exit.get_or_insert_with(|| fb.create_block());
             let cont = fb.create_block();
             fb.ins().brif(v, at, &[], cont, &[]);
@@ -414,7 +375,6 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
 /// (or back to the start for another pass).
 fn exits(
     fb: &mut FunctionBuilder,
-    c: &Counters,
     frame: &Frame,
     block: &Block,
     vpage: u32,
@@ -440,11 +400,13 @@ fn exits(
         if !paging {
             return fb.ins().iconst(types::I64, 0);
         }
-        let before = fb.use_var(c.accesses);
-        let walks = fb.use_var(c.walks);
+        let before = field(fb, ctx, types::I64, offset_of!(Ctx, accesses));
+        let walks = field(fb, ctx, types::I64, offset_of!(Ctx, walks));
         let v = fb.ins().isub(before, walks);
         fb.ins().iadd_imm_s(v, done)
     };
+    let pass_retired =
+        |fb: &mut FunctionBuilder| field(fb, ctx, types::I64, offset_of!(Ctx, retired));
     // The exits.
     let entry_pc = vpage | first.off as u32;
     for p in pending {
@@ -455,23 +417,23 @@ fn exits(
                 if i == 0 {
                     // Before the first instruction: nothing ran in the first pass; in a later
                     // one, the state of the boundary where the pass began.
-                    let passes = fb.use_var(c.passes);
+                    let passes = field(fb, ctx, types::I64, offset_of!(Ctx, passes));
                     let again = fb.create_block();
                     let first_pass = fb.ins().icmp_imm_u(IntCC::Equal, passes, 1);
                     fb.ins().brif(first_pass, nothing, &[], again, &[]);
                     fb.switch_to_block(again);
                     let pc = fb.ins().iconst(types::I32, entry_pc as i64);
-                    let cycles = fb.use_var(c.pass_cycles);
-                    let retired = fb.use_var(c.pass_retired);
-                    let load = fb.use_var(c.prev_load);
+                    let cycles = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
+                    let retired = pass_retired(fb);
+                    let load = field(fb, ctx, types::I32, offset_of!(Ctx, last_load));
                     let hits = hits(fb, 0);
                     fb.ins()
                         .jump(leave, &args([pc, cycles, retired, load, hits]));
                 } else {
                     let op = &ops[i];
                     let pc = fb.ins().iconst(types::I32, (vpage | op.off as u32) as i64);
-                    let cycles = cycles_at(fb, c, op.cost_before as i64 + extra);
-                    let retired = fb.use_var(c.pass_retired);
+                    let cycles = cycles_at(fb, ctx, op.cost_before as i64 + extra);
+                    let retired = pass_retired(fb);
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
                     let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
                     let hits = hits(fb, accesses_before[i]);
@@ -493,8 +455,8 @@ fn exits(
                     Target::Value(v) => v,
                     Target::Const(pc) => fb.ins().iconst(types::I32, pc as i64),
                 };
-                let cycles = cycles_at(fb, c, cost);
-                let retired = fb.use_var(c.pass_retired);
+                let cycles = cycles_at(fb, ctx, cost);
+                let retired = pass_retired(fb);
                 let retired = fb.ins().iadd_imm_s(retired, i as i64 + 1 + returns as i64);
                 let last_load = op.load_dest();
                 let load = fb.ins().iconst(types::I32, last_load as i64);
@@ -518,18 +480,18 @@ fn exits(
                 let again = fb.create_block();
                 fb.ins().brif(go, again, &[], leave, &exit_args);
                 fb.switch_to_block(again);
-                fb.def_var(c.pass_cycles, cycles);
-                fb.def_var(c.pass_retired, retired);
+                set_field(fb, ctx, cycles, offset_of!(Ctx, cycles));
+                set_field(fb, ctx, retired, offset_of!(Ctx, retired));
                 let stall = load_use_stall(block.first_sources, last_load);
                 let stall = fb.ins().iconst(types::I64, stall as i64);
-                fb.def_var(c.dynamic, stall);
-                fb.def_var(c.prev_load, load);
-                let before = fb.use_var(c.accesses);
+                set_field(fb, ctx, stall, offset_of!(Ctx, dynamic));
+                set_field(fb, ctx, load, offset_of!(Ctx, last_load));
+                let before = field(fb, ctx, types::I64, offset_of!(Ctx, accesses));
                 let before = fb.ins().iadd_imm_s(before, done);
-                fb.def_var(c.accesses, before);
-                let passes = fb.use_var(c.passes);
+                set_field(fb, ctx, before, offset_of!(Ctx, accesses));
+                let passes = field(fb, ctx, types::I64, offset_of!(Ctx, passes));
                 let passes = fb.ins().iadd_imm_s(passes, 1);
-                fb.def_var(c.passes, passes);
+                set_field(fb, ctx, passes, offset_of!(Ctx, passes));
                 fb.ins().jump(head, &[]);
             }
         }
@@ -537,7 +499,7 @@ fn exits(
 }
 
 /// "Leave": registers and counters back to the machine and `Ctx`; and the "nothing ran" exit.
-fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, written: u32) {
+fn epilogue(fb: &mut FunctionBuilder, env: &Env, frame: &Frame, written: u32) {
     let (ctx, leave, nothing) = (frame.ctx, frame.leave, frame.nothing);
     let regs = env.regs;
     // Leave: registers and counters back.
@@ -556,8 +518,6 @@ fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, wr
     set_field(fb, ctx, p[2], offset_of!(Ctx, retired));
     set_field(fb, ctx, p[3], offset_of!(Ctx, last_load));
     set_field(fb, ctx, p[4], offset_of!(Ctx, data_hits));
-    let n = fb.use_var(c.passes);
-    set_field(fb, ctx, n, offset_of!(Ctx, passes));
     let code = fb.ins().iconst(types::I32, exit::LEFT as i64);
     fb.ins().return_(&[code]);
 
@@ -568,9 +528,9 @@ fn epilogue(fb: &mut FunctionBuilder, env: &Env, c: &Counters, frame: &Frame, wr
 }
 
 /// Cycles at `cost` static cycles past the pass start: pass start + `cost` + dynamic.
-fn cycles_at(fb: &mut FunctionBuilder, c: &Counters, cost: i64) -> Value {
-    let start = fb.use_var(c.pass_cycles);
-    let dynamic = fb.use_var(c.dynamic);
+fn cycles_at(fb: &mut FunctionBuilder, ctx: Value, cost: i64) -> Value {
+    let start = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
+    let dynamic = field(fb, ctx, types::I64, offset_of!(Ctx, dynamic));
     let v = fb.ins().iadd(start, dynamic);
     fb.ins().iadd_imm_s(v, cost)
 }

@@ -1,5 +1,7 @@
 //! What generated code reads and writes besides guest memory: one [`Ctx`] per call, filled by
-//! the runtime (`super::run`) from the machine and read back after the call.
+//! the runtime (`super::run`) from the machine and read back after the call. The counters of
+//! a compiled loop's passes live here too, not in host registers: they change once a pass
+//! (or in the out-of-line refill), and the registers are better spent on guest registers.
 
 use crate::machine::Machine;
 use crate::tlb::{Access, Tlb};
@@ -71,25 +73,37 @@ pub struct Ctx {
     pub ram_words_end: u32,
     /// The machine, for the out-of-line helpers.
     pub machine: *mut Machine,
-    /// In: cycles before the block's first instruction. Out: cycles at the exit.
+    /// In: cycles before the block's first instruction. While it runs: at the start of the
+    /// current pass. Out: at the exit.
     pub cycles: u64,
-    /// In: instructions retired before it. Out: at the exit.
+    /// In: instructions retired before it. While it runs: at the start of the pass. Out: at
+    /// the exit.
     pub retired: u64,
     /// Another pass of the block may start while cycles are below this (the next device event
     /// or the budget, less the block's worst case).
     pub loop_cycles: u64,
     /// ... and while the retired count is at most this (the step budget).
     pub loop_retired: u64,
-    /// Cycles the first pass has that the static costs do not know of: the first
-    /// instruction's load-use stall and fetch walk.
-    pub dyn0: u64,
+    /// In: the cycles the first pass has that the static costs do not know of (the first
+    /// instruction's load-use stall and fetch walk). While it runs: those of the current pass,
+    /// TLB refills' walks added by the helper.
+    pub dynamic: u64,
+    /// While it runs: data accesses in the passes before the current one.
+    pub accesses: u64,
+    /// While it runs: TLB refills of data accesses so far (an exit's data hits are its
+    /// accesses less these).
+    pub walks: u64,
     /// Out: data accesses that hit the TLB (paging on).
     pub data_hits: u64,
-    /// Out: passes through the block (a loop's).
+    /// While it runs: the current pass's number (1 in the first); out: passes made.
     pub passes: u64,
+    /// Set (not 0) by a refill after which the block must end after the instruction (the fill
+    /// evicted the code page's entry, or wrote translated code).
+    pub must_exit: u32,
     /// Out: the pc to go on at.
     pub next_pc: u32,
-    /// Out: the register the last retired instruction loaded, or 0.
+    /// Out: the register the last retired instruction loaded, or 0 (while it runs: the one
+    /// the previous pass's last instruction loaded).
     pub last_load: u32,
 }
 

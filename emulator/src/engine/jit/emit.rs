@@ -43,8 +43,6 @@ pub(super) struct Env {
     pub ptr: Type,
     /// The guest registers (r0 unused: it reads 0).
     pub regs: [Variable; 32],
-    /// TLB refills so far (paging on): an exit's data hits are its accesses less these.
-    pub walks: Variable,
     /// The `Ctx` pointer (fields are loaded where used).
     pub ctx: Value,
     /// Where the TLB's tables are, from `Ctx::tlb`.
@@ -57,10 +55,6 @@ pub(super) struct Env {
     pub refill_sig: SigRef,
     /// See `refill_sig`.
     pub refill_fn: i64,
-    /// The first instruction's dynamic cycles in this pass (TLB refills add theirs).
-    pub dynamic: Variable,
-    /// Set (1) by a refill after which the block must end (after the instruction).
-    pub must_exit: Variable,
     /// Paging is on (the block was translated for it).
     pub paging: bool,
     /// The ring the block runs in.
@@ -127,8 +121,9 @@ impl Emit<'_, '_> {
 
     /// The RAM index of an access of `mem` at virtual `addr` (as a 32- and a pointer-width
     /// value), or the side exit: the TLB hit test the fast path makes (`Tlb::permitted_hit`:
-    /// one compare of the address, alignment bits included, with the slot's permitted tag),
-    /// then RAM's bounds; on a miss, the fast path's refill out of line.
+    /// one compare of the address, alignment bits included, with the slot's permitted tag,
+    /// which only a page wholly in RAM has); on a miss, the fast path's refill out of line.
+    /// Paging off: alignment, then RAM's bounds.
     fn translate(&mut self, addr: Value, mem: Mem, write: bool) -> (Value, Value) {
         let size = mem.size();
         let ptr = self.env.ptr;
@@ -159,14 +154,13 @@ impl Emit<'_, '_> {
             self.fb.set_cold_block(walk);
             let pa = self.fb.append_block_param(merge, types::I32);
             self.fb.ins().brif(miss, walk, &[], hit, &[]);
-            // A hit: one add, then RAM's bounds (a device's page hits too).
+            // A hit: one add (data tags are set only for pages wholly in RAM: no bounds).
             self.fb.switch_to_block(hit);
             let addend =
                 self.fb
                     .ins()
                     .load(types::I32, MemFlagsData::trusted(), at, layout.addends);
             let pa_hit = self.fb.ins().iadd(addr, addend);
-            self.in_ram(pa_hit);
             self.fb.ins().jump(merge, &args([pa_hit]));
             // A miss: the refill (which finds RAM or declines), or the side exit.
             self.fb.switch_to_block(walk);
@@ -174,31 +168,19 @@ impl Emit<'_, '_> {
             let write_v = self.k32(write as u32);
             let ring_v = self.k32(self.env.ring as u32);
             let vpn_v = self.k32(self.pc >> 12);
-            let machine = self.ctx_ptr(offset_of!(Ctx, machine));
+            let ctx = self.env.ctx;
             // (The helper's address is made here, in the cold path, not kept live.)
             let refill = self.fb.ins().iconst(ptr, self.env.refill_fn);
             let call = self.fb.ins().call_indirect(
                 self.env.refill_sig,
                 refill,
-                &[machine, addr, size_v, write_v, ring_v, vpn_v],
+                &[ctx, addr, size_v, write_v, ring_v, vpn_v],
             );
             let r = self.fb.inst_results(call)[0];
             let failed = self.fb.ins().icmp_imm_s(IntCC::Equal, r, -1);
             self.guard(failed);
             let pa_walk = self.fb.ins().ireduce(types::I32, r);
-            let cycles = self.fb.ins().ushr_imm_u(r, 32);
-            let cycles = self.fb.ins().band_imm_u(cycles, 0x7fff_ffff);
-            let ends = self.fb.ins().ushr_imm_u(r, 63);
-            let ends = self.fb.ins().ireduce(types::I32, ends);
-            self.fb.def_var(self.env.must_exit, ends);
             self.walked = true;
-            let d = self.fb.use_var(self.env.dynamic);
-            let d = self.fb.ins().iadd(d, cycles);
-            self.fb.def_var(self.env.dynamic, d);
-            // Not a hit: the data hits an exit reports are its accesses less these.
-            let w = self.fb.use_var(self.env.walks);
-            let w = self.fb.ins().iadd_imm_s(w, 1);
-            self.fb.def_var(self.env.walks, w);
             self.fb.ins().jump(merge, &args([pa_walk]));
             self.fb.switch_to_block(merge);
             pa

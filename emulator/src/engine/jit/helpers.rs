@@ -1,6 +1,7 @@
 //! The runtime helpers generated code calls out of line: what is rare or needs the machine's
 //! own rules, so that it is written once, in Rust.
 
+use super::ctx::Ctx;
 use crate::machine::Machine;
 
 /// A store whose chunk does not take plain stores (never written, or holding translated
@@ -27,27 +28,30 @@ pub(super) unsafe extern "C" fn store_checked(
 }
 
 /// A TLB miss of a data access (`write`: a store) at `va` of `size` bytes in `ring`, by an
-/// instruction fetched from virtual page `code_vpn`: the fast path's refill
-/// ([`Machine::fast_refill`]: the walk as the interpreter makes it, counted and charged, A/D
-/// written, the TLB filled). Returns the physical address in the low 32 bits, the walk's
-/// cycles in bits 32-62, and in bit 63 whether the block must end after this instruction
+/// instruction fetched from virtual page `code_vpn`, in the block whose context is `ctx`: the
+/// fast path's refill ([`Machine::fast_refill`]: the walk as the interpreter makes it, counted
+/// and charged, A/D written, the TLB filled). The walk's cycles go to `ctx.dynamic`, the refill
+/// to `ctx.walks`, and `ctx.must_exit` is set when the block must end after this instruction
 /// (the fill evicted the code page's entry, so the next fetch walks; or the A/D write went
-/// into translated code); or `u64::MAX`, nothing changed, when the refill is not for the
-/// fast path (a fault, a device): the block then leaves before the instruction.
+/// into translated code). Returns the physical address, or `u64::MAX`, nothing changed, when
+/// the refill is not for the fast path (a fault, a device): the block then leaves before the
+/// instruction.
 ///
 /// # Safety
 ///
-/// As for [`store_checked`]: `m` is the calling block's machine, not otherwise borrowed.
+/// `ctx` is the calling block's context, and its machine is not otherwise borrowed (as for
+/// [`store_checked`]).
 pub(super) unsafe extern "C" fn refill(
-    m: *mut Machine,
+    ctx: *mut Ctx,
     va: u32,
     size: u32,
     write: u32,
     ring: u32,
     code_vpn: u32,
 ) -> u64 {
-    // SAFETY: the caller's promise: `m` is live and not aliased during the call.
-    let m = unsafe { &mut *m };
+    // SAFETY: the caller's promise: `ctx` and its machine are live and not aliased during the
+    // call (the generated code holds only the raw pointer).
+    let (ctx, m) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
     let access = if write != 0 {
         crate::tlb::Access::Write
     } else {
@@ -56,12 +60,13 @@ pub(super) unsafe extern "C" fn refill(
     m.acc_walk = 0;
     match m.refill_for(va, size, access, ring as u8, code_vpn, true) {
         Some(pa) => {
-            let walk = std::mem::take(&mut m.acc_walk) as u64 & 0x7fff_ffff;
+            ctx.dynamic += std::mem::take(&mut m.acc_walk) as u64;
+            ctx.walks += 1;
             let evicted = crate::tlb::Tlb::slot(va >> 12) == crate::tlb::Tlb::slot(code_vpn);
             // (Also no chaining on from this block: the next fetch must look at the TLB.)
             m.block_exit |= evicted;
-            let ends = m.block_exit;
-            pa as u64 | walk << 32 | (ends as u64) << 63
+            ctx.must_exit |= m.block_exit as u32;
+            pa as u64
         }
         None => u64::MAX,
     }

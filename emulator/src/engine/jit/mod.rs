@@ -371,7 +371,7 @@ impl Jit {
         let retired_in = m.cpu.retired;
         let block = &cache.blocks[idx];
         let first_stall = load_use_stall(block.first_sources, m.cpu.last_load);
-        // The first fetch's walk is in `dyn0` (given back if nothing runs); refills in the
+        // The first fetch's walk is in `dynamic` (given back if nothing runs); refills in the
         // block use `acc_walk` for their own.
         let first_walk = std::mem::take(&mut m.acc_walk);
         let tlb = ctx::TlbLayout::base(&m.tlb);
@@ -394,9 +394,12 @@ impl Jit {
             retired: retired_in,
             loop_cycles: limit.saturating_sub(block.max_cost),
             loop_retired: loop_retired(block),
-            dyn0: (first_stall + first_walk) as u64,
+            dynamic: (first_stall + first_walk) as u64,
+            accesses: 0,
+            walks: 0,
             data_hits: 0,
             passes: 0,
+            must_exit: 0,
             next_pc: 0,
             last_load: 0,
         };
@@ -447,7 +450,7 @@ impl Jit {
             (idx, f) = (succ, g);
             ctx.loop_cycles = limit.saturating_sub(b.max_cost);
             ctx.loop_retired = loop_retired(b);
-            ctx.dyn0 = load_use_stall(b.first_sources, ctx.last_load as u8) as u64;
+            ctx.dynamic = load_use_stall(b.first_sources, ctx.last_load as u8) as u64;
         }
         if !ran_any {
             m.acc_walk = first_walk;
