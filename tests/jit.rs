@@ -331,3 +331,79 @@ fn the_bench_kernels_run_the_same_on_the_jit() {
         }
     }
 }
+
+/// Compiled loads and stores go through the JIT's host TLB (host pointers per TLB slot):
+/// it must follow a chunk's first write (reads of a chunk never written point at zeros), a
+/// remapped page after `tlbflush`, and stores through the remapped page (the pages are in
+/// TLB slots of their own, so that the host TLB's entries outlive a pass of the loop); and a
+/// chunk's first write inside a compiled block between two reads of it.
+#[test]
+fn the_host_tlb_follows_first_writes_and_remaps() {
+    let src = r#"
+        .include "check.inc"
+        .include "paging.inc"
+main:
+        paging_on
+        set_pte TESTWIN + 0x9000, FRAMES + PTE_KERN
+        li      t0, FRAMES + 0x1000     # the second frame's word (identity-mapped)
+        li      t1, 9
+        sw      t1, 0(t0)
+        li      s0, TESTWIN + 0x9000    # -> FRAMES (7), after the remap FRAMES + 0x1000 (9)
+        li      t1, 7
+        sw      t1, 0(s0)
+        li      s1, 0x1c5000            # a chunk never written: 0, then 5
+        li      s2, 0
+        li      s3, 200
+        li      a0, 0
+1:      lw      t1, 0(s0)
+        lw      t2, 0(s1)
+        add     a0, a0, t1
+        add     a0, a0, t2
+        sw      a0, 8(s0)               # a store through the window each pass
+        addi    s2, s2, 1
+        li      t3, 50
+        bne     s2, t3, 2f
+        li      t4, 5
+        sw      t4, 0(s1)               # the chunk's first write (the TLB unchanged)
+2:      li      t3, 100
+        bne     s2, t3, 3f
+        set_pte TESTWIN + 0x9000, FRAMES + 0x1000 + PTE_KERN
+        tlbflush
+3:      bne     s2, s3, 1b
+        expect  a0, 2350, 1
+        li      t0, FRAMES + 8          # the stores went to the frame mapped at the time
+        lw      t1, 0(t0)
+        expect  t1, 950, 2
+        li      t0, FRAMES + 0x1008
+        lw      t1, 0(t0)
+        expect  t1, 2350, 3
+        li      s1, PT_IDENT + 4 * 0x1d0  # their PTEs with A and D set already: the
+        li      t1, 0x1d0000 + PTE_USER + PTE_A + PTE_D  # stores below need no walk
+        li      s2, 16
+5:      sw      t1, 0(s1)
+        addi    s1, s1, 4 * 16
+        li      t3, 0x10000
+        add     t1, t1, t3
+        addi    s2, s2, -1
+        bnez    s2, 5b
+        tlbflush
+        li      s1, 0x1d0000
+        li      s2, 16
+        li      a1, 0
+4:      lw      t2, 0(s1)               # 0: a chunk never written (its host entry: zeros)
+        li      t4, 5
+        sw      t4, 0(s1)               # its first write, in the same compiled block
+        lw      t5, 0(s1)               # 5
+        add     a1, a1, t2
+        add     a1, a1, t5
+        li      t3, 0x10000
+        add     s1, s1, t3
+        addi    s2, s2, -1
+        bnez    s2, 4b
+        expect  a1, 80, 4
+        pass
+"#;
+    let (exit, _, stats) = on_jit("jit_host_tlb", src);
+    assert_eq!(exit, Exit::Halted(0), "{exit:?}");
+    assert!(stats.native_instructions > 1000, "{stats:?}");
+}

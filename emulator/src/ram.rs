@@ -39,6 +39,23 @@
 //! [`Machine::poke_phys`](crate::Machine::poke_phys) and the guest's stores do.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Changes, in any RAM of the process, to where a chunk's bytes are or whether it takes plain
+/// stores (a chunk allocated, plain stores allowed or stopped, a RAM made or copied). Host
+/// pointers derived from the chunk tables (the JIT's host TLB) are good while this and the
+/// tables' address stay the same.
+static LAYOUT: AtomicU64 = AtomicU64::new(1);
+
+/// Notes a change of layout.
+fn layout_changed() {
+    LAYOUT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The layout epoch: see [`LAYOUT`].
+pub(crate) fn layout_epoch() -> u64 {
+    LAYOUT.load(Ordering::Relaxed)
+}
 
 /// log2 of [`CHUNK`].
 const SHIFT: u32 = 16;
@@ -142,6 +159,7 @@ impl Slots {
     #[cold]
     #[inline(never)]
     fn alloc(&mut self, i: usize) -> *mut Chunk {
+        layout_changed();
         let p = Box::into_raw(new_chunk());
         self.0[i] = bias(p, i);
         p
@@ -168,6 +186,7 @@ impl Drop for Slots {
 
 impl Clone for Slots {
     fn clone(&self) -> Slots {
+        layout_changed();
         let mut copy = Slots::new(self.len());
         for (i, c) in self.iter().enumerate() {
             if let Some(c) = c {
@@ -301,6 +320,7 @@ impl Ram {
 
     /// `len` bytes of zeroed RAM (nothing allocated but the chunk table).
     pub fn new(len: usize) -> Ram {
+        layout_changed();
         Ram {
             chunks: Slots::new(len.div_ceil(CHUNK)),
             plain: Plain(vec![std::ptr::null_mut(); len.div_ceil(CHUNK)]),
@@ -435,7 +455,11 @@ impl Ram {
     /// it); nothing if the chunk was never written.
     pub(crate) fn allow_plain_stores(&mut self, x: usize) {
         let i = x >> SHIFT;
-        if i < self.plain.0.len() && self.chunks.base(i) != zeros() {
+        if i < self.plain.0.len()
+            && self.chunks.base(i) != zeros()
+            && self.plain.0[i] != self.chunks.0[i]
+        {
+            layout_changed();
             self.plain.0[i] = self.chunks.0[i];
         }
     }
@@ -444,6 +468,9 @@ impl Ram {
     /// code: every store there must be checked).
     pub(crate) fn forbid_plain_stores(&mut self, page: usize) {
         if let Some(slot) = self.plain.0.get_mut(page >> (SHIFT - 12)) {
+            if !slot.is_null() {
+                layout_changed();
+            }
             *slot = std::ptr::null_mut();
         }
     }

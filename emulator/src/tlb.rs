@@ -10,6 +10,17 @@
 
 use isa_spec::cost::TLB_ENTRIES;
 use isa_spec::cr::pte;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Versions of TLB contents, unique in the process: every change to a TLB's entries takes
+/// the next, so two TLBs (a copy, a restored state) with the same version hold the same
+/// entries. The JIT's host TLB is valid for the version it was filled from.
+static VERSIONS: AtomicU64 = AtomicU64::new(1);
+
+/// The next TLB version.
+fn next_version() -> u64 {
+    VERSIONS.fetch_add(1, Ordering::Relaxed)
+}
 
 /// Access kind, for translation and faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +69,8 @@ pub struct Tlb {
     addends: [u32; TLB_ENTRIES],
     /// Physical frames below this end are wholly in RAM: only their entries get data tags.
     ram_end: u64,
+    /// The version of the entries (see [`VERSIONS`]).
+    version: u64,
     /// Lookups that hit.
     pub hits: u64,
     /// Lookups that walked.
@@ -82,6 +95,7 @@ impl Default for Tlb {
             tags: [[[NO_TAG; TLB_ENTRIES]; 4]; 3],
             addends: [0; TLB_ENTRIES],
             ram_end: u64::MAX,
+            version: next_version(),
             hits: 0,
             misses: 0,
         }
@@ -171,19 +185,9 @@ impl Tlb {
         Some(va.wrapping_add(self.addends[slot]))
     }
 
-    /// The permitted-access tags of `access` for `ring` and the addends, by slot (see
-    /// [`Tlb::permitted_hit`]), as raw pointers for generated code that does that test inline
-    /// (the JIT). Valid while this TLB is neither moved nor dropped.
-    #[cfg(feature = "jit")]
-    pub(crate) fn raw_tags(&self, access: Access, ring: u8) -> (*const u32, *const u32) {
-        (
-            self.tags[access as usize][ring as usize & 3].as_ptr(),
-            self.addends.as_ptr(),
-        )
-    }
-
     /// Caches a translation, evicting whatever held its slot.
     pub fn fill(&mut self, vpn: u32, pte: u32) {
+        self.version = next_version();
         let slot = Self::slot(vpn);
         self.entries[slot] = TlbEntry { vpn, pte };
         self.addends[slot] = (pte & pte::FRAME_MASK).wrapping_sub(vpn << 12);
@@ -210,6 +214,7 @@ impl Tlb {
     /// again.
     pub fn set_ram_end(&mut self, bytes: u64) {
         self.ram_end = bytes;
+        self.version = next_version();
         for slot in 0..TLB_ENTRIES {
             let e = self.entries[slot];
             if e.vpn != INVALID {
@@ -220,6 +225,7 @@ impl Tlb {
 
     /// Empties `slot`.
     fn clear_slot(&mut self, slot: usize) {
+        self.version = next_version();
         self.entries[slot].vpn = INVALID;
         self.addends[slot] = 0;
         for tags in self.tags.iter_mut().flatten() {
@@ -240,6 +246,12 @@ impl Tlb {
         if self.entries[slot].vpn == vpn {
             self.clear_slot(slot);
         }
+    }
+
+    /// The version of the entries: changed by every fill, invalidation and flush, and the
+    /// same only for TLBs with the same entries.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
     }
 
     /// Valid entries, for the debugger's `info tlb`.

@@ -30,8 +30,6 @@ pub(super) struct CodeCache {
     pub functions: usize,
     /// The size limit in bytes.
     pub limit: usize,
-    /// Where the TLB's tables are.
-    tlb: super::ctx::TlbLayout,
 }
 
 /// The host's code generator, or why there is none.
@@ -69,7 +67,6 @@ impl CodeCache {
             bytes: 0,
             functions: 0,
             limit,
-            tlb: super::ctx::TlbLayout::new(),
         })
     }
 
@@ -119,7 +116,6 @@ impl CodeCache {
             vpage,
             paging,
             ring,
-            self.tlb,
             frontend,
             call_conv,
         )

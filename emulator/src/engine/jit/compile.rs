@@ -15,7 +15,7 @@
 //! Guest registers live in SSA variables from entry to exit, written back at the one exit
 //! block ("leave") that every exit goes through.
 
-use super::ctx::{exit, Ctx, TlbLayout};
+use super::ctx::{exit, Ctx};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
 use crate::engine::threaded::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
@@ -105,7 +105,6 @@ pub(super) fn build(
     vpage: u32,
     paging: bool,
     ring: u8,
-    tlb: TlbLayout,
     frontend: TargetFrontendConfig,
     call_conv: CallConv,
 ) -> Option<()> {
@@ -122,7 +121,6 @@ pub(super) fn build(
         block,
         paging,
         ring,
-        tlb,
         frontend.pointer_type(),
         call_conv,
     );
@@ -155,7 +153,6 @@ fn prologue(
     block: &Block,
     paging: bool,
     ring: u8,
-    tlb: TlbLayout,
     ptr: Type,
     call_conv: CallConv,
 ) -> (Env, Frame) {
@@ -179,33 +176,30 @@ fn prologue(
     // The pass counters start (see `Ctx`): the pass start's cycles, retired count and
     // dynamic cycles are the runtime's.
     let zero64 = fb.ins().iconst(types::I64, 0);
-    let zero32 = fb.ins().iconst(types::I32, 0);
     let one64 = fb.ins().iconst(types::I64, 1);
     set_field(fb, ctx, zero64, offset_of!(Ctx, accesses));
     set_field(fb, ctx, zero64, offset_of!(Ctx, walks));
     set_field(fb, ctx, one64, offset_of!(Ctx, passes));
-    set_field(fb, ctx, zero32, offset_of!(Ctx, must_exit));
     let mut store_sig = Signature::new(call_conv);
     store_sig.params.push(AbiParam::new(ptr));
     for _ in 0..4 {
         store_sig.params.push(AbiParam::new(types::I32));
     }
     store_sig.returns.push(AbiParam::new(types::I32));
-    let mut refill_sig = Signature::new(call_conv);
-    refill_sig.params.push(AbiParam::new(ptr));
+    let mut miss_sig = Signature::new(call_conv);
+    miss_sig.params.push(AbiParam::new(ptr));
     for _ in 0..5 {
-        refill_sig.params.push(AbiParam::new(types::I32));
+        miss_sig.params.push(AbiParam::new(types::I32));
     }
-    refill_sig.returns.push(AbiParam::new(types::I64));
+    miss_sig.returns.push(AbiParam::new(types::I64));
     let env = Env {
         ptr,
         regs,
         ctx,
-        tlb,
         store_sig: fb.import_signature(store_sig),
         store_fn: helpers::store_checked as *const () as usize as i64,
-        refill_sig: fb.import_signature(refill_sig),
-        refill_fn: helpers::refill as *const () as usize as i64,
+        miss_sig: fb.import_signature(miss_sig),
+        miss_fn: helpers::miss as *const () as usize as i64,
         paging,
         ring,
     };
@@ -246,28 +240,17 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
             env,
             pc,
             side: None,
-            store_exit: None,
+            exit_after: None,
+            rd: op.insn.rd,
             written: &mut written,
-            walked: false,
         };
         let flow = if op.flags & PRIVILEGE_FAULT != 0 || op.handler == Handler::Full {
             Err(Unsupported)
         } else {
             crate::exec::run(&mut e, &op.insn)
         };
-        let (side, walked) = (e.side, e.walked);
-        let mut store_exit = e.store_exit;
-        if walked && flow.is_ok() {
-            // A refill that evicted the code page's entry (or wrote translated code): the
-            // block ends after this instruction.
-            let v = field(fb, env.ctx, types::I32, offset_of!(Ctx, must_exit));
-            let v = fb.ins().icmp_imm_u(IntCC::NotEqual, v, 0);
-            let at = *store_exit.get_or_insert_with(|| fb.create_block());
-            let cont = fb.create_block();
-            fb.ins().brif(v, at, &[], cont, &[]);
-            fb.switch_to_block(cont);
-        }
-        if let Some(at) = store_exit {
+        let (side, exit_after) = (e.side, e.exit_after);
+        if let Some(at) = exit_after {
             pending.push(Pending::After {
                 at,
                 i,

@@ -3,57 +3,8 @@
 //! a compiled loop's passes live here too, not in host registers: they change once a pass
 //! (or in the out-of-line refill), and the registers are better spent on guest registers.
 
+use super::host_tlb::HostTlb;
 use crate::machine::Machine;
-use crate::tlb::{Access, Tlb};
-
-/// Where the TLB's tables are, as byte offsets from the permitted-read tags of ring 0
-/// (`Ctx::tlb`): the same for every TLB, so compiled code adds constants.
-#[derive(Clone, Copy, Debug)]
-pub struct TlbLayout {
-    /// Offsets of the permitted-read tags of rings 0-3.
-    read: [i32; 4],
-    /// Offsets of the permitted-write tags of rings 0-3.
-    write: [i32; 4],
-    /// Offset of the addends.
-    pub addends: i32,
-}
-
-impl TlbLayout {
-    /// The layout (measured on a TLB: the tables are arrays inside it).
-    pub fn new() -> TlbLayout {
-        let t = Tlb::default();
-        let base = Self::base(&t) as isize;
-        let off = |p: *const u32| (p as isize - base) as i32;
-        let read = std::array::from_fn(|r| off(t.raw_tags(Access::Read, r as u8).0));
-        let write = std::array::from_fn(|r| off(t.raw_tags(Access::Write, r as u8).0));
-        TlbLayout {
-            read,
-            write,
-            addends: off(t.raw_tags(Access::Read, 0).1),
-        }
-    }
-
-    /// The address the offsets are from, in `t`.
-    pub fn base(t: &Tlb) -> *const u8 {
-        t.raw_tags(Access::Read, 0).0.cast()
-    }
-
-    /// Offset of the permitted tags of a write (else a read) in `ring`.
-    pub fn tags(&self, write: bool, ring: u8) -> i32 {
-        let r = ring as usize & 3;
-        if write {
-            self.write[r]
-        } else {
-            self.read[r]
-        }
-    }
-}
-
-impl Default for TlbLayout {
-    fn default() -> Self {
-        TlbLayout::new()
-    }
-}
 
 /// The interface between the runtime and a translated block (`#[repr(C)]`: the generated code
 /// reads its fields at their [`offset_of!`](std::mem::offset_of) offsets).
@@ -62,8 +13,8 @@ impl Default for TlbLayout {
 pub struct Ctx {
     /// The guest registers (`Cpu::regs`).
     pub regs: *mut u32,
-    /// The TLB's tables ([`TlbLayout`] says where each is from here).
-    pub tlb: *const u8,
+    /// The JIT's host TLB (paging on).
+    pub host_tlb: *mut HostTlb,
     /// RAM's chunk table (biased pointers).
     pub chunks: *const *mut u8,
     /// RAM's plain-store table (biased pointers or null).
@@ -97,9 +48,6 @@ pub struct Ctx {
     pub data_hits: u64,
     /// While it runs: the current pass's number (1 in the first); out: passes made.
     pub passes: u64,
-    /// Set (not 0) by a refill after which the block must end after the instruction (the fill
-    /// evicted the code page's entry, or wrote translated code).
-    pub must_exit: u32,
     /// Out: the pc to go on at.
     pub next_pc: u32,
     /// Out: the register the last retired instruction loaded, or 0 (while it runs: the one

@@ -5,7 +5,8 @@
 //! jump) branches to a side exit that leaves the block *before* the instruction, nothing of it
 //! done, so that the threaded engine runs it.
 
-use super::ctx::{Ctx, TlbLayout};
+use super::ctx::Ctx;
+use super::host_tlb::HostTlb;
 use crate::exec::{Backend, Bin, Values};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -45,16 +46,14 @@ pub(super) struct Env {
     pub regs: [Variable; 32],
     /// The `Ctx` pointer (fields are loaded where used).
     pub ctx: Value,
-    /// Where the TLB's tables are, from `Ctx::tlb`.
-    pub tlb: TlbLayout,
     /// The checked-store helper's signature and address.
     pub store_sig: SigRef,
     /// See `store_sig`.
     pub store_fn: i64,
-    /// The refill helper's signature and address.
-    pub refill_sig: SigRef,
-    /// See `refill_sig`.
-    pub refill_fn: i64,
+    /// The host TLB miss helper's signature and address.
+    pub miss_sig: SigRef,
+    /// See `miss_sig`.
+    pub miss_fn: i64,
     /// Paging is on (the block was translated for it).
     pub paging: bool,
     /// The ring the block runs in.
@@ -71,13 +70,15 @@ pub(super) struct Emit<'a, 'f> {
     pub pc: u32,
     /// The side exit before this instruction, made when a check first needs it.
     pub side: Option<Block>,
-    /// The exit after this instruction, for a store into translated code (the block must end
-    /// after it), made when a store needs it.
-    pub store_exit: Option<Block>,
+    /// The exit after this instruction, for an access after which the block must end (a
+    /// store into translated code, a refill that evicted the code page's TLB entry), made
+    /// when one needs it.
+    pub exit_after: Option<Block>,
+    /// The instruction's destination register (a load's, defined on the path that leaves
+    /// after it from inside the access).
+    pub rd: u8,
     /// Bit r set for every register some instruction of the function writes.
     pub written: &'a mut u32,
-    /// A TLB refill was emitted: the block tests `must_exit` after the instruction.
-    pub walked: bool,
 }
 
 /// Flags of a guest RAM access: it cannot trap (translated and bounds-checked first), and RAM
@@ -119,81 +120,118 @@ impl Emit<'_, '_> {
             .load(ptr, MemFlagsData::trusted(), ctx, off as i32)
     }
 
-    /// The RAM index of an access of `mem` at virtual `addr` (as a 32- and a pointer-width
-    /// value), or the side exit: the TLB hit test the fast path makes (`Tlb::permitted_hit`:
-    /// one compare of the address, alignment bits included, with the slot's permitted tag,
-    /// which only a page wholly in RAM has); on a miss, the fast path's refill out of line.
-    /// Paging off: alignment, then RAM's bounds.
-    fn translate(&mut self, addr: Value, mem: Mem, write: bool) -> (Value, Value) {
+    /// An access of `mem` at virtual `addr` (`write`: a store of `v`), paging on: the host
+    /// TLB's test inline (one compare of the address, alignment bits included, with the
+    /// slot's tag for this ring and kind; see `host_tlb.rs`), then one add and the host
+    /// access. On a miss, the helper out of line (the machine TLB's hit or refill, or the
+    /// side exit), and the access by RAM index; when the helper says the block must end after
+    /// this instruction, that path leaves after the access (a load's register written).
+    /// Returns the loaded value.
+    fn paged(&mut self, addr: Value, mem: Mem, write: bool, v: Value) -> Value {
         let size = mem.size();
         let ptr = self.env.ptr;
-        let pa = if self.env.paging {
-            let vpn = self.fb.ins().ushr_imm_u(addr, 12);
-            let slot = self
-                .fb
-                .ins()
-                .band_imm_u(vpn, (isa_spec::cost::TLB_ENTRIES - 1) as i64);
-            let slot = self.fb.ins().uextend(ptr, slot);
-            let off = self.fb.ins().ishl_imm_u(slot, 2);
-            let tlb = self.ctx_ptr(offset_of!(Ctx, tlb));
-            let at = self.fb.ins().iadd(tlb, off);
-            let layout = self.env.tlb;
-            let tag_off = layout.tags(write, self.env.ring);
-            let tag = self
-                .fb
-                .ins()
-                .load(types::I32, MemFlagsData::trusted(), at, tag_off);
-            let mask = self.k32(0xffff_f000 | (size - 1));
-            let masked = self.fb.ins().band(addr, mask);
-            let miss = self.fb.ins().icmp(IntCC::NotEqual, masked, tag);
-            let (hit, walk, merge) = (
-                self.fb.create_block(),
-                self.fb.create_block(),
-                self.fb.create_block(),
-            );
-            self.fb.set_cold_block(walk);
-            let pa = self.fb.append_block_param(merge, types::I32);
-            self.fb.ins().brif(miss, walk, &[], hit, &[]);
-            // A hit: one add (data tags are set only for pages wholly in RAM: no bounds).
-            self.fb.switch_to_block(hit);
-            let addend =
-                self.fb
-                    .ins()
-                    .load(types::I32, MemFlagsData::trusted(), at, layout.addends);
-            let pa_hit = self.fb.ins().iadd(addr, addend);
-            self.fb.ins().jump(merge, &args([pa_hit]));
-            // A miss: the refill (which finds RAM or declines), or the side exit.
-            self.fb.switch_to_block(walk);
-            let size_v = self.k32(size);
-            let write_v = self.k32(write as u32);
-            let ring_v = self.k32(self.env.ring as u32);
-            let vpn_v = self.k32(self.pc >> 12);
-            let ctx = self.env.ctx;
-            // (The helper's address is made here, in the cold path, not kept live.)
-            let refill = self.fb.ins().iconst(ptr, self.env.refill_fn);
-            let call = self.fb.ins().call_indirect(
-                self.env.refill_sig,
-                refill,
-                &[ctx, addr, size_v, write_v, ring_v, vpn_v],
-            );
-            let r = self.fb.inst_results(call)[0];
-            let failed = self.fb.ins().icmp_imm_s(IntCC::Equal, r, -1);
-            self.guard(failed);
-            let pa_walk = self.fb.ins().ireduce(types::I32, r);
-            self.walked = true;
-            self.fb.ins().jump(merge, &args([pa_walk]));
-            self.fb.switch_to_block(merge);
-            pa
+        let vpn = self.fb.ins().ushr_imm_u(addr, 12);
+        let slot = self
+            .fb
+            .ins()
+            .band_imm_u(vpn, (isa_spec::cost::TLB_ENTRIES - 1) as i64);
+        let slot = self.fb.ins().uextend(ptr, slot);
+        let host_tlb = self.ctx_ptr(offset_of!(Ctx, host_tlb));
+        let off = self.fb.ins().ishl_imm_u(slot, 2);
+        let at = self.fb.ins().iadd(host_tlb, off);
+        let tag_off = HostTlb::tags_offset(write, self.env.ring);
+        let tag = self
+            .fb
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), at, tag_off);
+        let mask = self.k32(0xffff_f000 | (size - 1));
+        let masked = self.fb.ins().band(addr, mask);
+        let miss = self.fb.ins().icmp(IntCC::NotEqual, masked, tag);
+        let (hit, slow, done) = (
+            self.fb.create_block(),
+            self.fb.create_block(),
+            self.fb.create_block(),
+        );
+        self.fb.set_cold_block(slow);
+        let value = self.fb.append_block_param(done, types::I32);
+        self.fb.ins().brif(miss, slow, &[], hit, &[]);
+        // A hit: one add, the host access.
+        self.fb.switch_to_block(hit);
+        let off = self.fb.ins().ishl_imm_u(slot, 3);
+        let at = self.fb.ins().iadd(host_tlb, off);
+        let addend = self.fb.ins().load(
+            ptr,
+            MemFlagsData::trusted(),
+            at,
+            HostTlb::addends_offset(write),
+        );
+        let va = self.fb.ins().uextend(ptr, addr);
+        let host = self.fb.ins().iadd(va, addend);
+        let loaded = if write {
+            self.host_store(host, mem, v);
+            v
         } else {
-            if size > 1 {
-                let low = self.fb.ins().band_imm_u(addr, (size - 1) as i64);
-                self.guard(low);
-            }
-            self.in_ram(addr);
-            addr
+            self.host_load(host, mem)
         };
-        let pa64 = self.fb.ins().uextend(ptr, pa);
-        (pa, pa64)
+        self.fb.ins().jump(done, &args([loaded]));
+        // A miss: the helper, then the access by RAM index (or the side exit).
+        self.fb.switch_to_block(slow);
+        let size_v = self.k32(size);
+        let write_v = self.k32(write as u32);
+        let ring_v = self.k32(self.env.ring as u32);
+        let vpn_v = self.k32(self.pc >> 12);
+        let ctx = self.env.ctx;
+        // (The helper's address is made here, in the cold path, not kept live.)
+        let helper = self.fb.ins().iconst(ptr, self.env.miss_fn);
+        let call = self.fb.ins().call_indirect(
+            self.env.miss_sig,
+            helper,
+            &[ctx, addr, size_v, write_v, ring_v, vpn_v],
+        );
+        let r = self.fb.inst_results(call)[0];
+        let failed = self.fb.ins().icmp_imm_s(IntCC::Equal, r, -1);
+        self.guard(failed);
+        // (The guard's continuation is still the miss path: out of the hot code's way.)
+        let here = self.fb.current_block().expect("a block");
+        self.fb.set_cold_block(here);
+        let pa = self.fb.ins().ireduce(types::I32, r);
+        let loaded = if write {
+            self.ram_store(addr, pa, mem, v);
+            v
+        } else {
+            self.ram_load(pa, mem)
+        };
+        // Bit 32: the block must end after this instruction, which that path leaves, so
+        // that the hot path tests nothing after the access.
+        let ends = self.fb.ins().ushr_imm_u(r, 32);
+        let (end, cont) = (self.fb.create_block(), self.fb.create_block());
+        self.fb.set_cold_block(end);
+        self.fb.set_cold_block(cont);
+        self.fb.ins().brif(ends, end, &[], cont, &[]);
+        self.fb.switch_to_block(end);
+        let rd = self.rd & 31;
+        if !write && rd != 0 {
+            self.fb.def_var(self.env.regs[rd as usize], loaded);
+            *self.written |= 1 << rd;
+        }
+        let exit = self.exit_after();
+        self.fb.ins().jump(exit, &[]);
+        self.fb.switch_to_block(cont);
+        self.fb.ins().jump(done, &args([loaded]));
+        self.fb.switch_to_block(done);
+        value
+    }
+
+    /// The RAM index of an access of `mem` at `addr`, paging off (or the side exit):
+    /// alignment, then RAM's bounds.
+    fn unpaged(&mut self, addr: Value, mem: Mem) -> Value {
+        let size = mem.size();
+        if size > 1 {
+            let low = self.fb.ins().band_imm_u(addr, (size - 1) as i64);
+            self.guard(low);
+        }
+        self.in_ram(addr);
+        addr
     }
 
     /// Leaves the block before this instruction unless the aligned access at `pa` is in
@@ -223,6 +261,85 @@ impl Emit<'_, '_> {
         self.fb
             .ins()
             .load(self.env.ptr, MemFlagsData::trusted(), at, 0)
+    }
+}
+
+impl Emit<'_, '_> {
+    /// The exit after this instruction (made on first use).
+    fn exit_after(&mut self) -> Block {
+        match self.exit_after {
+            Some(b) => b,
+            None => {
+                let b = self.fb.create_block();
+                self.fb.set_cold_block(b);
+                self.exit_after = Some(b);
+                b
+            }
+        }
+    }
+
+    /// A load of `mem` from RAM index `pa` (translated and checked): the chunk table, then
+    /// one host load.
+    fn ram_load(&mut self, pa: Value, mem: Mem) -> Value {
+        let pa64 = self.fb.ins().uextend(self.env.ptr, pa);
+        let base = self.slot(offset_of!(Ctx, chunks), pa64);
+        let host = self.fb.ins().iadd(base, pa64);
+        self.host_load(host, mem)
+    }
+
+    /// A load of `mem` from host address `host` (guest RAM, little-endian).
+    fn host_load(&mut self, host: Value, mem: Mem) -> Value {
+        let f = ram_flags();
+        let ins = self.fb.ins();
+        match mem {
+            Mem::S8 => ins.sload8(types::I32, f, host, 0),
+            Mem::U8 => ins.uload8(types::I32, f, host, 0),
+            Mem::S16 => ins.sload16(types::I32, f, host, 0),
+            Mem::U16 => ins.uload16(types::I32, f, host, 0),
+            Mem::W32 => ins.load(types::I32, f, host, 0),
+        }
+    }
+
+    /// A store of `v` (`mem`) at host address `host` (guest RAM, little-endian).
+    fn host_store(&mut self, host: Value, mem: Mem, v: Value) {
+        let f = ram_flags();
+        match mem.size() {
+            1 => self.fb.ins().istore8(f, v, host, 0),
+            2 => self.fb.ins().istore16(f, v, host, 0),
+            _ => self.fb.ins().store(f, v, host, 0),
+        };
+    }
+
+    /// A store of `v` (`mem`) at RAM index `pa` (virtual `addr`; translated and checked): one
+    /// host store into a chunk that takes plain stores, else the machine's checked store out
+    /// of line, after which the block ends when it wrote translated code.
+    fn ram_store(&mut self, addr: Value, pa: Value, mem: Mem, v: Value) {
+        let pa64 = self.fb.ins().uextend(self.env.ptr, pa);
+        let plain = self.slot(offset_of!(Ctx, plain), pa64);
+        let (fast, slow, merge) = (
+            self.fb.create_block(),
+            self.fb.create_block(),
+            self.fb.create_block(),
+        );
+        self.fb.set_cold_block(slow);
+        self.fb.ins().brif(plain, fast, &[], slow, &[]);
+        self.fb.switch_to_block(fast);
+        let host = self.fb.ins().iadd(plain, pa64);
+        self.host_store(host, mem, v);
+        self.fb.ins().jump(merge, &[]);
+        self.fb.switch_to_block(slow);
+        let size = self.k32(mem.size());
+        let machine = self.ctx_ptr(offset_of!(Ctx, machine));
+        let args = [machine, addr, pa, size, v];
+        let store = self.fb.ins().iconst(self.env.ptr, self.env.store_fn);
+        let call = self
+            .fb
+            .ins()
+            .call_indirect(self.env.store_sig, store, &args);
+        let ends = self.fb.inst_results(call)[0];
+        let exit = self.exit_after();
+        self.fb.ins().brif(ends, exit, &[], merge, &[]);
+        self.fb.switch_to_block(merge);
     }
 }
 
@@ -334,56 +451,20 @@ impl Backend for Emit<'_, '_> {
         Ok(d)
     }
     fn load(&mut self, addr: Value, mem: Mem) -> Result<Value, Unsupported> {
-        let (_, pa64) = self.translate(addr, mem, false);
-        let base = self.slot(offset_of!(Ctx, chunks), pa64);
-        let host = self.fb.ins().iadd(base, pa64);
-        let f = ram_flags();
-        let ins = self.fb.ins();
-        Ok(match mem {
-            Mem::S8 => ins.sload8(types::I32, f, host, 0),
-            Mem::U8 => ins.uload8(types::I32, f, host, 0),
-            Mem::S16 => ins.sload16(types::I32, f, host, 0),
-            Mem::U16 => ins.uload16(types::I32, f, host, 0),
-            Mem::W32 => ins.load(types::I32, f, host, 0),
-        })
+        if self.env.paging {
+            let unused = self.k32(0);
+            return Ok(self.paged(addr, mem, false, unused));
+        }
+        let pa = self.unpaged(addr, mem);
+        Ok(self.ram_load(pa, mem))
     }
     fn store(&mut self, addr: Value, mem: Mem, v: Value) -> Result<(), Unsupported> {
-        let (pa, pa64) = self.translate(addr, mem, true);
-        let plain = self.slot(offset_of!(Ctx, plain), pa64);
-        let (fast, slow, merge) = (
-            self.fb.create_block(),
-            self.fb.create_block(),
-            self.fb.create_block(),
-        );
-        self.fb.set_cold_block(slow);
-        self.fb.ins().brif(plain, fast, &[], slow, &[]);
-        // A chunk that takes plain stores: one host store.
-        self.fb.switch_to_block(fast);
-        let host = self.fb.ins().iadd(plain, pa64);
-        let f = ram_flags();
-        match mem.size() {
-            1 => self.fb.ins().istore8(f, v, host, 0),
-            2 => self.fb.ins().istore16(f, v, host, 0),
-            _ => self.fb.ins().store(f, v, host, 0),
-        };
-        self.fb.ins().jump(merge, &[]);
-        // Else the machine's checked store, out of line; after a store into translated code
-        // the block ends (after this instruction).
-        self.fb.switch_to_block(slow);
-        let size = self.k32(mem.size());
-        let machine = self.ctx_ptr(offset_of!(Ctx, machine));
-        let args = [machine, addr, pa, size, v];
-        let store = self.fb.ins().iconst(self.env.ptr, self.env.store_fn);
-        let call = self
-            .fb
-            .ins()
-            .call_indirect(self.env.store_sig, store, &args);
-        let ends = self.fb.inst_results(call)[0];
-        let exit = self.fb.create_block();
-        self.fb.set_cold_block(exit);
-        self.store_exit = Some(exit);
-        self.fb.ins().brif(ends, exit, &[], merge, &[]);
-        self.fb.switch_to_block(merge);
+        if self.env.paging {
+            self.paged(addr, mem, true, v);
+            return Ok(());
+        }
+        let pa = self.unpaged(addr, mem);
+        self.ram_store(addr, pa, mem, v);
         Ok(())
     }
     fn cas(&mut self, _: Value, _: Value, _: Value) -> Result<Value, Unsupported> {

@@ -16,6 +16,7 @@ mod compile;
 pub mod ctx;
 mod emit;
 mod helpers;
+mod host_tlb;
 mod worker;
 
 use super::threaded::block::{NATIVE_DECLINED as NOT_COMPILED, NATIVE_PENDING as PENDING};
@@ -110,6 +111,8 @@ pub struct Jit {
     ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Compiled blocks; a threaded block's `BlockRun::native` is its index here + 1.
     natives: Vec<Native>,
+    /// The host TLB compiled code's data accesses go through (paging on).
+    host_tlb: Box<host_tlb::HostTlb>,
     /// Settings.
     pub config: JitConfig,
     /// Counters.
@@ -141,6 +144,7 @@ impl Jit {
             compiler,
             generation: 0,
             in_flight: 0,
+            host_tlb: host_tlb::HostTlb::new(),
             ready: Default::default(),
             natives: Vec::new(),
             config,
@@ -374,7 +378,10 @@ impl Jit {
         // The first fetch's walk is in `dynamic` (given back if nothing runs); refills in the
         // block use `acc_walk` for their own.
         let first_walk = std::mem::take(&mut m.acc_walk);
-        let tlb = ctx::TlbLayout::base(&m.tlb);
+        if paging {
+            self.host_tlb.sync(m);
+        }
+        let host_tlb: *mut host_tlb::HostTlb = &mut *self.host_tlb;
         let (chunks, plain) = m.ram.raw_tables();
         let ram_words_end = (m.ram.len() as u64 & !3).min(u32::MAX as u64 & !3) as u32;
         let loop_retired = |b: &super::threaded::block::Block| {
@@ -384,7 +391,7 @@ impl Jit {
         let mut ctx = Ctx {
             // SAFETY: `mp` is `m`, live; the field's address is taken without a reference.
             regs: unsafe { std::ptr::addr_of_mut!((*mp).cpu.regs) }.cast(),
-            tlb,
+            host_tlb,
             chunks,
             plain,
             ram_words_end,
@@ -399,7 +406,6 @@ impl Jit {
             walks: 0,
             data_hits: 0,
             passes: 0,
-            must_exit: 0,
             next_pc: 0,
             last_load: 0,
         };
