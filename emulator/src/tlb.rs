@@ -198,13 +198,14 @@ impl Tlb {
             pte & pte::W != 0 && pte & pte::D != 0 && in_ram,
             pte & pte::X != 0,
         ];
-        for (by_ring, permitted) in self.tags.iter_mut().zip(permits) {
-            for (ring, tags) in by_ring.iter_mut().enumerate() {
-                tags[slot] = if permitted && ring as u32 <= page_ring {
-                    vpn << 12
-                } else {
-                    NO_TAG
-                };
+        // The page's tag where permitted, else `NO_TAG` (all ones), without branches: this
+        // runs at every walk.
+        let base = vpn << 12;
+        let tag = |permitted: bool| base | (permitted as u32).wrapping_sub(1);
+        for ring in 0..4 {
+            let in_ring = ring as u32 <= page_ring;
+            for (kind, permitted) in permits.iter().enumerate() {
+                self.tags[kind][ring][slot] = tag(*permitted && in_ring);
             }
         }
     }

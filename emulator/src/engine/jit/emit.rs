@@ -139,7 +139,7 @@ impl Emit<'_, '_> {
         let host_tlb = self.ctx_ptr(offset_of!(Ctx, host_tlb));
         let off = self.fb.ins().ishl_imm_u(slot, 2);
         let at = self.fb.ins().iadd(host_tlb, off);
-        let tag_off = HostTlb::tags_offset(write, self.env.ring);
+        let tag_off = HostTlb::tags_offset(write);
         let tag = self
             .fb
             .ins()

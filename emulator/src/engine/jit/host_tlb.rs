@@ -1,5 +1,5 @@
 //! The JIT's host TLB: for each slot of the machine's TLB, the tag a data access must match
-//! (per ring and access kind, as the machine's permitted tags) and the *host* address offset
+//! (per access kind, for the ring compiled code runs in, as the machine's permitted tags) and the *host* address offset
 //! of the page, so that a compiled load or store that hits is one compare, one add and the
 //! host access: no RAM chunk table, no plain-store test. QEMU's softmmu TLB works the same way.
 //!
@@ -29,9 +29,9 @@ const NO_TAG: u32 = u32::MAX;
 /// The host TLB (`#[repr(C)]`: compiled code reads its tables at constant offsets).
 #[repr(C)]
 pub struct HostTlb {
-    /// Per ring, access kind (0 read, 1 write) and slot: the page's base address where the
-    /// entry permits that access, else [`NO_TAG`].
-    tags: [[[u32; TLB_ENTRIES]; 2]; 4],
+    /// Per access kind (0 read, 1 write) and slot: the page's base address where the entry
+    /// permits that access from `ring`, else [`NO_TAG`].
+    tags: [[u32; TLB_ENTRIES]; 2],
     /// Per access kind and slot: what to add to a virtual address of the page (wrapping) for
     /// the host address of its byte.
     addends: [[usize; TLB_ENTRIES]; 2],
@@ -41,24 +41,27 @@ pub struct HostTlb {
     ram_epoch: u64,
     /// The address of the RAM chunk table they were made from.
     ram_table: usize,
+    /// The ring they are for (compiled code runs in one ring until the dispatcher's next
+    /// call; a ring's own tags make emptying them cheap).
+    ring: u8,
 }
 
 impl HostTlb {
     /// An empty host TLB (boxed: compiled code holds its address).
     pub fn new() -> Box<HostTlb> {
         Box::new(HostTlb {
-            tags: [[[NO_TAG; TLB_ENTRIES]; 2]; 4],
+            tags: [[NO_TAG; TLB_ENTRIES]; 2],
             addends: [[0; TLB_ENTRIES]; 2],
             tlb_version: 0,
             ram_epoch: 0,
             ram_table: 0,
+            ring: 0,
         })
     }
 
-    /// Byte offset of the tags of a write (else a read) in `ring`.
-    pub fn tags_offset(write: bool, ring: u8) -> i32 {
-        let table = (ring as usize & 3) * 2 + write as usize;
-        (offset_of!(HostTlb, tags) + table * TLB_ENTRIES * 4) as i32
+    /// Byte offset of the tags of a write (else a read).
+    pub fn tags_offset(write: bool) -> i32 {
+        (offset_of!(HostTlb, tags) + write as usize * TLB_ENTRIES * 4) as i32
     }
 
     /// Byte offset of the addends of a write (else a read).
@@ -67,20 +70,20 @@ impl HostTlb {
         (offset_of!(HostTlb, addends) + write as usize * TLB_ENTRIES * size) as i32
     }
 
-    /// Is it good for `m`'s TLB and RAM as they are?
-    fn in_step(&self, m: &Machine) -> bool {
-        self.tlb_version == m.tlb.version()
+    /// Is it good for `m`'s TLB and RAM as they are, and for `ring`?
+    fn in_step(&self, m: &Machine, ring: u8) -> bool {
+        self.ring == ring
+            && self.tlb_version == m.tlb.version()
             && self.ram_epoch == ram::layout_epoch()
             && self.ram_table == m.ram.raw_tables().0 as usize
     }
 
-    /// Before compiled code runs on `m`: empties every tag if the machine's TLB or RAM's
-    /// layout changed since the tags were made.
-    pub fn sync(&mut self, m: &Machine) {
-        if !self.in_step(m) {
-            for t in self.tags.iter_mut().flatten() {
-                *t = [NO_TAG; TLB_ENTRIES];
-            }
+    /// Before compiled code runs on `m` in `ring`: empties every tag if the machine's TLB or
+    /// RAM's layout changed since the tags were made, or they were for another ring.
+    pub fn sync(&mut self, m: &Machine, ring: u8) {
+        if !self.in_step(m, ring) {
+            self.tags = [[NO_TAG; TLB_ENTRIES]; 2];
+            self.ring = ring;
             self.tlb_version = m.tlb.version();
             self.ram_epoch = ram::layout_epoch();
             self.ram_table = m.ram.raw_tables().0 as usize;
@@ -91,10 +94,8 @@ impl HostTlb {
     /// `before`, as the only change): empties that slot here and stays in step, if it was.
     pub fn refilled(&mut self, m: &Machine, va: u32, before: u64) {
         let slot = Tlb::slot(va >> 12);
-        for by_kind in self.tags.iter_mut() {
-            for tags in by_kind.iter_mut() {
-                tags[slot] = NO_TAG;
-            }
+        for tags in self.tags.iter_mut() {
+            tags[slot] = NO_TAG;
         }
         if self.tlb_version == before {
             self.tlb_version = m.tlb.version();
@@ -105,7 +106,7 @@ impl HostTlb {
     /// entry for its page, if the machine's TLB permits the access (the page is then wholly in
     /// RAM) and, for a write, its chunk takes plain stores; nothing when out of step.
     pub fn fill(&mut self, m: &Machine, va: u32, pa: u32, size: u32, access: Access, ring: u8) {
-        if !self.in_step(m) || m.tlb.permitted_hit(va, size, access, ring).is_none() {
+        if !self.in_step(m, ring) || m.tlb.permitted_hit(va, size, access, ring).is_none() {
             return;
         }
         let write = access == Access::Write;
@@ -124,6 +125,6 @@ impl HostTlb {
         // vpage).
         self.addends[write as usize][slot] =
             (base as usize).wrapping_add(ppage).wrapping_sub(vpage);
-        self.tags[ring as usize & 3][write as usize][slot] = va & !0xfff;
+        self.tags[write as usize][slot] = va & !0xfff;
     }
 }

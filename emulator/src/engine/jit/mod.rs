@@ -379,7 +379,7 @@ impl Jit {
         // block use `acc_walk` for their own.
         let first_walk = std::mem::take(&mut m.acc_walk);
         if paging {
-            self.host_tlb.sync(m);
+            self.host_tlb.sync(m, ring);
         }
         let host_tlb: *mut host_tlb::HostTlb = &mut *self.host_tlb;
         let (chunks, plain) = m.ram.raw_tables();
