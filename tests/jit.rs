@@ -150,10 +150,11 @@ vectors:
     assert!(stats.native_instructions > 500_000, "{stats:?}");
 }
 
-/// Runs `cmd` with the JIT compiling in line (so that a short program is compiled before it
-/// ends) and no input.
+/// Runs `cmd` with the JIT compiling in line and from the start (no warm-up: so that a short
+/// program is compiled before it ends) and no input.
 fn in_line(mut cmd: std::process::Command) -> std::process::Output {
     cmd.env("RINGFORT_JIT_BACKGROUND", "0")
+        .env("RINGFORT_JIT_WARMUP", "0")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("ringfort runs")
@@ -188,6 +189,15 @@ fn stats_show_native_blocks_and_the_same_cycles_as_the_interpreter() {
         "{jit}"
     );
     assert!(!interp.contains("jit: "), "{interp}");
+    // With the default warm-up (2 M instructions) this short program compiles nothing.
+    let out = common::ringfort_command(dir.path(), &["run", "--engine", "jit", "--stats", "hot.s"])
+        .env("RINGFORT_JIT_BACKGROUND", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("ringfort runs");
+    let warm = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(cycles(&warm), cycles(&interp), "{warm}");
+    assert!(warm.contains("jit: 0 blocks compiled"), "{warm}");
 }
 
 /// The debugger on the JIT: a conditional breakpoint inside a hot loop stops at the same
@@ -208,6 +218,7 @@ fn the_debugger_on_the_jit_stops_where_the_interpreter_does() {
         cmd.stdin(std::process::Stdio::piped());
         let mut child = cmd
             .env("RINGFORT_JIT_BACKGROUND", "0")
+            .env("RINGFORT_JIT_WARMUP", "0")
             .spawn()
             .expect("ringfort runs");
         use std::io::Write;

@@ -34,6 +34,7 @@ pub fn jit_engine() -> Threaded {
     Threaded::with_jit(emulator::engine::jit::JitConfig {
         threshold: TEST_JIT_THRESHOLD,
         background: false,
+        warmup: 0,
         ..Default::default()
     })
     .unwrap_or_default()

@@ -38,6 +38,10 @@ pub struct JitConfig {
     /// Compile on a thread of its own while the threaded engine runs the block (else in
     /// line, at the dispatch that finds the block hot: tests, to know what is compiled when).
     pub background: bool,
+    /// Nothing is compiled before the machine has retired this many instructions: a short
+    /// run (a boot of Ringfort OS to its prompt is about 1 M) is over before compiled code
+    /// could pay for the compiler's thread, so it runs as on the threaded engine.
+    pub warmup: u64,
 }
 
 impl Default for JitConfig {
@@ -46,23 +50,29 @@ impl Default for JitConfig {
             threshold: 64,
             code_limit: 32 << 20,
             background: true,
+            warmup: 2_000_000,
         }
     }
 }
 
 impl JitConfig {
-    /// The defaults, with the threshold from `RINGFORT_JIT_THRESHOLD` if it is set to a
-    /// number, and compiling in line if `RINGFORT_JIT_BACKGROUND` is `0` (tests do both, so
-    /// that short programs are compiled and when is known).
+    /// The defaults, with the threshold from `RINGFORT_JIT_THRESHOLD` and the warm-up from
+    /// `RINGFORT_JIT_WARMUP` if they are set to numbers, and compiling in line if
+    /// `RINGFORT_JIT_BACKGROUND` is `0` (tests do all three, so that short programs are
+    /// compiled and when is known).
     pub fn from_env() -> JitConfig {
-        let threshold = std::env::var("RINGFORT_JIT_THRESHOLD")
-            .ok()
-            .and_then(|v| v.trim().parse().ok());
+        let number = |name| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
         let background = std::env::var("RINGFORT_JIT_BACKGROUND").map_or(true, |v| v.trim() != "0");
+        let d = JitConfig::default();
         JitConfig {
-            threshold: threshold.unwrap_or(JitConfig::default().threshold),
+            threshold: number("RINGFORT_JIT_THRESHOLD").unwrap_or(d.threshold),
+            warmup: number("RINGFORT_JIT_WARMUP").unwrap_or(d.warmup),
             background,
-            ..JitConfig::default()
+            ..d
         }
     }
 }
@@ -162,6 +172,11 @@ impl Jit {
     #[inline(always)]
     pub(crate) fn usable(m: &Machine) -> bool {
         m.watch.is_empty() && m.trace_writes.is_none() && !m.watches_reads()
+    }
+
+    /// Is the run past the warm-up ([`JitConfig::warmup`]), and the tier usable?
+    pub(crate) fn active(&self, m: &Machine) -> bool {
+        m.cpu.retired >= self.config.warmup && Jit::usable(m)
     }
 
     /// What the tier did, for `--stats`: a few lines.
@@ -359,7 +374,7 @@ impl Jit {
         limit: u64,
         max_steps: u64,
     ) -> bool {
-        if !Jit::usable(m) {
+        if !self.active(m) {
             return false;
         }
         if self.in_flight > 0 {

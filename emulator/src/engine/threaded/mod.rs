@@ -67,7 +67,7 @@ impl Threaded {
     #[inline(always)]
     fn tier_threshold(&self, m: &Machine) -> u64 {
         #[cfg(feature = "jit")]
-        if let Some(jit) = self.jit.as_ref().filter(|_| super::jit::Jit::usable(m)) {
+        if let Some(jit) = self.jit.as_ref().filter(|j| j.active(m)) {
             return jit.config.threshold;
         }
         let _ = m;
