@@ -418,3 +418,113 @@ main:
     assert_eq!(exit, Exit::Halted(0), "{exit:?}");
     assert!(stats.native_instructions > 1000, "{stats:?}");
 }
+
+/// Conditional breakpoints inside a compiled loop (the conditions tested in host code: every
+/// comparison, and one the debugger's filter must evaluate) and a write watch: each run stops
+/// where, and in the state, the interpreter and the threaded engine stop (`run_agreeing`
+/// also runs the JIT and compares full state); and the JIT compiled its variants.
+#[test]
+fn compiled_breakpoint_conditions_and_watches_stop_where_the_interpreter_does() {
+    use emulator::engine::{BreakCheck, BreakCmp, BreakFilter};
+    let src = r#"
+        .text
+        .global _start
+_start:
+        li      s1, 0
+        li      s2, 3000
+        la      s3, cell
+        li      a0, 0
+loop:   addi    s1, s1, 1
+        sub     s5, s2, s1              # counts down
+        add     a0, a0, s1
+        xori    t0, a0, 0x33
+        andi    t0, t0, 0xff
+        .global spot
+spot:   add     a0, a0, t0
+        li      t1, 2900
+        sub     t3, s1, t1
+        sltiu   t3, t3, 1               # 1 at s1 = 2900, else 0
+        slli    t3, t3, 2
+        addi    t2, s3, 4
+        sub     t2, t2, t3
+        sw      a0, 0(t2)               # the watched cell once (at s1 = 2900), else the next
+        bne     s1, s2, loop
+        halt
+        .data
+cell:   .word   0, 0
+"#;
+    let prog = assemble("jit_breaks", src);
+    let sym = |name: &str| {
+        prog.symbols
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.value)
+            .expect("the symbol")
+    };
+    let (spot, cell) = (sym("spot"), sym("cell"));
+    // (register, comparison, constant): s1 (x9) counts up, s5 (x21) down; each first holds
+    // long after the loop is compiled; one never holds.
+    let cases = [
+        (9, BreakCmp::Eq, 1234i64),
+        (9, BreakCmp::Ne, 1),
+        (21, BreakCmp::Lt, 100),
+        (21, BreakCmp::Le, 100),
+        (9, BreakCmp::Gt, 2500),
+        (9, BreakCmp::Ge, 2999),
+        (9, BreakCmp::Lt, 0),
+    ];
+    for (reg, cmp, value) in cases {
+        // Compiled: the check in host code; else the filter evaluates it on the threaded path.
+        for compiled in [true, false] {
+            let check = BreakCheck { reg, cmp, value };
+            let checks = [(spot, check)];
+            let stops = |m: &emulator::Machine| check.holds(m.cpu.regs[reg as usize]);
+            let budget = emulator::Budget {
+                breakpoints: &[spot],
+                break_filter: Some(BreakFilter(&stops)),
+                break_checks: if compiled { &checks } else { &[] },
+                ..emulator::Budget::UNLIMITED
+            };
+            let m = machine_with(&prog, TEST_RAM);
+            let (a, exit) = testkit::run_agreeing("breaks", m.clone(), m, budget);
+            let what = format!("x{reg} {cmp:?} {value} compiled {compiled}");
+            if value == 0 {
+                assert!(matches!(exit, Exit::Halted(_)), "{what}: {exit:?}");
+            } else {
+                assert_eq!(exit, Exit::Stopped, "{what}");
+                assert_eq!(a.cpu.pc, spot, "{what}");
+                assert!(check.holds(a.cpu.regs[reg as usize]), "{what}");
+            }
+        }
+    }
+    // A write watch on the cell written once, from a compiled loop.
+    let m = machine_with(&prog, TEST_RAM);
+    let mut b = m.clone();
+    b.set_watch(vec![(cell, cell + 4)], emulator::Watched::Writes);
+    let mut a = m;
+    a.set_watch(vec![(cell, cell + 4)], emulator::Watched::Writes);
+    let (a, _) = testkit::run_agreeing("watch", a, b, emulator::Budget::UNLIMITED);
+    assert_eq!(a.cpu.regs[9], 2900, "stopped after the watched store");
+    // The JIT did compile variants under breakpoints.
+    let mut m = machine_with(&prog, TEST_RAM);
+    let mut e = testkit::jit_engine();
+    let stops = |m: &emulator::Machine| m.cpu.regs[9] == 2000;
+    let checks = [(
+        spot,
+        BreakCheck {
+            reg: 9,
+            cmp: BreakCmp::Eq,
+            value: 2000,
+        },
+    )];
+    let budget = emulator::Budget {
+        breakpoints: &[spot],
+        break_filter: Some(BreakFilter(&stops)),
+        break_checks: &checks,
+        ..emulator::Budget::UNLIMITED
+    };
+    assert_eq!(e.run(&mut m, budget), Exit::Stopped);
+    let stats = e.jit.as_ref().expect("a JIT").stats;
+    assert!(stats.debug_variants > 0, "{stats:?}");
+    assert!(stats.native_instructions > 10_000, "{stats:?}");
+}

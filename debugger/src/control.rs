@@ -7,13 +7,13 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
-use crate::expr::{BreakTest, Expr};
+use crate::expr::{BinOp, BreakTest, Expr};
 use crate::points::{Catch, Kind, WatchKind};
 use crate::session::{
     transition_count, CatchHit, CmdResult, DbgError, Debugger, StopWhy, WatchSeen,
 };
 use crate::INTERRUPTED;
-use emulator::engine::BreakFilter;
+use emulator::engine::{BreakCheck, BreakCmp, BreakFilter};
 use emulator::{Budget, Engine, Machine, Watched, WatchedAccess};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Opcode};
@@ -433,6 +433,7 @@ impl Debugger {
             .collect();
         addrs.sort_unstable();
         addrs.dedup();
+        let checks = compiled_checks(&conds, &internal);
         let history = self.values.clone();
         let stops_here = |m: &Machine| {
             let pc = m.cpu.pc;
@@ -532,6 +533,7 @@ impl Debugger {
                 breakpoints: &addrs,
                 resume_at: on_break.then_some(here),
                 break_filter: Some(BreakFilter(&stops_here)),
+                break_checks: &checks,
             };
             self.engine_run(b, plain);
             self.drain_serial();
@@ -750,4 +752,40 @@ fn condition_holds(cond: Option<&Expr>, m: &Machine, history: &[i64]) -> Result<
             .eval(&crate::expr::Env { m, history })
             .map(|v| v as u32 != 0),
     }
+}
+
+/// The breakpoint conditions compiled code may test itself ([`Budget::break_checks`]): those
+/// of the addresses whose every condition is `$reg OP constant` and where no internal stop is.
+fn compiled_checks(conds: &[(u32, BreakTest)], internal: &[u32]) -> Vec<(u32, BreakCheck)> {
+    let check = |t: &BreakTest| match t {
+        BreakTest::RegCmp(reg, op, value) => {
+            let cmp = match op {
+                BinOp::Eq => BreakCmp::Eq,
+                BinOp::Ne => BreakCmp::Ne,
+                BinOp::Lt => BreakCmp::Lt,
+                BinOp::Le => BreakCmp::Le,
+                BinOp::Gt => BreakCmp::Gt,
+                BinOp::Ge => BreakCmp::Ge,
+                _ => return None,
+            };
+            Some(BreakCheck {
+                reg: *reg,
+                cmp,
+                value: *value,
+            })
+        }
+        _ => None,
+    };
+    let simple = |addr: u32| {
+        !internal.contains(&addr)
+            && conds
+                .iter()
+                .filter(|c| c.0 == addr)
+                .all(|(_, t)| check(t).is_some())
+    };
+    conds
+        .iter()
+        .filter(|c| simple(c.0))
+        .filter_map(|(addr, t)| Some((*addr, check(t)?)))
+        .collect()
 }

@@ -42,6 +42,7 @@ fn main() {
                 breakpoints: &breakpoints,
                 resume_at: None,
                 break_filter: None,
+                break_checks: &[],
             },
         );
         fastest = fastest.min(start.elapsed().as_secs_f64());

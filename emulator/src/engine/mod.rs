@@ -26,6 +26,57 @@ pub struct Budget<'a> {
     /// Debugger breakpoint conditions evaluated where the run is (GDB's target-side
     /// conditions): at a breakpoint, the run stops only if this says so. `None`: always.
     pub break_filter: Option<BreakFilter<'a>>,
+    /// The same conditions, for the breakpoints whose whole condition is simple enough for
+    /// compiled code to test itself (the JIT tier: no call at a breakpoint whose condition is
+    /// false): `(address, check)`, the run stopping at the address when any of its checks
+    /// holds. Only addresses whose every condition is listed may be; compiled code leaves any
+    /// other breakpoint to `break_filter`, before it.
+    pub break_checks: &'a [(u32, BreakCheck)],
+}
+
+/// A breakpoint condition compiled code can test: register `reg` compared with `value`
+/// (`==` and `!=` on the low 32 bits; the others on the register's value, a non-negative
+/// number, against `value`), as the debugger's `$reg OP constant` conditions are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BreakCheck {
+    /// The register (0-31).
+    pub reg: u8,
+    /// The comparison.
+    pub cmp: BreakCmp,
+    /// The constant.
+    pub value: i64,
+}
+
+/// The comparison of a [`BreakCheck`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakCmp {
+    /// `==` (low 32 bits).
+    Eq,
+    /// `!=` (low 32 bits).
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+impl BreakCheck {
+    /// Does it hold for register value `x`?
+    pub fn holds(&self, x: u32) -> bool {
+        let (x, y) = (x as i64, self.value);
+        match self.cmp {
+            BreakCmp::Eq => x as u32 == y as u32,
+            BreakCmp::Ne => x as u32 != y as u32,
+            BreakCmp::Lt => x < y,
+            BreakCmp::Le => x <= y,
+            BreakCmp::Gt => x > y,
+            BreakCmp::Ge => x >= y,
+        }
+    }
 }
 
 /// Whether a run at a breakpoint stops there (see [`Budget::break_filter`]).
@@ -46,6 +97,7 @@ impl<'a> Budget<'a> {
         breakpoints: &[],
         resume_at: None,
         break_filter: None,
+        break_checks: &[],
     };
 
     /// Stop after `n` more steps on `m`.
@@ -56,6 +108,7 @@ impl<'a> Budget<'a> {
             breakpoints: &[],
             resume_at: None,
             break_filter: None,
+            break_checks: &[],
         }
     }
 }

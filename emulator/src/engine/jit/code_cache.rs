@@ -90,7 +90,8 @@ impl CodeCache {
         self.functions = 0;
     }
 
-    /// Compiles `block` (at virtual page `vpage`, paging `paging`, in `ring`) to host code:
+    /// Compiles `block` (at virtual page `vpage`, paging `paging`, in `ring`; leaving before
+    /// debugger breakpoints `breaks` as they say) to host code:
     /// its function (its size added to `bytes`), or `None` when it is not worth one (too few
     /// instructions before one left to the threaded engine), or why Cranelift refused it.
     pub fn compile(
@@ -99,6 +100,7 @@ impl CodeCache {
         vpage: u32,
         paging: bool,
         ring: u8,
+        breaks: &[compile::BreakAt],
     ) -> Result<Option<NativeFn>, String> {
         let module = self.module.as_mut().expect("a module");
         let frontend = module.target_config();
@@ -116,6 +118,7 @@ impl CodeCache {
             vpage,
             paging,
             ring,
+            breaks,
             frontend,
             call_conv,
         )

@@ -30,6 +30,17 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use isa_spec::Kind;
 use std::mem::offset_of;
 
+/// A debugger breakpoint at op `op` of a block: compiled code leaves before the op when one of
+/// `checks` holds, or always when there are none it can test (`None`: the debugger's filter
+/// decides, on the threaded engine). At op 0 only passes after the first test it (the caller
+/// looked at the first).
+pub(super) struct BreakAt {
+    /// The op.
+    pub op: usize,
+    /// The conditions, if compiled code can test them all.
+    pub checks: Option<Vec<crate::engine::BreakCheck>>,
+}
+
 /// Instructions a block must run in host code before one it leaves to the threaded engine to
 /// be worth compiling.
 const MIN_OPS: usize = 4;
@@ -87,16 +98,21 @@ fn set_field(fb: &mut FunctionBuilder, ctx: Value, v: Value, off: usize) {
 
 /// The registers `block`'s instructions name (bit r for register r, r0 left out): loaded at
 /// entry, so that every variable has a value on every path.
-fn named_registers(block: &Block) -> u32 {
+fn named_registers(block: &Block, breaks: &[BreakAt]) -> u32 {
+    let checked = breaks
+        .iter()
+        .flat_map(|b| b.checks.iter().flatten())
+        .fold(0u32, |m, c| m | 1 << (c.reg & 31));
     block.ops().iter().fold(0, |m, op| {
         let i = &op.insn;
         m | 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31)
     }) & !1
+        | checked & !1
 }
 
 /// Builds `func` (signature [`super::ctx::NativeFn`]) for `block` running at virtual page
-/// `vpage`. `None` when its first instruction is not compiled (then the function would never
-/// do anything).
+/// `vpage`, leaving before the debugger breakpoints `breaks` as they say. `None` when it
+/// would run too few instructions to be worth it.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn build(
     func: &mut Function,
@@ -105,26 +121,35 @@ pub(super) fn build(
     vpage: u32,
     paging: bool,
     ring: u8,
+    breaks: &[BreakAt],
     frontend: TargetFrontendConfig,
     call_conv: CallConv,
 ) -> Option<()> {
     // Compiled code pays an entry and an exit per call: a block that would run only a few
     // instructions before one it leaves to the threaded engine (a gate's neighbours, a lone
-    // `ret`) stays threaded, where the chain runs it with its neighbours.
+    // `ret`, a breakpoint whose condition only the debugger can evaluate) stays threaded,
+    // where the chain runs it with its neighbours.
+    let stop = breaks
+        .iter()
+        .filter(|b| b.op > 0 && b.checks.is_none())
+        .map(|b| b.op)
+        .min()
+        .unwrap_or(usize::MAX);
     let runs = block.ops().iter().take_while(|op| compiled(op)).count();
-    if runs < MIN_OPS {
+    if runs.min(stop) < MIN_OPS {
         return None;
     }
     let mut fb = FunctionBuilder::new(func, fbc);
     let (env, frame) = prologue(
         &mut fb,
         block,
+        breaks,
         paging,
         ring,
         frontend.pointer_type(),
         call_conv,
     );
-    let (written, pending) = body(&mut fb, &env, block, vpage);
+    let (written, pending) = body(&mut fb, &env, block, vpage, breaks);
     exits(&mut fb, &frame, block, vpage, pending);
     epilogue(&mut fb, &env, &frame, written);
     fb.seal_all_blocks();
@@ -151,6 +176,7 @@ struct Frame {
 fn prologue(
     fb: &mut FunctionBuilder,
     block: &Block,
+    breaks: &[BreakAt],
     paging: bool,
     ring: u8,
     ptr: Type,
@@ -164,7 +190,7 @@ fn prologue(
     // The registers, from memory.
     let regs_ptr = field(fb, ctx, ptr, offset_of!(Ctx, regs));
     let regs: [Variable; 32] = std::array::from_fn(|_| fb.declare_var(types::I32));
-    let named = named_registers(block);
+    let named = named_registers(block, breaks);
     for (r, var) in regs.iter().enumerate().skip(1) {
         if named & 1 << r != 0 {
             let v = fb
@@ -224,7 +250,13 @@ fn prologue(
 
 /// The block's instructions, each one's semantics emitted: returns the registers written and
 /// the exits to emit.
-fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32, Vec<Pending>) {
+fn body(
+    fb: &mut FunctionBuilder,
+    env: &Env,
+    block: &Block,
+    vpage: u32,
+    breaks: &[BreakAt],
+) -> (u32, Vec<Pending>) {
     let ops = block.ops();
     // The body: each instruction's semantics, emitted.
     let mut written = 0u32;
@@ -244,9 +276,18 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
             rd: op.insn.rd,
             written: &mut written,
         };
-        let flow = if op.flags & PRIVILEGE_FAULT != 0 || op.handler == Handler::Full {
+        let at_break = breaks.iter().find(|b| b.op == i);
+        // (Before a breakpoint whose condition only the debugger can evaluate, the block
+        // leaves as before an instruction it does not compile.)
+        let unsupported = op.flags & PRIVILEGE_FAULT != 0
+            || op.handler == Handler::Full
+            || at_break.is_some_and(|b| b.op > 0 && b.checks.is_none());
+        let flow = if unsupported {
             Err(Unsupported)
         } else {
+            if let Some(b) = at_break {
+                break_test(&mut e, b);
+            }
             crate::exec::run(&mut e, &op.insn)
         };
         let (side, exit_after) = (e.side, e.exit_after);
@@ -352,6 +393,23 @@ fn body(fb: &mut FunctionBuilder, env: &Env, block: &Block, vpage: u32) -> (u32,
     }
 
     (written, pending)
+}
+
+/// Leaves before the instruction of `e` at debugger breakpoint `b` when one of its checks
+/// holds (at op 0: in passes after the first, and without checks always).
+fn break_test(e: &mut Emit, b: &BreakAt) {
+    let holds = match &b.checks {
+        Some(checks) => e.breaks(checks),
+        None => e.fb.ins().iconst(types::I8, 1),
+    };
+    let holds = if b.op == 0 {
+        let passes = field(e.fb, e.env.ctx, types::I64, offset_of!(Ctx, passes));
+        let later = e.fb.ins().icmp_imm_u(IntCC::NotEqual, passes, 1);
+        e.fb.ins().band(later, holds)
+    } else {
+        holds
+    };
+    e.guard(holds);
 }
 
 /// The exits after the body: each computes the counters at its boundary and goes to "leave"

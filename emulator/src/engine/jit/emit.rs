@@ -91,7 +91,7 @@ fn ram_flags() -> MemFlagsData {
 
 impl Emit<'_, '_> {
     /// Leaves the block before this instruction when `fail` is not 0.
-    fn guard(&mut self, fail: Value) {
+    pub(super) fn guard(&mut self, fail: Value) {
         let side = match self.side {
             Some(b) => b,
             None => {
@@ -104,6 +104,39 @@ impl Emit<'_, '_> {
         let cont = self.fb.create_block();
         self.fb.ins().brif(fail, side, &[], cont, &[]);
         self.fb.switch_to_block(cont);
+    }
+
+    /// 1 when one of debugger breakpoint `checks` holds (registers as they are here).
+    pub(super) fn breaks(&mut self, checks: &[crate::engine::BreakCheck]) -> Value {
+        use crate::engine::BreakCmp;
+        let mut any = self.fb.ins().iconst(types::I8, 0);
+        for c in checks {
+            let x = crate::exec::Backend::reg(self, c.reg);
+            let holds = match c.cmp {
+                BreakCmp::Eq | BreakCmp::Ne => {
+                    let cc = if c.cmp == BreakCmp::Eq {
+                        IntCC::Equal
+                    } else {
+                        IntCC::NotEqual
+                    };
+                    let k = self.k32(c.value as u32);
+                    self.fb.ins().icmp(cc, x, k)
+                }
+                cmp => {
+                    let cc = match cmp {
+                        BreakCmp::Lt => IntCC::SignedLessThan,
+                        BreakCmp::Le => IntCC::SignedLessThanOrEqual,
+                        BreakCmp::Gt => IntCC::SignedGreaterThan,
+                        _ => IntCC::SignedGreaterThanOrEqual,
+                    };
+                    let x = self.fb.ins().uextend(types::I64, x);
+                    let k = self.fb.ins().iconst(types::I64, c.value);
+                    self.fb.ins().icmp(cc, x, k)
+                }
+            };
+            any = self.fb.ins().bor(any, holds);
+        }
+        any
     }
 
     /// A 32-bit constant.

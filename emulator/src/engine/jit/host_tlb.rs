@@ -44,6 +44,9 @@ pub struct HostTlb {
     /// The ring they are for (compiled code runs in one ring until the dispatcher's next
     /// call; a ring's own tags make emptying them cheap).
     ring: u8,
+    /// Made while the debugger watched writes (no write entries then: every compiled store
+    /// takes the checked store, which looks at the watch).
+    watching: bool,
 }
 
 impl HostTlb {
@@ -56,6 +59,7 @@ impl HostTlb {
             ram_epoch: 0,
             ram_table: 0,
             ring: 0,
+            watching: false,
         })
     }
 
@@ -73,6 +77,7 @@ impl HostTlb {
     /// Is it good for `m`'s TLB and RAM as they are, and for `ring`?
     fn in_step(&self, m: &Machine, ring: u8) -> bool {
         self.ring == ring
+            && self.watching != m.watch.is_empty()
             && self.tlb_version == m.tlb.version()
             && self.ram_epoch == ram::layout_epoch()
             && self.ram_table == m.ram.raw_tables().0 as usize
@@ -84,6 +89,7 @@ impl HostTlb {
         if !self.in_step(m, ring) {
             self.tags = [[NO_TAG; TLB_ENTRIES]; 2];
             self.ring = ring;
+            self.watching = !m.watch.is_empty();
             self.tlb_version = m.tlb.version();
             self.ram_epoch = ram::layout_epoch();
             self.ram_table = m.ram.raw_tables().0 as usize;
@@ -110,6 +116,9 @@ impl HostTlb {
             return;
         }
         let write = access == Access::Write;
+        if write && self.watching {
+            return;
+        }
         let (chunks, plain) = m.ram.raw_tables();
         let table = if write { plain } else { chunks };
         let chunk = (pa >> 16) as usize;

@@ -14,6 +14,7 @@
 mod code_cache;
 mod compile;
 pub mod ctx;
+mod debug;
 mod emit;
 mod helpers;
 mod host_tlb;
@@ -97,7 +98,13 @@ pub struct JitStats {
     pub code_bytes: usize,
     /// The most bytes of host code the cache held.
     pub peak_code_bytes: usize,
+    /// Variants compiled for blocks under debugger breakpoints.
+    pub debug_variants: u64,
 }
+
+/// A run's debugger breakpoints and the conditions compiled code may test
+/// ([`crate::Budget::breakpoints`], [`crate::Budget::break_checks`]).
+pub(crate) type Breaks<'a> = (&'a [u32], &'a [(u32, crate::engine::BreakCheck)]);
 
 /// A compiled block.
 #[derive(Clone, Copy)]
@@ -123,6 +130,11 @@ pub struct Jit {
     natives: Vec<Native>,
     /// The host TLB compiled code's data accesses go through (paging on).
     host_tlb: Box<host_tlb::HostTlb>,
+    /// Compiled code for blocks in pages with debugger breakpoints.
+    debug: debug::DebugCode,
+    /// A plain-store table of nulls, for runs with a write watch: every compiled store then
+    /// takes the checked store, which looks at the watch (made when first needed).
+    no_plain: Vec<usize>,
     /// Settings.
     pub config: JitConfig,
     /// Counters.
@@ -155,6 +167,8 @@ impl Jit {
             generation: 0,
             in_flight: 0,
             host_tlb: host_tlb::HostTlb::new(),
+            debug: debug::DebugCode::new(config.code_limit / 4),
+            no_plain: Vec::new(),
             ready: Default::default(),
             natives: Vec::new(),
             config,
@@ -167,11 +181,23 @@ impl Jit {
         &self.ready
     }
 
-    /// Can host code run on `m` now? Not while the debugger watches memory or writes are
-    /// traced: compiled stores and loads do not report them.
+    /// Can host code run on `m` now? Not while the debugger watches reads or writes are
+    /// traced: compiled loads and plain stores do not report them. (A write watch is seen:
+    /// compiled stores then all take the checked store.)
     #[inline(always)]
     pub(crate) fn usable(m: &Machine) -> bool {
-        m.watch.is_empty() && m.trace_writes.is_none() && !m.watches_reads()
+        m.trace_writes.is_none() && !m.watches_reads()
+    }
+
+    /// The step count by which `m` has surely passed the warm-up (its steps now plus the
+    /// instructions still to retire), or no limit once it has or when the tier is not usable.
+    pub(crate) fn warm_steps(&self, m: &Machine) -> u64 {
+        match self.config.warmup.checked_sub(m.cpu.retired) {
+            Some(left) if left > 0 && self.config.threshold != u64::MAX && Jit::usable(m) => {
+                m.steps.saturating_add(left)
+            }
+            _ => u64::MAX,
+        }
     }
 
     /// Is the run past the warm-up ([`JitConfig::warmup`]), and the tier usable?
@@ -271,7 +297,7 @@ impl Jit {
             }
         };
         let start = Instant::now();
-        let made = code.compile(block, vpage, paging, ring);
+        let made = code.compile(block, vpage, paging, ring, &[]);
         let bytes = code.bytes;
         let f = made.ok().flatten();
         self.stats.translate_ns += start.elapsed().as_nanos() as u64;
@@ -356,12 +382,35 @@ impl Jit {
         (n.vpage == vpage).then_some(n.f)
     }
 
+    /// The function to run block `idx` with: its compiled code, or under debugger breakpoints
+    /// (`debugging`) its variant that stops at them.
+    fn function(
+        &mut self,
+        cache: &Cache,
+        idx: usize,
+        vpage: u32,
+        paging: bool,
+        ring: u8,
+        debugging: bool,
+    ) -> Option<NativeFn> {
+        if debugging {
+            let threshold = self.config.threshold;
+            let stats = &mut self.stats;
+            return self
+                .debug
+                .variant(cache, idx, vpage, paging, ring, threshold, stats);
+        }
+        self.native_of(cache, idx, vpage, paging, ring)
+    }
+
     /// Runs block `idx` (at `pc`, in `ring`, paging `paging`) in host code if it is compiled
     /// or hot enough to be, and then, while they can, the compiled blocks it leads to in the
     /// same page (as the threaded chain does: their first fetches hit the same code page).
     /// The dispatcher has counted the first instruction's step and fetch, and found that the
-    /// block fits whole before `limit` (cycles) and `max_steps`. Returns false when nothing
-    /// ran (the threaded engine runs the block).
+    /// block fits whole before `limit` (cycles) and `max_steps`. Under debugger breakpoints
+    /// in the page (`breaks`), the blocks' variants that stop before them run, and the chain
+    /// goes on only to a successor at no breakpoint or at one whose checks all fail. Returns
+    /// false when nothing ran (the threaded engine runs the block).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn try_run(
         &mut self,
@@ -373,6 +422,7 @@ impl Jit {
         paging: bool,
         limit: u64,
         max_steps: u64,
+        breaks: Option<Breaks>,
     ) -> bool {
         if !self.active(m) {
             return false;
@@ -382,7 +432,10 @@ impl Jit {
         }
         let vpage = pc & !0xfff;
         let mut idx = idx as usize;
-        let Some(mut f) = self.native_of(cache, idx, vpage, paging, ring) else {
+        if let Some((list, checks)) = breaks {
+            self.debug.update(list, checks);
+        }
+        let Some(mut f) = self.function(cache, idx, vpage, paging, ring, breaks.is_some()) else {
             return false;
         };
         // The steps move with the retired count while compiled code runs.
@@ -397,7 +450,13 @@ impl Jit {
             self.host_tlb.sync(m, ring);
         }
         let host_tlb: *mut host_tlb::HostTlb = &mut *self.host_tlb;
-        let (chunks, plain) = m.ram.raw_tables();
+        let (chunks, mut plain) = m.ram.raw_tables();
+        if !m.watch.is_empty() {
+            // A write watch: every compiled store through the checked store.
+            self.no_plain
+                .resize(m.ram.len().div_ceil(crate::ram::CHUNK), 0);
+            plain = self.no_plain.as_ptr().cast();
+        }
         let ram_words_end = (m.ram.len() as u64 & !3).min(u32::MAX as u64 & !3) as u32;
         let loop_retired = |b: &super::threaded::block::Block| {
             max_steps.saturating_sub(step_offset + b.max_insns())
@@ -464,7 +523,11 @@ impl Jit {
             if ctx.cycles.saturating_add(b.max_cost) >= limit || !room {
                 break;
             }
-            let Some(g) = self.native_of(cache, succ, vpage, paging, ring) else {
+            // SAFETY: a read of `m` through `mp` (compiled code wrote the registers back).
+            if breaks.is_some() && !self.debug.passes(next, unsafe { &(*mp).cpu.regs }) {
+                break;
+            }
+            let Some(g) = self.function(cache, succ, vpage, paging, ring, breaks.is_some()) else {
                 break;
             };
             let b = &cache.blocks[succ];

@@ -109,7 +109,8 @@ impl Worker {
                         Msg::Flush => unsafe { code.flush() },
                         Msg::Compile(job) => {
                             let start = Instant::now();
-                            let made = code.compile(&job.block, job.vpage, job.paging, job.ring);
+                            let made =
+                                code.compile(&job.block, job.vpage, job.paging, job.ring, &[]);
                             let reply = Done {
                                 generation: job.generation,
                                 idx: job.idx,

@@ -74,6 +74,19 @@ impl Threaded {
         u64::MAX
     }
 
+    /// Where a chain must end so that the dispatcher sees the JIT tier's warm-up pass (a loop
+    /// entered before it would otherwise never leave the threaded chain): the step count at
+    /// which at least the instructions still to warm up have retired; no limit otherwise.
+    #[inline(always)]
+    fn tier_warm_steps(&self, m: &Machine) -> u64 {
+        #[cfg(feature = "jit")]
+        if let Some(jit) = self.jit.as_ref() {
+            return jit.warm_steps(m);
+        }
+        let _ = m;
+        u64::MAX
+    }
+
     /// Does this engine have a JIT tier?
     pub fn has_jit(&self) -> bool {
         #[cfg(feature = "jit")]
@@ -136,7 +149,7 @@ impl Threaded {
         };
         let limits = Limits {
             cycles: limit,
-            steps: budget.max_steps,
+            steps: budget.max_steps.min(self.tier_warm_steps(m)),
             breakpoints: budget.breakpoints,
             filter: budget.break_filter,
             hot: self.tier_threshold(m),
@@ -145,10 +158,13 @@ impl Threaded {
         // The common case, a whole block with no breakpoints set in its page, has its own copy
         // of the chain loop with those tests folded away (fewer live values: fewer spills).
         let plain = breaks::runs_plain(whole, budget.breakpoints, &mut self.cache.breakpoints, pc);
+        // The JIT tier runs a block that fits whole; in a page with breakpoints, its variant
+        // that stops at them.
         #[cfg(feature = "jit")]
-        if let Some(jit) = self.jit.as_deref_mut().filter(|_| plain) {
+        if let Some(jit) = self.jit.as_deref_mut().filter(|_| whole) {
             let (max_steps, cache) = (budget.max_steps, &mut self.cache);
-            if jit.try_run(cache, idx, m, pc, ring, paging, limit, max_steps) {
+            let breaks = (!plain).then_some((budget.breakpoints, budget.break_checks));
+            if jit.try_run(cache, idx, m, pc, ring, paging, limit, max_steps, breaks) {
                 return;
             }
         }
