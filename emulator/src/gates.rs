@@ -37,7 +37,14 @@ impl Machine {
     /// `callg n` at `pc`.
     #[inline]
     pub(crate) fn callg(&mut self, n: u32, pc: u32) -> Result<(), Fault> {
-        if self.callg_usual(n, pc) {
+        self.callg_paging(n, pc, self.cpu.paging())
+    }
+
+    /// [`Machine::callg`], `paging` being the machine's paging bit (which an engine may know
+    /// statically).
+    #[inline(always)]
+    pub(crate) fn callg_paging(&mut self, n: u32, pc: u32, paging: bool) -> Result<(), Fault> {
+        if self.callg_usual(n, pc, paging) {
             return Ok(());
         }
         self.callg_any(n, pc)
@@ -49,7 +56,7 @@ impl Machine {
     /// else returns false having changed nothing, for [`Machine::callg_any`], which gives
     /// the same result in this case (the same reads, checks, TLB hit and writes).
     #[inline(always)]
-    fn callg_usual(&mut self, n: u32, pc: u32) -> bool {
+    fn callg_usual(&mut self, n: u32, pc: u32, paging: bool) -> bool {
         if n >= self.cpu.crs[num::GLIMIT as usize] {
             return false;
         }
@@ -76,10 +83,11 @@ impl Machine {
             old_sp
         };
         let frame = new_sp.wrapping_sub(4 * GATE_FRAME_WORDS);
-        let Some(pa) = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target) else {
+        let Some(pa) = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target, paging)
+        else {
             return false;
         };
-        self.tlb.hits += self.cpu.paging() as u64;
+        self.tlb.hits += paging as u64;
         self.write_gate_frame(pa, [pc.wrapping_add(4), cpl as u32, old_sp]);
         self.cpu.regs[SP as usize] = frame;
         let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
@@ -169,7 +177,13 @@ impl Machine {
     /// `retg`: returns through the frame at sp; never inward.
     #[inline]
     pub(crate) fn retg(&mut self) -> Result<(), Fault> {
-        if self.retg_usual() {
+        self.retg_paging(self.cpu.paging())
+    }
+
+    /// [`Machine::retg`], `paging` being the machine's paging bit.
+    #[inline(always)]
+    pub(crate) fn retg_paging(&mut self, paging: bool) -> Result<(), Fault> {
+        if self.retg_usual(paging) {
             return Ok(());
         }
         self.retg_any()
@@ -180,10 +194,10 @@ impl Machine {
     /// returns false having changed nothing, for [`Machine::retg_any`] (which gives the same
     /// result in this case).
     #[inline(always)]
-    fn retg_usual(&mut self) -> bool {
+    fn retg_usual(&mut self, paging: bool) -> bool {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
-        let Some(pa) = self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, cpl) else {
+        let Some(pa) = self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, cpl, paging) else {
             return false;
         };
         let x = pa as usize;
@@ -192,7 +206,7 @@ impl Machine {
         if ring_word & !status::RING_MASK != 0 || (ring_word as u8) < cpl {
             return false;
         }
-        self.tlb.hits += self.cpu.paging() as u64;
+        self.tlb.hits += paging as u64;
         self.cpu.regs[SP as usize] = saved_sp;
         let st = (self.cpu.status() & !status::RING_MASK) | ring_word;
         self.set_status(st, Via::Retg, sp, 0);

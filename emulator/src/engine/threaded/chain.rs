@@ -611,9 +611,9 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         m.cpu.cycles = if i == 0 { self.pass_cycles } else { before };
         m.acc_walk = 0;
         let done = if op.handler == Handler::Callg {
-            m.callg(op.insn.imm as u32, gate_pc)
+            m.callg_paging(op.insn.imm as u32, gate_pc, PAGING)
         } else {
-            m.retg()
+            m.retg_paging(PAGING)
         };
         let retired = self.pass_retired + i as u64 + 1;
         if PAGING {
