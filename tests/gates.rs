@@ -66,3 +66,12 @@ fn gates_whose_fetch_walked_cost_what_they_cost_the_interpreter() {
     let t = run.m.last_transition.expect("a ring transition");
     assert_eq!((t.from, t.to), (3, 0));
 }
+
+#[test]
+fn gate_successors_follow_rewritten_remapped_and_redirected_services() {
+    // Every engine runs it and they must agree: the threaded engine's remembered successor
+    // of a gate must give way to the block the lookup finds after each change.
+    let run = pass_guest("gate_links.s");
+    assert_eq!(run.m.stats.gate_calls.get(&4), Some(&240));
+    assert_eq!(run.m.cpu.regs[10], 0, "pass");
+}

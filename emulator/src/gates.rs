@@ -35,7 +35,93 @@ impl Machine {
     }
 
     /// `callg n` at `pc`.
+    #[inline]
     pub(crate) fn callg(&mut self, n: u32, pc: u32) -> Result<(), Fault> {
+        self.callg_paging(n, pc, self.cpu.paging())
+    }
+
+    /// [`Machine::callg`], `paging` being the machine's paging bit (which an engine may know
+    /// statically).
+    #[inline(always)]
+    pub(crate) fn callg_paging(&mut self, n: u32, pc: u32, paging: bool) -> Result<(), Fault> {
+        if self.callg_usual(n, pc, paging) {
+            return Ok(());
+        }
+        self.callg_any(n, pc)
+    }
+
+    /// `callg n` at `pc` in the usual case, done in full here (returns true): a gate without
+    /// parameters whose descriptor is in RAM and passes the checks, its frame aligned in one
+    /// page, a permitted TLB hit (or paging off), in RAM, and no watchpoint set. Anything
+    /// else returns false having changed nothing, for [`Machine::callg_any`], which gives
+    /// the same result in this case (the same reads, checks, TLB hit and writes).
+    #[inline(always)]
+    fn callg_usual(&mut self, n: u32, pc: u32, paging: bool) -> bool {
+        if n >= self.cpu.crs[num::GLIMIT as usize] {
+            return false;
+        }
+        let addr = self.cpu.crs[num::GBASE as usize].wrapping_add(n.wrapping_mul(gate::SIZE));
+        if addr & 3 != 0 || !self.ram.contains(addr, 8) {
+            return false;
+        }
+        // SAFETY: `addr` is aligned and its 8 bytes are RAM (tested above).
+        let [entry, flags] = unsafe {
+            [
+                self.ram.load(addr as usize, 4),
+                self.ram.load(addr as usize + 4, 4),
+            ]
+        };
+        let d = Descriptor::decode(entry, flags);
+        let cpl = self.cpu.ring();
+        if self.check_call(&d).is_err() || d.params != 0 || !self.watch.is_empty() {
+            return false;
+        }
+        let old_sp = self.cpu.regs[SP as usize];
+        let new_sp = if d.target < cpl {
+            self.cpu.ring_stack(d.target)
+        } else {
+            old_sp
+        };
+        let frame = new_sp.wrapping_sub(4 * GATE_FRAME_WORDS);
+        let Some(pa) = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target, paging)
+        else {
+            return false;
+        };
+        self.tlb.hits += paging as u64;
+        self.write_gate_frame(pa, [pc.wrapping_add(4), cpl as u32, old_sp]);
+        self.cpu.regs[SP as usize] = frame;
+        let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
+        self.set_status(st, Via::Gate(n), old_sp, 0);
+        self.stats.gate_calls.count(n);
+        self.cpu.pc = entry;
+        true
+    }
+
+    /// Writes the three words of a gate frame at `pa`, found by [`Machine::frame_hit`] (no
+    /// watchpoint set): plain stores when its chunk takes them (it then holds no translated
+    /// code, so the write drops none), else with the code-page check.
+    #[inline(always)]
+    fn write_gate_frame(&mut self, pa: u32, words: [u32; GATE_FRAME_WORDS as usize]) {
+        debug_assert!(self.watch.is_empty());
+        let x = pa as usize;
+        // SAFETY: `frame_hit` found the frame aligned and its 12 bytes in RAM.
+        if unsafe { self.ram.store_plain(x, 4, words[0]) } {
+            // The chunk took the first word's plain store: it takes the others' (the frame
+            // is in one page, so in that chunk).
+            for (i, &w) in words.iter().enumerate().skip(1) {
+                // SAFETY: as above.
+                let plain = unsafe { self.ram.store_plain(x + 4 * i, 4, w) };
+                debug_assert!(plain);
+            }
+            return;
+        }
+        self.note_ram_write(pa);
+        self.ram.set_words(x, &words);
+    }
+
+    /// `callg n` at `pc`, any case (faults included).
+    #[inline(never)]
+    fn callg_any(&mut self, n: u32, pc: u32) -> Result<(), Fault> {
         let d = self.gate_descriptor(n)?;
         self.check_call(&d)?;
         let cpl = self.cpu.ring();
@@ -89,7 +175,48 @@ impl Machine {
     }
 
     /// `retg`: returns through the frame at sp; never inward.
+    #[inline]
     pub(crate) fn retg(&mut self) -> Result<(), Fault> {
+        self.retg_paging(self.cpu.paging())
+    }
+
+    /// [`Machine::retg`], `paging` being the machine's paging bit.
+    #[inline(always)]
+    pub(crate) fn retg_paging(&mut self, paging: bool) -> Result<(), Fault> {
+        if self.retg_usual(paging) {
+            return Ok(());
+        }
+        self.retg_any()
+    }
+
+    /// `retg` in the usual case, done in full here (returns true): its frame aligned in one
+    /// page, a permitted TLB hit (or paging off), in RAM, and a good frame. Anything else
+    /// returns false having changed nothing, for [`Machine::retg_any`] (which gives the same
+    /// result in this case).
+    #[inline(always)]
+    fn retg_usual(&mut self, paging: bool) -> bool {
+        let cpl = self.cpu.ring();
+        let sp = self.cpu.regs[SP as usize];
+        let Some(pa) = self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, cpl, paging) else {
+            return false;
+        };
+        let x = pa as usize;
+        // SAFETY: `frame_hit` found the frame aligned and its 12 bytes in RAM.
+        let [ret, ring_word, saved_sp] = unsafe { [0, 4, 8].map(|i| self.ram.load(x + i, 4)) };
+        if ring_word & !status::RING_MASK != 0 || (ring_word as u8) < cpl {
+            return false;
+        }
+        self.tlb.hits += paging as u64;
+        self.cpu.regs[SP as usize] = saved_sp;
+        let st = (self.cpu.status() & !status::RING_MASK) | ring_word;
+        self.set_status(st, Via::Retg, sp, 0);
+        self.cpu.pc = ret;
+        true
+    }
+
+    /// `retg`, any case (faults included).
+    #[inline(never)]
+    fn retg_any(&mut self) -> Result<(), Fault> {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
         let pas = self.frame_addrs(sp, GATE_FRAME_WORDS, Access::Read, cpl)?;

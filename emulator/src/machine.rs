@@ -520,6 +520,7 @@ impl Machine {
     // ---- status and ring changes ----
 
     /// Sets the status register (masked to the bits that exist), recording a ring change.
+    #[inline(always)]
     pub(crate) fn set_status(&mut self, value: u32, via: Via, old_sp: u32, params: u32) {
         let from = self.cpu.ring();
         self.cpu.crs[num::STATUS as usize] = value & status::WRITABLE;

@@ -116,22 +116,40 @@ impl Machine {
         // The same result and count as the general path below (one translation, a hit).
         // (The addresses, not a `Result`, come out of either path: the compiler then keeps
         // them in registers instead of assembling them on the stack.)
-        let bytes = 4 * words;
-        let mut in_page = None;
-        if va & 3 == 0 && (va & 0xfff) + bytes <= 0x1000 {
-            let paging = self.cpu.paging();
-            let pa = if paging {
-                self.tlb.permitted_hit(va, 1, access, ring)
-            } else {
-                Some(va)
-            };
-            in_page = pa.filter(|&pa| self.ram.contains(pa, bytes));
-            self.tlb.hits += (paging && in_page.is_some()) as u64;
-        }
+        let paging = self.cpu.paging();
+        let in_page = self.frame_hit(va, words, access, ring, paging);
+        self.tlb.hits += (paging && in_page.is_some()) as u64;
         Ok(match in_page {
             Some(pa) => FrameAddrs::in_page(pa, words),
             None => self.frame_addrs_walked(va, words, access, ring)?,
         })
+    }
+
+    /// The physical address of the usual frame of `words` (at least one) words at `va` for
+    /// `access` from `ring`: aligned, in one page, a permitted TLB hit (or paging off), in RAM.
+    /// `None` for any other frame ([`Machine::frame_addrs_walked`] handles it). Counts nothing:
+    /// the caller counts the TLB hit (with paging on) once it uses the address. `paging` is the
+    /// machine's paging bit.
+    #[inline(always)]
+    pub(crate) fn frame_hit(
+        &self,
+        va: u32,
+        words: u32,
+        access: Access,
+        ring: u8,
+        paging: bool,
+    ) -> Option<u32> {
+        debug_assert_eq!(paging, self.cpu.paging());
+        let bytes = 4 * words;
+        if va & 3 != 0 || (va & 0xfff) + bytes > 0x1000 {
+            return None;
+        }
+        let pa = if paging {
+            self.tlb.permitted_hit(va, 1, access, ring)?
+        } else {
+            va
+        };
+        self.ram.contains(pa, bytes).then_some(pa)
     }
 
     /// [`Machine::frame_addrs`] for any frame: across a page, through a walk, or faulting.

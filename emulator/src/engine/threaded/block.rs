@@ -113,6 +113,11 @@ pub struct BlockRun {
     /// equal). A valid block's links lead only to valid blocks: a link stays inside one
     /// physical page, and a write to a page invalidates all its blocks at once.
     pub links: [Cell<(u32, u32)>; LINKS],
+    /// The link after the gate that ends the block (`callg`, `retg`): (target pc | target
+    /// ring, block index), or an index past the blocks. A hint, checked on use: the target
+    /// is in another page, so the block it names must still be valid and at the physical
+    /// address the target's fetch translated to ([`gate_successor`](super::cache)).
+    pub gate_link: Cell<(u32, u32)>,
     /// The JIT tier's entry for the block: 0 if not compiled (yet), else its index in the
     /// tier's table + 1, [`NATIVE_PENDING`] while it is being compiled, or
     /// [`NATIVE_DECLINED`] if it is not to be compiled.
@@ -172,6 +177,7 @@ impl Block {
             consecutive,
             run: BlockRun {
                 links: std::array::from_fn(|_| Cell::new((u32::MAX, 0))),
+                gate_link: Cell::new((0, u32::MAX)),
                 ..BlockRun::default()
             },
         }

@@ -150,6 +150,36 @@ pub fn successor<'b>(
     }
 }
 
+/// The block at `next_pc` (physical `npa`, its fetch translated), run in `ring`, after the
+/// gate that ends `block`: through `block`'s gate link, else the lookup (which then links it).
+/// The target is usually in another page, whose blocks a write may have dropped while
+/// `block`'s stay: the linked block must be valid and at `npa` (its ring is the link's, its
+/// paging `block`'s). It is then the block the lookup would find (a key has one valid block).
+#[inline(always)]
+pub fn gate_successor<'b>(
+    blocks: &'b [Block],
+    lookup: &mut Lookup,
+    block: &Block,
+    (next_pc, npa): (u32, u32),
+    ring: u8,
+    paging: bool,
+) -> Option<(u32, &'b Block)> {
+    // A fetched pc is aligned: its low bits hold the ring.
+    let tag = next_pc | ring as u32;
+    let (link_tag, link_idx) = block.run.gate_link.get();
+    let linked = blocks
+        .get(link_idx as usize)
+        .filter(|b| link_tag == tag && b.valid && b.pa == npa);
+    match linked {
+        Some(b) => Some((link_idx, b)),
+        None => {
+            let s = lookup.get(key(npa, ring, paging))?;
+            block.run.gate_link.set((tag, s));
+            Some((s, &blocks[s as usize]))
+        }
+    }
+}
+
 impl Lookup {
     /// The block for `key`, if translated and valid.
     #[inline]

@@ -12,7 +12,7 @@
 
 use super::block::{self, Block, Op};
 use super::breaks::{filter_stops, page_holds_breakpoint, runnable_ops};
-use super::cache::{key, successor, Cache, Cut, Lookup};
+use super::cache::{gate_successor, successor, Cache, Cut, Lookup};
 use super::translate;
 use crate::engine::BreakFilter;
 use crate::exec::fast::{exec_handler, Fast, Handler};
@@ -611,9 +611,9 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         m.cpu.cycles = if i == 0 { self.pass_cycles } else { before };
         m.acc_walk = 0;
         let done = if op.handler == Handler::Callg {
-            m.callg(op.insn.imm as u32, gate_pc)
+            m.callg_paging(op.insn.imm as u32, gate_pc, PAGING)
         } else {
-            m.retg()
+            m.retg_paging(PAGING)
         };
         let retired = self.pass_retired + i as u64 + 1;
         if PAGING {
@@ -666,9 +666,9 @@ impl<'c, 'l, const PLAIN: bool, const PAGING: bool> Chain<'c, 'l, PLAIN, PAGING>
         let Some(npa) = m.fast_ram_index(next, 4, Access::Exec, self.ring, PAGING) else {
             return false;
         };
-        let blocks = self.blocks;
-        let succ = self.lookup.get(key(npa as u32, self.ring, PAGING));
-        match succ.map(|s| (s, &blocks[s as usize])) {
+        let target = (next, npa as u32);
+        let (blocks, block) = (self.blocks, self.block);
+        match gate_successor(blocks, self.lookup, block, target, self.ring, PAGING) {
             // A plain run looks at no breakpoint: it does not go on into a page that holds
             // one (the run loop looks at the target, and a new chain runs there as it must).
             Some((succ, b))
