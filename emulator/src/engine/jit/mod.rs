@@ -384,6 +384,7 @@ impl Jit {
 
     /// The function to run block `idx` with: its compiled code, or under debugger breakpoints
     /// (`debugging`) its variant that stops at them.
+    #[inline(always)]
     fn function(
         &mut self,
         cache: &Cache,
@@ -394,13 +395,26 @@ impl Jit {
         debugging: bool,
     ) -> Option<NativeFn> {
         if debugging {
-            let threshold = self.config.threshold;
-            let stats = &mut self.stats;
-            return self
-                .debug
-                .variant(cache, idx, vpage, paging, ring, threshold, stats);
+            return self.variant(cache, idx, vpage, paging, ring);
         }
         self.native_of(cache, idx, vpage, paging, ring)
+    }
+
+    /// Block `idx`'s variant under the run's breakpoints (out of line: debugging runs only).
+    #[cold]
+    #[inline(never)]
+    fn variant(
+        &mut self,
+        cache: &Cache,
+        idx: usize,
+        vpage: u32,
+        paging: bool,
+        ring: u8,
+    ) -> Option<NativeFn> {
+        let threshold = self.config.threshold;
+        let stats = &mut self.stats;
+        self.debug
+            .variant(cache, idx, vpage, paging, ring, threshold, stats)
     }
 
     /// Runs block `idx` (at `pc`, in `ring`, paging `paging`) in host code if it is compiled
