@@ -5,9 +5,10 @@
 //! compare, not a return to the dispatcher: `continue` with conditional breakpoints in a hot
 //! loop keeps most of the compiled speed.
 //!
-//! Variants are compiled in line (a debugging session makes few), in a code cache of their
-//! own, and dropped together when the run's breakpoint list or checks change, or the cache
-//! fills.
+//! Only blocks with a breakpoint at one of their instructions need one: the others run their
+//! ordinary compiled code (the chain looks at breakpoints where blocks start). Variants are
+//! compiled in line (a debugging session makes few), in a code cache of their own, and
+//! dropped together when the run's breakpoint list or checks change, or the cache fills.
 
 use super::code_cache::CodeCache;
 use super::compile::BreakAt;
@@ -15,8 +16,17 @@ use super::ctx::NativeFn;
 use super::JitStats;
 use crate::engine::threaded::cache::Cache;
 use crate::engine::BreakCheck;
-use std::collections::HashMap;
 use std::time::Instant;
+
+/// What runs a block under breakpoints.
+#[derive(Clone, Copy)]
+pub(super) enum Variant {
+    /// No breakpoint is at any of its instructions: its ordinary compiled code (the chain
+    /// looks at the breakpoints where blocks start).
+    Ordinary,
+    /// Its variant (`None`: declined, the threaded engine runs it).
+    Compiled(Option<NativeFn>),
+}
 
 /// The variants for one breakpoint list.
 pub(super) struct DebugCode {
@@ -24,9 +34,10 @@ pub(super) struct DebugCode {
     breakpoints: Vec<u32>,
     /// Their conditions compiled code tests.
     checks: Vec<(u32, BreakCheck)>,
-    /// By block index: the block's serial, the virtual page it was compiled for and its
-    /// variant (`None`: declined).
-    variants: HashMap<usize, (u64, u32, Option<NativeFn>)>,
+    /// By block index (as long as the block cache, which is bounded): the block's serial,
+    /// the virtual page it was looked at for and what runs it. Looked at for every block a
+    /// debugging run chains to: an index, not a hash.
+    variants: Vec<Option<(u64, u32, Variant)>>,
     /// Where variants are compiled (made at the first).
     code: Option<Box<CodeCache>>,
     /// The code cache's size limit.
@@ -39,7 +50,7 @@ impl DebugCode {
         DebugCode {
             breakpoints: Vec::new(),
             checks: Vec::new(),
-            variants: HashMap::new(),
+            variants: Vec::new(),
             code: None,
             limit,
         }
@@ -64,8 +75,18 @@ impl DebugCode {
         }
     }
 
+    /// What runs block `idx` of serial `serial` at virtual page `vpage`, if that is known.
+    #[inline(always)]
+    pub fn known(&self, idx: usize, serial: u64, vpage: u32) -> Option<Variant> {
+        match self.variants.get(idx) {
+            Some(&Some((s, page, v))) if s == serial && page == vpage => Some(v),
+            _ => None,
+        }
+    }
+
     /// Does the run go on at `pc` with registers `regs`, as far as compiled code can tell?
     /// True when no breakpoint is there, or every condition there is a check that fails.
+    #[inline(always)]
     pub fn passes(&self, pc: u32, regs: &[u32; 32]) -> bool {
         if !self.breakpoints.contains(&pc) {
             return true;
@@ -94,8 +115,9 @@ impl DebugCode {
             .collect()
     }
 
-    /// The variant of block `idx` (virtual page `vpage`, paging `paging`, `ring`): compiled
-    /// now if the block is hot (`threshold` runs) and has none.
+    /// What runs block `idx` (virtual page `vpage`, paging `paging`, `ring`): its ordinary
+    /// code if no breakpoint is at its instructions, else its variant, compiled now if the
+    /// block is hot (`threshold` runs) and has none (`None`: not yet).
     #[allow(clippy::too_many_arguments)]
     pub fn variant(
         &mut self,
@@ -106,12 +128,19 @@ impl DebugCode {
         ring: u8,
         threshold: u64,
         stats: &mut JitStats,
-    ) -> Option<NativeFn> {
+    ) -> Option<Variant> {
         let block = &cache.blocks[idx];
-        if let Some(&(serial, page, f)) = self.variants.get(&idx) {
-            if serial == block.serial && page == vpage {
-                return f;
-            }
+        if let Some(v) = self.known(idx, block.serial, vpage) {
+            return Some(v);
+        }
+        if self.variants.len() < cache.blocks.len() {
+            self.variants.resize(cache.blocks.len(), None);
+        }
+        let breaks = self.breaks_of(block.ops().iter().map(|op| op.off as u32), vpage);
+        if breaks.is_empty() {
+            let v = Variant::Ordinary;
+            self.variants[idx] = Some((block.serial, vpage, v));
+            return Some(v);
         }
         if block.run.execs.get() < threshold {
             return None;
@@ -122,7 +151,6 @@ impl DebugCode {
         if self.code.is_none() {
             self.code = Some(Box::new(CodeCache::new(self.limit).ok()?));
         }
-        let breaks = self.breaks_of(block.ops().iter().map(|op| op.off as u32), vpage);
         let code = self.code.as_mut()?;
         let start = Instant::now();
         let f = code
@@ -131,7 +159,8 @@ impl DebugCode {
             .flatten();
         stats.translate_ns += start.elapsed().as_nanos() as u64;
         stats.debug_variants += 1;
-        self.variants.insert(idx, (block.serial, vpage, f));
-        f
+        let v = Variant::Compiled(f);
+        self.variants[idx] = Some((block.serial, vpage, v));
+        Some(v)
     }
 }

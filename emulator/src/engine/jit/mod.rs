@@ -395,7 +395,12 @@ impl Jit {
         debugging: bool,
     ) -> Option<NativeFn> {
         if debugging {
-            return self.variant(cache, idx, vpage, paging, ring);
+            let serial = cache.blocks[idx].serial;
+            return match self.debug.known(idx, serial, vpage) {
+                Some(debug::Variant::Ordinary) => self.native_of(cache, idx, vpage, paging, ring),
+                Some(debug::Variant::Compiled(f)) => f,
+                None => self.variant(cache, idx, vpage, paging, ring),
+            };
         }
         self.native_of(cache, idx, vpage, paging, ring)
     }
@@ -413,8 +418,13 @@ impl Jit {
     ) -> Option<NativeFn> {
         let threshold = self.config.threshold;
         let stats = &mut self.stats;
-        self.debug
-            .variant(cache, idx, vpage, paging, ring, threshold, stats)
+        match self
+            .debug
+            .variant(cache, idx, vpage, paging, ring, threshold, stats)?
+        {
+            debug::Variant::Ordinary => self.native_of(cache, idx, vpage, paging, ring),
+            debug::Variant::Compiled(f) => f,
+        }
     }
 
     /// Runs block `idx` (at `pc`, in `ring`, paging `paging`) in host code if it is compiled
@@ -425,7 +435,10 @@ impl Jit {
     /// in the page (`breaks`), the blocks' variants that stop before them run, and the chain
     /// goes on only to a successor at no breakpoint or at one whose checks all fail. Returns
     /// false when nothing ran (the threaded engine runs the block).
+    // (Out of line: the dispatcher's own code, and so the threaded engine's speed, stays the
+    // same whatever this function becomes; one call per dispatch.)
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) fn try_run(
         &mut self,
         cache: &mut Cache,
