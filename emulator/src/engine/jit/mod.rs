@@ -189,6 +189,16 @@ impl Jit {
         m.trace_writes.is_none() && !m.watches_reads()
     }
 
+    /// A run's debugger breakpoints and the conditions compiled code may test (once per run:
+    /// compiled variants for other ones are dropped).
+    pub(crate) fn breakpoints(
+        &mut self,
+        list: &[u32],
+        checks: &[(u32, crate::engine::BreakCheck)],
+    ) {
+        self.debug.update(list, checks);
+    }
+
     /// The step count by which `m` has surely passed the warm-up (its steps now plus the
     /// instructions still to retire), or no limit once it has or when the tier is not usable.
     pub(crate) fn warm_steps(&self, m: &Machine) -> u64 {
@@ -459,9 +469,6 @@ impl Jit {
         }
         let vpage = pc & !0xfff;
         let mut idx = idx as usize;
-        if let Some((list, checks)) = breaks {
-            self.debug.update(list, checks);
-        }
         let Some(mut f) = self.function(cache, idx, vpage, paging, ring, breaks.is_some()) else {
             return false;
         };

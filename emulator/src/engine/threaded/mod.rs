@@ -247,6 +247,10 @@ impl Engine for Threaded {
         m.wait_limit = budget.max_cycles;
         if !budget.breakpoints.is_empty() {
             self.cache.breakpoints.update(budget.breakpoints);
+            #[cfg(feature = "jit")]
+            if let Some(jit) = self.jit.as_deref_mut() {
+                jit.breakpoints(budget.breakpoints, budget.break_checks);
+            }
         }
         loop {
             // Debugger stops are among the reasons: a watched write sets `block_exit` too, so
