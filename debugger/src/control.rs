@@ -7,13 +7,13 @@
 //! machine's write-watch hook; the engine returns right after a watched write. Only read and
 //! access watchpoints and catchpoints need the debugger to look after every single step.
 
-use crate::expr::{BinOp, BreakTest, Expr};
+use crate::expr::{BreakTest, Expr};
 use crate::points::{Catch, Kind, WatchKind};
 use crate::session::{
     transition_count, CatchHit, CmdResult, DbgError, Debugger, StopWhy, WatchSeen,
 };
 use crate::INTERRUPTED;
-use emulator::engine::{BreakCheck, BreakCmp, BreakFilter};
+use emulator::engine::{BreakCheck, BreakFilter};
 use emulator::{Budget, Engine, Machine, Watched, WatchedAccess};
 use isa_spec::cr::{num, vector};
 use isa_spec::{Format, Opcode};
@@ -758,22 +758,7 @@ fn condition_holds(cond: Option<&Expr>, m: &Machine, history: &[i64]) -> Result<
 /// of the addresses whose every condition is `$reg OP constant` and where no internal stop is.
 fn compiled_checks(conds: &[(u32, BreakTest)], internal: &[u32]) -> Vec<(u32, BreakCheck)> {
     let check = |t: &BreakTest| match t {
-        BreakTest::RegCmp(reg, op, value) => {
-            let cmp = match op {
-                BinOp::Eq => BreakCmp::Eq,
-                BinOp::Ne => BreakCmp::Ne,
-                BinOp::Lt => BreakCmp::Lt,
-                BinOp::Le => BreakCmp::Le,
-                BinOp::Gt => BreakCmp::Gt,
-                BinOp::Ge => BreakCmp::Ge,
-                _ => return None,
-            };
-            Some(BreakCheck {
-                reg: *reg,
-                cmp,
-                value: *value,
-            })
-        }
+        BreakTest::RegCmp(c) => Some(*c),
         _ => None,
     };
     let simple = |addr: u32| {

@@ -13,6 +13,7 @@ mod parse;
 
 pub use parse::{parse, parse_number, quote, split_assignment, MAX_DEPTH, MAX_TOKENS};
 
+use emulator::engine::{BreakCheck, BreakCmp};
 use emulator::Machine;
 use isa_spec::cr::{num, parse_cr};
 use isa_spec::regs::parse_reg;
@@ -250,8 +251,9 @@ pub enum Expr {
 pub enum BreakTest {
     /// No condition: always stops.
     Always,
-    /// `$reg OP constant`, `OP` a comparison.
-    RegCmp(u8, BinOp, i64),
+    /// `$reg OP constant`, `OP` a comparison: the engines' own form, which compiled code can
+    /// test too (`Budget::break_checks`).
+    RegCmp(BreakCheck),
     /// Any other condition (boxed: the common cases stay small to scan and to match).
     Expr(Box<Expr>),
 }
@@ -264,7 +266,19 @@ impl BreakTest {
             None => BreakTest::Always,
             Some(Expr::Bin(op @ (Eq | Ne | Lt | Le | Gt | Ge), a, b)) => match (&**a, &**b) {
                 (Expr::Var(Var::Reg(r)), Expr::Num(k) | Expr::Sym(k)) => {
-                    BreakTest::RegCmp(*r, *op, *k)
+                    let cmp = match op {
+                        Eq => BreakCmp::Eq,
+                        Ne => BreakCmp::Ne,
+                        Lt => BreakCmp::Lt,
+                        Le => BreakCmp::Le,
+                        Gt => BreakCmp::Gt,
+                        _ => BreakCmp::Ge,
+                    };
+                    BreakTest::RegCmp(BreakCheck {
+                        reg: *r,
+                        cmp,
+                        value: *k,
+                    })
                 }
                 _ => BreakTest::Expr(Box::new(cond.cloned().expect("a condition"))),
             },
@@ -277,7 +291,7 @@ impl BreakTest {
     pub fn stops(&self, env: &Env) -> bool {
         match self {
             BreakTest::Always => true,
-            BreakTest::RegCmp(r, op, k) => compare(*op, env.m.cpu.reg(*r) as i64, *k),
+            BreakTest::RegCmp(c) => c.holds(env.m.cpu.reg(c.reg)),
             BreakTest::Expr(e) => e.stops_out_of_line(env),
         }
     }
@@ -649,7 +663,11 @@ mod tests {
         }
         assert!(matches!(
             BreakTest::new(Some(&parse("$a0 == 7", &NoNames).unwrap())),
-            BreakTest::RegCmp(10, BinOp::Eq, 7)
+            BreakTest::RegCmp(BreakCheck {
+                reg: 10,
+                cmp: BreakCmp::Eq,
+                value: 7
+            })
         ));
         assert!(BreakTest::new(None).stops(&env));
     }
