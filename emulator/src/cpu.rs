@@ -1,6 +1,7 @@
 //! Architectural CPU state: registers, pc, control registers, the cycle counter.
 
 use isa_spec::cr::{num, status, NUM_CRS};
+use isa_spec::regs::SP;
 
 /// The CPU's architectural state. Everything here is compared between engines.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -89,5 +90,16 @@ impl Cpu {
     /// The stack pointer a transition into `ring` loads (sp0/sp1/sp2).
     pub fn ring_stack(&self, ring: u8) -> u32 {
         self.crs[(num::SP0 + ring.min(2)) as usize]
+    }
+
+    /// The stack a gate or an exception entering `target` pushes its frame on: that ring's
+    /// own when it is inward, else the current one.
+    #[inline(always)]
+    pub fn entry_stack(&self, target: u8) -> u32 {
+        if target < self.ring() {
+            self.ring_stack(target)
+        } else {
+            self.regs[SP as usize]
+        }
     }
 }

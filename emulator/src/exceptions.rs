@@ -126,11 +126,7 @@ impl Machine {
             return Err(Fault::gate(gate_rule::BAD_ENTRY));
         }
         let old_sp = self.cpu.regs[SP as usize];
-        let new_sp = if d.target < cpl {
-            self.cpu.ring_stack(d.target)
-        } else {
-            old_sp
-        };
+        let new_sp = self.cpu.entry_stack(d.target);
         let frame = new_sp.wrapping_sub(4 * EXCEPTION_FRAME_WORDS);
         let pas = self.frame_addrs(frame, EXCEPTION_FRAME_WORDS, Access::Write, d.target)?;
         let old_status = self.cpu.status();

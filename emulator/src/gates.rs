@@ -77,11 +77,7 @@ impl Machine {
             return false;
         }
         let old_sp = self.cpu.regs[SP as usize];
-        let new_sp = if d.target < cpl {
-            self.cpu.ring_stack(d.target)
-        } else {
-            old_sp
-        };
+        let new_sp = self.cpu.entry_stack(d.target);
         let frame = new_sp.wrapping_sub(4 * GATE_FRAME_WORDS);
         let Some(pa) = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target, paging)
         else {
@@ -126,11 +122,7 @@ impl Machine {
         self.check_call(&d)?;
         let cpl = self.cpu.ring();
         let old_sp = self.cpu.regs[SP as usize];
-        let new_sp = if d.target < cpl {
-            self.cpu.ring_stack(d.target)
-        } else {
-            old_sp
-        };
+        let new_sp = self.cpu.entry_stack(d.target);
         let header = [pc.wrapping_add(4), cpl as u32, old_sp];
         let frame = if d.params == 0 {
             // The usual gate: a frame of known length, nothing read at the caller's sp.
