@@ -56,21 +56,17 @@ impl Machine {
     /// else returns false having changed nothing, for [`Machine::callg_any`], which gives
     /// the same result in this case (the same reads, checks, TLB hit and writes).
     #[inline(always)]
-    fn callg_usual(&mut self, n: u32, pc: u32, paging: bool) -> bool {
+    pub(crate) fn callg_usual(&mut self, n: u32, pc: u32, paging: bool) -> bool {
         if n >= self.cpu.crs[num::GLIMIT as usize] {
             return false;
         }
         let addr = self.cpu.crs[num::GBASE as usize].wrapping_add(n.wrapping_mul(gate::SIZE));
-        if addr & 3 != 0 || !self.ram.contains(addr, 8) {
+        let in_page = (addr & 0xfff) + gate::SIZE <= 0x1000;
+        if addr & 3 != 0 || !in_page || !self.ram.contains(addr, gate::SIZE) {
             return false;
         }
-        // SAFETY: `addr` is aligned and its 8 bytes are RAM (tested above).
-        let [entry, flags] = unsafe {
-            [
-                self.ram.load(addr as usize, 4),
-                self.ram.load(addr as usize + 4, 4),
-            ]
-        };
+        // SAFETY: `addr` is aligned and its 8 bytes are RAM, in one page (tested above).
+        let [entry, flags] = unsafe { self.ram.load_words(addr as usize) };
         let d = Descriptor::decode(entry, flags);
         let cpl = self.cpu.ring();
         if self.check_call(&d).is_err() || d.params != 0 || !self.watch.is_empty() {
@@ -100,15 +96,8 @@ impl Machine {
     fn write_gate_frame(&mut self, pa: u32, words: [u32; GATE_FRAME_WORDS as usize]) {
         debug_assert!(self.watch.is_empty());
         let x = pa as usize;
-        // SAFETY: `frame_hit` found the frame aligned and its 12 bytes in RAM.
-        if unsafe { self.ram.store_plain(x, 4, words[0]) } {
-            // The chunk took the first word's plain store: it takes the others' (the frame
-            // is in one page, so in that chunk).
-            for (i, &w) in words.iter().enumerate().skip(1) {
-                // SAFETY: as above.
-                let plain = unsafe { self.ram.store_plain(x + 4 * i, 4, w) };
-                debug_assert!(plain);
-            }
+        // SAFETY: `frame_hit` found the frame aligned, its 12 bytes in RAM and in one page.
+        if unsafe { self.ram.store_plain_words(x, words) } {
             return;
         }
         self.note_ram_write(pa);
@@ -186,15 +175,15 @@ impl Machine {
     /// returns false having changed nothing, for [`Machine::retg_any`] (which gives the same
     /// result in this case).
     #[inline(always)]
-    fn retg_usual(&mut self, paging: bool) -> bool {
+    pub(crate) fn retg_usual(&mut self, paging: bool) -> bool {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
         let Some(pa) = self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, cpl, paging) else {
             return false;
         };
         let x = pa as usize;
-        // SAFETY: `frame_hit` found the frame aligned and its 12 bytes in RAM.
-        let [ret, ring_word, saved_sp] = unsafe { [0, 4, 8].map(|i| self.ram.load(x + i, 4)) };
+        // SAFETY: `frame_hit` found the frame aligned, its 12 bytes in RAM and in one page.
+        let [ret, ring_word, saved_sp] = unsafe { self.ram.load_words(x) };
         if ring_word & !status::RING_MASK != 0 || (ring_word as u8) < cpl {
             return false;
         }

@@ -49,12 +49,19 @@ impl Default for GateCalls {
 
 impl GateCalls {
     /// Counts one call of gate `n`.
-    #[inline]
+    #[inline(always)]
     pub fn count(&mut self, n: u32) {
         match self.small.get_mut(n as usize) {
             Some(c) => *c += 1,
-            None => *self.large.entry(n).or_insert(0) += 1,
+            None => self.count_large(n),
         }
+    }
+
+    /// Counts one call of gate `n`, beyond the small ones.
+    #[cold]
+    #[inline(never)]
+    fn count_large(&mut self, n: u32) {
+        *self.large.entry(n).or_insert(0) += 1;
     }
 
     /// Calls of gate `n`, if it was called at all.
