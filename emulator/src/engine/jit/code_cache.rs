@@ -6,7 +6,6 @@
 
 use super::compile;
 use super::ctx::NativeFn;
-use crate::engine::threaded::block::Block;
 use cranelift_codegen::ir::{types, AbiParam};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{isa::OwnedTargetIsa, Context};
@@ -96,10 +95,8 @@ impl CodeCache {
     /// instructions before one left to the threaded engine), or why Cranelift refused it.
     pub fn compile(
         &mut self,
-        block: &Block,
-        vpage: u32,
+        segs: &[compile::Segment],
         paging: bool,
-        ring: u8,
         breaks: &[compile::BreakAt],
     ) -> Result<Option<NativeFn>, String> {
         let module = self.module.as_mut().expect("a module");
@@ -114,10 +111,8 @@ impl CodeCache {
         if compile::build(
             &mut self.ctx.func,
             &mut self.fbc,
-            block,
-            vpage,
+            segs,
             paging,
-            ring,
             breaks,
             frontend,
             call_conv,
@@ -131,8 +126,10 @@ impl CodeCache {
         if dump {
             self.ctx.set_disasm(true);
             eprintln!(
-                "=== block {vpage:#x}+{:#x}\n{}",
-                block.ops()[0].off,
+                "=== block {:#x} (ring {}, {} blocks)\n{}",
+                segs[0].entry(),
+                segs[0].ring,
+                segs.len(),
                 self.ctx.func.display()
             );
         }

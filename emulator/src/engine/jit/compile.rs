@@ -18,15 +18,16 @@
 use super::ctx::{exit, Ctx};
 use super::emit::{args, Emit, Env, Flow, Unsupported};
 use super::helpers;
+use super::trace_code::{self, count_run, leave_at, next_pass, transition, Boundary};
 use crate::engine::threaded::block::{ret_cost, Block, Op, FOLLOW, PRIVILEGE_FAULT, RETURNS_VIA};
 use crate::exec::fast::Handler;
-use crate::exec::load_use_stall;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use isa_spec::regs::SP;
 use isa_spec::Kind;
 use std::mem::offset_of;
 
@@ -41,6 +42,35 @@ pub(super) struct BreakAt {
     pub checks: Option<Vec<crate::engine::BreakCheck>>,
 }
 
+/// A block of what one function runs, at its virtual page and in its ring. A function runs
+/// one block (looping on itself), or a *trace*: blocks one after another, each going on to
+/// the next at its end — through a gate, or within its page — and the last back to the first
+/// (`trace.rs` finds them).
+#[derive(Clone, Copy)]
+pub(super) struct Segment<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// Its index in the threaded cache (a trace counts its blocks' runs there).
+    pub idx: usize,
+    /// Its virtual page.
+    pub vpage: u32,
+    /// Its ring.
+    pub ring: u8,
+}
+
+impl Segment<'_> {
+    /// The virtual pc of its first instruction.
+    pub fn entry(&self) -> u32 {
+        self.vpage | self.block.ops()[0].off as u32
+    }
+}
+
+/// Is `op` a gate (`callg`, `retg`)? A trace runs one at the end of a block through the
+/// helper; a lone block leaves before it.
+pub(super) fn is_gate(op: &Op) -> bool {
+    matches!(op.handler, Handler::Callg | Handler::Retg) && op.flags & PRIVILEGE_FAULT == 0
+}
+
 /// Instructions a block must run in host code before one it leaves to the threaded engine to
 /// be worth compiling.
 const MIN_OPS: usize = 4;
@@ -48,7 +78,7 @@ const MIN_OPS: usize = 4;
 /// Does host code run `op` (else the block leaves before it)? Gates, traps, system
 /// instructions other than `fence` and `cas` are left to the threaded engine, as are
 /// instructions that fault for the ring and loads the debugger watches.
-fn compiled(op: &Op) -> bool {
+pub(super) fn compiled(op: &Op) -> bool {
     let kind = op.insn.op.info().kind;
     let machine = matches!(kind, Kind::Gate | Kind::Trap | Kind::Atomic)
         || kind == Kind::System && op.insn.op != isa_spec::Opcode::Fence;
@@ -57,7 +87,7 @@ fn compiled(op: &Op) -> bool {
 
 /// An exit whose code is emitted after the block's body (once every register the function
 /// writes is known).
-enum Pending {
+pub(super) enum Pending {
     /// Before instruction `i`, after followed jumps' penalties `extra` in this pass.
     Before {
         at: cranelift_codegen::ir::Block,
@@ -76,59 +106,57 @@ enum Pending {
         /// `block::RETURNS_VIA`).
         returns: bool,
     },
+    /// After gate `i` (the block's last instruction) to the next segment of the trace, which
+    /// the helper found where the gate went.
+    Gated {
+        at: cranelift_codegen::ir::Block,
+        i: usize,
+        cost: i64,
+    },
 }
 
 /// Where an exit after an instruction goes.
-enum Target {
+pub(super) enum Target {
     /// A value computed before the exit's branch.
     Value(Value),
     /// A constant (made in the exit's own block).
     Const(u32),
+    /// Where a gate went (`Ctx::next_pc`, set by the helper).
+    Gated,
 }
 
 /// Loads a `Ctx` field of type `ty` at `off`.
-fn field(fb: &mut FunctionBuilder, ctx: Value, ty: Type, off: usize) -> Value {
+pub(super) fn field(fb: &mut FunctionBuilder, ctx: Value, ty: Type, off: usize) -> Value {
     fb.ins().load(ty, MemFlagsData::trusted(), ctx, off as i32)
 }
 
 /// Stores `v` into the `Ctx` field at `off`.
-fn set_field(fb: &mut FunctionBuilder, ctx: Value, v: Value, off: usize) {
+pub(super) fn set_field(fb: &mut FunctionBuilder, ctx: Value, v: Value, off: usize) {
     fb.ins().store(MemFlagsData::trusted(), v, ctx, off as i32);
 }
 
-/// The registers `block`'s instructions name (bit r for register r, r0 left out): loaded at
-/// entry, so that every variable has a value on every path.
-fn named_registers(block: &Block, breaks: &[BreakAt]) -> u32 {
+/// The registers the segments' instructions name (bit r for register r, r0 left out), and
+/// sp where a gate reads and writes it: loaded at entry, so that every variable has a value
+/// on every path.
+fn named_registers(segs: &[Segment], breaks: &[BreakAt]) -> u32 {
     let checked = breaks
         .iter()
         .flat_map(|b| b.checks.iter().flatten())
         .fold(0u32, |m, c| m | 1 << (c.reg & 31));
-    block.ops().iter().fold(0, |m, op| {
+    let named = segs.iter().flat_map(|s| s.block.ops()).fold(0, |m, op| {
         let i = &op.insn;
-        m | 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31)
-    }) & !1
-        | checked & !1
+        let sp = if is_gate(op) { 1 << SP } else { 0 };
+        m | 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31) | 1 << (i.rd & 31) | sp
+    });
+    (named | checked) & !1
 }
 
-/// Builds `func` (signature [`super::ctx::NativeFn`]) for `block` running at virtual page
-/// `vpage`, leaving before the debugger breakpoints `breaks` as they say. `None` when it
-/// would run too few instructions to be worth it.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn build(
-    func: &mut Function,
-    fbc: &mut FunctionBuilderContext,
-    block: &Block,
-    vpage: u32,
-    paging: bool,
-    ring: u8,
-    breaks: &[BreakAt],
-    frontend: TargetFrontendConfig,
-    call_conv: CallConv,
-) -> Option<()> {
-    // Compiled code pays an entry and an exit per call: a block that would run only a few
-    // instructions before one it leaves to the threaded engine (a gate's neighbours, a lone
-    // `ret`, a breakpoint whose condition only the debugger can evaluate) stays threaded,
-    // where the chain runs it with its neighbours.
+/// Is a lone `block` worth compiling, under the breakpoints `breaks`? Compiled code pays an
+/// entry and an exit per call: a block that would run only a few instructions before one it
+/// leaves to the threaded engine (a gate's neighbours, a lone `ret`, a breakpoint whose
+/// condition only the debugger can evaluate) stays threaded, where the chain runs it with
+/// its neighbours (or in a trace: `trace.rs`).
+pub(super) fn worth_alone(block: &Block, breaks: &[BreakAt]) -> bool {
     let stop = breaks
         .iter()
         .filter(|b| b.op > 0 && b.checks.is_none())
@@ -136,21 +164,50 @@ pub(super) fn build(
         .min()
         .unwrap_or(usize::MAX);
     let runs = block.ops().iter().take_while(|op| compiled(op)).count();
-    if runs.min(stop) < MIN_OPS {
+    runs.min(stop) >= MIN_OPS
+}
+
+/// Builds `func` (signature [`super::ctx::NativeFn`]) for `segs` (one block, or a trace),
+/// leaving before the debugger breakpoints `breaks` (a lone block's) as they say. `None` when
+/// a lone block would run too few instructions to be worth it.
+pub(super) fn build(
+    func: &mut Function,
+    fbc: &mut FunctionBuilderContext,
+    segs: &[Segment],
+    paging: bool,
+    breaks: &[BreakAt],
+    frontend: TargetFrontendConfig,
+    call_conv: CallConv,
+) -> Option<()> {
+    let trace = segs.len() > 1;
+    if !trace && !worth_alone(segs[0].block, breaks) {
         return None;
     }
     let mut fb = FunctionBuilder::new(func, fbc);
     let (env, frame) = prologue(
         &mut fb,
-        block,
+        segs,
         breaks,
         paging,
-        ring,
         frontend.pointer_type(),
         call_conv,
     );
-    let (written, pending) = body(&mut fb, &env, block, vpage, breaks);
-    exits(&mut fb, &frame, block, vpage, pending);
+    let mut written = 0;
+    let mut pendings = Vec::with_capacity(segs.len());
+    for (k, seg) in segs.iter().enumerate() {
+        fb.switch_to_block(frame.starts[k]);
+        let env = Env {
+            ring: seg.ring,
+            ..env
+        };
+        let next = &segs[(k + 1) % segs.len()];
+        let (w, pending) = body(&mut fb, &env, seg, trace.then_some(next), breaks);
+        written |= w;
+        pendings.push(pending);
+    }
+    for (k, pending) in pendings.into_iter().enumerate() {
+        exits(&mut fb, &frame, segs, k, pending);
+    }
     epilogue(&mut fb, &env, &frame, written);
     fb.seal_all_blocks();
     fb.finalize(frontend);
@@ -159,26 +216,27 @@ pub(super) fn build(
 
 /// What the parts of a function's building share: entry values and the blocks every part
 /// jumps to.
-struct Frame {
+pub(super) struct Frame {
     /// The `Ctx` pointer.
-    ctx: Value,
+    pub ctx: Value,
+    /// The host pointer type.
+    pub ptr: Type,
     /// Paging is on (data TLB hits are counted).
-    paging: bool,
+    pub paging: bool,
     /// The one exit with instructions run (next pc, cycles, retired, last load).
-    leave: cranelift_codegen::ir::Block,
+    pub leave: cranelift_codegen::ir::Block,
     /// The exit with nothing run.
-    nothing: cranelift_codegen::ir::Block,
-    /// The start of a pass.
-    head: cranelift_codegen::ir::Block,
+    pub nothing: cranelift_codegen::ir::Block,
+    /// The start of each segment's pass (the first's: of the function's).
+    pub starts: Vec<cranelift_codegen::ir::Block>,
 }
 
 /// The entry: the function's values and variables from `Ctx`, and the exit blocks made.
 fn prologue(
     fb: &mut FunctionBuilder,
-    block: &Block,
+    segs: &[Segment],
     breaks: &[BreakAt],
     paging: bool,
-    ring: u8,
     ptr: Type,
     call_conv: CallConv,
 ) -> (Env, Frame) {
@@ -190,7 +248,7 @@ fn prologue(
     // The registers, from memory.
     let regs_ptr = field(fb, ctx, ptr, offset_of!(Ctx, regs));
     let regs: [Variable; 32] = std::array::from_fn(|_| fb.declare_var(types::I32));
-    let named = named_registers(block, breaks);
+    let named = named_registers(segs, breaks);
     for (r, var) in regs.iter().enumerate().skip(1) {
         if named & 1 << r != 0 {
             let v = fb
@@ -206,18 +264,18 @@ fn prologue(
     set_field(fb, ctx, zero64, offset_of!(Ctx, accesses));
     set_field(fb, ctx, zero64, offset_of!(Ctx, walks));
     set_field(fb, ctx, one64, offset_of!(Ctx, passes));
-    let mut store_sig = Signature::new(call_conv);
-    store_sig.params.push(AbiParam::new(ptr));
-    for _ in 0..4 {
-        store_sig.params.push(AbiParam::new(types::I32));
-    }
-    store_sig.returns.push(AbiParam::new(types::I32));
-    let mut miss_sig = Signature::new(call_conv);
-    miss_sig.params.push(AbiParam::new(ptr));
-    for _ in 0..5 {
-        miss_sig.params.push(AbiParam::new(types::I32));
-    }
-    miss_sig.returns.push(AbiParam::new(types::I64));
+    let signature = |params: &[Type], ret: Type| {
+        let mut sig = Signature::new(call_conv);
+        sig.params.push(AbiParam::new(ptr));
+        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        sig.returns.push(AbiParam::new(ret));
+        sig
+    };
+    let (i32, i64) = (types::I32, types::I64);
+    let store_sig = signature(&[i32; 4], i32);
+    let miss_sig = signature(&[i32; 5], i64);
+    let gate_call_sig = signature(&[i32, i32, i64, i32, ptr, i32], i32);
+    let gate_return_sig = signature(&[i64, i32, ptr, i32], i32);
     let env = Env {
         ptr,
         regs,
@@ -226,8 +284,12 @@ fn prologue(
         store_fn: helpers::store_checked as *const () as usize as i64,
         miss_sig: fb.import_signature(miss_sig),
         miss_fn: helpers::miss as *const () as usize as i64,
+        gate_call_sig: fb.import_signature(gate_call_sig),
+        gate_call_fn: helpers::gate_call as *const () as usize as i64,
+        gate_return_sig: fb.import_signature(gate_return_sig),
+        gate_return_fn: helpers::gate_return as *const () as usize as i64,
         paging,
-        ring,
+        ring: segs[0].ring,
     };
 
     let leave = fb.create_block();
@@ -235,29 +297,30 @@ fn prologue(
         fb.append_block_param(leave, ty);
     }
     let nothing = fb.create_block();
-    let head = fb.create_block();
-    fb.ins().jump(head, &[]);
-    fb.switch_to_block(head);
+    let starts: Vec<_> = segs.iter().map(|_| fb.create_block()).collect();
+    fb.ins().jump(starts[0], &[]);
     let frame = Frame {
         ctx,
+        ptr,
         paging,
         leave,
         nothing,
-        head,
+        starts,
     };
     (env, frame)
 }
 
-/// The block's instructions, each one's semantics emitted: returns the registers written and
-/// the exits to emit.
+/// A segment's instructions, each one's semantics emitted: returns the registers written and
+/// the exits to emit. In a trace (`next`: the segment after it), a gate at its end runs
+/// through the helper and goes on to `next`.
 fn body(
     fb: &mut FunctionBuilder,
     env: &Env,
-    block: &Block,
-    vpage: u32,
+    seg: &Segment,
+    next: Option<&Segment>,
     breaks: &[BreakAt],
 ) -> (u32, Vec<Pending>) {
-    let ops = block.ops();
+    let (ops, vpage) = (seg.block.ops(), seg.vpage);
     // The body: each instruction's semantics, emitted.
     let mut written = 0u32;
     let mut pending = Vec::new();
@@ -276,6 +339,12 @@ fn body(
             rd: op.insn.rd,
             written: &mut written,
         };
+        if let Some(next) = next.filter(|_| i + 1 == ops.len() && is_gate(op)) {
+            let costs = (cost_before, cost_after, extra);
+            pending.extend(trace_code::gate_exits(&mut e, op, i, costs, next));
+            open = false;
+            break;
+        }
         let at_break = breaks.iter().find(|b| b.op == i);
         // (Before a breakpoint whose condition only the debugger can evaluate, the block
         // leaves as before an instruction it does not compile.)
@@ -412,24 +481,19 @@ fn break_test(e: &mut Emit, b: &BreakAt) {
     e.guard(holds);
 }
 
-/// The exits after the body: each computes the counters at its boundary and goes to "leave"
-/// (or back to the start for another pass).
+/// The exits after segment `k`'s body: each computes the counters at its boundary and goes
+/// to "leave", or on to the next pass or segment.
 fn exits(
     fb: &mut FunctionBuilder,
     frame: &Frame,
-    block: &Block,
-    vpage: u32,
+    segs: &[Segment],
+    k: usize,
     pending: Vec<Pending>,
 ) {
-    let ops = block.ops();
-    let first = &ops[0];
-    let Frame {
-        ctx,
-        paging,
-        leave,
-        nothing,
-        head,
-    } = *frame;
+    let seg = &segs[k];
+    let (block, vpage, ops) = (seg.block, seg.vpage, seg.block.ops());
+    let (ctx, paging, leave, nothing) = (frame.ctx, frame.paging, frame.leave, frame.nothing);
+    let trace = segs.len() > 1;
     // Data accesses (loads and stores) before each instruction of a pass.
     let mut accesses_before = vec![0i64; ops.len() + 1];
     for (i, op) in ops.iter().enumerate() {
@@ -449,7 +513,7 @@ fn exits(
     let pass_retired =
         |fb: &mut FunctionBuilder| field(fb, ctx, types::I64, offset_of!(Ctx, retired));
     // The exits.
-    let entry_pc = vpage | first.off as u32;
+    let entry_pc = seg.entry();
     for p in pending {
         match p {
             Pending::Before { at, i, extra } => {
@@ -457,12 +521,14 @@ fn exits(
                 fb.set_cold_block(at);
                 if i == 0 {
                     // Before the first instruction: nothing ran in the first pass; in a later
-                    // one, the state of the boundary where the pass began.
-                    let passes = field(fb, ctx, types::I64, offset_of!(Ctx, passes));
-                    let again = fb.create_block();
-                    let first_pass = fb.ins().icmp_imm_u(IntCC::Equal, passes, 1);
-                    fb.ins().brif(first_pass, nothing, &[], again, &[]);
-                    fb.switch_to_block(again);
+                    // one (or a later segment), the state of the boundary where it began.
+                    if k == 0 {
+                        let passes = field(fb, ctx, types::I64, offset_of!(Ctx, passes));
+                        let again = fb.create_block();
+                        let first_pass = fb.ins().icmp_imm_u(IntCC::Equal, passes, 1);
+                        fb.ins().brif(first_pass, nothing, &[], again, &[]);
+                        fb.switch_to_block(again);
+                    }
                     let pc = fb.ins().iconst(types::I32, entry_pc as i64);
                     let cycles = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
                     let retired = pass_retired(fb);
@@ -478,6 +544,9 @@ fn exits(
                     let retired = fb.ins().iadd_imm_s(retired, i as i64);
                     let load = fb.ins().iconst(types::I32, ops[i - 1].load_dest() as i64);
                     let hits = hits(fb, accesses_before[i]);
+                    if trace {
+                        count_run(fb, frame, seg.idx, cycles);
+                    }
                     fb.ins()
                         .jump(leave, &args([pc, cycles, retired, load, hits]));
                 }
@@ -495,6 +564,7 @@ fn exits(
                 let target = match target {
                     Target::Value(v) => v,
                     Target::Const(pc) => fb.ins().iconst(types::I32, pc as i64),
+                    Target::Gated => field(fb, ctx, types::I32, offset_of!(Ctx, next_pc)),
                 };
                 let cycles = cycles_at(fb, ctx, cost);
                 let retired = pass_retired(fb);
@@ -502,6 +572,34 @@ fn exits(
                 let last_load = op.load_dest();
                 let load = fb.ins().iconst(types::I32, last_load as i64);
                 let done = accesses_before[i + 1];
+                if trace {
+                    count_run(fb, frame, seg.idx, cycles);
+                    let at = Boundary {
+                        target,
+                        cycles,
+                        retired,
+                        load,
+                        last_load,
+                        done,
+                    };
+                    // On to the next segment if the exit goes to its start. (After a
+                    // segment that ends in a gate, the next is in another ring or page: it
+                    // is reached only through the gate.)
+                    let next = (k + 1) % segs.len();
+                    if !loops || is_gate(&ops[ops.len() - 1]) {
+                        leave_at(fb, frame, &at);
+                        continue;
+                    }
+                    let to = segs[next].entry() as i64;
+                    let go = fb.ins().icmp_imm_u(IntCC::Equal, target, to);
+                    let (on, out) = (fb.create_block(), fb.create_block());
+                    fb.ins().brif(go, on, &[], out, &[]);
+                    fb.switch_to_block(out);
+                    leave_at(fb, frame, &at);
+                    fb.switch_to_block(on);
+                    transition(fb, frame, segs, next, at);
+                    continue;
+                }
                 let hit_count = hits(fb, done);
                 let exit_args = args([target, cycles, retired, load, hit_count]);
                 if !loops {
@@ -521,19 +619,15 @@ fn exits(
                 let again = fb.create_block();
                 fb.ins().brif(go, again, &[], leave, &exit_args);
                 fb.switch_to_block(again);
-                set_field(fb, ctx, cycles, offset_of!(Ctx, cycles));
-                set_field(fb, ctx, retired, offset_of!(Ctx, retired));
-                let stall = load_use_stall(block.first_sources, last_load);
-                let stall = fb.ins().iconst(types::I64, stall as i64);
-                set_field(fb, ctx, stall, offset_of!(Ctx, dynamic));
-                set_field(fb, ctx, load, offset_of!(Ctx, last_load));
-                let before = field(fb, ctx, types::I64, offset_of!(Ctx, accesses));
-                let before = fb.ins().iadd_imm_s(before, done);
-                set_field(fb, ctx, before, offset_of!(Ctx, accesses));
+                next_pass(fb, ctx, block, cycles, retired, load, last_load, done);
                 let passes = field(fb, ctx, types::I64, offset_of!(Ctx, passes));
                 let passes = fb.ins().iadd_imm_s(passes, 1);
                 set_field(fb, ctx, passes, offset_of!(Ctx, passes));
-                fb.ins().jump(head, &[]);
+                fb.ins().jump(frame.starts[0], &[]);
+            }
+            Pending::Gated { at, i, cost } => {
+                let done = accesses_before[i + 1];
+                trace_code::gated_exit(fb, frame, segs, k, at, i, cost, done);
             }
         }
     }
@@ -569,7 +663,7 @@ fn epilogue(fb: &mut FunctionBuilder, env: &Env, frame: &Frame, written: u32) {
 }
 
 /// Cycles at `cost` static cycles past the pass start: pass start + `cost` + dynamic.
-fn cycles_at(fb: &mut FunctionBuilder, ctx: Value, cost: i64) -> Value {
+pub(super) fn cycles_at(fb: &mut FunctionBuilder, ctx: Value, cost: i64) -> Value {
     let start = field(fb, ctx, types::I64, offset_of!(Ctx, cycles));
     let dynamic = field(fb, ctx, types::I64, offset_of!(Ctx, dynamic));
     let v = fb.ins().iadd(start, dynamic);

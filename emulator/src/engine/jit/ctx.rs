@@ -4,6 +4,7 @@
 //! (or in the out-of-line refill), and the registers are better spent on guest registers.
 
 use super::host_tlb::HostTlb;
+use crate::engine::threaded::block::Block;
 use crate::machine::Machine;
 
 /// The interface between the runtime and a translated block (`#[repr(C)]`: the generated code
@@ -24,6 +25,9 @@ pub struct Ctx {
     pub ram_words_end: u32,
     /// The machine, for the out-of-line helpers.
     pub machine: *mut Machine,
+    /// The threaded cache's blocks (a trace counts its blocks' runs there, and the gate
+    /// helpers look at the next one's).
+    pub blocks: *const Block,
     /// In: cycles before the block's first instruction. While it runs: at the start of the
     /// current pass. Out: at the exit.
     pub cycles: u64,
@@ -48,7 +52,7 @@ pub struct Ctx {
     pub data_hits: u64,
     /// While it runs: the current pass's number (1 in the first); out: passes made.
     pub passes: u64,
-    /// Out: the pc to go on at.
+    /// Out: the pc to go on at (also set by the gate helper: where the gate went).
     pub next_pc: u32,
     /// Out: the register the last retired instruction loaded, or 0 (while it runs: the one
     /// the previous pass's last instruction loaded).

@@ -11,7 +11,7 @@
 //! dropped together when the run's breakpoint list or checks change, or the cache fills.
 
 use super::code_cache::CodeCache;
-use super::compile::BreakAt;
+use super::compile::{BreakAt, Segment};
 use super::ctx::NativeFn;
 use super::JitStats;
 use crate::engine::threaded::cache::Cache;
@@ -154,7 +154,16 @@ impl DebugCode {
         let code = self.code.as_mut()?;
         let start = Instant::now();
         let f = code
-            .compile(block, vpage, paging, ring, &breaks)
+            .compile(
+                &[Segment {
+                    block,
+                    idx,
+                    vpage,
+                    ring,
+                }],
+                paging,
+                &breaks,
+            )
             .ok()
             .flatten();
         stats.translate_ns += start.elapsed().as_nanos() as u64;

@@ -39,6 +39,7 @@ pub(super) enum Flow {
 pub(super) struct Unsupported;
 
 /// What every instruction's code of one function uses: values computed once at its entry.
+#[derive(Clone, Copy)]
 pub(super) struct Env {
     /// The host pointer type.
     pub ptr: Type,
@@ -54,9 +55,17 @@ pub(super) struct Env {
     pub miss_sig: SigRef,
     /// See `miss_sig`.
     pub miss_fn: i64,
+    /// The gate helpers' signatures and addresses (traces).
+    pub gate_call_sig: SigRef,
+    /// See `gate_call_sig`.
+    pub gate_call_fn: i64,
+    /// See `gate_call_sig`.
+    pub gate_return_sig: SigRef,
+    /// See `gate_call_sig`.
+    pub gate_return_fn: i64,
     /// Paging is on (the block was translated for it).
     pub paging: bool,
-    /// The ring the block runs in.
+    /// The ring the instruction runs in.
     pub ring: u8,
 }
 

@@ -2,6 +2,7 @@
 //! own rules, so that it is written once, in Rust.
 
 use super::ctx::Ctx;
+use crate::engine::threaded::block::Block;
 use crate::machine::Machine;
 
 /// A store whose chunk does not take plain stores (never written, or holding translated
@@ -88,4 +89,98 @@ pub(super) unsafe extern "C" fn miss(
     };
     host.fill(m, va, pa, size, access, ring);
     pa as u64 | (ends as u64) << 32
+}
+
+/// [`gate`]'s answer: declined, nothing changed (the block leaves before the gate).
+pub(super) const GATE_DECLINED: u32 = 0;
+/// [`gate`]'s answer: done, and the trace's next block is where it went.
+pub(super) const GATE_ON: u32 = 1;
+/// [`gate`]'s answer: done, gone elsewhere (`Ctx::next_pc`): the block leaves after it.
+pub(super) const GATE_ELSEWHERE: u32 = 2;
+
+/// `callg n` at `pc` in a trace, the cycle count before it `cycles`, sp written back, paging
+/// on if `paging`: the usual case in full, as the threaded chain runs it
+/// ([`Machine::callg_usual`]); anything else declines, nothing changed, for the threaded
+/// engine. Done, it tells whether the trace goes on to its next block ([`gone_on`]): `expect`
+/// (its pc, ring in the low bits), `next` (its block in the threaded cache).
+///
+/// # Safety
+///
+/// As for [`miss`]; `next` points at a block of the threaded cache.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe extern "C" fn gate_call(
+    ctx: *mut Ctx,
+    n: u32,
+    pc: u32,
+    cycles: u64,
+    expect: u32,
+    next: *const Block,
+    paging: u32,
+) -> u32 {
+    // SAFETY: the caller's promise: `ctx` and its machine are live and not aliased during
+    // the call.
+    let (ctx, m) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    let epoch = crate::ram::layout_epoch();
+    m.cpu.cycles = cycles;
+    m.block_exit = false;
+    if !m.callg_usual(n, pc, paging != 0) {
+        return GATE_DECLINED;
+    }
+    // (The frame's write may have gone into translated code or allocated a chunk.)
+    let ends = m.block_exit || epoch != crate::ram::layout_epoch();
+    // SAFETY: the caller's promise.
+    gone_on(ctx, m, ends, expect, unsafe { &*next }, paging != 0)
+}
+
+/// `retg` in a trace: as [`gate_call`] for [`Machine::retg_usual`] (which writes no memory).
+///
+/// # Safety
+///
+/// As for [`gate_call`].
+pub(super) unsafe extern "C" fn gate_return(
+    ctx: *mut Ctx,
+    cycles: u64,
+    expect: u32,
+    next: *const Block,
+    paging: u32,
+) -> u32 {
+    // SAFETY: as in `gate_call`.
+    let (ctx, m) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    m.cpu.cycles = cycles;
+    if !m.retg_usual(paging != 0) {
+        return GATE_DECLINED;
+    }
+    // SAFETY: the caller's promise.
+    gone_on(ctx, m, false, expect, unsafe { &*next }, paging != 0)
+}
+
+/// After a gate done by a trace: whether the trace goes on to its next block, `expect` (its
+/// pc, ring in the low bits), block `next` (else where the gate went is put in
+/// `ctx.next_pc`). It does if the gate went there, nothing it did must end the block (`ends`:
+/// a frame written into translated code, RAM's layout changed), and the fetch there hits the
+/// TLB (permitted, in RAM) at that block's physical address, the block still valid: then it
+/// is the block the dispatcher would find (a key has one valid block), and the fetch's hit
+/// is counted with the instructions it retires, as the chain's are.
+#[inline(always)]
+fn gone_on(ctx: &mut Ctx, m: &Machine, ends: bool, expect: u32, next: &Block, paging: bool) -> u32 {
+    let pc = m.cpu.pc;
+    let ring = m.cpu.ring();
+    if !ends && pc | ring as u32 == expect && next.valid {
+        let version = m.tlb.version();
+        if paging && next.run.fetched.get() == (version, pc) {
+            // Found so before, and the TLB has not changed since.
+            return GATE_ON;
+        }
+        let pa = if paging {
+            m.tlb.permitted_hit(pc, 4, crate::tlb::Access::Exec, ring)
+        } else {
+            Some(pc)
+        };
+        if pa.is_some_and(|pa| pa == next.pa && m.ram.contains(pa, 4)) {
+            next.run.fetched.set((version, pc));
+            return GATE_ON;
+        }
+    }
+    ctx.next_pc = pc;
+    GATE_ELSEWHERE
 }

@@ -18,8 +18,11 @@ mod debug;
 mod emit;
 mod helpers;
 mod host_tlb;
+mod trace;
+mod trace_code;
 mod worker;
 
+use super::threaded::block::Block;
 use super::threaded::block::{NATIVE_DECLINED as NOT_COMPILED, NATIVE_PENDING as PENDING};
 use super::threaded::cache::{successor, Cache};
 use crate::exec::load_use_stall;
@@ -100,6 +103,9 @@ pub struct JitStats {
     pub peak_code_bytes: usize,
     /// Variants compiled for blocks under debugger breakpoints.
     pub debug_variants: u64,
+    /// Of the blocks compiled, those compiled with the blocks they lead to, through a gate
+    /// and back (traces: `trace.rs`).
+    pub traces: u64,
 }
 
 /// A run's debugger breakpoints and the conditions compiled code may test
@@ -113,6 +119,31 @@ struct Native {
     f: NativeFn,
     /// The virtual page it was compiled for (its pcs are constants in the code).
     vpage: u32,
+    /// It runs a trace (`trace.rs`): it counts its blocks' runs itself, and it may leave in
+    /// another page or ring.
+    trace: bool,
+    /// The worst case of a pass through a trace's blocks: (cycles, instructions).
+    pass: (u64, u64),
+}
+
+impl Native {
+    /// The worst case of a pass (cycles, instructions): through the block (which the
+    /// dispatcher found fits before `limit` and `max_steps` on `m`), or through a trace's
+    /// blocks, if that fits (else `None`: the threaded engine runs the block).
+    fn pass_fits(
+        &self,
+        block: &Block,
+        m: &Machine,
+        limit: u64,
+        max_steps: u64,
+    ) -> Option<(u64, u64)> {
+        if !self.trace {
+            return Some((block.max_cost, block.max_insns()));
+        }
+        let room = max_steps.saturating_sub(m.steps - 1);
+        let (cycles, insns) = self.pass;
+        (m.cpu.cycles.saturating_add(cycles) < limit && insns <= room).then_some(self.pass)
+    }
 }
 
 /// The JIT tier of a threaded engine.
@@ -222,12 +253,15 @@ impl Jit {
         format!(
             "jit: {} blocks compiled in {:.1} ms ({} declined: too few instructions before one \
              left to the threaded engine), threshold {} runs\n\
+             jit: {} of them as traces (with the blocks they lead to, through a gate and \
+             back)\n\
              jit: host code {} KiB now, {} KiB at most (limit {} KiB; {} flushes)\n\
              jit: {} instructions ran in host code, in {} calls\n",
             s.translations,
             s.translate_ns as f64 / 1e6,
             s.declined,
             self.config.threshold,
+            s.traces,
             kib(s.code_bytes),
             kib(s.peak_code_bytes),
             kib(self.config.code_limit),
@@ -272,6 +306,17 @@ impl Jit {
             self.flush(cache);
         }
         let block = &cache.blocks[idx];
+        // A block too short to compile alone may be worth it in a trace.
+        let links = if compile::worth_alone(block, &[]) {
+            None
+        } else {
+            trace::find(cache, idx, vpage, ring, paging)
+        };
+        let links = links.unwrap_or_else(|| vec![(idx, vpage, ring)]);
+        let pass = links.iter().fold((0, 0), |(c, n), &(i, ..)| {
+            let b = &cache.blocks[i];
+            (c + b.max_cost, n + b.max_insns())
+        });
         let code = match &mut self.compiler {
             Compiler::Here(code) => code,
             Compiler::Worker(w) => {
@@ -294,36 +339,60 @@ impl Jit {
                     return 0;
                 };
                 self.in_flight += 1;
+                let blocks = links
+                    .iter()
+                    .map(|&(i, vpage, ring)| (i, cache.blocks[i].clone(), vpage, ring))
+                    .collect();
                 w.compile(Job {
                     generation: self.generation,
-                    idx,
-                    block: block.clone(),
-                    vpage,
+                    blocks,
                     paging,
-                    ring,
+                    pass,
                 });
                 block.run.native.set(PENDING);
                 return PENDING;
             }
         };
         let start = Instant::now();
-        let made = code.compile(block, vpage, paging, ring, &[]);
+        let segs: Vec<_> = links
+            .iter()
+            .map(|&(idx, vpage, ring)| compile::Segment {
+                block: &cache.blocks[idx],
+                idx,
+                vpage,
+                ring,
+            })
+            .collect();
+        let made = code.compile(&segs, paging, &[]);
         let bytes = code.bytes;
         let f = made.ok().flatten();
         self.stats.translate_ns += start.elapsed().as_nanos() as u64;
-        let entry = self.install(f, vpage, bytes);
+        let entry = self.install(f, vpage, (segs.len() > 1).then_some(pass), bytes);
         block.run.native.set(entry);
         entry
     }
 
     /// Records a compiled block's function (or that it was declined): its `native` entry.
-    fn install(&mut self, f: Option<NativeFn>, vpage: u32, bytes: usize) -> u32 {
+    /// `trace`: the worst case of a pass if it runs a trace.
+    fn install(
+        &mut self,
+        f: Option<NativeFn>,
+        vpage: u32,
+        trace: Option<(u64, u64)>,
+        bytes: usize,
+    ) -> u32 {
         self.stats.code_bytes = bytes;
         self.stats.peak_code_bytes = self.stats.peak_code_bytes.max(bytes);
         match f {
             Some(f) => {
-                self.natives.push(Native { f, vpage });
+                self.natives.push(Native {
+                    f,
+                    vpage,
+                    trace: trace.is_some(),
+                    pass: trace.unwrap_or_default(),
+                });
                 self.stats.translations += 1;
+                self.stats.traces += trace.is_some() as u64;
                 self.natives.len() as u32
             }
             None => {
@@ -367,7 +436,7 @@ impl Jit {
             if block.serial != d.serial || block.run.native.get() != PENDING {
                 continue;
             }
-            let entry = self.install(d.f, d.vpage, d.bytes);
+            let entry = self.install(d.f, d.vpage, d.trace, d.bytes);
             block.run.native.set(entry);
         }
     }
@@ -382,14 +451,14 @@ impl Jit {
         vpage: u32,
         paging: bool,
         ring: u8,
-    ) -> Option<NativeFn> {
+    ) -> Option<Native> {
         let block = &cache.blocks[idx];
         let mut entry = block.run.native.get();
         if entry == 0 && block.run.execs.get() >= self.config.threshold {
             entry = self.translate(cache, idx, vpage, paging, ring);
         }
         let n = self.natives.get(entry.wrapping_sub(1) as usize)?;
-        (n.vpage == vpage).then_some(n.f)
+        (n.vpage == vpage).then_some(*n)
     }
 
     /// The function to run block `idx` with: its compiled code, or under debugger breakpoints
@@ -403,16 +472,38 @@ impl Jit {
         paging: bool,
         ring: u8,
         debugging: bool,
-    ) -> Option<NativeFn> {
+    ) -> Option<Native> {
         if debugging {
             let serial = cache.blocks[idx].serial;
+            let debug_native = |f| Native {
+                f,
+                vpage,
+                trace: false,
+                pass: (0, 0),
+            };
             return match self.debug.known(idx, serial, vpage) {
-                Some(debug::Variant::Ordinary) => self.native_of(cache, idx, vpage, paging, ring),
-                Some(debug::Variant::Compiled(f)) => f,
-                None => self.variant(cache, idx, vpage, paging, ring),
+                Some(debug::Variant::Ordinary) => self.ordinary(cache, idx, vpage, paging, ring),
+                Some(debug::Variant::Compiled(f)) => f.map(debug_native),
+                None => self
+                    .variant(cache, idx, vpage, paging, ring)
+                    .map(debug_native),
             };
         }
         self.native_of(cache, idx, vpage, paging, ring)
+    }
+
+    /// Block `idx`'s ordinary code for a run under breakpoints (none in its page): not a
+    /// trace, which runs blocks of other pages.
+    fn ordinary(
+        &mut self,
+        cache: &Cache,
+        idx: usize,
+        vpage: u32,
+        paging: bool,
+        ring: u8,
+    ) -> Option<Native> {
+        self.native_of(cache, idx, vpage, paging, ring)
+            .filter(|n| !n.trace)
     }
 
     /// Block `idx`'s variant under the run's breakpoints (out of line: debugging runs only).
@@ -432,7 +523,7 @@ impl Jit {
             .debug
             .variant(cache, idx, vpage, paging, ring, threshold, stats)?
         {
-            debug::Variant::Ordinary => self.native_of(cache, idx, vpage, paging, ring),
+            debug::Variant::Ordinary => self.ordinary(cache, idx, vpage, paging, ring).map(|n| n.f),
             debug::Variant::Compiled(f) => f,
         }
     }
@@ -469,13 +560,17 @@ impl Jit {
         }
         let vpage = pc & !0xfff;
         let mut idx = idx as usize;
-        let Some(mut f) = self.function(cache, idx, vpage, paging, ring, breaks.is_some()) else {
+        let Some(mut native) = self.function(cache, idx, vpage, paging, ring, breaks.is_some())
+        else {
             return false;
         };
         // The steps move with the retired count while compiled code runs.
         let step_offset = m.steps - 1 - m.cpu.retired;
-        let retired_in = m.cpu.retired;
         let block = &cache.blocks[idx];
+        let Some(pass) = native.pass_fits(block, m, limit, max_steps) else {
+            return false;
+        };
+        let retired_in = m.cpu.retired;
         let first_stall = load_use_stall(block.first_sources, m.cpu.last_load);
         // The first fetch's walk is in `dynamic` (given back if nothing runs); refills in the
         // block use `acc_walk` for their own.
@@ -492,9 +587,7 @@ impl Jit {
             plain = self.no_plain.as_ptr().cast();
         }
         let ram_words_end = (m.ram.len() as u64 & !3).min(u32::MAX as u64 & !3) as u32;
-        let loop_retired = |b: &super::threaded::block::Block| {
-            max_steps.saturating_sub(step_offset + b.max_insns())
-        };
+        let loop_retired = |b: &Block| max_steps.saturating_sub(step_offset + b.max_insns());
         let mp: *mut Machine = m;
         let mut ctx = Ctx {
             // SAFETY: `mp` is `m`, live; the field's address is taken without a reference.
@@ -504,11 +597,12 @@ impl Jit {
             plain,
             ram_words_end,
             machine: mp,
+            blocks: cache.blocks.as_ptr(),
             // SAFETY: as above; plain reads of `m` through the pointer it is now used by.
             cycles: unsafe { (*mp).cpu.cycles },
             retired: retired_in,
-            loop_cycles: limit.saturating_sub(block.max_cost),
-            loop_retired: loop_retired(block),
+            loop_cycles: limit.saturating_sub(pass.0),
+            loop_retired: max_steps.saturating_sub(step_offset + pass.1),
             dynamic: (first_stall + first_walk) as u64,
             accesses: 0,
             walks: 0,
@@ -528,7 +622,7 @@ impl Jit {
             // itself only in the helpers. `m` is used only through `mp` until the chain
             // ends, and none of those tables is reallocated meanwhile (the helpers allocate
             // chunks, which changes a slot's value, not the tables).
-            let code = unsafe { f(&mut ctx) };
+            let code = unsafe { (native.f)(&mut ctx) };
             if code == exit::NOTHING {
                 break;
             }
@@ -536,10 +630,14 @@ impl Jit {
             ran_any = true;
             hits += ctx.data_hits;
             ctx.data_hits = 0;
-            let block = &cache.blocks[idx];
-            block.run.count(ctx.passes, ctx.cycles - cycles_in);
             self.stats.native_runs += 1;
             self.stats.native_instructions += ctx.retired - retired_before;
+            if native.trace {
+                // (It counted its blocks' runs; it may have left in another page or ring.)
+                break;
+            }
+            let block = &cache.blocks[idx];
+            block.run.count(ctx.passes, ctx.cycles - cycles_in);
             // On to a compiled successor in the same page, if it surely fits.
             let next = ctx.next_pc;
             // SAFETY: a read of `m` through `mp` (a helper may have set it).
@@ -565,7 +663,7 @@ impl Jit {
                 break;
             };
             let b = &cache.blocks[succ];
-            (idx, f) = (succ, g);
+            (idx, native) = (succ, g);
             ctx.loop_cycles = limit.saturating_sub(b.max_cost);
             ctx.loop_retired = loop_retired(b);
             ctx.dynamic = load_use_stall(b.first_sources, ctx.last_load as u8) as u64;

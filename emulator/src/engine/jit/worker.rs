@@ -13,20 +13,35 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-/// A block to compile.
+/// A block of a job: (its index in the threaded cache, a copy of it, its virtual page, its
+/// ring).
+pub(super) type JobBlock = (usize, Block, u32, u8);
+
+/// A block (or a trace: `trace.rs`) to compile.
 pub(super) struct Job {
     /// The code cache generation it is for (a flush starts a new one).
     pub generation: u64,
-    /// Its index in the threaded cache.
-    pub idx: usize,
-    /// A copy of it.
-    pub block: Block,
-    /// The virtual page it runs at.
-    pub vpage: u32,
+    /// The block, or the trace's blocks in order (the first is the one the code is for).
+    pub blocks: Vec<JobBlock>,
     /// Paging on.
     pub paging: bool,
-    /// Its ring.
-    pub ring: u8,
+    /// The worst case of a pass through a trace's blocks: (cycles, instructions).
+    pub pass: (u64, u64),
+}
+
+impl Job {
+    /// Its blocks as a compiler's segments.
+    pub fn segments(&self) -> Vec<super::compile::Segment<'_>> {
+        self.blocks
+            .iter()
+            .map(|(idx, block, vpage, ring)| super::compile::Segment {
+                block,
+                idx: *idx,
+                vpage: *vpage,
+                ring: *ring,
+            })
+            .collect()
+    }
 }
 
 /// A compiled (or declined) block.
@@ -41,6 +56,8 @@ pub(super) struct Done {
     pub vpage: u32,
     /// The function, or `None` if declined (or refused by Cranelift).
     pub f: Option<NativeFn>,
+    /// It runs a trace: the worst case of a pass through its blocks.
+    pub trace: Option<(u64, u64)>,
     /// Host time spent, in nanoseconds.
     pub ns: u64,
     /// Bytes of host code in the worker's cache after it.
@@ -91,6 +108,7 @@ impl Worker {
                             serial: 0,
                             vpage: 0,
                             f: None,
+                            trace: None,
                             ns: 0,
                             bytes: 0,
                             failed: Some(why),
@@ -109,13 +127,14 @@ impl Worker {
                         Msg::Flush => unsafe { code.flush() },
                         Msg::Compile(job) => {
                             let start = Instant::now();
-                            let made =
-                                code.compile(&job.block, job.vpage, job.paging, job.ring, &[]);
+                            let made = code.compile(&job.segments(), job.paging, &[]);
+                            let (idx, block, vpage, _) = &job.blocks[0];
                             let reply = Done {
                                 generation: job.generation,
-                                idx: job.idx,
-                                serial: job.block.serial,
-                                vpage: job.vpage,
+                                idx: *idx,
+                                serial: block.serial,
+                                vpage: *vpage,
+                                trace: (job.blocks.len() > 1).then_some(job.pass),
                                 f: made.ok().flatten(),
                                 ns: start.elapsed().as_nanos() as u64,
                                 bytes: code.bytes,

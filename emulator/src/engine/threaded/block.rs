@@ -118,6 +118,10 @@ pub struct BlockRun {
     /// is in another page, so the block it names must still be valid and at the physical
     /// address the target's fetch translated to ([`gate_successor`](super::cache)).
     pub gate_link: Cell<(u32, u32)>,
+    /// (TLB version, pc) when a JIT trace last found the fetch of this block's first
+    /// instruction at pc a permitted TLB hit at its address (0 for never): while the TLB
+    /// keeps that version (its entries unchanged), that fetch hits the same way.
+    pub fetched: Cell<(u64, u32)>,
     /// The JIT tier's entry for the block: 0 if not compiled (yet), else its index in the
     /// tier's table + 1, [`NATIVE_PENDING`] while it is being compiled, or
     /// [`NATIVE_DECLINED`] if it is not to be compiled.
@@ -178,6 +182,7 @@ impl Block {
             run: BlockRun {
                 links: std::array::from_fn(|_| Cell::new((u32::MAX, 0))),
                 gate_link: Cell::new((0, u32::MAX)),
+                fetched: Cell::new((0, 0)),
                 ..BlockRun::default()
             },
         }

@@ -181,6 +181,12 @@ pub fn gate_successor<'b>(
 }
 
 impl Lookup {
+    /// The block for `key`, if translated and valid, without remembering it (for a reader
+    /// that holds the cache shared).
+    pub fn peek(&self, key: u64) -> Option<u32> {
+        self.map.get(&key).copied()
+    }
+
     /// The block for `key`, if translated and valid.
     #[inline]
     pub fn get(&mut self, key: u64) -> Option<u32> {
