@@ -528,3 +528,64 @@ cell:   .word   0, 0
     assert!(stats.debug_variants > 0, "{stats:?}");
     assert!(stats.native_instructions > 10_000, "{stats:?}");
 }
+
+/// A hot gate loop (the `gatecall` kernel: a ring-3 process calling a ring-0 service through
+/// a call gate, paging on) runs as one trace: the blocks too short to be worth compiling
+/// alone are compiled together, through the gate and back, and nearly every instruction
+/// retires in host code — leaving the threaded engine's full state.
+#[test]
+fn a_hot_gate_loop_runs_as_one_trace() {
+    let k = testkit::bench::kernel("gatecall").expect("the gatecall kernel");
+    let prog = testkit::bench::assemble(k).expect("the kernel assembles");
+    let mut a = testkit::bench::machine(&prog, true).expect("a machine");
+    let budget = Budget::steps(&a, 500_000);
+    let mut b = a.clone();
+    let ea = emulator::engine::threaded::Threaded::new().run(&mut a, budget);
+    let mut e = testkit::jit_engine();
+    let eb = e.run(&mut b, budget);
+    assert_eq!(ea, eb);
+    if let Some(d) = emulator::diff::state_diff(&a, &b) {
+        panic!("gatecall: {d}");
+    }
+    let stats = e.jit.as_ref().expect("this host has a JIT").stats;
+    assert!(stats.traces >= 1, "{stats:?}");
+    assert!(stats.native_instructions > 450_000, "{stats:?}");
+}
+
+/// Traces keep the threaded engine's gate-link guards: the service's code rewritten, its
+/// page remapped, the gate pointed elsewhere, the callers in another ring, a frame pushed
+/// into RAM never written (`tests/guest/gate_links.s`) — each seen by a trace already
+/// compiled, which leaves for the threaded engine where the gate no longer goes on to its
+/// next block. Every engine agrees (`run_src`), and traces did run.
+#[test]
+fn traces_give_way_when_a_gate_goes_elsewhere() {
+    let src = include_str!("guest/gate_links.s");
+    let (exit, _, stats) = on_jit("gate_links.s", src);
+    assert_eq!(exit, Exit::Halted(0), "{stats:?}");
+    assert!(stats.traces >= 1, "{stats:?}");
+}
+
+/// `--stats` says how many of the compiled blocks are traces: `gate_links.s`'s gate loops
+/// (threshold 2) are compiled as traces, and the program still passes its checks.
+#[test]
+fn stats_count_the_traces() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let guest = common::test_path("guest");
+    for name in ["gate_links.s", "check.inc", "paging.inc"] {
+        std::fs::copy(guest.join(name), dir.path().join(name)).expect("copy");
+    }
+    let mut cmd = common::ringfort_command(
+        dir.path(),
+        &["run", "--engine", "jit", "--stats", "gate_links.s"],
+    );
+    cmd.env("RINGFORT_JIT_THRESHOLD", "2");
+    let out = in_line(cmd);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let traces: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("jit: ")?.split_once(" of them as traces"))
+        .and_then(|(n, _)| n.parse().ok())
+        .expect("a traces line");
+    assert!(traces >= 1, "{err}");
+}
