@@ -151,5 +151,7 @@ pub fn insn_word() -> BoxedStrategy<u32> {
         .boxed()
 }
 
+mod gate_loop;
 mod program;
+pub use gate_loop::gate_loop;
 pub use program::*;
