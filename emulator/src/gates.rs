@@ -6,6 +6,25 @@ use crate::machine::{Access, Machine, Via};
 use isa_spec::cr::{gate, gate_rule, num, status, vector, GATE_FRAME_WORDS};
 use isa_spec::regs::SP;
 
+/// What [`Machine::callg_plan`] found for a gate in the usual case: everything the call's
+/// effects need besides the caller's pc and sp. Which state it depends on is listed in its
+/// fields (and the TLB, for `pa`), so that a caller may remember it (the JIT's gate helper).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CallPlan {
+    /// The descriptor's address (GBASE + 8 n: aligned, in RAM, in one page).
+    pub addr: u32,
+    /// The descriptor's two words (entry, flags) as read.
+    pub words: [u32; 2],
+    /// The ring the gate enters.
+    pub target: u8,
+    /// The stack the frame goes on (`Cpu::entry_stack` of `target`).
+    pub new_sp: u32,
+    /// The frame's address: `new_sp` less the frame.
+    pub frame: u32,
+    /// The frame's physical address (a permitted TLB hit for `target`, or paging off).
+    pub pa: u32,
+}
+
 impl Machine {
     /// Reads gate `n`'s descriptor, checking the limit.
     #[inline(always)]
@@ -57,36 +76,59 @@ impl Machine {
     /// the same result in this case (the same reads, checks, TLB hit and writes).
     #[inline(always)]
     pub(crate) fn callg_usual(&mut self, n: u32, pc: u32, paging: bool) -> bool {
+        match self.callg_plan(n, paging) {
+            Some(plan) => {
+                self.callg_apply(n, pc, plan, paging);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The checks of [`Machine::callg_usual`], nothing changed: where gate `n` goes and where
+    /// its frame is, if it is the usual case (else `None`).
+    #[inline(always)]
+    pub(crate) fn callg_plan(&self, n: u32, paging: bool) -> Option<CallPlan> {
         if n >= self.cpu.crs[num::GLIMIT as usize] {
-            return false;
+            return None;
         }
         let addr = self.cpu.crs[num::GBASE as usize].wrapping_add(n.wrapping_mul(gate::SIZE));
         let in_page = (addr & 0xfff) + gate::SIZE <= 0x1000;
         if addr & 3 != 0 || !in_page || !self.ram.contains(addr, gate::SIZE) {
-            return false;
+            return None;
         }
         // SAFETY: `addr` is aligned and its 8 bytes are RAM, in one page (tested above).
         let [entry, flags] = unsafe { self.ram.load_words(addr as usize) };
         let d = Descriptor::decode(entry, flags);
-        let cpl = self.cpu.ring();
         if self.check_call(&d).is_err() || d.params != 0 || !self.watch.is_empty() {
-            return false;
+            return None;
         }
-        let old_sp = self.cpu.regs[SP as usize];
         let new_sp = self.cpu.entry_stack(d.target);
         let frame = new_sp.wrapping_sub(4 * GATE_FRAME_WORDS);
-        let Some(pa) = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target, paging)
-        else {
-            return false;
-        };
+        let pa = self.frame_hit(frame, GATE_FRAME_WORDS, Access::Write, d.target, paging)?;
+        Some(CallPlan {
+            addr,
+            words: [entry, flags],
+            target: d.target,
+            new_sp,
+            frame,
+            pa,
+        })
+    }
+
+    /// The effects of [`Machine::callg_usual`] once [`Machine::callg_plan`] found `plan`
+    /// (for `callg n` at `pc`): the frame written, sp, the ring, the counts, the pc.
+    #[inline(always)]
+    pub(crate) fn callg_apply(&mut self, n: u32, pc: u32, plan: CallPlan, paging: bool) {
+        let cpl = self.cpu.ring();
+        let old_sp = self.cpu.regs[SP as usize];
         self.tlb.hits += paging as u64;
-        self.write_gate_frame(pa, [pc.wrapping_add(4), cpl as u32, old_sp]);
-        self.cpu.regs[SP as usize] = frame;
-        let st = (self.cpu.status() & !status::RING_MASK) | d.target as u32;
+        self.write_gate_frame(plan.pa, [pc.wrapping_add(4), cpl as u32, old_sp]);
+        self.cpu.regs[SP as usize] = plan.frame;
+        let st = (self.cpu.status() & !status::RING_MASK) | plan.target as u32;
         self.set_status(st, Via::Gate(n), old_sp, 0);
         self.stats.gate_calls.count(n);
-        self.cpu.pc = entry;
-        true
+        self.cpu.pc = plan.words[0];
     }
 
     /// Writes the three words of a gate frame at `pa`, found by [`Machine::frame_hit`] (no
@@ -176,14 +218,30 @@ impl Machine {
     /// result in this case).
     #[inline(always)]
     pub(crate) fn retg_usual(&mut self, paging: bool) -> bool {
+        match self.retg_frame(paging) {
+            Some(pa) => self.retg_apply(pa, paging),
+            None => false,
+        }
+    }
+
+    /// The TLB hit of [`Machine::retg_usual`], nothing changed: the frame's physical address
+    /// if it is aligned in one page, a permitted TLB hit for the current ring (or paging
+    /// off), in RAM. It reads sp, the ring and the TLB, nothing else.
+    #[inline(always)]
+    pub(crate) fn retg_frame(&self, paging: bool) -> Option<u32> {
+        let sp = self.cpu.regs[SP as usize];
+        self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, self.cpu.ring(), paging)
+    }
+
+    /// The rest of [`Machine::retg_usual`] once [`Machine::retg_frame`] found the frame at
+    /// `pa`: the frame read and checked (false, nothing changed, if it is not a good one),
+    /// sp, the ring, the counts, the pc.
+    #[inline(always)]
+    pub(crate) fn retg_apply(&mut self, pa: u32, paging: bool) -> bool {
         let cpl = self.cpu.ring();
         let sp = self.cpu.regs[SP as usize];
-        let Some(pa) = self.frame_hit(sp, GATE_FRAME_WORDS, Access::Read, cpl, paging) else {
-            return false;
-        };
-        let x = pa as usize;
-        // SAFETY: `frame_hit` found the frame aligned, its 12 bytes in RAM and in one page.
-        let [ret, ring_word, saved_sp] = unsafe { self.ram.load_words(x) };
+        // SAFETY: `retg_frame` found the frame aligned, its 12 bytes in RAM and in one page.
+        let [ret, ring_word, saved_sp] = unsafe { self.ram.load_words(pa as usize) };
         if ring_word & !status::RING_MASK != 0 || (ring_word as u8) < cpl {
             return false;
         }
