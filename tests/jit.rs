@@ -589,3 +589,15 @@ fn stats_count_the_traces() {
         .expect("a traces line");
     assert!(traces >= 1, "{err}");
 }
+
+/// A trace's gate helpers remember a gate's checks and its frame's TLB hit between calls
+/// (`gate_memo.rs`); `tests/guest/gate_memo.s` rewrites the descriptor and moves the frame's
+/// stack on every pass of its hot loops, the TLB untouched: the remembered plan must give
+/// way each time, and traces did run.
+#[test]
+fn remembered_gate_checks_give_way_inside_a_hot_loop() {
+    let src = include_str!("guest/gate_memo.s");
+    let (exit, _, stats) = on_jit("gate_memo.s", src);
+    assert_eq!(exit, Exit::Halted(0), "{stats:?}");
+    assert!(stats.traces >= 1, "{stats:?}");
+}

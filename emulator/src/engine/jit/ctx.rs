@@ -3,6 +3,7 @@
 //! a compiled loop's passes live here too, not in host registers: they change once a pass
 //! (or in the out-of-line refill), and the registers are better spent on guest registers.
 
+use super::gate_memo::GateMemo;
 use super::host_tlb::HostTlb;
 use crate::engine::threaded::block::Block;
 use crate::machine::Machine;
@@ -57,6 +58,8 @@ pub struct Ctx {
     /// Out: the register the last retired instruction loaded, or 0 (while it runs: the one
     /// the previous pass's last instruction loaded).
     pub last_load: u32,
+    /// What the gate helpers remember between calls (the tier's).
+    pub(crate) gate_memo: *mut GateMemo,
 }
 
 /// What a translated block's function returns.

@@ -120,12 +120,15 @@ pub(super) unsafe extern "C" fn gate_call(
     // SAFETY: the caller's promise: `ctx` and its machine are live and not aliased during
     // the call.
     let (ctx, m) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    // SAFETY: the tier's memo, live while the tier is, used by nothing else during the call.
+    let memo = unsafe { &mut *ctx.gate_memo };
+    let Some(plan) = memo.call_plan(m, n, paging != 0) else {
+        return GATE_DECLINED;
+    };
     let epoch = crate::ram::layout_epoch();
     m.cpu.cycles = cycles;
     m.block_exit = false;
-    if !m.callg_usual(n, pc, paging != 0) {
-        return GATE_DECLINED;
-    }
+    m.callg_apply(n, pc, plan, paging != 0);
     // (The frame's write may have gone into translated code or allocated a chunk.)
     let ends = m.block_exit || epoch != crate::ram::layout_epoch();
     // SAFETY: the caller's promise.
@@ -146,8 +149,13 @@ pub(super) unsafe extern "C" fn gate_return(
 ) -> u32 {
     // SAFETY: as in `gate_call`.
     let (ctx, m) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    // SAFETY: as in `gate_call`.
+    let memo = unsafe { &mut *ctx.gate_memo };
+    let Some(pa) = memo.ret_frame(m, paging != 0) else {
+        return GATE_DECLINED;
+    };
     m.cpu.cycles = cycles;
-    if !m.retg_usual(paging != 0) {
+    if !m.retg_apply(pa, paging != 0) {
         return GATE_DECLINED;
     }
     // SAFETY: the caller's promise.

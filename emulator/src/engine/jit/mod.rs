@@ -16,6 +16,7 @@ mod compile;
 pub mod ctx;
 mod debug;
 mod emit;
+mod gate_memo;
 mod helpers;
 mod host_tlb;
 mod trace;
@@ -161,6 +162,8 @@ pub struct Jit {
     natives: Vec<Native>,
     /// The host TLB compiled code's data accesses go through (paging on).
     host_tlb: Box<host_tlb::HostTlb>,
+    /// What the gate helpers of traces remember between calls.
+    gate_memo: Box<gate_memo::GateMemo>,
     /// Compiled code for blocks in pages with debugger breakpoints.
     debug: debug::DebugCode,
     /// A plain-store table of nulls, for runs with a write watch: every compiled store then
@@ -198,6 +201,7 @@ impl Jit {
             generation: 0,
             in_flight: 0,
             host_tlb: host_tlb::HostTlb::new(),
+            gate_memo: Box::default(),
             debug: debug::DebugCode::new(config.code_limit / 4),
             no_plain: Vec::new(),
             ready: Default::default(),
@@ -610,6 +614,7 @@ impl Jit {
             passes: 0,
             next_pc: 0,
             last_load: 0,
+            gate_memo: &mut *self.gate_memo,
         };
         let mut hits = 0;
         let mut ran_any = false;
