@@ -559,8 +559,13 @@ fn a_hot_gate_loop_runs_as_one_trace() {
 /// next block. Every engine agrees (`run_src`), and traces did run.
 #[test]
 fn traces_give_way_when_a_gate_goes_elsewhere() {
-    let src = include_str!("guest/gate_links.s");
-    let (exit, _, stats) = on_jit("gate_links.s", src);
+    passes_with_traces("gate_links.s", include_str!("guest/gate_links.s"));
+}
+
+/// Runs guest test program `src` (named `name`) on every engine (`on_jit`), which must pass
+/// its checks, and requires that the JIT compiled at least one trace for it.
+fn passes_with_traces(name: &str, src: &str) {
+    let (exit, _, stats) = on_jit(name, src);
     assert_eq!(exit, Exit::Halted(0), "{stats:?}");
     assert!(stats.traces >= 1, "{stats:?}");
 }
@@ -591,13 +596,10 @@ fn stats_count_the_traces() {
 }
 
 /// A trace's gate helpers remember a gate's checks and its frame's TLB hit between calls
-/// (`gate_memo.rs`); `tests/guest/gate_memo.s` rewrites the descriptor and moves the frame's
-/// stack on every pass of its hot loops, the TLB untouched: the remembered plan must give
-/// way each time, and traces did run.
+/// (`gate_memo.rs`); `tests/guest/gate_memo.s` changes what they read inside its hot loops
+/// (the descriptor, the stack the frame goes on, the frame page's mapping): the remembered
+/// plan must give way each time, and traces did run.
 #[test]
 fn remembered_gate_checks_give_way_inside_a_hot_loop() {
-    let src = include_str!("guest/gate_memo.s");
-    let (exit, _, stats) = on_jit("gate_memo.s", src);
-    assert_eq!(exit, Exit::Halted(0), "{stats:?}");
-    assert!(stats.traces >= 1, "{stats:?}");
+    passes_with_traces("gate_memo.s", include_str!("guest/gate_memo.s"));
 }

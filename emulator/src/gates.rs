@@ -9,7 +9,7 @@ use isa_spec::regs::SP;
 /// What [`Machine::callg_plan`] found for a gate in the usual case: everything the call's
 /// effects need besides the caller's pc and sp. Which state it depends on is listed in its
 /// fields (and the TLB, for `pa`), so that a caller may remember it (the JIT's gate helper).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CallPlan {
     /// The descriptor's address (GBASE + 8 n: aligned, in RAM, in one page).
     pub addr: u32,
